@@ -1,0 +1,63 @@
+# SectorLights: `make run` serves the dashboard, `make test` checks everything. `make help` lists targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PY_STAMP := $(VENV)/.installed
+JS_STAMP := frontend/node_modules/.installed
+DIST := frontend/dist/index.html
+FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
+
+.DEFAULT_GOAL := help
+.PHONY: help install build run migrate lint format test test-py test-js bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+$(PY_STAMP): backend/pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e 'backend[dev]'
+	@touch $@
+
+$(JS_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(DIST): $(JS_STAMP) $(FRONTEND_SOURCES)
+	cd frontend && npm run build --silent
+
+install: $(PY_STAMP) $(JS_STAMP) ## Install what is missing (Python venv, npm packages)
+
+build: $(DIST) ## Build the front end into frontend/dist
+
+migrate: $(PY_STAMP) ## Apply database migrations (DATABASE_URL, else the SQLite file under data/)
+	$(BIN)/sectorlights migrate
+
+run: install build migrate ## Serve API + dashboard at http://$(HOST):$(PORT) (PORT=8123 to change)
+	$(BIN)/sectorlights serve --host $(HOST) --port $(PORT)
+
+lint: install ## Ruff, ruff format --check, mypy --strict, tsc
+	cd backend && ../$(BIN)/ruff check sectorlights tests
+	cd backend && ../$(BIN)/ruff format --check sectorlights tests
+	cd backend && ../$(BIN)/mypy
+	cd frontend && npm run typecheck --silent
+
+format: $(PY_STAMP) ## Format the Python code
+	cd backend && ../$(BIN)/ruff format sectorlights tests && ../$(BIN)/ruff check --fix sectorlights tests
+
+test-py: install build ## Python tests: unit, contract, integration, browser (with coverage)
+	cd backend && ../$(BIN)/pytest --cov --cov-report=term --cov-report=json:../.coverage.json -p no:cacheprovider
+
+test-js: $(JS_STAMP) ## Front-end component tests (vitest)
+	cd frontend && npm test --silent
+
+test: lint test-js test-py ## Everything: lint, types, unit, contract, integration, browser tests
+
+bench: install ## Benchmarks; results as JSON under bench/results/
+	cd backend && ../$(BIN)/python -m tests.bench.run --out ../bench/results/latest.json
+
+clean: ## Remove the venv, node_modules, the built front end and local data
+	rm -rf $(VENV) frontend/node_modules frontend/dist data .coverage.json

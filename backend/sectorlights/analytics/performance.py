@@ -1,0 +1,179 @@
+"""Timeframe returns per stock and per sector (DESIGN §6). Returns are fractions (0.036 = +3.6%).
+
+Per-stock returns live in an (n, 4) array whose columns follow `TIMEFRAMES` (30m, 1d, 3d, 1w);
+per-sector values live in (8, 4) arrays whose rows follow `SECTORS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sectorlights.config.criteria import ScoreParams
+from sectorlights.config.sectors import BENCHMARK_SYMBOL
+from sectorlights.config.volatility_weights import VolatilityWeightConfig
+from sectorlights.domain.frame import FloatArray, IntArray, MarketFrame
+from sectorlights.domain.vocabulary import SECTORS, TIMEFRAMES, Timeframe
+
+SECTOR_COUNT = len(SECTORS)
+TIMEFRAME_COUNT = len(TIMEFRAMES)
+TIMEFRAME_COLUMN: dict[Timeframe, int] = {timeframe: column for column, timeframe in enumerate(TIMEFRAMES)}
+
+# How many completed sessions back each daily timeframe's reference close lies:
+# daily_close[:, -1] is the previous session's close.
+SESSIONS_BACK: dict[Timeframe, int] = {Timeframe.DAY_1: 1, Timeframe.DAY_3: 3, Timeframe.WEEK_1: 5}
+
+# A stock without a usable relative volume still counts, at the weight of an ordinary day.
+UNKNOWN_RELATIVE_VOLUME_WEIGHT = 1.0
+
+
+def price_return(price_now: FloatArray, price_before: FloatArray) -> FloatArray:
+    """price_now / price_before - 1; NaN when either price is missing or not positive."""
+    usable = np.isfinite(price_now) & np.isfinite(price_before) & (price_now > 0) & (price_before > 0)
+    ratio = np.full(price_now.shape, np.nan)
+    np.divide(price_now, price_before, out=ratio, where=usable)
+    return ratio - 1.0
+
+
+def stock_returns(last_price: FloatArray, price_30m_ago: FloatArray, daily_close: FloatArray) -> FloatArray:
+    """(n, 4) returns for 30m, 1d, 3d, 1w; NaN where the reference price is missing or too old."""
+    returns = np.full((last_price.shape[0], TIMEFRAME_COUNT), np.nan)
+    returns[:, TIMEFRAME_COLUMN[Timeframe.MIN_30]] = price_return(last_price, price_30m_ago)
+    session_count = daily_close.shape[1]
+    for timeframe, sessions_back in SESSIONS_BACK.items():
+        if session_count >= sessions_back:
+            returns[:, TIMEFRAME_COLUMN[timeframe]] = price_return(last_price, daily_close[:, -sessions_back])
+    return returns
+
+
+def frame_returns(frame: MarketFrame) -> FloatArray:
+    """(n, 4) timeframe returns of every row of a frame."""
+    return stock_returns(frame.last_price, frame.price_30m_ago, frame.daily_close)
+
+
+def one_day_returns(frame: MarketFrame) -> FloatArray:
+    """Last price against the previous regular-session close, per row."""
+    if frame.daily_close.shape[1] == 0:
+        return np.full(frame.size, np.nan)
+    return price_return(frame.last_price, frame.daily_close[:, -1])
+
+
+def relative_volume(
+    session_volume: FloatArray, avg_daily_volume: FloatArray, volume_fraction_expected: float
+) -> FloatArray:
+    """Volume so far / volume expected by now (average daily volume x expected share of the day).
+
+    NaN when the volume so far is unknown or negative, or nothing is expected yet.
+    """
+    expected_volume = avg_daily_volume * volume_fraction_expected
+    usable = (
+        np.isfinite(session_volume)
+        & (session_volume >= 0)
+        & np.isfinite(expected_volume)
+        & (expected_volume > 0)
+    )
+    ratio = np.full(session_volume.shape, np.nan)
+    np.divide(session_volume, expected_volume, out=ratio, where=usable)
+    return ratio
+
+
+def benchmark_returns(frame: MarketFrame, benchmark_symbol: str = BENCHMARK_SYMBOL) -> FloatArray:
+    """(4,) returns of the benchmark row, computed like any stock's; NaN when it is not in the frame."""
+    rows = np.flatnonzero(frame.symbols == benchmark_symbol)
+    if rows.size == 0:
+        return np.full(TIMEFRAME_COUNT, np.nan)
+    row = rows[:1]
+    return stock_returns(frame.last_price[row], frame.price_30m_ago[row], frame.daily_close[row]).reshape(-1)
+
+
+def volatility_weight_array(volatility: VolatilityWeightConfig) -> FloatArray:
+    """(8,) volatility weights in `SECTORS` order."""
+    return np.array([volatility.get_weight_for_sector(sector) for sector in SECTORS], dtype=np.float64)
+
+
+def volume_weights(relative_volumes: FloatArray, clip: tuple[float, float]) -> FloatArray:
+    """Weight of each stock in its sector's mean: relative volume clipped to `clip`, 1 when unknown."""
+    clipped = np.clip(relative_volumes, clip[0], clip[1])
+    return np.where(np.isfinite(clipped), clipped, UNKNOWN_RELATIVE_VOLUME_WEIGHT)
+
+
+@dataclass(frozen=True, slots=True)
+class SectorReturns:
+    """(8, 4) per sector and timeframe, as fractions; NaN where no stock has a return.
+
+    `alpha` is NaN where the benchmark's return is unknown; `benchmark` is (4,).
+    """
+
+    weighted: FloatArray
+    plain: FloatArray
+    adjusted: FloatArray
+    alpha: FloatArray
+    stock_counts: IntArray
+    benchmark: FloatArray
+
+
+def sector_returns(
+    returns: FloatArray,
+    sector_index: IntArray,
+    relative_volumes: FloatArray,
+    volatility_weights: FloatArray,
+    benchmark: FloatArray | None = None,
+    params: ScoreParams | None = None,
+) -> SectorReturns:
+    """Volume-weighted and plain mean return per sector and timeframe, skipping missing returns.
+
+    adjusted = weighted x the sector's volatility weight; alpha = adjusted - the benchmark return.
+    Rows with `sector_index` -1 are ignored.
+    """
+    clip = (params or ScoreParams()).relative_volume_clip
+    weights = volume_weights(relative_volumes, clip)
+    weighted = np.full((SECTOR_COUNT, TIMEFRAME_COUNT), np.nan)
+    plain = np.full((SECTOR_COUNT, TIMEFRAME_COUNT), np.nan)
+    counts = np.zeros((SECTOR_COUNT, TIMEFRAME_COUNT), dtype=np.int64)
+    classified = sector_index >= 0
+    for column in range(TIMEFRAME_COUNT):
+        column_returns = returns[:, column]
+        usable = classified & np.isfinite(column_returns)
+        sectors = sector_index[usable]
+        usable_returns = column_returns[usable]
+        usable_weights = weights[usable]
+        count = np.bincount(sectors, minlength=SECTOR_COUNT)
+        weight_total = np.bincount(sectors, weights=usable_weights, minlength=SECTOR_COUNT)
+        weighted_sum = np.bincount(sectors, weights=usable_weights * usable_returns, minlength=SECTOR_COUNT)
+        plain_sum = np.bincount(sectors, weights=usable_returns, minlength=SECTOR_COUNT)
+        has_returns = count > 0
+        np.divide(weighted_sum, weight_total, out=weighted[:, column], where=has_returns)
+        np.divide(plain_sum, count, out=plain[:, column], where=has_returns)
+        counts[:, column] = count
+    adjusted = weighted * volatility_weights[:, np.newaxis]
+    benchmark_row = np.full(TIMEFRAME_COUNT, np.nan) if benchmark is None else benchmark
+    alpha = adjusted - benchmark_row[np.newaxis, :]
+    return SectorReturns(
+        weighted=weighted,
+        plain=plain,
+        adjusted=adjusted,
+        alpha=alpha,
+        stock_counts=counts,
+        benchmark=benchmark_row,
+    )
+
+
+def sector_medians(values: FloatArray, sector_index: IntArray) -> FloatArray:
+    """(8,) median of `values` per sector, skipping NaN and unclassified rows; NaN for an empty sector.
+
+    One sort of all rows by (sector, value) serves every sector at once.
+    """
+    usable = (sector_index >= 0) & np.isfinite(values)
+    usable_values = values[usable]
+    usable_sectors = sector_index[usable]
+    order = np.lexsort((usable_values, usable_sectors))
+    sorted_values = usable_values[order]
+    counts = np.bincount(usable_sectors, minlength=SECTOR_COUNT)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    has_values = counts > 0
+    lower_middle = (starts + (counts - 1) // 2)[has_values]
+    upper_middle = (starts + counts // 2)[has_values]
+    medians = np.full(SECTOR_COUNT, np.nan)
+    medians[has_values] = (sorted_values[lower_middle] + sorted_values[upper_middle]) / 2.0
+    return medians

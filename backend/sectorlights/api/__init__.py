@@ -1,0 +1,1 @@
+"""HTTP API: app factory, dependencies, one router per resource."""

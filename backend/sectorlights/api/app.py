@@ -1,0 +1,66 @@
+"""The FastAPI application: API routers, health, and the built dashboard at `/`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from sectorlights.api.routes import health, sectors
+from sectorlights.engine.container import Container, build_container
+from sectorlights.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+_NOT_BUILT = """<!doctype html><title>SectorLights</title>
+<p>The dashboard has not been built. Run <code>make run</code> (or <code>make build</code>).</p>
+<p>The API is up: <a href="/api/sectors">/api/sectors</a>, <a href="/health">/health</a>.</p>"""
+
+
+def create_app(settings: Settings, container: Container | None = None) -> FastAPI:
+    """Build the app; the container is built at start-up unless one is given (tests)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        active = container if container is not None else build_container(settings)
+        app.state.container = active
+        await active.analysis.start()
+        try:
+            yield
+        finally:
+            await active.close()
+
+    app = FastAPI(
+        title="SectorLights",
+        summary="Small-cap traffic-light sector dashboard",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [
+            f"{'.'.join(str(part) for part in item['loc'] if part != 'body')}: {item['msg']}"
+            for item in error.errors()
+        ]
+        return JSONResponse({"detail": "; ".join(problems)}, status_code=422)
+
+    app.include_router(health.router)
+    app.include_router(sectors.router)
+
+    static_dir = settings.server.effective_static_dir
+    if (static_dir / "index.html").is_file():
+        app.mount("/", StaticFiles(directory=static_dir, html=True), name="dashboard")
+    else:
+        logger.warning("front end not built (%s missing): serving the API only", static_dir / "index.html")
+
+        @app.get("/", include_in_schema=False)
+        async def _placeholder() -> HTMLResponse:
+            return HTMLResponse(_NOT_BUILT)
+
+    return app

@@ -1,0 +1,56 @@
+"""In-process cache: the embedded default."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+
+class MemoryCache:
+    """A dict with expiry; values are deep-copied so callers cannot mutate what is cached."""
+
+    backend = "memory"
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._monotonic = monotonic
+        self._entries: dict[str, tuple[float, Any]] = {}
+
+    def _live(self, key: str) -> Any | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        expires_at, value = entry
+        if expires_at <= self._monotonic():
+            del self._entries[key]
+            return None
+        return value
+
+    async def get_json(self, key: str) -> Any | None:
+        value = self._live(key)
+        return None if value is None or isinstance(value, set) else copy.deepcopy(value)
+
+    async def put_many(
+        self, documents: Mapping[str, Any], sets: Mapping[str, set[str]], ttl_secs: int
+    ) -> None:
+        expires_at = self._monotonic() + ttl_secs
+        for key, document in documents.items():
+            self._entries[key] = (expires_at, copy.deepcopy(document))
+        for key, members in sets.items():
+            self._entries[key] = (expires_at, set(members))
+
+    async def get_set(self, key: str) -> set[str]:
+        value = self._live(key)
+        return set(value) if isinstance(value, set) else set()
+
+    async def ttl_secs(self, key: str) -> float | None:
+        if self._live(key) is None:
+            return None
+        return self._entries[key][0] - self._monotonic()
+
+    async def ping(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        self._entries.clear()

@@ -1,0 +1,1 @@
+"""Product configuration as data."""

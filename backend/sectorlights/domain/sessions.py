@@ -1,0 +1,125 @@
+"""NYSE trading sessions (exchange-calendars XNYS) in America/New_York, 04:00-20:00 extended hours."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import exchange_calendars as xcals
+import numpy as np
+import pandas as pd
+
+NEW_YORK = ZoneInfo("America/New_York")
+EXTENDED_OPEN = time(4, 0)
+REGULAR_OPEN = time(9, 30)
+EXTENDED_CLOSE = time(20, 0)
+MINUTES_PER_SESSION = 16 * 60
+
+
+@dataclass(frozen=True, slots=True)
+class SessionBounds:
+    session: date
+    extended_open: datetime
+    regular_open: datetime
+    regular_close: datetime
+    extended_close: datetime
+
+
+@functools.cache
+def _calendar() -> xcals.ExchangeCalendar:
+    return xcals.get_calendar("XNYS", start="2000-01-03", end=_calendar_end())
+
+
+def _calendar_end() -> str:
+    return f"{datetime.now(NEW_YORK).year + 2}-12-31"
+
+
+@functools.cache
+def _session_array() -> np.ndarray:
+    sessions = _calendar().sessions
+    return np.array([d.date() for d in sessions], dtype="datetime64[D]")
+
+
+def _require_aware(moment: datetime) -> None:
+    if moment.tzinfo is None:
+        raise ValueError("a timezone-aware datetime is required")
+
+
+def is_session(day: date) -> bool:
+    """True when NYSE trades on `day`."""
+    sessions = _session_array()
+    position = int(np.searchsorted(sessions, np.datetime64(day, "D")))
+    return position < sessions.size and sessions[position] == np.datetime64(day, "D")
+
+
+def session_bounds(session: date) -> SessionBounds:
+    """Extended and regular hours of one session; the regular close follows early-close days."""
+    close_utc = _calendar().session_close(pd.Timestamp(session))
+    regular_close = close_utc.to_pydatetime().astimezone(NEW_YORK)
+    return SessionBounds(
+        session=session,
+        extended_open=datetime.combine(session, EXTENDED_OPEN, NEW_YORK),
+        regular_open=datetime.combine(session, REGULAR_OPEN, NEW_YORK),
+        regular_close=regular_close,
+        extended_close=datetime.combine(session, EXTENDED_CLOSE, NEW_YORK),
+    )
+
+
+def current_session(now: datetime) -> date:
+    """The latest session whose 04:00 ET start is at or before `now`."""
+    _require_aware(now)
+    local = now.astimezone(NEW_YORK)
+    day = local.date() if local.time() >= EXTENDED_OPEN else local.date() - timedelta(days=1)
+    sessions = _session_array()
+    position = int(np.searchsorted(sessions, np.datetime64(day, "D"), side="right")) - 1
+    if position < 0:
+        raise ValueError(f"{now} is before the first known session")
+    return sessions[position].astype(date)  # type: ignore[no-any-return]
+
+
+def previous_sessions(session: date, count: int) -> list[date]:
+    """The `count` sessions strictly before `session`, oldest first."""
+    sessions = _session_array()
+    end = int(np.searchsorted(sessions, np.datetime64(session, "D"), side="left"))
+    start = max(0, end - count)
+    return [d.astype(date) for d in sessions[start:end]]
+
+
+def next_session(session: date) -> date:
+    """The first session strictly after `session`."""
+    sessions = _session_array()
+    position = int(np.searchsorted(sessions, np.datetime64(session, "D"), side="right"))
+    return sessions[position].astype(date)  # type: ignore[no-any-return]
+
+
+def clamp_to_session(now: datetime) -> datetime:
+    """`now` if it falls inside its session's extended hours, else that session's 20:00 close."""
+    bounds = session_bounds(current_session(now))
+    return min(now, bounds.extended_close)
+
+
+@functools.cache
+def _cumulative_volume_profile() -> np.ndarray:
+    """Cumulative share of a day's volume by minute since 04:00: thin extended hours, U-shaped day."""
+    minutes = np.arange(MINUTES_PER_SESSION, dtype=np.float64)
+    weights = np.empty(MINUTES_PER_SESSION)
+    pre = minutes < 330  # 04:00-09:30
+    post = minutes >= 720  # 16:00-20:00
+    regular = ~pre & ~post
+    position = (minutes[regular] - 330.0) / 390.0  # 0 at the open, 1 at the close
+    weights[regular] = 1.0 + 4.0 * (2.0 * position - 1.0) ** 2
+    weights[regular] *= 0.92 / weights[regular].sum()
+    weights[pre] = 0.05 / pre.sum()
+    weights[post] = 0.03 / post.sum()
+    return np.concatenate([[0.0], np.cumsum(weights)])
+
+
+def expected_volume_fraction(at: datetime) -> float:
+    """Share of a typical day's volume traded by `at` in its session (1.0 after 20:00)."""
+    _require_aware(at)
+    bounds = session_bounds(current_session(at))
+    elapsed_minutes = (min(at, bounds.extended_close) - bounds.extended_open).total_seconds() / 60.0
+    profile = _cumulative_volume_profile()
+    return float(np.interp(elapsed_minutes, np.arange(profile.size, dtype=np.float64), profile))

@@ -1,0 +1,82 @@
+"""What one analysis run publishes: the sector grid with its provenance."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from sectorlights.domain.results import FunnelStage, SectorResult
+from sectorlights.domain.vocabulary import Sector, Timeframe
+
+
+class DataSource(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    provider: str
+    simulated: bool
+    label: str
+
+
+class Benchmark(BaseModel):
+    """The Russell 2000 proxy's return per timeframe, in percent."""
+
+    model_config = ConfigDict(frozen=True)
+
+    symbol: str
+    returns_pct: dict[Timeframe, float | None]
+
+
+class SectorSnapshot(BaseModel):
+    """One run's grid; stored whole and served as `GET /api/sectors`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run_id: str
+    as_of: datetime
+    generated_at: datetime
+    current_session: date
+    data_source: DataSource
+    benchmark: Benchmark
+    universe_size: int
+    funnel: list[FunnelStage]
+    sectors: list[SectorResult]
+
+    def sector(self, sector: Sector) -> SectorResult:
+        for result in self.sectors:
+            if result.sector == sector:
+                return result
+        raise KeyError(sector)
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class RunTrigger(StrEnum):
+    STARTUP = "startup"
+    INTERVAL = "interval"
+    SCHEDULED = "scheduled"
+    ON_DEMAND = "on_demand"
+    CLI = "cli"
+
+
+class AnalysisRun(BaseModel):
+    """The record of one analysis run."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run_id: str
+    trigger: RunTrigger
+    status: RunStatus
+    stage: str
+    progress_pct: float
+    provider: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    as_of: datetime | None = None
+    universe_size: int | None = None
+    error: str | None = None

@@ -1,0 +1,1 @@
+"""Providers -> analytics -> storage and cache: runs, freshness, the refresh loop."""

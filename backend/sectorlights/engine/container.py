@@ -1,0 +1,51 @@
+"""Wire settings into the running parts: database, cache, provider, analysis service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from sectorlights.cache.base import Cache
+from sectorlights.cache.memory import MemoryCache
+from sectorlights.cache.redis import RedisCache
+from sectorlights.engine.clock import Clock, FrozenClock, SystemClock
+from sectorlights.engine.service import AnalysisService
+from sectorlights.providers.base import MarketDataProvider
+from sectorlights.providers.registry import create_provider
+from sectorlights.settings import ConfigurationError, Settings
+from sectorlights.storage.database import DatabaseError, check_connection, create_database_engine
+from sectorlights.storage.repository import Repository
+
+
+@dataclass
+class Container:
+    settings: Settings
+    database: Engine
+    repository: Repository
+    cache: Cache
+    provider: MarketDataProvider
+    clock: Clock
+    analysis: AnalysisService
+
+    async def close(self) -> None:
+        await self.analysis.stop()
+        await self.cache.close()
+        self.database.dispose()
+
+
+def build_container(settings: Settings) -> Container:
+    """Build every part; ConfigurationError (one line naming the setting) when one cannot start."""
+    provider = create_provider(settings.provider)
+    database = create_database_engine(settings.database.effective_url)
+    try:
+        check_connection(database)
+    except DatabaseError as error:
+        database.dispose()
+        setting = "DATABASE_URL" if settings.database.url else "SECTORLIGHTS_SQLITE_PATH"
+        raise ConfigurationError(f"configuration error: {setting}: {error}") from None
+    cache: Cache = MemoryCache() if settings.cache.redis_url is None else RedisCache(settings.cache.redis_url)
+    clock: Clock = FrozenClock(settings.provider.sim_now) if settings.provider.sim_now else SystemClock()
+    repository = Repository(database)
+    analysis = AnalysisService(provider, repository, cache, clock, settings.engine, settings.cache)
+    return Container(settings, database, repository, cache, provider, clock, analysis)

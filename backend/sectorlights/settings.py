@@ -1,0 +1,172 @@
+"""Runtime settings: one pydantic-settings object with nested groups; None means the embedded default.
+
+`DATABASE_URL`, `REDIS_URL`, `POLYGON_API_KEY` (or `MASSIVE_API_KEY`) and `FMP_API_KEY` keep the
+names of the spec's compose file; every other setting starts with `SECTORLIGHTS_`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ProviderName = Literal["simulated", "polygon", "polygon_mcp", "flatfiles"]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _group_config() -> SettingsConfigDict:
+    return SettingsConfigDict(extra="ignore", populate_by_name=False, env_file=".env", env_ignore_empty=True)
+
+
+class DatabaseSettings(BaseSettings):
+    model_config = _group_config()
+
+    url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "SECTORLIGHTS_DATABASE_URL"),
+        description="SQLAlchemy URL; None means the SQLite file at sqlite_path",
+    )
+    sqlite_path: Path = Field(
+        default=Path("data/sectorlights.db"), validation_alias=AliasChoices("SECTORLIGHTS_SQLITE_PATH")
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme in ("postgres", "postgresql", "postgresql+psycopg"):
+            return "postgresql+psycopg://" + value.split("://", 1)[1]
+        if scheme == "sqlite":
+            return value
+        raise ValueError("expected postgresql://user@host:port/database or sqlite:///path")
+
+    @property
+    def effective_url(self) -> str:
+        return self.url if self.url is not None else f"sqlite:///{self.sqlite_path}"
+
+
+class CacheSettings(BaseSettings):
+    model_config = _group_config()
+
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("REDIS_URL", "SECTORLIGHTS_REDIS_URL"),
+        description="redis:// URL; None means the in-process cache",
+    )
+    market_hours_ttl_secs: int = Field(
+        default=1800, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_CACHE_TTL_SECS")
+    )
+    off_hours_ttl_secs: int = Field(
+        default=12 * 3600, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_CACHE_OFF_HOURS_TTL_SECS")
+    )
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        scheme, separator, rest = value.partition("://")
+        if not separator or scheme not in ("redis", "rediss", "unix") or not rest:
+            raise ValueError("expected redis://host:port/db, rediss://… or unix:///path")
+        return value
+
+
+class ProviderSettings(BaseSettings):
+    model_config = _group_config()
+
+    name: ProviderName | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SECTORLIGHTS_PROVIDER"),
+        description="None picks polygon when an API key is set, else simulated",
+    )
+    polygon_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("POLYGON_API_KEY", "MASSIVE_API_KEY")
+    )
+    fmp_api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("FMP_API_KEY"))
+    sim_seed: int = Field(default=7, validation_alias=AliasChoices("SECTORLIGHTS_SIM_SEED"))
+    sim_now: datetime | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SECTORLIGHTS_SIM_NOW"),
+        description="freeze the clock at this ISO time (with zone)",
+    )
+    sim_listing_count: int = Field(
+        default=8500, ge=100, validation_alias=AliasChoices("SECTORLIGHTS_SIM_LISTINGS")
+    )
+
+    @field_validator("sim_now")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("needs a time zone, e.g. 2026-11-24T06:37:00-05:00")
+        return value
+
+
+class EngineSettings(BaseSettings):
+    model_config = _group_config()
+
+    refresh_interval_secs: int = Field(
+        default=300, ge=5, validation_alias=AliasChoices("SECTORLIGHTS_REFRESH_INTERVAL_SECS")
+    )
+    run_on_start: bool = Field(default=True, validation_alias=AliasChoices("SECTORLIGHTS_RUN_ON_START"))
+    history_sessions: int = Field(
+        default=25, ge=21, validation_alias=AliasChoices("SECTORLIGHTS_HISTORY_SESSIONS")
+    )
+
+
+class ServerSettings(BaseSettings):
+    model_config = _group_config()
+
+    host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("SECTORLIGHTS_HOST"))
+    port: int = Field(default=8000, ge=1, le=65535, validation_alias=AliasChoices("SECTORLIGHTS_PORT"))
+    static_dir: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SECTORLIGHTS_STATIC_DIR"),
+        description="built front end; None means frontend/dist of this checkout",
+    )
+    log_level: str = Field(default="info", validation_alias=AliasChoices("SECTORLIGHTS_LOG_LEVEL"))
+
+    @property
+    def effective_static_dir(self) -> Path:
+        return self.static_dir if self.static_dir is not None else REPO_ROOT / "frontend" / "dist"
+
+
+class Settings(BaseSettings):
+    """Everything SectorLights reads from its environment."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
+    provider: ProviderSettings = Field(default_factory=ProviderSettings)
+    engine: EngineSettings = Field(default_factory=EngineSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is wrong; the message is one line naming it."""
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per problem: the environment variable, what is wrong and what was given."""
+    lines = []
+    for item in error.errors():
+        name = ".".join(str(part) for part in item["loc"]) or error.title
+        given = item.get("input")
+        shown = "" if given is None or isinstance(given, dict) or "API_KEY" in name else f" (got {given!r})"
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{name}: {message}{shown}")
+    return "; ".join(lines)
+
+
+def load_settings() -> Settings:
+    """Read the environment; raise ConfigurationError with one line naming each bad setting."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise ConfigurationError(f"configuration error: {describe_validation_error(error)}") from None

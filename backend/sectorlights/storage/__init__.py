@@ -1,0 +1,1 @@
+"""SQLAlchemy tables, the repository and Alembic migrations."""

@@ -1,0 +1,118 @@
+"""Engine creation, migrations and database health."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseError(RuntimeError):
+    """The database is unreachable or unusable; the message says which and why."""
+
+
+def create_database_engine(url: str) -> Engine:
+    """An engine for `url`; creates the SQLite file's folder, enables WAL and foreign keys there."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args={"connect_timeout": 5}
+    )
+
+
+def _sqlite_pragmas(connection: object, _record: object) -> None:
+    cursor = connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def describe_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def check_connection(engine: Engine) -> None:
+    """Raise DatabaseError with a one-line reason when the database cannot be reached."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        original = getattr(error, "orig", None)
+        reason = str(original if original is not None else error).strip()
+        reason = " ".join(reason.split())
+        raise DatabaseError(f"cannot connect to {describe_url(str(engine.url))}: {reason}") from None
+
+
+def _alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return config
+
+
+def migrate(engine: Engine) -> str:
+    """Apply every pending migration; returns the revision the database is at."""
+    config = _alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    return current_revision(engine) or ""
+
+
+def head_revision() -> str:
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    head = script.get_current_head()
+    if head is None:
+        raise DatabaseError("no migrations found")
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseHealth:
+    ok: bool
+    dialect: str
+    revision: str | None
+    head: str
+    timescaledb: bool
+    detail: str
+
+
+def database_health(engine: Engine) -> DatabaseHealth:
+    """Reachability, migration state and whether TimescaleDB is in use."""
+    head = head_revision()
+    dialect = engine.dialect.name
+    try:
+        check_connection(engine)
+        revision = current_revision(engine)
+        timescaledb = False
+        if dialect == "postgresql":
+            with engine.connect() as connection:
+                query = text("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")
+                timescaledb = connection.execute(query).first() is not None
+    except DatabaseError as error:
+        return DatabaseHealth(False, dialect, None, head, False, str(error))
+    if revision != head:
+        detail = f"migrations pending: at {revision or 'none'}, head is {head}; run `sectorlights migrate`"
+        return DatabaseHealth(False, dialect, revision, head, timescaledb, detail)
+    return DatabaseHealth(True, dialect, revision, head, timescaledb, "ok")

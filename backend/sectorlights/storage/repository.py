@@ -1,0 +1,181 @@
+"""Reads and writes of runs, sector history and the universe; one run commits atomically."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.engine import RowMapping
+
+from sectorlights.domain.results import UniverseMember
+from sectorlights.domain.snapshot import AnalysisRun, RunStatus, RunTrigger, SectorSnapshot
+from sectorlights.domain.vocabulary import Sector
+from sectorlights.storage.tables import analysis_runs, sector_sentiment, stock_universe
+
+
+class Repository:
+    """The database side of SectorLights (SQLite or PostgreSQL, same behaviour)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def create_run(self, run: AnalysisRun) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(insert(analysis_runs).values(**_run_values(run)))
+
+    def update_progress(self, run_id: str, stage: str, progress_pct: float) -> None:
+        statement = (
+            update(analysis_runs)
+            .where(analysis_runs.c.run_id == run_id, analysis_runs.c.status == RunStatus.RUNNING.value)
+            .values(stage=stage, progress_pct=progress_pct)
+        )
+        with self.engine.begin() as connection:
+            connection.execute(statement)
+
+    def fail_run(self, run_id: str, error: str, finished_at: datetime) -> None:
+        statement = (
+            update(analysis_runs)
+            .where(analysis_runs.c.run_id == run_id)
+            .values(status=RunStatus.FAILED.value, error=error[:4000], finished_at=finished_at)
+        )
+        with self.engine.begin() as connection:
+            connection.execute(statement)
+
+    def commit_run(
+        self, snapshot: SectorSnapshot, members: list[UniverseMember], finished_at: datetime
+    ) -> None:
+        """Publish a run: history rows, the universe and the run's result in one transaction."""
+        history = [
+            {
+                "timestamp": snapshot.as_of,
+                "sector": result.sector.value,
+                "sentiment_score": round(result.score, 3),
+                "color_classification": result.color.value,
+                "confidence_level": round(result.confidence, 2),
+                "signal": result.signal.value,
+                "stock_count": result.stock_count,
+                "run_id": snapshot.run_id,
+                "detail": result.model_dump(
+                    mode="json", include={"timeframes", "top_bullish", "top_bearish"}
+                ),
+            }
+            for result in snapshot.sectors
+        ]
+        universe = [
+            {
+                "symbol": member.symbol,
+                "name": member.name[:200],
+                "market_cap": round(member.market_cap),
+                "avg_daily_volume": round(member.avg_daily_volume),
+                "sector": member.sector.value,
+                "volatility_multiplier": round(member.volatility_multiplier, 1),
+                "last_updated": snapshot.as_of,
+                "tier": member.tier.value,
+                "exchange": member.exchange,
+                "float_shares": None if member.float_shares is None else round(member.float_shares),
+                "sic_code": member.sic_code,
+                "confidence": round(member.classification_confidence, 2),
+                "run_id": snapshot.run_id,
+            }
+            for member in members
+        ]
+        with self.engine.begin() as connection:
+            # Re-analysing the same instant replaces that instant's rows.
+            connection.execute(delete(sector_sentiment).where(sector_sentiment.c.timestamp == snapshot.as_of))
+            connection.execute(insert(sector_sentiment), history)
+            connection.execute(delete(stock_universe))
+            if universe:
+                connection.execute(insert(stock_universe), universe)
+            connection.execute(
+                update(analysis_runs)
+                .where(analysis_runs.c.run_id == snapshot.run_id)
+                .values(
+                    status=RunStatus.SUCCEEDED.value,
+                    stage="done",
+                    progress_pct=100.0,
+                    finished_at=finished_at,
+                    as_of=snapshot.as_of,
+                    universe_size=snapshot.universe_size,
+                    result=snapshot.model_dump(mode="json"),
+                )
+            )
+
+    def get_run(self, run_id: str) -> AnalysisRun | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(*_run_columns()).where(analysis_runs.c.run_id == run_id)).first()
+        return None if row is None else _run_from_row(row._mapping)
+
+    def latest_run(self) -> AnalysisRun | None:
+        statement = select(*_run_columns()).order_by(analysis_runs.c.started_at.desc()).limit(1)
+        with self.engine.connect() as connection:
+            row = connection.execute(statement).first()
+        return None if row is None else _run_from_row(row._mapping)
+
+    def latest_snapshot(self) -> SectorSnapshot | None:
+        """The grid of the most recent successful run."""
+        statement = (
+            select(analysis_runs.c.result)
+            .where(analysis_runs.c.status == RunStatus.SUCCEEDED.value)
+            .order_by(analysis_runs.c.finished_at.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            payload = connection.execute(statement).scalar_one_or_none()
+        return None if payload is None else SectorSnapshot.model_validate(payload)
+
+    def sector_history(self, sector: Sector, limit: int = 500) -> list[dict[str, Any]]:
+        statement = (
+            select(sector_sentiment)
+            .where(sector_sentiment.c.sector == sector.value)
+            .order_by(sector_sentiment.c.timestamp.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(statement).mappings().all()
+        return [dict(row) for row in rows]
+
+    def universe_symbols(self) -> list[str]:
+        with self.engine.connect() as connection:
+            return list(connection.execute(select(stock_universe.c.symbol).order_by("symbol")).scalars())
+
+    def fail_abandoned_runs(self, finished_at: datetime) -> int:
+        """Runs left `running` by a process that died are marked failed; returns how many."""
+        statement = (
+            update(analysis_runs)
+            .where(analysis_runs.c.status == RunStatus.RUNNING.value)
+            .values(
+                status=RunStatus.FAILED.value,
+                error="interrupted: the process stopped mid-run",
+                finished_at=finished_at,
+            )
+        )
+        with self.engine.begin() as connection:
+            return connection.execute(statement).rowcount
+
+
+def _run_columns() -> list[Any]:
+    return [column for column in analysis_runs.c if column.name != "result"]
+
+
+def _run_values(run: AnalysisRun) -> dict[str, Any]:
+    values = run.model_dump()
+    values["trigger"] = run.trigger.value
+    values["status"] = run.status.value
+    return values
+
+
+def _run_from_row(row: RowMapping) -> AnalysisRun:
+    return AnalysisRun(
+        run_id=row["run_id"],
+        trigger=RunTrigger(row["trigger"]),
+        status=RunStatus(row["status"]),
+        stage=row["stage"],
+        progress_pct=row["progress_pct"],
+        provider=row["provider"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        as_of=row["as_of"],
+        universe_size=row["universe_size"],
+        error=row["error"],
+    )

@@ -1,0 +1,77 @@
+"""The tables of DESIGN §9 (SQLAlchemy Core); Alembic migrations create them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
+
+from sectorlights.storage.types import UtcDateTime
+
+metadata = MetaData()
+
+analysis_runs = Table(
+    "analysis_runs",
+    metadata,
+    Column("run_id", String(36), primary_key=True),
+    Column("trigger", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("stage", String(40), nullable=False),
+    Column("progress_pct", Float, nullable=False),
+    Column("provider", String(40), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Column("as_of", UtcDateTime, nullable=True),
+    Column("universe_size", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    # The whole published grid, so the API can rebuild its cache from the database.
+    Column("result", JSON, nullable=True),
+    Index("ix_analysis_runs_status_finished", "status", "finished_at"),
+)
+
+# The spec's schema plus the run id, signal and per-timeframe detail.
+sector_sentiment = Table(
+    "sector_sentiment",
+    metadata,
+    Column("timestamp", UtcDateTime, primary_key=True),
+    Column("sector", String(50), primary_key=True),
+    Column("sentiment_score", Numeric(4, 3), nullable=False),
+    Column("color_classification", String(20), nullable=False),
+    Column("confidence_level", Numeric(3, 2), nullable=False),
+    Column("signal", String(40), nullable=False),
+    Column("stock_count", Integer, nullable=False),
+    Column("run_id", String(36), ForeignKey("analysis_runs.run_id"), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Index("ix_sector_sentiment_sector_timestamp", "sector", "timestamp"),
+)
+
+# The spec's schema plus tier, exchange, float, SIC and classification confidence.
+stock_universe = Table(
+    "stock_universe",
+    metadata,
+    Column("symbol", String(10), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("market_cap", BigInteger, nullable=False),
+    Column("avg_daily_volume", BigInteger, nullable=False),
+    Column("sector", String(50), nullable=False),
+    Column("volatility_multiplier", Numeric(3, 1), nullable=False),
+    Column("last_updated", UtcDateTime, nullable=False),
+    Column("tier", String(20), nullable=False),
+    Column("exchange", String(10), nullable=False),
+    Column("float_shares", BigInteger, nullable=True),
+    Column("sic_code", Integer, nullable=True),
+    Column("confidence", Numeric(3, 2), nullable=False),
+    Column("run_id", String(36), nullable=False),
+    Index("ix_stock_universe_sector", "sector"),
+)

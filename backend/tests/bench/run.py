@@ -1,0 +1,118 @@
+"""`make bench`: analysis compute, a full run, and `GET /api/sectors` latency; writes JSON.
+
+Run from backend/: python -m tests.bench.run --out ../bench/results/latest.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+from sectorlights.analytics.analysis import analyze
+from sectorlights.engine.frame_builder import DailyBarsCache, build_frame
+from sectorlights.providers.simulated import SimulatedProvider
+from tests.conftest import SIM_NOW
+from tests.servers import running_server
+
+
+def _timed(function: Callable[[], Any], repeats: int) -> dict[str, float]:
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000.0)
+    return {"min_ms": min(samples), "median_ms": statistics.median(samples), "max_ms": max(samples)}
+
+
+def bench_analysis(listing_count: int) -> dict[str, Any]:
+    provider = SimulatedProvider(seed=7, listing_count=listing_count)
+    cache = DailyBarsCache()
+    cold = _timed(lambda: build_frame(provider, SIM_NOW, 25, cache), 1)
+    warm = _timed(lambda: build_frame(provider, SIM_NOW, 25, cache), 3)
+    frame = build_frame(provider, SIM_NOW, 25, cache)
+    compute = _timed(lambda: analyze(frame), 5)
+    # One numpy pass over the same arrays, the floor the analysis is compared with.
+    single_pass = _timed(lambda: np.nanmean(frame.daily_close / frame.daily_close[:, :1], axis=1), 5)
+    return {
+        "listings": frame.size,
+        "frame_build_cold": cold,
+        "frame_build_warm": warm,
+        "analysis_compute": compute,
+        "single_numpy_pass": single_pass,
+        "compute_to_single_pass_ratio": compute["median_ms"] / max(single_pass["median_ms"], 1e-6),
+    }
+
+
+async def _hammer(url: str, clients: int, requests_per_client: int) -> list[float]:
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+
+        async def worker() -> None:
+            for _ in range(requests_per_client):
+                started = time.perf_counter()
+                response = await client.get(url)
+                latencies.append((time.perf_counter() - started) * 1000.0)
+                response.raise_for_status()
+
+        await asyncio.gather(*(worker() for _ in range(clients)))
+    return latencies
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = np.sort(np.array(samples))
+    return {
+        "requests": len(samples),
+        "p50_ms": float(np.percentile(ordered, 50)),
+        "p99_ms": float(np.percentile(ordered, 99)),
+        "max_ms": float(ordered[-1]),
+    }
+
+
+def bench_http(clients: int, requests_per_client: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as workdir:
+        env = {"SECTORLIGHTS_SIM_NOW": SIM_NOW.isoformat(), "SECTORLIGHTS_LOG_LEVEL": "warning"}
+        with running_server(env, Path(workdir)) as base_url:
+            started = time.perf_counter()
+            results = {}
+            for path in ("/api/sectors", "/health"):
+                asyncio.run(_hammer(base_url + path, clients, 5))  # warm-up
+                samples = asyncio.run(_hammer(base_url + path, clients, requests_per_client))
+                results[path] = _percentiles(samples)
+            results["wall_secs"] = time.perf_counter() - started
+    return {"concurrent_clients": clients, **results}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests-per-client", type=int, default=40)
+    arguments = parser.parse_args()
+    report = {
+        "generated_at": datetime.now(UTC).isoformat(),
+        "machine": {"python": sys.version.split()[0], "platform": platform.platform()},
+        "analysis": [bench_analysis(count) for count in (1_500, 8_500)],
+        "http": bench_http(arguments.clients, arguments.requests_per_client),
+    }
+    arguments.out.parent.mkdir(parents=True, exist_ok=True)
+    arguments.out.write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""The dashboard in real Chromium against the real server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from sectorlights.domain.vocabulary import COLORS, SECTORS
+from sectorlights.settings import REPO_ROOT
+from tests.conftest import SIM_NOW
+from tests.servers import running_server
+from tests.services import unavailable
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+DIST = REPO_ROOT / "frontend" / "dist"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        unavailable("Chromium is not installed at /usr/bin/chromium")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not (DIST / "index.html").is_file():
+        unavailable("the front end is not built (make build)")
+    workdir = tmp_path_factory.mktemp("dashboard")
+    with running_server({"SECTORLIGHTS_SIM_NOW": SIM_NOW.isoformat()}, workdir) as base_url:
+        yield base_url
+
+
+def test_eight_colored_cards(browser: Browser, server: str) -> None:
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(server + "/")
+    cards = page.locator("[data-testid=sector-card]")
+    cards.first.wait_for(timeout=30_000)
+    assert cards.count() == 8
+    assert [cards.nth(i).get_attribute("data-sector") for i in range(8)] == [s.value for s in SECTORS]
+    for index in range(8):
+        card = cards.nth(index)
+        color = card.get_attribute("data-color")
+        assert color in {c.value for c in COLORS}
+        assert color is not None and color.replace("_", "-") in (card.get_attribute("class") or "")
+        background = card.evaluate("element => getComputedStyle(element).backgroundImage")
+        assert "linear-gradient" in background
+        assert card.locator("[data-testid=tf-cell]").count() == 4
+    assert page.get_by_test_id("simulated-badge").is_visible()
+    assert page.get_by_test_id("data-age").inner_text().strip()
+    # Four cards per row on a desktop-wide screen.
+    tops = {round(cards.nth(i).bounding_box()["y"]) for i in range(8)}  # type: ignore[index]
+    assert len(tops) == 2
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-1440.png"), full_page=True)
+    page.close()

@@ -1,0 +1,194 @@
+"""The HTTP API on the embedded defaults: SQLite file, in-process cache, simulated market."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sectorlights.api.app import create_app
+from sectorlights.config.criteria import DARK_THRESHOLD, LIGHT_THRESHOLD
+from sectorlights.domain.market import DailyBars, IntradaySnapshot, Listing
+from sectorlights.domain.snapshot import RunStatus, RunTrigger
+from sectorlights.domain.vocabulary import COLORS, SECTORS, SIGNAL_BY_COLOR, TIMEFRAMES, Color
+from sectorlights.engine.container import Container, build_container
+from sectorlights.providers.base import ProviderCapabilities, ProviderError, ProviderHealth
+from sectorlights.providers.simulated import SimulatedProvider
+from sectorlights.settings import load_settings
+from sectorlights.storage.database import create_database_engine, migrate
+from tests.conftest import SIM_NOW
+
+
+def expected_color(score: float) -> Color:
+    if score < -DARK_THRESHOLD:
+        return Color.DARK_RED
+    if score < -LIGHT_THRESHOLD:
+        return Color.LIGHT_RED
+    if score <= LIGHT_THRESHOLD:
+        return Color.BLUE_NEUTRAL
+    if score <= DARK_THRESHOLD:
+        return Color.LIGHT_GREEN
+    return Color.DARK_GREEN
+
+
+class SwitchableProvider:
+    """The simulated market, which can be told to fail like a vendor outage."""
+
+    name = "simulated"
+    capabilities = ProviderCapabilities(historical_snapshots=True, simulated=True)
+
+    def __init__(self) -> None:
+        self.inner = SimulatedProvider(seed=7)
+        self.failing = False
+
+    def _check(self) -> None:
+        if self.failing:
+            raise ProviderError("snapshot endpoint: HTTP 503 from vendor")
+
+    def listings(self, as_of: datetime) -> list[Listing]:
+        self._check()
+        return self.inner.listings(as_of)
+
+    def daily_bars(self, sessions: Any) -> list[DailyBars]:
+        self._check()
+        return self.inner.daily_bars(sessions)
+
+    def intraday_snapshot(self, at: datetime) -> IntradaySnapshot:
+        self._check()
+        return self.inner.intraday_snapshot(at)
+
+    def health(self) -> ProviderHealth:
+        return self.inner.health()
+
+
+@pytest.fixture
+def settings_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("DATABASE_URL", "REDIS_URL", "POLYGON_API_KEY", "MASSIVE_API_KEY", "SECTORLIGHTS_PROVIDER"):
+        monkeypatch.delenv(name, raising=False)
+    database_path = tmp_path / "api.db"
+    monkeypatch.setenv("SECTORLIGHTS_SQLITE_PATH", str(database_path))
+    monkeypatch.setenv("SECTORLIGHTS_SIM_NOW", SIM_NOW.isoformat())
+    monkeypatch.setenv("SECTORLIGHTS_REFRESH_INTERVAL_SECS", "3600")
+    monkeypatch.setenv("SECTORLIGHTS_STATIC_DIR", str(tmp_path / "no-frontend"))
+    engine = create_database_engine(f"sqlite:///{database_path}")
+    migrate(engine)
+    engine.dispose()
+    return database_path
+
+
+def wait_for_grid(client: TestClient, timeout_secs: float = 90) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_secs
+    while time.monotonic() < deadline:
+        response = client.get("/api/sectors")
+        if response.status_code == 200:
+            body: dict[str, Any] = response.json()
+            return body
+        assert response.status_code == 503, response.text
+        time.sleep(0.2)
+    raise AssertionError("no grid within the timeout")
+
+
+@pytest.fixture
+def client(settings_env: Path) -> Iterator[TestClient]:
+    settings = load_settings()
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_grid_has_eight_sectors_in_the_vocabulary(client: TestClient) -> None:
+    grid = wait_for_grid(client)
+    assert [sector["sector"] for sector in grid["sectors"]] == [s.value for s in SECTORS]
+    assert grid["data_source"] == {"provider": "simulated", "simulated": True, "label": "Simulated data"}
+    assert datetime.fromisoformat(grid["as_of"]) == SIM_NOW
+    assert date.fromisoformat(grid["current_session"]) == date(2026, 11, 24)
+    assert (grid["freshness"], grid["stale"], grid["age_secs"]) == ("fresh", False, 0.0)
+    assert grid["universe_size"] >= 500
+    assert grid["benchmark"]["symbol"] == "IWM"
+    assert set(grid["benchmark"]["returns_pct"]) == {tf.value for tf in TIMEFRAMES}
+    for sector in grid["sectors"]:
+        assert -1.0 <= sector["score"] <= 1.0
+        assert sector["color"] == expected_color(sector["score"]).value
+        assert sector["signal"] == SIGNAL_BY_COLOR[Color(sector["color"])].value
+        assert 0.0 <= sector["confidence"] <= 1.0
+        assert sector["stock_count"] > 0
+        assert set(sector["timeframes"]) == {tf.value for tf in TIMEFRAMES}
+        for cell in sector["timeframes"].values():
+            assert cell["color"] == expected_color(cell["score"]).value
+        assert len(sector["top_bullish"]) <= 3 and len(sector["top_bearish"]) <= 3
+        for side in ("bullish", "bearish"):
+            assert sector[f"top_{side}"] or sector[f"{side}_note"]
+    assert {sector["color"] for sector in grid["sectors"]} <= {c.value for c in COLORS}
+
+
+def test_health_on_embedded_defaults(client: TestClient) -> None:
+    overall = client.get("/health")
+    assert overall.status_code == 200
+    assert overall.json()["status"] == "ok"
+    database = client.get("/health/database").json()
+    assert (database["status"], database["dialect"], database["revision"]) == ("ok", "sqlite", "0001")
+    assert client.get("/health/redis").json() == {
+        "status": "ok",
+        "backend": "memory",
+        "detail": "in-process cache (embedded default)",
+    }
+    polygon = client.get("/health/polygon")
+    assert polygon.status_code == 200
+    assert polygon.json()["status"] == "not_configured"
+    assert "POLYGON_API_KEY" in polygon.json()["detail"]
+
+
+def test_dashboard_placeholder_when_front_end_is_not_built(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "make run" in page.text
+
+
+def test_no_analysis_yet_is_a_clear_503(settings_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECTORLIGHTS_RUN_ON_START", "false")
+    with TestClient(create_app(load_settings())) as test_client:
+        response = test_client.get("/api/sectors")
+    assert response.status_code == 503
+    assert "No analysis yet" in response.json()["detail"]
+
+
+def _container_with(provider: SwitchableProvider) -> Container:
+    container = build_container(load_settings())
+    container.provider = provider
+    container.analysis.provider = provider
+    return container
+
+
+def test_cache_loss_falls_back_to_the_database(settings_env: Path) -> None:
+    container = _container_with(SwitchableProvider())
+    with TestClient(create_app(load_settings(), container)) as test_client:
+        first = wait_for_grid(test_client)
+        test_client.portal.call(container.cache.close)  # type: ignore[union-attr]
+        again = test_client.get("/api/sectors")
+        assert again.status_code == 200
+        assert again.json()["run_id"] == first["run_id"]
+        # ...and the cache was refilled from the database.
+        cached = test_client.portal.call(container.cache.get_json, "sector:technology:sentiment")  # type: ignore[union-attr]
+        assert cached["color"] == first["sectors"][0]["color"]
+
+
+def test_vendor_failure_keeps_last_good_grid_marked_stale(settings_env: Path) -> None:
+    provider = SwitchableProvider()
+    container = _container_with(provider)
+    with TestClient(create_app(load_settings(), container)) as test_client:
+        good = wait_for_grid(test_client)
+        provider.failing = True
+        portal = test_client.portal
+        assert portal is not None
+        run = portal.call(container.analysis.request_run, RunTrigger.ON_DEMAND)
+        finished = portal.call(container.analysis.wait_for, run.run_id)
+        assert finished.status == RunStatus.FAILED
+        assert "HTTP 503" in (finished.error or "")
+        grid = test_client.get("/api/sectors").json()
+        assert grid["run_id"] == good["run_id"]
+        assert grid["stale"] is True
+        assert "HTTP 503" in grid["last_error"]

@@ -1,0 +1,64 @@
+"""The `sectorlights` command: migrations, one-off analysis and clear configuration errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SIM_NOW
+from tests.servers import run_command
+from tests.services import free_port
+
+BAD_CONFIGURATION = [
+    (
+        "unreachable database",
+        {"DATABASE_URL": "postgresql://postgres@127.0.0.1:{port}/nothing"},
+        "DATABASE_URL",
+    ),
+    ("malformed database url", {"DATABASE_URL": "mysql://db/x"}, "DATABASE_URL"),
+    ("malformed redis url", {"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
+    ("unknown provider", {"SECTORLIGHTS_PROVIDER": "bloomberg"}, "SECTORLIGHTS_PROVIDER"),
+    ("naive frozen clock", {"SECTORLIGHTS_SIM_NOW": "2026-11-24T06:37:00"}, "SECTORLIGHTS_SIM_NOW"),
+    ("bad port", {"SECTORLIGHTS_PORT": "99999"}, "SECTORLIGHTS_PORT"),
+]
+
+
+@pytest.mark.parametrize(("case", "env", "setting"), BAD_CONFIGURATION, ids=[c[0] for c in BAD_CONFIGURATION])
+def test_bad_configuration_stops_serve_with_one_line(
+    tmp_path: Path, case: str, env: dict[str, str], setting: str
+) -> None:
+    env = {name: value.format(port=free_port()) for name, value in env.items()}
+    result = run_command(["serve", "--port", str(free_port())], env, tmp_path, timeout_secs=60)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("configuration error: ")
+    assert setting in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
+    result = run_command(["serve", "--port", str(free_port())], {}, tmp_path, timeout_secs=60)
+    assert result.returncode == 2
+    assert "sectorlights migrate" in result.stderr
+
+
+def test_migrate_then_analyze_prints_the_grid(tmp_path: Path) -> None:
+    env = {"SECTORLIGHTS_SIM_NOW": SIM_NOW.isoformat()}
+    migrated = run_command(["migrate"], env, tmp_path)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "revision 0001" in migrated.stdout
+    assert (tmp_path / "data" / "sectorlights.db").is_file()
+
+    table = run_command(["analyze"], env, tmp_path)
+    assert table.returncode == 0, table.stderr
+    assert "Simulated data" in table.stdout
+    assert sum(line.split()[0] in {"technology", "utilities"} for line in table.stdout.splitlines()[2:]) == 2
+
+    as_json = run_command(["analyze", "--json"], env, tmp_path)
+    grid = json.loads(as_json.stdout)
+    assert [sector["sector"] for sector in grid["sectors"]][:2] == ["technology", "healthcare"]
+    assert datetime.fromisoformat(grid["as_of"]) == SIM_NOW

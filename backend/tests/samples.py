@@ -1,0 +1,111 @@
+"""Hand-built domain values for storage, cache and API tests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from sectorlights.domain.results import (
+    FunnelStage,
+    RankedStock,
+    SectorResult,
+    TimeframeResult,
+    UniverseMember,
+)
+from sectorlights.domain.snapshot import (
+    AnalysisRun,
+    Benchmark,
+    DataSource,
+    RunStatus,
+    RunTrigger,
+    SectorSnapshot,
+)
+from sectorlights.domain.vocabulary import SECTORS, SIGNAL_BY_COLOR, TIMEFRAMES, Color, Tier
+
+AS_OF = datetime(2026, 11, 24, 11, 37, tzinfo=UTC)
+
+
+def run_record(run_id: str | None = None, started_at: datetime = AS_OF) -> AnalysisRun:
+    return AnalysisRun(
+        run_id=run_id or str(uuid.uuid4()),
+        trigger=RunTrigger.ON_DEMAND,
+        status=RunStatus.RUNNING,
+        stage="queued",
+        progress_pct=0.0,
+        provider="simulated",
+        started_at=started_at,
+    )
+
+
+def sector_results(score: float = 0.62, color: Color = Color.DARK_GREEN) -> list[SectorResult]:
+    cell = TimeframeResult(
+        return_pct=3.6, plain_mean_pct=3.6, adjusted_return_pct=4.7, alpha_pct=3.5, score=score, color=color
+    )
+    stock = RankedStock(
+        symbol="SOUN", name="SoundHound AI", change_pct=8.2, relative_volume=2.1, rank_score=8.3
+    )
+    return [
+        SectorResult(
+            sector=sector,
+            label=sector.value.replace("_", " ").title(),
+            etf_proxy="XLK",
+            score=score,
+            color=color,
+            signal=SIGNAL_BY_COLOR[color],
+            confidence=0.71,
+            stock_count=12,
+            volatility_weight=1.3,
+            timeframes=dict.fromkeys(TIMEFRAMES, cell),
+            top_bullish=[stock],
+            top_bearish=[],
+            bearish_note="None in bullish sector — avoid shorts",
+        )
+        for sector in SECTORS
+    ]
+
+
+def snapshot(
+    run_id: str, as_of: datetime = AS_OF, score: float = 0.62, color: Color = Color.DARK_GREEN
+) -> SectorSnapshot:
+    return SectorSnapshot(
+        run_id=run_id,
+        as_of=as_of,
+        generated_at=as_of,
+        current_session=date(2026, 11, 24),
+        data_source=DataSource(provider="simulated", simulated=True, label="Simulated data"),
+        benchmark=Benchmark(symbol="IWM", returns_pct=dict.fromkeys(TIMEFRAMES, 1.2)),
+        universe_size=2,
+        funnel=[FunnelStage(stage="listings", remaining=8500), FunnelStage(stage="size_cap", remaining=2)],
+        sectors=sector_results(score, color),
+    )
+
+
+def members() -> list[UniverseMember]:
+    return [
+        UniverseMember(
+            symbol="SOUN",
+            name="SoundHound AI",
+            exchange="XNAS",
+            tier=Tier.MICRO_CAP,
+            sector=SECTORS[0],
+            market_cap=180e6,
+            avg_daily_volume=2.1e6,
+            float_shares=30e6,
+            sic_code=7372,
+            volatility_multiplier=1.3,
+            classification_confidence=0.9,
+        ),
+        UniverseMember(
+            symbol="PRPL",
+            name="Purple Innovation",
+            exchange="XNAS",
+            tier=Tier.SMALL_CAP,
+            sector=SECTORS[4],
+            market_cap=450e6,
+            avg_daily_volume=1.8e6,
+            float_shares=None,
+            sic_code=None,
+            volatility_multiplier=1.2,
+            classification_confidence=0.6,
+        ),
+    ]

@@ -1,0 +1,233 @@
+"""The whole chain: the spec's sector cards, empty sectors, the universe, and order independence."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sectorlights.analytics.analysis import analyze
+from sectorlights.analytics.ranking import NOTE_BEARISH_SECTOR, NOTE_BULLISH_SECTOR, NOTE_NO_QUALIFYING
+from sectorlights.analytics.sentiment import color_for_score, signal_for_color
+from sectorlights.config.criteria import UniverseCriteria
+from sectorlights.domain.results import AnalysisResult, SectorResult
+from sectorlights.domain.vocabulary import SECTORS, Color, Sector, Tier, Timeframe
+from tests.unit.frames import Stock, benchmark, build_frame, permuted, random_frame
+
+
+def _tech(symbol: str, move: float, relative_volume: float, **fields: float) -> Stock:
+    moves = {"change_30m": move / 4, "change_1d": move, "change_3d": move * 1.5, "change_1w": move * 2}
+    return Stock(symbol, sic_code=7372, relative_volume=relative_volume, **{**moves, **fields})
+
+
+def _health(symbol: str, move: float, relative_volume: float, **fields: float) -> Stock:
+    moves = {"change_30m": move / 4, "change_1d": move, "change_3d": move, "change_1w": move}
+    return Stock(symbol, sic_code=2834, relative_volume=relative_volume, **{**moves, **fields})
+
+
+def _sector(result: AnalysisResult, sector: Sector) -> SectorResult:
+    return result.sectors[SECTORS.index(sector)]
+
+
+@pytest.fixture(scope="module")
+def spec_market() -> AnalysisResult:
+    """Technology in a sell-off (the spec's bearish card) and healthcare on FDA news."""
+    frame = build_frame(
+        [
+            _tech("SMCI", -0.121, 1.2, float_shares=200e6, avg_volume=5e6, price=30.0, market_cap=1.8e9),
+            _tech("SOUN", -0.082, 2.1, float_shares=40e6, avg_volume=2.1e6, price=5.20),
+            _tech("BBAI", -0.061, 3.2, float_shares=6e6, avg_volume=1.5e6, price=3.80, market_cap=120e6),
+            _tech("PATH", -0.045, 1.8, float_shares=40e6, avg_volume=3e6, price=12.0, market_cap=1.5e9),
+            _health("OCUL", 0.45, 4.0, price=9.0),
+            _health("KPTI", 0.18, 3.0, price=6.0),
+            _health("DTIL", 0.08, 2.0, price=4.0),
+            # A large cap: out of the universe, so out of the lists.
+            _health("VRTX", 0.12, 2.0, price=400.0, market_cap=100e9),
+            Stock("NOSECTOR", name="Plain Holdings", sic_code=-1),
+            benchmark(change_1d=0.012),
+        ]
+    )
+    return analyze(frame)
+
+
+def test_every_sector_appears_in_vocabulary_order(spec_market: AnalysisResult) -> None:
+    assert [sector.sector for sector in spec_market.sectors] == list(SECTORS)
+
+
+def test_bearish_technology_card(spec_market: AnalysisResult) -> None:
+    tech = _sector(spec_market, Sector.TECHNOLOGY)
+    assert tech.score <= -0.5
+    assert tech.color in (Color.DARK_RED, Color.LIGHT_RED)
+    assert tech.signal == signal_for_color(tech.color)
+    assert [stock.symbol for stock in tech.top_bearish] == ["SMCI", "SOUN", "BBAI"]
+    assert [stock.change_pct for stock in tech.top_bearish] == pytest.approx([-12.1, -8.2, -6.1])
+    assert [stock.relative_volume for stock in tech.top_bearish] == pytest.approx([1.2, 2.1, 3.2])
+    assert tech.top_bullish == []
+    assert tech.bullish_note == NOTE_BEARISH_SECTOR
+    assert tech.bearish_note is None
+    assert tech.stock_count == 4
+    assert tech.volatility_weight == 1.3
+    assert (tech.label, tech.etf_proxy) == ("Technology", "XLK")
+    assert 0.0 < tech.confidence <= 1.0
+
+
+def test_bullish_healthcare_card(spec_market: AnalysisResult) -> None:
+    health = _sector(spec_market, Sector.HEALTHCARE)
+    assert health.color == Color.DARK_GREEN
+    assert [stock.symbol for stock in health.top_bullish] == ["OCUL", "KPTI", "DTIL"]
+    assert health.top_bearish == []
+    assert health.bearish_note == NOTE_BULLISH_SECTOR
+    one_day = health.timeframes[Timeframe.DAY_1]
+    assert one_day.plain_mean_pct == pytest.approx((45 + 18 + 8) / 3, abs=1e-4)
+    assert one_day.alpha_pct == pytest.approx(one_day.adjusted_return_pct - 1.2, abs=1e-3)
+
+
+def test_empty_sectors_are_neutral_with_notes(spec_market: AnalysisResult) -> None:
+    energy = _sector(spec_market, Sector.ENERGY)
+    assert (energy.score, energy.color, energy.confidence, energy.stock_count) == (
+        0.0,
+        Color.BLUE_NEUTRAL,
+        0.0,
+        0,
+    )
+    assert (energy.bullish_note, energy.bearish_note) == (NOTE_NO_QUALIFYING, NOTE_NO_QUALIFYING)
+    assert set(energy.timeframes) == set(Timeframe)
+    for cell in energy.timeframes.values():
+        assert cell.return_pct is None and cell.alpha_pct is None
+        assert (cell.score, cell.color) == (0.0, Color.BLUE_NEUTRAL)
+
+
+def test_universe_members_and_funnel(spec_market: AnalysisResult) -> None:
+    symbols = [member.symbol for member in spec_market.members]
+    assert symbols == sorted(["SMCI", "SOUN", "BBAI", "PATH", "OCUL", "KPTI", "DTIL"])
+    soun = next(member for member in spec_market.members if member.symbol == "SOUN")
+    assert (soun.sector, soun.tier, soun.sic_code, soun.volatility_multiplier) == (
+        Sector.TECHNOLOGY,
+        Tier.MICRO_CAP,
+        7372,
+        1.3,
+    )
+    smci = next(member for member in spec_market.members if member.symbol == "SMCI")
+    assert smci.tier == Tier.SMALL_CAP
+    assert [(stage.stage, stage.remaining) for stage in spec_market.funnel] == [
+        ("listings", 10),
+        ("common_stock", 9),
+        ("exchange", 9),
+        ("market_cap", 8),
+        ("avg_daily_volume", 8),
+        ("price", 8),
+        ("float", 8),
+        ("sector", 7),
+        ("size_cap", 7),
+    ]
+    assert spec_market.universe_size == 7
+
+
+def test_benchmark_returns_are_reported_in_percent(spec_market: AnalysisResult) -> None:
+    assert spec_market.benchmark_symbol == "IWM"
+    assert spec_market.benchmark_returns_pct[Timeframe.DAY_1] == pytest.approx(1.2)
+    assert spec_market.benchmark_returns_pct[Timeframe.WEEK_1] == pytest.approx(0.0)
+
+
+def test_spec_technology_example_in_percent() -> None:
+    frame = build_frame(
+        [
+            Stock("SOUN", change_1d=0.082, relative_volume=2.1),
+            Stock("BBAI", change_1d=-0.041, relative_volume=1.9),
+            Stock("PATH", change_1d=0.125, relative_volume=2.5),
+            Stock("SMCI", change_1d=-0.023, relative_volume=1.1),
+            benchmark(change_1d=0.012),
+        ]
+    )
+    one_day = _sector(analyze(frame), Sector.TECHNOLOGY).timeframes[Timeframe.DAY_1]
+    assert one_day.plain_mean_pct == pytest.approx(3.575)
+    assert round(one_day.plain_mean_pct, 1) == 3.6
+    weighted = (8.2 * 2.1 - 4.1 * 1.9 + 12.5 * 2.5 - 2.3 * 1.1) / 7.6
+    assert one_day.return_pct == pytest.approx(weighted, abs=1e-4)
+    assert one_day.adjusted_return_pct == pytest.approx(weighted * 1.3, abs=1e-4)
+    assert one_day.alpha_pct == pytest.approx(weighted * 1.3 - 1.2, abs=1e-4)
+    assert one_day.color == color_for_score(one_day.score)
+
+
+def test_without_a_benchmark_alpha_is_unknown() -> None:
+    result = analyze(build_frame([Stock("SOUN", change_1d=0.05)]))
+    assert all(value is None for value in result.benchmark_returns_pct.values())
+    tech = _sector(result, Sector.TECHNOLOGY)
+    assert tech.timeframes[Timeframe.DAY_1].return_pct == pytest.approx(5.0)
+    assert tech.timeframes[Timeframe.DAY_1].alpha_pct is None
+
+
+def test_an_empty_market() -> None:
+    result = analyze(build_frame([]))
+    assert result.members == []
+    assert all(sector.stock_count == 0 and sector.color == Color.BLUE_NEUTRAL for sector in result.sectors)
+
+
+def test_messy_input_raises_no_warnings() -> None:
+    frame = random_frame(400, seed=3)
+    rng = np.random.default_rng(3)
+    for column in ("daily_close", "daily_open", "daily_high", "daily_volume"):
+        values = getattr(frame, column)
+        values[rng.random(values.shape) < 0.02] = rng.choice([np.inf, -np.inf, 0.0, -1.0])
+    frame.last_price[rng.random(frame.size) < 0.05] = 0.0
+    frame.session_volume[rng.random(frame.size) < 0.05] = np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = analyze(replace(frame, volume_fraction_expected=0.0))
+    assert len(result.sectors) == len(SECTORS)
+
+
+def _assert_consistent(result: AnalysisResult) -> None:
+    for sector in result.sectors:
+        assert sector.color == color_for_score(sector.score)
+        assert sector.signal == signal_for_color(sector.color)
+        for cell in sector.timeframes.values():
+            assert cell.color == color_for_score(cell.score)
+        for stock in sector.top_bullish:
+            assert stock.change_pct > 0
+        for stock in sector.top_bearish:
+            assert stock.change_pct < 0
+        ranks = [stock.rank_score for stock in sector.top_bullish]
+        assert ranks == sorted(ranks, reverse=True)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=10_000), st.randoms(use_true_random=False), st.sampled_from([5, 1500])
+)
+def test_results_do_not_depend_on_row_order(seed: int, shuffler, max_size: int) -> None:
+    frame = random_frame(150, seed=seed)
+    order = list(range(frame.size))
+    shuffler.shuffle(order)
+    criteria = replace(UniverseCriteria(), max_size=max_size)
+    original = analyze(frame, criteria)
+    shuffled = analyze(permuted(frame, np.array(order)), criteria)
+    assert shuffled == original
+    _assert_consistent(original)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.floats(min_value=-0.3, max_value=0.3), min_size=1, max_size=6),
+    st.floats(min_value=-0.2, max_value=0.2),
+    st.floats(min_value=0.0, max_value=0.2),
+)
+def test_sector_score_rises_with_its_stocks(moves: list[float], shift: float, extra: float) -> None:
+    def one_day_score(offset: float) -> float:
+        stocks = [Stock(f"T{index}", change_1d=move + offset) for index, move in enumerate(moves)]
+        return _sector(analyze(build_frame(stocks)), Sector.TECHNOLOGY).timeframes[Timeframe.DAY_1].score
+
+    lower, higher = one_day_score(shift), one_day_score(shift + extra)
+    assert -1.0 <= lower <= higher <= 1.0
+
+
+def test_large_market_is_consistent() -> None:
+    result = analyze(random_frame(2000, seed=11))
+    _assert_consistent(result)
+    assert sum(sector.stock_count for sector in result.sectors) == result.universe_size
+    assert all(not math.isnan(sector.score) for sector in result.sectors)

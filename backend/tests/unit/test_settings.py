@@ -1,0 +1,117 @@
+"""Settings: embedded defaults, the compose file's names, and one-line errors naming the setting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sectorlights.providers.registry import available_providers, create_provider, resolve_provider_name
+from sectorlights.settings import ConfigurationError, ProviderSettings, load_settings
+
+MANAGED = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "POLYGON_API_KEY",
+    "MASSIVE_API_KEY",
+    "FMP_API_KEY",
+    "SECTORLIGHTS_PROVIDER",
+    "SECTORLIGHTS_SIM_NOW",
+    "SECTORLIGHTS_PORT",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    for name in MANAGED:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(str(tmp_path))  # no stray .env file
+
+
+def test_embedded_defaults() -> None:
+    settings = load_settings()
+    assert settings.database.url is None
+    assert settings.database.effective_url == "sqlite:///data/sectorlights.db"
+    assert settings.cache.redis_url is None
+    assert settings.cache.market_hours_ttl_secs == 1800
+    assert settings.provider.name is None
+    assert resolve_provider_name(settings.provider) == "simulated"
+    assert (settings.server.host, settings.server.port) == ("127.0.0.1", 8000)
+
+
+def test_compose_file_names_switch_to_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://sentiment_user:pw@postgres:5432/market_sentiment")
+    monkeypatch.setenv("REDIS_URL", "redis://redis:6379")
+    monkeypatch.setenv("POLYGON_API_KEY", "secret-value")
+    settings = load_settings()
+    assert settings.database.url == "postgresql+psycopg://sentiment_user:pw@postgres:5432/market_sentiment"
+    assert settings.cache.redis_url == "redis://redis:6379"
+    assert settings.provider.polygon_api_key is not None
+    assert "secret-value" not in repr(settings)
+
+
+def test_frozen_clock_and_seed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECTORLIGHTS_SIM_NOW", "2026-11-24T06:37:00-05:00")
+    monkeypatch.setenv("SECTORLIGHTS_SIM_SEED", "11")
+    provider = load_settings().provider
+    assert provider.sim_now == datetime(2026, 11, 24, 6, 37, tzinfo=ZoneInfo("America/New_York"))
+    assert provider.sim_seed == 11
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "fragment"),
+    [
+        ("DATABASE_URL", "mysql://db/x", "DATABASE_URL: expected postgresql://"),
+        ("DATABASE_URL", "not a url", "DATABASE_URL"),
+        ("REDIS_URL", "localhost:6379", "REDIS_URL: expected redis://"),
+        ("REDIS_URL", "http://cache:6379", "REDIS_URL"),
+        ("SECTORLIGHTS_PROVIDER", "bloomberg", "SECTORLIGHTS_PROVIDER"),
+        ("SECTORLIGHTS_SIM_NOW", "2026-11-24T06:37:00", "SECTORLIGHTS_SIM_NOW: needs a time zone"),
+        ("SECTORLIGHTS_SIM_NOW", "yesterday", "SECTORLIGHTS_SIM_NOW"),
+        ("SECTORLIGHTS_PORT", "0", "SECTORLIGHTS_PORT"),
+        ("SECTORLIGHTS_REFRESH_INTERVAL_SECS", "1", "SECTORLIGHTS_REFRESH_INTERVAL_SECS"),
+    ],
+)
+def test_bad_settings_give_one_line_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, fragment: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert message.startswith("configuration error: ")
+    assert fragment in message
+    assert "\n" not in message
+
+
+def test_api_keys_are_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECTORLIGHTS_PROVIDER", "nope")
+    monkeypatch.setenv("POLYGON_API_KEY", "super-secret-key")
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings()
+    assert "super-secret-key" not in str(raised.value)
+
+
+def test_registry_knows_the_simulated_market() -> None:
+    assert "simulated" in available_providers()
+    provider = create_provider(ProviderSettings())
+    assert provider.name == "simulated"
+    assert provider.capabilities.simulated
+
+
+def test_registry_rejects_a_provider_that_is_not_available(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECTORLIGHTS_PROVIDER", "flatfiles")
+    settings = load_settings()
+    if "flatfiles" in available_providers():
+        pytest.skip("flatfiles is available in this build")
+    with pytest.raises(
+        ConfigurationError, match="SECTORLIGHTS_PROVIDER: provider 'flatfiles' is not available"
+    ):
+        create_provider(settings.provider)
+
+
+def test_a_key_without_a_polygon_provider_keeps_the_simulated_market(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLYGON_API_KEY", "k")
+    expected = "polygon" if "polygon" in available_providers() else "simulated"
+    assert resolve_provider_name(load_settings().provider) == expected

@@ -1,0 +1,38 @@
+import { render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { makeResponse } from '../test/fixtures';
+import { Header } from './Header';
+
+const FOUR_MIN_LATER = Date.parse('2026-11-24T11:41:10Z');
+
+describe('Header', () => {
+  it('shows the simulated badge, ET time, age, freshness and benchmark', () => {
+    render(<Header data={makeResponse()} now={FOUR_MIN_LATER} stale={false} />);
+    expect(screen.getByRole('heading', { name: 'SectorLights' })).toBeInTheDocument();
+    expect(screen.getByTestId('simulated-badge')).toHaveTextContent('Simulated data');
+    expect(screen.getByTestId('as-of')).toHaveTextContent('06:37 ET');
+    expect(screen.getByTestId('data-age')).toHaveTextContent('4 min ago');
+    expect(screen.getByTestId('freshness')).toHaveTextContent('fresh');
+    expect(screen.queryByTestId('stale-marker')).not.toBeInTheDocument();
+    const benchmark = screen.getByTestId('benchmark');
+    expect(benchmark).toHaveTextContent('IWM');
+    expect(benchmark).toHaveTextContent('1D +1.20%');
+    expect(benchmark).toHaveTextContent('3D -0.40%');
+  });
+
+  it('shows hours in the age and a stale marker', () => {
+    const data = makeResponse({ freshness: 'stale', stale: true });
+    render(<Header data={data} now={Date.parse('2026-11-24T14:14:00Z')} stale />);
+    expect(screen.getByTestId('data-age')).toHaveTextContent('2 h 37 min ago');
+    expect(screen.getByTestId('stale-marker')).toBeVisible();
+  });
+
+  it('shows the provider name when data is real', () => {
+    const data = makeResponse({
+      data_source: { provider: 'polygon', simulated: false, label: 'Polygon' },
+    });
+    render(<Header data={data} now={FOUR_MIN_LATER} stale={false} />);
+    expect(screen.queryByTestId('simulated-badge')).not.toBeInTheDocument();
+    expect(screen.getByTestId('source-label')).toHaveTextContent('Polygon');
+  });
+});

@@ -1,0 +1,70 @@
+import type { SectorsResponse } from '../api/types';
+import { TIMEFRAMES } from '../constants';
+import { ageSeconds, formatAge, formatEtTime, formatPercent, timeframeLabel } from '../format';
+
+interface Props {
+  data: SectorsResponse | null;
+  /** Current time in ms since epoch, for the data age. */
+  now: number;
+  /** Data is stale: the backend says so, or the last refresh failed. */
+  stale: boolean;
+}
+
+function SourceLabel({ source }: { source: SectorsResponse['data_source'] }) {
+  if (source.simulated) {
+    return (
+      <span className="badge badge-simulated" data-testid="simulated-badge">
+        Simulated data
+      </span>
+    );
+  }
+  return (
+    <span className="source-label" data-testid="source-label" title={source.provider}>
+      {source.label || source.provider}
+    </span>
+  );
+}
+
+function BenchmarkReturns({ benchmark }: { benchmark: SectorsResponse['benchmark'] }) {
+  return (
+    <dl className="benchmark" data-testid="benchmark">
+      <dt className="benchmark-symbol">{benchmark.symbol}</dt>
+      {TIMEFRAMES.map((tf) => (
+        <dd key={tf} className="benchmark-cell">
+          <span className="benchmark-tf">{timeframeLabel(tf)}</span>{' '}
+          <span className="benchmark-value">{formatPercent(benchmark.returns_pct[tf], 2)}</span>
+        </dd>
+      ))}
+    </dl>
+  );
+}
+
+export function Header({ data, now, stale }: Props) {
+  return (
+    <header className={`app-header${stale ? ' is-stale' : ''}`}>
+      <h1 className="brand">SectorLights</h1>
+      {data && (
+        <>
+          <SourceLabel source={data.data_source} />
+          <div className="as-of">
+            <time dateTime={data.as_of} data-testid="as-of">
+              {formatEtTime(data.as_of)}
+            </time>
+            <span className="data-age" data-testid="data-age">
+              {formatAge(ageSeconds(data.as_of, now))}
+            </span>
+            <span className={`freshness freshness-${data.freshness}`} data-testid="freshness">
+              {data.freshness}
+            </span>
+            {stale && (
+              <span className="stale-marker" data-testid="stale-marker">
+                ⚠ stale
+              </span>
+            )}
+          </div>
+          <BenchmarkReturns benchmark={data.benchmark} />
+        </>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,74 @@
+import { render, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { SectorColor } from '../api/types';
+import { SIGNAL_FOR_COLOR, makeSector } from '../test/fixtures';
+import { SectorCard } from './SectorCard';
+
+function renderCard(...args: Parameters<typeof makeSector>) {
+  render(<SectorCard sector={makeSector(...args)} />);
+  return screen.getByTestId('sector-card');
+}
+
+describe('SectorCard', () => {
+  it.each<[SectorColor, string, string, string]>([
+    ['dark_red', 'dark-red', 'Prime shorting', '▼'],
+    ['light_red', 'light-red', 'Good shorting', '▼'],
+    ['blue_neutral', 'blue-neutral', 'Neutral / cautious', '◆'],
+    ['light_green', 'light-green', 'Avoid shorts', '▲'],
+    ['dark_green', 'dark-green', 'Do not short', '▲'],
+  ])('%s → class %s, "%s" with %s', (color, cssClass, words, arrow) => {
+    const card = renderCard('energy', { color, signal: SIGNAL_FOR_COLOR[color] });
+    expect(card).toHaveClass('sector-card', cssClass);
+    expect(card).toHaveAttribute('data-color', color);
+    expect(card).toHaveAttribute('data-sector', 'energy');
+    expect(within(card).getByTestId('sector-signal')).toHaveTextContent(words);
+    expect(within(card).getByTestId('sector-arrow')).toHaveTextContent(arrow);
+  });
+
+  it('shows label, signed score, confidence and stock count', () => {
+    const card = renderCard('technology');
+    expect(within(card).getByRole('heading', { name: 'TECHNOLOGY' })).toBeInTheDocument();
+    expect(within(card).getByTestId('sector-score')).toHaveTextContent('+0.62');
+    expect(within(card).getByTestId('sector-confidence')).toHaveTextContent('71%');
+    expect(within(card).getByTestId('sector-count')).toHaveTextContent('212 stocks');
+  });
+
+  it('signs a negative score', () => {
+    const card = renderCard('utilities', { score: -0.4 });
+    expect(within(card).getByTestId('sector-score')).toHaveTextContent('-0.40');
+  });
+
+  it('shows the four timeframe cells in order with colour chips and 1D alpha', () => {
+    renderCard();
+    const cells = screen.getAllByTestId('tf-cell');
+    expect(cells.map((cell) => cell.dataset.timeframe)).toEqual(['30m', '1d', '3d', '1w']);
+    expect(cells.map((cell) => within(cell).getByTestId('tf-return').textContent)).toEqual([
+      '+0.4%',
+      '+3.6%',
+      '-1.3%',
+      '0.0%',
+    ]);
+    expect(cells[0]).toHaveTextContent('30M');
+    expect(cells[3]).toHaveTextContent('1W');
+    expect(within(cells[2]!).getByRole('img', { name: 'light red' })).toHaveClass('chip', 'light-red');
+    expect(screen.getAllByTestId('tf-alpha')).toHaveLength(1);
+    expect(within(cells[1]!).getByTestId('tf-alpha')).toHaveTextContent('α +3.5% vs IWM');
+  });
+
+  it('lists top bullish stocks and shows the note for an empty bearish list', () => {
+    renderCard();
+    const bullish = screen.getByTestId('top-bullish');
+    expect(within(bullish).getByText('TOP BULLISH')).toBeInTheDocument();
+    const items = within(bullish).getAllByTestId('stock-item');
+    expect(items[0]).toHaveTextContent(/^SOUN \+8\.2% \(2\.1x vol\)$/);
+    expect(items[1]).toHaveTextContent(/^BBAI \+5\.0%$/);
+    expect(within(bullish).queryByTestId('list-note')).not.toBeInTheDocument();
+
+    const bearish = screen.getByTestId('top-bearish');
+    expect(within(bearish).getByText('TOP BEARISH')).toBeInTheDocument();
+    expect(within(bearish).queryAllByTestId('stock-item')).toHaveLength(0);
+    expect(within(bearish).getByTestId('list-note')).toHaveTextContent(
+      'None in bullish sector — avoid shorts',
+    );
+  });
+});

@@ -1,0 +1,118 @@
+import type { SectorColor, Signal, Timeframe } from './api/types';
+
+const MISSING = '—';
+
+function isNumber(value: number | null | undefined): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/** `0.62` → "+0.62", `-0.4` → "-0.40"; zero after rounding has no sign; null → "—". */
+export function formatSigned(value: number | null | undefined, decimals: number): string {
+  if (!isNumber(value)) return MISSING;
+  const text = Math.abs(value).toFixed(decimals);
+  if (Number(text) === 0) return text;
+  return `${value > 0 ? '+' : '-'}${text}`;
+}
+
+/** A return in percent: `8.2` → "+8.2%". */
+export function formatPercent(value: number | null | undefined, decimals = 1): string {
+  const text = formatSigned(value, decimals);
+  return text === MISSING ? text : `${text}%`;
+}
+
+/** Composite score, signed with 2 decimals. */
+export function formatScore(value: number | null | undefined): string {
+  return formatSigned(value, 2);
+}
+
+/** Confidence 0..1 → "71%". */
+export function formatConfidence(value: number | null | undefined): string {
+  return isNumber(value) ? `${Math.round(value * 100)}%` : MISSING;
+}
+
+/** Relative volume → "2.1x vol", or null when unknown. */
+export function formatRelativeVolume(value: number | null | undefined): string | null {
+  return isNumber(value) ? `${value.toFixed(1)}x vol` : null;
+}
+
+/** Human age: "just now", "4 min ago", "2 h 37 min ago", "1 d 3 h ago". */
+export function formatAge(seconds: number | null | undefined): string {
+  if (!isNumber(seconds)) return MISSING;
+  const totalMinutes = Math.floor(Math.max(0, seconds) / 60);
+  if (totalMinutes < 1) return 'just now';
+  if (totalMinutes < 60) return `${totalMinutes} min ago`;
+  const totalHours = Math.floor(totalMinutes / 60);
+  if (totalHours < 24) {
+    const minutes = totalMinutes % 60;
+    return minutes === 0 ? `${totalHours} h ago` : `${totalHours} h ${minutes} min ago`;
+  }
+  const days = Math.floor(totalHours / 24);
+  const hours = totalHours % 24;
+  return hours === 0 ? `${days} d ago` : `${days} d ${hours} h ago`;
+}
+
+/** Seconds from an ISO timestamp to `nowMs`; null when the timestamp is unparseable. */
+export function ageSeconds(iso: string, nowMs: number): number | null {
+  const then = Date.parse(iso);
+  return Number.isNaN(then) ? null : (nowMs - then) / 1000;
+}
+
+const ET_TIME = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'America/New_York',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** ISO timestamp → wall-clock time in New York, "06:37 ET". */
+export function formatEtTime(iso: string): string {
+  const then = Date.parse(iso);
+  return Number.isNaN(then) ? MISSING : `${ET_TIME.format(then)} ET`;
+}
+
+/** CSS class of a colour: "dark_green" → "dark-green". */
+export function colorClass(color: SectorColor): string {
+  return color.replace(/_/g, '-');
+}
+
+const COLOR_NAMES: Record<SectorColor, string> = {
+  dark_red: 'dark red',
+  light_red: 'light red',
+  blue_neutral: 'neutral',
+  light_green: 'light green',
+  dark_green: 'dark green',
+};
+
+export function colorName(color: SectorColor): string {
+  return COLOR_NAMES[color];
+}
+
+const COLOR_ARROWS: Record<SectorColor, string> = {
+  dark_red: '▼',
+  light_red: '▼',
+  blue_neutral: '◆',
+  light_green: '▲',
+  dark_green: '▲',
+};
+
+/** Shape that repeats the colour's meaning: ▲ green, ▼ red, ◆ neutral. */
+export function colorArrow(color: SectorColor): string {
+  return COLOR_ARROWS[color];
+}
+
+const SIGNAL_LABELS: Record<Signal, string> = {
+  PRIME_SHORTING_ENVIRONMENT: 'Prime shorting',
+  GOOD_SHORTING_ENVIRONMENT: 'Good shorting',
+  NEUTRAL_CAUTIOUS: 'Neutral / cautious',
+  AVOID_SHORTS: 'Avoid shorts',
+  DO_NOT_SHORT: 'Do not short',
+};
+
+export function signalLabel(signal: Signal): string {
+  return SIGNAL_LABELS[signal];
+}
+
+/** "30m" → "30M". */
+export function timeframeLabel(timeframe: Timeframe): string {
+  return timeframe.toUpperCase();
+}

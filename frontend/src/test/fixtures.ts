@@ -1,0 +1,92 @@
+import type {
+  SectorColor,
+  SectorKey,
+  SectorResult,
+  SectorsResponse,
+  Signal,
+  TimeframeStats,
+} from '../api/types';
+import { SECTOR_ORDER } from '../constants';
+
+export const SIGNAL_FOR_COLOR: Record<SectorColor, Signal> = {
+  dark_red: 'PRIME_SHORTING_ENVIRONMENT',
+  light_red: 'GOOD_SHORTING_ENVIRONMENT',
+  blue_neutral: 'NEUTRAL_CAUTIOUS',
+  light_green: 'AVOID_SHORTS',
+  dark_green: 'DO_NOT_SHORT',
+};
+
+export function makeTimeframe(overrides: Partial<TimeframeStats> = {}): TimeframeStats {
+  return {
+    return_pct: 0.4,
+    plain_mean_pct: 0.3,
+    adjusted_return_pct: 0.52,
+    alpha_pct: 0.47,
+    score: 0.21,
+    color: 'light_green',
+    ...overrides,
+  };
+}
+
+function titleCase(key: SectorKey): string {
+  return key
+    .split('_')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join(' ');
+}
+
+export function makeSector(
+  sector: SectorKey = 'technology',
+  overrides: Partial<SectorResult> = {},
+): SectorResult {
+  return {
+    sector,
+    label: titleCase(sector),
+    etf_proxy: 'XLK',
+    score: 0.62,
+    color: 'dark_green',
+    signal: 'DO_NOT_SHORT',
+    confidence: 0.71,
+    stock_count: 212,
+    volatility_weight: 1.3,
+    timeframes: {
+      '30m': makeTimeframe(),
+      '1d': makeTimeframe({
+        return_pct: 3.6,
+        plain_mean_pct: 3.6,
+        adjusted_return_pct: 4.7,
+        alpha_pct: 3.5,
+        score: 0.62,
+        color: 'dark_green',
+      }),
+      '3d': makeTimeframe({ return_pct: -1.25, alpha_pct: -0.8, color: 'light_red' }),
+      '1w': makeTimeframe({ return_pct: 0, alpha_pct: null, color: 'blue_neutral' }),
+    },
+    top_bullish: [
+      { symbol: 'SOUN', name: 'SoundHound AI', change_pct: 8.2, relative_volume: 2.1, rank_score: 8.3 },
+      { symbol: 'BBAI', name: 'BigBear.ai', change_pct: 5.04, relative_volume: null, rank_score: 5.0 },
+    ],
+    top_bearish: [],
+    bullish_note: null,
+    bearish_note: 'None in bullish sector — avoid shorts',
+    ...overrides,
+  };
+}
+
+export const AS_OF = '2026-11-24T11:37:00+00:00';
+
+export function makeResponse(overrides: Partial<SectorsResponse> = {}): SectorsResponse {
+  return {
+    run_id: '3f2a9c',
+    as_of: AS_OF,
+    generated_at: '2026-11-24T11:37:02+00:00',
+    age_secs: 125,
+    freshness: 'fresh',
+    stale: false,
+    data_source: { provider: 'simulated', simulated: true, label: 'Simulated data' },
+    benchmark: { symbol: 'IWM', returns_pct: { '30m': 0.05, '1d': 1.2, '3d': -0.4, '1w': 2.0 } },
+    universe_size: 1480,
+    sectors: SECTOR_ORDER.map((key) => makeSector(key)),
+    ...overrides,
+  };
+}
