@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 from sectorlights.settings import load_settings
 from sectorlights.storage.database import create_database_engine
 from sectorlights.storage.tables import metadata
