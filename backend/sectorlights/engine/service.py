@@ -68,6 +68,8 @@ class AnalysisService:
         self._in_flight_run: AnalysisRun | None = None
         self._progress: dict[str, tuple[str, float]] = {}
         self._loop_task: asyncio.Task[None] | None = None
+        # The error of this process's latest run when it failed; the grid is then served as stale.
+        self.last_failure: str | None = None
 
     async def start(self) -> None:
         """Mark runs a dead process left behind as failed, then start the refresh loop."""
@@ -138,9 +140,11 @@ class AnalysisService:
             message = f"{type(error).__name__}: {error}"
             logger.error("analysis %s failed: %s", run.run_id, message)
             await asyncio.to_thread(self.repository.fail_run, run.run_id, message, self.wall_clock.now())
+            self.last_failure = message
             self._progress.pop(run.run_id, None)
             raise
         await self._publish(snapshot)
+        self.last_failure = None
         self._progress.pop(run.run_id, None)
         logger.info(
             "analysis %s done: %d stocks, as of %s",
@@ -203,19 +207,22 @@ class AnalysisService:
         except CacheError as error:
             logger.warning("cache not updated (the database has the run): %s", error)
 
-    async def latest_snapshot(self) -> SectorSnapshot | None:
-        """The latest grid: the cache first, else the database (and the cache is refilled)."""
+    async def latest_grid(self) -> dict[str, Any] | None:
+        """The latest grid as JSON data: the cache first, else the database (refilling the cache)."""
         try:
-            cached = await self.cache.get_json(SNAPSHOT_KEY)
+            cached: dict[str, Any] | None = await self.cache.get_json(SNAPSHOT_KEY)
         except CacheError as error:
             logger.warning("cache read failed, serving from the database: %s", error)
-            return await asyncio.to_thread(self.repository.latest_snapshot)
+            stored = await asyncio.to_thread(self.repository.latest_snapshot)
+            return None if stored is None else stored.model_dump(mode="json")
         if cached is not None:
-            return SectorSnapshot.model_validate(cached)
+            return cached
         snapshot = await asyncio.to_thread(self.repository.latest_snapshot)
-        if snapshot is not None:
-            await self._publish(snapshot)
-        return snapshot
+        if snapshot is None:
+            return None
+        await self._publish(snapshot)
+        return snapshot.model_dump(mode="json")
 
-    async def last_run(self) -> AnalysisRun | None:
-        return await asyncio.to_thread(self.repository.latest_run)
+    async def latest_snapshot(self) -> SectorSnapshot | None:
+        grid = await self.latest_grid()
+        return None if grid is None else SectorSnapshot.model_validate(grid)

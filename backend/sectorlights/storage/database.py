@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +76,7 @@ def migrate(engine: Engine) -> str:
     return current_revision(engine) or ""
 
 
+@functools.cache
 def head_revision() -> str:
     script = ScriptDirectory(str(MIGRATIONS_DIR))
     head = script.get_current_head()
