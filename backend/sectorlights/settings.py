@@ -14,6 +14,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ProviderName = Literal["simulated", "polygon", "polygon_mcp", "flatfiles"]
+ScenarioName = Literal["quiet_day", "fda_approval_wave", "tech_selloff_healthcare_rotation", "overnight_gaps"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -98,6 +99,52 @@ class ProviderSettings(BaseSettings):
     sim_listing_count: int = Field(
         default=8500, ge=100, validation_alias=AliasChoices("SECTORLIGHTS_SIM_LISTINGS")
     )
+    sim_speed: float = Field(
+        default=1.0,
+        gt=0,
+        le=100_000,
+        validation_alias=AliasChoices("SECTORLIGHTS_SIM_SPEED"),
+        description="clock speed-up: 60 means a simulated minute per real second",
+    )
+    sim_scenario: ScenarioName | None = Field(
+        default=None, validation_alias=AliasChoices("SECTORLIGHTS_SIM_SCENARIO")
+    )
+    polygon_base_url: str = Field(
+        default="https://api.massive.com",
+        validation_alias=AliasChoices("POLYGON_BASE_URL", "MASSIVE_API_BASE_URL"),
+    )
+    polygon_requests_per_minute: float | None = Field(
+        default=None,
+        gt=0,
+        validation_alias=AliasChoices("SECTORLIGHTS_POLYGON_RATE_PER_MIN"),
+        description="request budget (the free plan allows 5); None means no limit",
+    )
+    polygon_timeout_secs: float = Field(
+        default=10.0, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_POLYGON_TIMEOUT_SECS")
+    )
+    polygon_mcp_command: str = Field(
+        default="mcp_massive",
+        validation_alias=AliasChoices("SECTORLIGHTS_POLYGON_MCP_COMMAND"),
+        description="the MCP server to launch over stdio",
+    )
+    reference_refresh_days: float = Field(
+        default=7.0, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_REFERENCE_REFRESH_DAYS")
+    )
+    fmp_base_url: str = Field(
+        default="https://financialmodelingprep.com/stable", validation_alias=AliasChoices("FMP_BASE_URL")
+    )
+    flatfiles_listings: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SECTORLIGHTS_FLATFILES_LISTINGS"),
+        description="CSV of reference data for the flatfiles provider",
+    )
+
+    @field_validator("polygon_base_url", "fmp_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value.rstrip("/")
 
     @field_validator("sim_now")
     @classmethod

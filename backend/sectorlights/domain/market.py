@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
@@ -67,3 +68,61 @@ def validate_snapshot(snapshot: IntradaySnapshot) -> None:
             raise ValueError(f"snapshot at {snapshot.at}: column {column} has the wrong length")
     if snapshot.at.tzinfo is None:
         raise ValueError("snapshot time must be timezone-aware")
+
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class MinuteBars:
+    """One symbol's minute bars for one session (04:00-20:00 ET); minutes without trades are absent."""
+
+    symbol: str
+    session: date
+    window_start_ns: IntArray  # bar start, nanoseconds since the Unix epoch (UTC)
+    open: FloatArray
+    high: FloatArray
+    low: FloatArray
+    close: FloatArray
+    volume: FloatArray
+
+
+class Sentiment(StrEnum):
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    NEUTRAL = "neutral"
+
+
+@dataclass(frozen=True, slots=True)
+class NewsInsight:
+    """The vendor's sentiment of one article toward one ticker."""
+
+    ticker: str
+    sentiment: Sentiment
+    reasoning: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewsItem:
+    news_id: str
+    published_at: datetime
+    title: str
+    publisher: str
+    tickers: tuple[str, ...]
+    insights: tuple[NewsInsight, ...]
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TickerReference:
+    """Per-ticker reference data that changes slowly; cached and refreshed on a schedule."""
+
+    symbol: str
+    name: str
+    security_type: str
+    primary_exchange: str
+    market_cap: float | None
+    shares_outstanding: float | None
+    sic_code: str | None
+    sic_description: str | None
+    fetched_at: datetime

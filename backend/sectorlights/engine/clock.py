@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -25,3 +27,31 @@ class FrozenClock:
 
     def now(self) -> datetime:
         return self._at
+
+
+class AcceleratedClock:
+    """Starts at `start` and runs `speed` times faster than real time (for demos and soak tests)."""
+
+    def __init__(
+        self, start: datetime, speed: float, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        if start.tzinfo is None:
+            raise ValueError("an accelerated clock needs a timezone-aware start")
+        if speed <= 0:
+            raise ValueError("clock speed must be positive")
+        self._start = start
+        self._speed = speed
+        self._monotonic = monotonic
+        self._origin = monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=(self._monotonic() - self._origin) * self._speed)
+
+
+def clock_from_settings(frozen_at: datetime | None, speed: float) -> Clock:
+    """SIM_NOW alone freezes the clock; SIM_SPEED runs it faster, from SIM_NOW or from now."""
+    if speed != 1.0:
+        return AcceleratedClock(frozen_at or datetime.now(UTC), speed)
+    if frozen_at is not None:
+        return FrozenClock(frozen_at)
+    return SystemClock()

@@ -9,10 +9,10 @@ from sqlalchemy import Engine
 from sectorlights.cache.base import Cache
 from sectorlights.cache.memory import MemoryCache
 from sectorlights.cache.redis import RedisCache
-from sectorlights.engine.clock import Clock, FrozenClock, SystemClock
+from sectorlights.engine.clock import Clock, clock_from_settings
 from sectorlights.engine.service import AnalysisService
 from sectorlights.providers.base import MarketDataProvider
-from sectorlights.providers.registry import create_provider
+from sectorlights.providers.registry import ProviderContext, create_provider
 from sectorlights.settings import ConfigurationError, Settings
 from sectorlights.storage.database import DatabaseError, check_connection, create_database_engine
 from sectorlights.storage.repository import Repository
@@ -36,7 +36,6 @@ class Container:
 
 def build_container(settings: Settings) -> Container:
     """Build every part; ConfigurationError (one line naming the setting) when one cannot start."""
-    provider = create_provider(settings.provider)
     database = create_database_engine(settings.database.effective_url)
     try:
         check_connection(database)
@@ -45,7 +44,12 @@ def build_container(settings: Settings) -> Container:
         setting = "DATABASE_URL" if settings.database.url else "SECTORLIGHTS_SQLITE_PATH"
         raise ConfigurationError(f"configuration error: {setting}: {error}") from None
     cache: Cache = MemoryCache() if settings.cache.redis_url is None else RedisCache(settings.cache.redis_url)
-    clock: Clock = FrozenClock(settings.provider.sim_now) if settings.provider.sim_now else SystemClock()
+    clock = clock_from_settings(settings.provider.sim_now, settings.provider.sim_speed)
+    try:
+        provider = create_provider(settings.provider, ProviderContext(clock=clock, database=database))
+    except ConfigurationError:
+        database.dispose()
+        raise
     repository = Repository(database)
     analysis = AnalysisService(provider, repository, cache, clock, settings.engine, settings.cache)
     return Container(settings, database, repository, cache, provider, clock, analysis)

@@ -7,11 +7,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
-from sectorlights.domain.market import DailyBars, IntradaySnapshot, Listing
+from sectorlights.domain.market import (
+    DailyBars,
+    IntradaySnapshot,
+    Listing,
+    MinuteBars,
+    NewsItem,
+    TickerReference,
+)
 
 
 class ProviderError(RuntimeError):
     """A provider could not deliver what was asked; the message names the endpoint and cause."""
+
+
+class ProviderUnsupportedError(ProviderError):
+    """The provider cannot serve this kind of data at all (see its capabilities)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,8 +32,11 @@ class ProviderCapabilities:
     listings: bool = True
     daily_bars: bool = True
     intraday_snapshot: bool = True
-    # True when `intraday_snapshot` can answer for a past instant (needed for the 30m window).
+    # True when `intraday_snapshot` can answer for a past instant (needed for the 30m window);
+    # otherwise the engine remembers the snapshots it fetched.
     historical_snapshots: bool = False
+    minute_bars: bool = False
+    news: bool = False
     simulated: bool = False
 
 
@@ -31,6 +45,27 @@ class ProviderHealth:
     ok: bool
     detail: str
     configured: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointCheck:
+    """One line of `sectorlights data check`."""
+
+    endpoint: str
+    ok: bool
+    latency_ms: float
+    rows: int
+    detail: str
+    required: bool = True  # the pipeline cannot run without it
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    """A vendor row left out of a result, and why (bad values never reach the analytics)."""
+
+    endpoint: str
+    symbol: str
+    reason: str
 
 
 @runtime_checkable
@@ -52,6 +87,48 @@ class MarketDataProvider(Protocol):
         """The whole market at `at`: last price and cumulative volume of the session."""
         ...
 
+    def minute_bars(self, symbol: str, session: date) -> MinuteBars:
+        """One symbol's minute bars (ProviderUnsupportedError when capabilities.minute_bars is False)."""
+        ...
+
+    def news(self, since: datetime, until: datetime, limit: int = 1000) -> list[NewsItem]:
+        """Articles published in [since, until) with per-ticker sentiment where the vendor has it."""
+        ...
+
     def health(self) -> ProviderHealth:
         """Whether the vendor is reachable (no heavy calls)."""
         ...
+
+    def check(self) -> list[EndpointCheck]:
+        """Call each endpoint the pipeline uses once, lightly; never raises."""
+        ...
+
+    def drain_rejections(self) -> list[RejectedRow]:
+        """Rows rejected since the last call (and forget them)."""
+        ...
+
+
+class ReferenceStore(Protocol):
+    """Where per-ticker reference data is kept between runs (memory, or the database)."""
+
+    def get_many(self, symbols: Sequence[str]) -> dict[str, TickerReference]:
+        """The stored references of `symbols` that exist, whatever their age."""
+        ...
+
+    def put_many(self, references: Sequence[TickerReference]) -> None:
+        """Insert or replace references."""
+        ...
+
+
+class MemoryReferenceStore:
+    """The embedded reference store: a dict."""
+
+    def __init__(self) -> None:
+        self._references: dict[str, TickerReference] = {}
+
+    def get_many(self, symbols: Sequence[str]) -> dict[str, TickerReference]:
+        return {symbol: self._references[symbol] for symbol in symbols if symbol in self._references}
+
+    def put_many(self, references: Sequence[TickerReference]) -> None:
+        for reference in references:
+            self._references[reference.symbol] = reference

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from sectorlights.providers.base import MarketDataProvider
+from sqlalchemy import Engine
+
+from sectorlights.engine.clock import Clock, SystemClock
+from sectorlights.providers.base import MarketDataProvider, MemoryReferenceStore, ReferenceStore
 from sectorlights.settings import ConfigurationError, ProviderSettings
 
 logger = logging.getLogger(__name__)
 
-ProviderFactory = Callable[[ProviderSettings], MarketDataProvider]
+
+@dataclass(frozen=True, slots=True)
+class ProviderContext:
+    """What a provider may need besides its settings."""
+
+    clock: Clock
+    reference_store: ReferenceStore = field(default_factory=MemoryReferenceStore)
+    database: Engine | None = None  # the flatfiles provider reads imported bars from here
+
+
+ProviderFactory = Callable[[ProviderSettings, ProviderContext], MarketDataProvider]
 
 _FACTORIES: dict[str, ProviderFactory] = {}
 
@@ -27,7 +41,7 @@ def available_providers() -> list[str]:
 def _register_builtin() -> None:
     if "simulated" not in _FACTORIES:
 
-        def simulated(settings: ProviderSettings) -> MarketDataProvider:
+        def simulated(settings: ProviderSettings, context: ProviderContext) -> MarketDataProvider:
             from sectorlights.providers.simulated import SimulatedProvider
 
             return SimulatedProvider(seed=settings.sim_seed, listing_count=settings.sim_listing_count)
@@ -49,7 +63,7 @@ def resolve_provider_name(settings: ProviderSettings) -> str:
     return "simulated"
 
 
-def create_provider(settings: ProviderSettings) -> MarketDataProvider:
+def create_provider(settings: ProviderSettings, context: ProviderContext | None = None) -> MarketDataProvider:
     """Build the configured provider; ConfigurationError names SECTORLIGHTS_PROVIDER when it is unknown."""
     name = resolve_provider_name(settings)
     factory = _FACTORIES.get(name)
@@ -58,4 +72,4 @@ def create_provider(settings: ProviderSettings) -> MarketDataProvider:
             f"configuration error: SECTORLIGHTS_PROVIDER: provider {name!r} is not available "
             f"(available: {', '.join(available_providers())})"
         )
-    return factory(settings)
+    return factory(settings, context if context is not None else ProviderContext(clock=SystemClock()))

@@ -1,0 +1,91 @@
+"""The extraction side of Polygon/Massive: one implementation per transport (REST, MCP).
+
+A source does the I/O and turns each vendor payload into these records, dropping bad rows into
+`RejectedRow`s; `PolygonMarketData` (market_data.py) holds the logic both transports share:
+prefiltering, reference-data caching, alignment, and the MarketDataProvider contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Generic, Protocol, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from sectorlights.domain.market import DailyBars, MinuteBars, NewsItem, TickerReference
+from sectorlights.providers.base import RejectedRow
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+StrArray = npt.NDArray[np.str_]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class TickerRow:
+    """One row of `GET /v3/reference/tickers`."""
+
+    symbol: str
+    name: str
+    security_type: str
+    primary_exchange: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotRows:
+    """`GET /v2/snapshot/locale/us/markets/stocks/tickers`, as columns."""
+
+    symbols: StrArray
+    last_price: FloatArray  # lastTrade.p, else min.c, else day.c
+    session_volume: FloatArray  # day.v
+    previous_close: FloatArray  # prevDay.c
+    updated_ns: IntArray  # the row's `updated`, nanoseconds since the epoch
+
+
+@dataclass(slots=True)
+class Extracted(Generic[T]):
+    """A transformed result plus the rows that were left out."""
+
+    value: T
+    rejected: list[RejectedRow] = field(default_factory=list)
+
+
+class PolygonSource(Protocol):
+    """Polygon/Massive endpoints, extracted and transformed into records."""
+
+    transport: str  # "rest" or "mcp"
+
+    def market_status(self) -> Extracted[str]:
+        """`GET /v1/marketstatus/now`: the `market` field (open, closed, extended-hours)."""
+        ...
+
+    def snapshot(self) -> Extracted[SnapshotRows]:
+        """The full-market snapshot, one call."""
+        ...
+
+    def grouped_daily(self, session: date) -> Extracted[DailyBars]:
+        """`GET /v2/aggs/grouped/locale/us/market/stocks/{date}`, one call per session."""
+        ...
+
+    def tickers(self) -> Extracted[list[TickerRow]]:
+        """`GET /v3/reference/tickers?market=stocks&active=true&limit=1000`, following next_url."""
+        ...
+
+    def ticker_details(self, symbol: str, fetched_at: datetime) -> Extracted[TickerReference | None]:
+        """`GET /v3/reference/tickers/{symbol}`; None (and a rejection) when the row is unusable."""
+        ...
+
+    def floats(self) -> Extracted[dict[str, float]]:
+        """`GET /stocks/vX/float?limit=5000`, following next_url: free float shares per ticker."""
+        ...
+
+    def minute_bars(self, symbol: str, session: date) -> Extracted[MinuteBars]:
+        """`GET /v2/aggs/ticker/{symbol}/range/1/minute/{session}/{session}`."""
+        ...
+
+    def news(self, since: datetime, until: datetime, limit: int) -> Extracted[list[NewsItem]]:
+        """`GET /v2/reference/news` with `insights`, newest first, following next_url up to `limit`."""
+        ...
