@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sectorlights.settings import ConfigurationError, Settings, load_settings
 from sectorlights.storage.database import (
@@ -105,6 +106,75 @@ def _analyze(settings: Settings, as_json: bool) -> int:
     return asyncio.run(run())
 
 
+def _data_check(settings: Settings) -> int:
+    from sectorlights.engine.clock import clock_from_settings
+    from sectorlights.providers.registry import ProviderContext, create_provider
+    from sectorlights.storage.reference_store import SqlReferenceStore
+
+    clock = clock_from_settings(settings.provider.sim_now, settings.provider.sim_speed)
+    database = create_database_engine(settings.database.effective_url)
+    try:
+        context = ProviderContext(clock=clock, reference_store=SqlReferenceStore(database), database=database)
+        provider = create_provider(settings.provider, context)
+        checks = provider.check()
+    finally:
+        database.dispose()
+    print(f"provider {provider.name}")
+    width = max((len(check.endpoint) for check in checks), default=8)
+    for check in checks:
+        status = "ok" if check.ok else "FAILED"
+        need = "" if check.required else " (optional)"
+        print(
+            f"{check.endpoint:{width}}  {status:6}  {check.latency_ms:8.1f} ms  {check.rows:7d} rows  "
+            f"{check.detail}{need}"
+        )
+    failed = [check.endpoint for check in checks if check.required and not check.ok]
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _import_flatfiles(settings: Settings, paths: list[Path]) -> int:
+    from sectorlights.providers.flatfiles import FlatFileError, import_flatfiles
+    from sectorlights.storage.bars import BarsRepository
+
+    engine = create_database_engine(settings.database.effective_url)
+    try:
+        revision = current_revision(engine)
+        if revision != head_revision():
+            raise ConfigurationError(
+                f"configuration error: database {describe_url(settings.database.effective_url)} is at "
+                f"revision {revision or 'none'}, expected {head_revision()}: run `sectorlights migrate`"
+            )
+
+        def progress(path: str, rows: int) -> None:
+            print(f"\r{path}: {rows:,} rows", end="", file=sys.stderr, flush=True)
+
+        try:
+            report = import_flatfiles(paths, BarsRepository(engine), progress)
+        except FlatFileError as error:
+            print(file=sys.stderr)
+            print(f"import failed: {error}", file=sys.stderr)
+            return 1
+        print(file=sys.stderr)
+        print(report.describe())
+        return 0
+    finally:
+        engine.dispose()
+
+
+def _sim_vendor(settings: Settings, host: str, port: int, fault_options: list[str]) -> int:
+    from sectorlights.providers.simulated.vendor import FaultConfig, serve_vendor
+
+    try:
+        faults = FaultConfig.from_options(fault_options)
+    except ValueError as error:
+        raise ConfigurationError(f"configuration error: --fault: {error}") from None
+    serve_vendor(settings.provider, host, port, faults)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sectorlights", description="Small-cap traffic-light sector dashboard"
@@ -116,6 +186,25 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations")
     analyze = commands.add_parser("analyze", help="run one analysis now and print the grid")
     analyze.add_argument("--json", action="store_true", help="print the grid as JSON")
+    flatfiles = commands.add_parser(
+        "import-flatfiles", help="load day_aggs_v1 / minute_aggs_v1 .csv.gz files (or folders of them)"
+    )
+    flatfiles.add_argument("paths", nargs="+", type=Path, help="files or folders")
+    vendor = commands.add_parser(
+        "sim-vendor", help="serve the simulated market in the Polygon/Massive and FMP API shapes"
+    )
+    vendor.add_argument("--host", default="127.0.0.1")
+    vendor.add_argument("--port", type=int, default=9100)
+    vendor.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="ENDPOINT:OPTION=VALUE[,OPTION=VALUE]",
+        help="inject a fault, e.g. snapshot:status_500_count=3 or '*:delay_ms=200' (repeatable)",
+    )
+    data = commands.add_parser("data", help="market-data tools")
+    data_commands = data.add_subparsers(dest="data_command", required=True)
+    data_commands.add_parser("check", help="call each endpoint of the configured provider once")
     return parser
 
 
@@ -128,6 +217,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _migrate(settings)
         if arguments.command == "serve":
             return _serve(settings, arguments.host, arguments.port)
+        if arguments.command == "sim-vendor":
+            return _sim_vendor(settings, arguments.host, arguments.port, arguments.fault)
+        if arguments.command == "import-flatfiles":
+            return _import_flatfiles(settings, arguments.paths)
+        if arguments.command == "data":
+            return _data_check(settings)
         return _analyze(settings, arguments.json)
     except ConfigurationError as error:
         print(str(error), file=sys.stderr)

@@ -28,6 +28,16 @@ class Benchmark(BaseModel):
     returns_pct: dict[Timeframe, float | None]
 
 
+class DataQuality(BaseModel):
+    """Vendor rows left out of this run, so a trader can see what the grid does not cover."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rejected_rows: int = 0
+    by_endpoint: dict[str, int] = {}
+    examples: list[str] = []
+
+
 class SectorSnapshot(BaseModel):
     """One run's grid; stored whole and served as `GET /api/sectors`."""
 
@@ -42,6 +52,7 @@ class SectorSnapshot(BaseModel):
     universe_size: int
     funnel: list[FunnelStage]
     sectors: list[SectorResult]
+    data_quality: DataQuality = DataQuality()
 
     def sector(self, sector: Sector) -> SectorResult:
         for result in self.sectors:

@@ -15,6 +15,7 @@ from sectorlights.providers.base import MarketDataProvider
 from sectorlights.providers.registry import ProviderContext, create_provider
 from sectorlights.settings import ConfigurationError, Settings
 from sectorlights.storage.database import DatabaseError, check_connection, create_database_engine
+from sectorlights.storage.reference_store import SqlReferenceStore
 from sectorlights.storage.repository import Repository
 
 
@@ -46,7 +47,8 @@ def build_container(settings: Settings) -> Container:
     cache: Cache = MemoryCache() if settings.cache.redis_url is None else RedisCache(settings.cache.redis_url)
     clock = clock_from_settings(settings.provider.sim_now, settings.provider.sim_speed)
     try:
-        provider = create_provider(settings.provider, ProviderContext(clock=clock, database=database))
+        context = ProviderContext(clock=clock, reference_store=SqlReferenceStore(database), database=database)
+        provider = create_provider(settings.provider, context)
     except ConfigurationError:
         database.dispose()
         raise

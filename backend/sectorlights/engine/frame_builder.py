@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 
 from sectorlights.domain.frame import FloatArray, MarketFrame, StrArray
-from sectorlights.domain.market import DailyBars, validate_daily_bars, validate_snapshot
+from sectorlights.domain.market import DailyBars, IntradaySnapshot, validate_daily_bars, validate_snapshot
 from sectorlights.domain.sessions import (
     clamp_to_session,
     current_session,
@@ -46,6 +46,31 @@ class DailyBarsCache:
         ]
 
 
+class SnapshotMemory:
+    """Recent snapshots, for vendors that only answer "now": the 30m window looks back in here."""
+
+    def __init__(self, keep_secs: float = 3 * 3600, tolerance_secs: float = 10 * 60) -> None:
+        self._keep_secs = keep_secs
+        self._tolerance_secs = tolerance_secs
+        self._snapshots: list[IntradaySnapshot] = []
+
+    def remember(self, snapshot: IntradaySnapshot) -> None:
+        self._snapshots.append(snapshot)
+        newest = max(item.at for item in self._snapshots)
+        self._snapshots = [
+            item for item in self._snapshots if (newest - item.at).total_seconds() <= self._keep_secs
+        ]
+
+    def closest(self, target: datetime, session: date) -> IntradaySnapshot | None:
+        """The remembered snapshot of `session` nearest to `target`, within the tolerance."""
+        candidates = [
+            item
+            for item in self._snapshots
+            if item.session == session and abs((item.at - target).total_seconds()) <= self._tolerance_secs
+        ]
+        return min(candidates, key=lambda item: abs((item.at - target).total_seconds()), default=None)
+
+
 def _aligned(target: StrArray, source_symbols: StrArray, values: FloatArray) -> FloatArray:
     """`values` reordered onto the sorted `target` symbols; NaN where the source has no row."""
     out = np.full(target.shape[0], np.nan)
@@ -64,6 +89,7 @@ def build_frame(
     history_sessions: int,
     bars_cache: DailyBarsCache,
     progress: ProgressCallback | None = None,
+    snapshot_memory: SnapshotMemory | None = None,
 ) -> MarketFrame:
     """Listings, completed daily bars, and the intraday state now and 30 minutes earlier."""
 
@@ -94,9 +120,14 @@ def build_frame(
     latest = provider.intraday_snapshot(anchor)
     validate_snapshot(latest)
     price_30m_ago = np.full(symbols.size, np.nan)
+    before: IntradaySnapshot | None = None
     if provider.capabilities.historical_snapshots:
         before = provider.intraday_snapshot(earlier)
         validate_snapshot(before)
+    elif snapshot_memory is not None:
+        snapshot_memory.remember(latest)
+        before = snapshot_memory.closest(earlier, session)
+    if before is not None:
         price_30m_ago = _aligned(symbols, before.symbols, before.last_price)
 
     def optional(values: Sequence[float | None]) -> FloatArray:

@@ -22,14 +22,15 @@ from sectorlights.domain.sessions import current_session, session_bounds
 from sectorlights.domain.snapshot import (
     AnalysisRun,
     Benchmark,
+    DataQuality,
     DataSource,
     RunStatus,
     RunTrigger,
     SectorSnapshot,
 )
 from sectorlights.engine.clock import Clock, SystemClock
-from sectorlights.engine.frame_builder import DailyBarsCache, build_frame
-from sectorlights.providers.base import MarketDataProvider
+from sectorlights.engine.frame_builder import DailyBarsCache, SnapshotMemory, build_frame
+from sectorlights.providers.base import MarketDataProvider, RejectedRow
 from sectorlights.settings import CacheSettings, EngineSettings
 from sectorlights.storage.repository import Repository
 
@@ -40,6 +41,17 @@ def data_source_for(provider: MarketDataProvider) -> DataSource:
     if provider.capabilities.simulated:
         return DataSource(provider=provider.name, simulated=True, label="Simulated data")
     return DataSource(provider=provider.name, simulated=False, label=f"Live data ({provider.name})")
+
+
+def data_quality(rejections: list[RejectedRow], examples: int = 10) -> DataQuality:
+    """Summarise rejected vendor rows; each is also logged once."""
+    by_endpoint: dict[str, int] = {}
+    for row in rejections:
+        by_endpoint[row.endpoint] = by_endpoint.get(row.endpoint, 0) + 1
+    if rejections:
+        logger.warning("left out %d vendor row(s): %s", len(rejections), by_endpoint)
+    shown = [f"{row.endpoint} {row.symbol}: {row.reason}" for row in rejections[:examples]]
+    return DataQuality(rejected_rows=len(rejections), by_endpoint=by_endpoint, examples=shown)
 
 
 class AnalysisService:
@@ -64,6 +76,7 @@ class AnalysisService:
         self.wall_clock: Clock = SystemClock()
         self.data_source = data_source_for(provider)
         self._bars_cache = DailyBarsCache()
+        self._snapshot_memory = SnapshotMemory()
         self._in_flight: asyncio.Task[AnalysisRun] | None = None
         self._in_flight_run: AnalysisRun | None = None
         self._progress: dict[str, tuple[str, float]] = {}
@@ -161,8 +174,14 @@ class AnalysisService:
 
         now = self.clock.now().astimezone(UTC)
         frame = build_frame(
-            self.provider, now, self.engine_settings.history_sessions, self._bars_cache, progress
+            self.provider,
+            now,
+            self.engine_settings.history_sessions,
+            self._bars_cache,
+            progress,
+            self._snapshot_memory,
         )
+        quality = data_quality(self.provider.drain_rejections())
         progress("analysis", 75.0)
         result = analyze(frame)
         snapshot = SectorSnapshot(
@@ -175,6 +194,7 @@ class AnalysisService:
             universe_size=result.universe_size,
             funnel=result.funnel,
             sectors=result.sectors,
+            data_quality=quality,
         )
         progress("saving", 90.0)
         self.repository.commit_run(snapshot, result.members, self.wall_clock.now())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -11,8 +11,6 @@ from sqlalchemy import Engine
 from sectorlights.engine.clock import Clock, SystemClock
 from sectorlights.providers.base import MarketDataProvider, MemoryReferenceStore, ReferenceStore
 from sectorlights.settings import ConfigurationError, ProviderSettings
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,33 +36,40 @@ def available_providers() -> list[str]:
     return sorted(_FACTORIES)
 
 
+def _lazy(module: str, function: str) -> ProviderFactory:
+    """A factory that imports its provider only when chosen (vendor clients are heavy imports)."""
+
+    def factory(settings: ProviderSettings, context: ProviderContext) -> MarketDataProvider:
+        created: MarketDataProvider = getattr(importlib.import_module(module), function)(settings, context)
+        return created
+
+    return factory
+
+
+_BUILTIN: dict[str, tuple[str, str]] = {
+    "simulated": ("sectorlights.providers.simulated", "create_simulated_provider"),
+    "polygon": ("sectorlights.providers.polygon.factory", "create_polygon_provider"),
+    "polygon_mcp": ("sectorlights.providers.polygon.mcp", "create_polygon_mcp_provider"),
+    "flatfiles": ("sectorlights.providers.flatfiles", "create_flatfiles_provider"),
+}
+
+
 def _register_builtin() -> None:
-    if "simulated" not in _FACTORIES:
-
-        def simulated(settings: ProviderSettings, context: ProviderContext) -> MarketDataProvider:
-            from sectorlights.providers.simulated import SimulatedProvider
-
-            return SimulatedProvider(seed=settings.sim_seed, listing_count=settings.sim_listing_count)
-
-        register_provider("simulated", simulated)
+    for name, (module, function) in _BUILTIN.items():
+        if name not in _FACTORIES:
+            register_provider(name, _lazy(module, function))
 
 
 def resolve_provider_name(settings: ProviderSettings) -> str:
-    """The configured provider, else polygon when a key is set and polygon is available, else simulated."""
-    _register_builtin()
+    """The configured provider, else polygon when an API key is set, else simulated."""
     if settings.name is not None:
         return settings.name
-    if settings.polygon_api_key is not None:
-        if "polygon" in _FACTORIES:
-            return "polygon"
-        logger.warning(
-            "POLYGON_API_KEY is set but the polygon provider is not available; serving simulated data"
-        )
-    return "simulated"
+    return "polygon" if settings.polygon_api_key is not None else "simulated"
 
 
 def create_provider(settings: ProviderSettings, context: ProviderContext | None = None) -> MarketDataProvider:
     """Build the configured provider; ConfigurationError names SECTORLIGHTS_PROVIDER when it is unknown."""
+    _register_builtin()
     name = resolve_provider_name(settings)
     factory = _FACTORIES.get(name)
     if factory is None:

@@ -6,6 +6,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -74,4 +75,49 @@ stock_universe = Table(
     Column("confidence", Numeric(3, 2), nullable=False),
     Column("run_id", String(36), nullable=False),
     Index("ix_stock_universe_sector", "sector"),
+)
+
+# Whole-market daily bars, one row per symbol and session (imported flat files or vendor calls).
+daily_bars = Table(
+    "daily_bars",
+    metadata,
+    Column("symbol", String(16), primary_key=True),
+    Column("session", Date, primary_key=True),
+    Column("open", Float, nullable=False),
+    Column("high", Float, nullable=False),
+    Column("low", Float, nullable=False),
+    Column("close", Float, nullable=False),
+    Column("volume", Float, nullable=False),
+    Column("transactions", Integer, nullable=True),
+    Index("ix_daily_bars_session", "session"),
+)
+
+# One-minute bars (04:00-20:00 ET); `window_start` is the bar's start. Hypertable on TimescaleDB.
+minute_bars = Table(
+    "minute_bars",
+    metadata,
+    Column("symbol", String(16), primary_key=True),
+    Column("window_start", UtcDateTime, primary_key=True),
+    Column("open", Float, nullable=False),
+    Column("high", Float, nullable=False),
+    Column("low", Float, nullable=False),
+    Column("close", Float, nullable=False),
+    Column("volume", Float, nullable=False),
+    Column("transactions", Integer, nullable=True),
+    Index("ix_minute_bars_window_start", "window_start"),
+)
+
+# Per-ticker reference data (TickerReference), refreshed on a schedule.
+ticker_reference = Table(
+    "ticker_reference",
+    metadata,
+    Column("symbol", String(16), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("security_type", String(16), nullable=False),
+    Column("primary_exchange", String(16), nullable=False),
+    Column("market_cap", Float, nullable=True),
+    Column("shares_outstanding", Float, nullable=True),
+    Column("sic_code", String(8), nullable=True),
+    Column("sic_description", String(200), nullable=True),
+    Column("fetched_at", UtcDateTime, nullable=False),
 )

@@ -13,14 +13,20 @@ from fastapi.testclient import TestClient
 
 from sectorlights.api.app import create_app
 from sectorlights.config.criteria import DARK_THRESHOLD, LIGHT_THRESHOLD
-from sectorlights.domain.market import DailyBars, IntradaySnapshot, Listing
+from sectorlights.domain.market import DailyBars, IntradaySnapshot, Listing, MinuteBars, NewsItem
 from sectorlights.domain.snapshot import RunStatus, RunTrigger
 from sectorlights.domain.vocabulary import COLORS, SECTORS, SIGNAL_BY_COLOR, TIMEFRAMES, Color
 from sectorlights.engine.container import Container, build_container
-from sectorlights.providers.base import ProviderCapabilities, ProviderError, ProviderHealth
+from sectorlights.providers.base import (
+    EndpointCheck,
+    ProviderCapabilities,
+    ProviderError,
+    ProviderHealth,
+    RejectedRow,
+)
 from sectorlights.providers.simulated import SimulatedProvider
 from sectorlights.settings import load_settings
-from sectorlights.storage.database import create_database_engine, migrate
+from sectorlights.storage.database import create_database_engine, head_revision, migrate
 from tests.conftest import SIM_NOW
 
 
@@ -62,8 +68,22 @@ class SwitchableProvider:
         self._check()
         return self.inner.intraday_snapshot(at)
 
+    def minute_bars(self, symbol: str, session: date) -> MinuteBars:
+        self._check()
+        return self.inner.minute_bars(symbol, session)
+
+    def news(self, since: datetime, until: datetime, limit: int = 1000) -> list[NewsItem]:
+        self._check()
+        return self.inner.news(since, until, limit)
+
     def health(self) -> ProviderHealth:
         return self.inner.health()
+
+    def check(self) -> list[EndpointCheck]:
+        return self.inner.check()
+
+    def drain_rejections(self) -> list[RejectedRow]:
+        return []
 
 
 @pytest.fixture
@@ -130,7 +150,11 @@ def test_health_on_embedded_defaults(client: TestClient) -> None:
     assert overall.status_code == 200
     assert overall.json()["status"] == "ok"
     database = client.get("/health/database").json()
-    assert (database["status"], database["dialect"], database["revision"]) == ("ok", "sqlite", "0001")
+    assert (database["status"], database["dialect"], database["revision"]) == (
+        "ok",
+        "sqlite",
+        head_revision(),
+    )
     assert client.get("/health/redis").json() == {
         "status": "ok",
         "backend": "memory",

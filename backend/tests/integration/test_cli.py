@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from sectorlights.storage.database import head_revision
 from tests.conftest import SIM_NOW
 from tests.servers import run_command
 from tests.services import free_port
@@ -50,7 +51,7 @@ def test_migrate_then_analyze_prints_the_grid(tmp_path: Path) -> None:
     env = {"SECTORLIGHTS_SIM_NOW": SIM_NOW.isoformat()}
     migrated = run_command(["migrate"], env, tmp_path)
     assert migrated.returncode == 0, migrated.stderr
-    assert "revision 0001" in migrated.stdout
+    assert f"revision {head_revision()}" in migrated.stdout
     assert (tmp_path / "data" / "sectorlights.db").is_file()
 
     table = run_command(["analyze"], env, tmp_path)

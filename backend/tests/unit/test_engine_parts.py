@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+from sectorlights.domain.market import IntradaySnapshot
+from sectorlights.domain.sessions import current_session
 from sectorlights.domain.vocabulary import Freshness
 from sectorlights.engine.clock import FrozenClock, SystemClock
-from sectorlights.engine.frame_builder import _aligned
+from sectorlights.engine.frame_builder import SnapshotMemory, _aligned
 from sectorlights.engine.freshness import classify_freshness, recommendation
 
 
@@ -46,3 +48,30 @@ def test_clocks() -> None:
     assert SystemClock().now().tzinfo is not None
     with pytest.raises(ValueError, match="timezone-aware"):
         FrozenClock(datetime(2026, 11, 24))
+
+
+def _snapshot(at: datetime, price: float) -> IntradaySnapshot:
+    return IntradaySnapshot(
+        at=at,
+        session=current_session(at),
+        symbols=np.array(["AAA"]),
+        last_price=np.array([price]),
+        session_volume=np.array([1.0]),
+    )
+
+
+def test_snapshot_memory_finds_the_nearest_snapshot_of_the_session() -> None:
+    memory = SnapshotMemory(keep_secs=3 * 3600, tolerance_secs=600)
+    base = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 10:00 ET
+    for minutes, price in ((0, 1.0), (25, 2.0), (35, 3.0), (300, 4.0)):
+        memory.remember(_snapshot(base + timedelta(minutes=minutes), price))
+    target = base + timedelta(minutes=33)
+    found = memory.closest(target, current_session(target))
+    # The 5-hour-later snapshot pushed the first ones out of the 3-hour window.
+    assert found is None
+    memory = SnapshotMemory(keep_secs=3 * 3600, tolerance_secs=600)
+    for minutes, price in ((0, 1.0), (25, 2.0), (35, 3.0)):
+        memory.remember(_snapshot(base + timedelta(minutes=minutes), price))
+    found = memory.closest(base + timedelta(minutes=33), current_session(base))
+    assert found is not None and found.last_price[0] == 3.0
+    assert memory.closest(base + timedelta(hours=2), current_session(base)) is None

@@ -100,18 +100,12 @@ def test_registry_knows_the_simulated_market() -> None:
     assert provider.capabilities.simulated
 
 
-def test_registry_rejects_a_provider_that_is_not_available(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SECTORLIGHTS_PROVIDER", "flatfiles")
-    settings = load_settings()
-    if "flatfiles" in available_providers():
-        pytest.skip("flatfiles is available in this build")
-    with pytest.raises(
-        ConfigurationError, match="SECTORLIGHTS_PROVIDER: provider 'flatfiles' is not available"
-    ):
-        create_provider(settings.provider)
+def test_every_configurable_provider_is_registered() -> None:
+    assert available_providers() == ["flatfiles", "polygon", "polygon_mcp", "simulated"]
 
 
-def test_a_key_without_a_polygon_provider_keeps_the_simulated_market(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_polygon_key_picks_the_polygon_provider(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POLYGON_API_KEY", "k")
-    expected = "polygon" if "polygon" in available_providers() else "simulated"
-    assert resolve_provider_name(load_settings().provider) == expected
+    assert resolve_provider_name(load_settings().provider) == "polygon"
+    monkeypatch.setenv("SECTORLIGHTS_PROVIDER", "simulated")
+    assert resolve_provider_name(load_settings().provider) == "simulated"

@@ -1,6 +1,35 @@
 """The built-in simulated market: a deterministic, seeded stand-in for a market-data vendor."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sectorlights.domain.sessions import current_session
 from sectorlights.providers.simulated.market import Catalyst, CatalystKind, SessionPath, SimulatedMarket
 from sectorlights.providers.simulated.provider import SimulatedProvider
+from sectorlights.providers.simulated.scenarios import SCENARIO_NAMES
 
-__all__ = ["Catalyst", "CatalystKind", "SessionPath", "SimulatedMarket", "SimulatedProvider"]
+if TYPE_CHECKING:
+    from sectorlights.providers.registry import ProviderContext
+    from sectorlights.settings import ProviderSettings
+
+
+def create_simulated_provider(settings: ProviderSettings, context: ProviderContext) -> SimulatedProvider:
+    """The simulated provider of the settings; a scenario starts at the clock's current session."""
+    return SimulatedProvider(
+        seed=settings.sim_seed,
+        listing_count=settings.sim_listing_count,
+        scenario=settings.sim_scenario,
+        scenario_session=current_session(context.clock.now()),
+    )
+
+
+__all__ = [
+    "SCENARIO_NAMES",
+    "Catalyst",
+    "CatalystKind",
+    "SessionPath",
+    "SimulatedMarket",
+    "SimulatedProvider",
+    "create_simulated_provider",
+]

@@ -10,7 +10,11 @@ the same numbers in any process and in any order of calls.
 Intraday model. Each session is a handful of knots (04:00, 07:00, the 09:30 open, five points of a
 Brownian bridge to the regular close, the close, two after-hours points) linearly interpolated, plus
 small seeded minute noise that vanishes at every knot, so the open and close in the daily bars are
-exactly the snapshot prices at 09:30 and at the close.
+exactly the snapshot prices at 09:30 and at the close. The minute noise is a counter-based hash of
+(seed, session, minute, listing), so one listing's whole day (its minute bars) costs as little as
+one minute of the whole market (a snapshot), and both agree to the bit.
+
+Scenarios (scenarios.py) change the innovations of every session from their first session on.
 """
 
 from __future__ import annotations
@@ -27,18 +31,21 @@ import numpy.typing as npt
 
 from sectorlights.domain.sessions import (
     MINUTES_PER_SESSION,
+    _cumulative_volume_profile,  # the one volume profile, shared with expected_volume_fraction
     current_session,
     expected_volume_fraction,
     is_session,
     previous_sessions,
     session_bounds,
 )
-from sectorlights.domain.vocabulary import SECTORS
-from sectorlights.providers.simulated.reference import SECTOR_BEHAVIOUR
+from sectorlights.domain.vocabulary import SECTORS, Sector
+from sectorlights.providers.simulated.reference import SECTOR_BEHAVIOUR, SECTOR_INDEX
+from sectorlights.providers.simulated.scenarios import ScenarioShock, scenario_shock
 from sectorlights.providers.simulated.universe import StaticUniverse, build_universe
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+UIntArray = npt.NDArray[np.uint64]
 
 MEAN_REVERSION_PHI = 0.97
 MEMORY_SESSIONS = 120  # phi^120 = 2.6%: older innovations no longer matter (120-129 with blocks)
@@ -65,6 +72,22 @@ BLOCK_CALENDAR_DAYS = 14  # the memory is summed in blocks of two calendar weeks
 BLOCK_CACHE_SIZE = 32
 CLOSE_CACHE_SESSIONS = 64
 PATH_CACHE_SESSIONS = 32
+# Scenario gaps go to liquid exchange-listed common stock that the universe filter keeps.
+GAP_EXCHANGES = ("XNAS", "XNYS", "XASE", "ARCX")
+GAP_CAP_RANGE = (5e7, 1.5e9)
+GAP_PRICE_RANGE = (5.0, 40.0)
+GAP_MIN_AVERAGE_VOLUME = 2e6
+# SplitMix64 constants (Steele, Lea & Flood 2014) for the counter-based minute noise.
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
+_ROW_STRIDE = np.uint64(0xD1B54A32D192ED03)
+_UINT64_MASK = (1 << 64) - 1
+_CHUNK_MASK = np.uint64(0xFFFF)
+_CHUNK_SHIFTS = (np.uint64(0), np.uint64(16), np.uint64(32), np.uint64(48))
+# Four 16-bit uniforms summed (Irwin-Hall) and scaled to unit variance: close to normal, |z| <= 3.46.
+_IRWIN_HALL_MEAN = 4 * 65535 / 2
+_IRWIN_HALL_SCALE = 1.0 / math.sqrt(4 * (65536**2 - 1) / 12)
 
 
 class Stream(IntEnum):
@@ -76,6 +99,9 @@ class Stream(IntEnum):
     PATH = 13
     MINUTE_NOISE = 14
     NAMED_GAPS = 15
+    SCENARIO = 16
+    NEWS = 17
+    MINUTE_WICKS = 18
 
 
 class CatalystKind(IntEnum):
@@ -96,10 +122,20 @@ class Innovation:
     catalyst_rows: IntArray
     catalyst_jump: FloatArray  # log move; part of eps_d, and shows as an overnight gap at 04:00
     catalyst_kind: npt.NDArray[np.int8]
+    # Scenario sessions only: the sector moves that show as a 04:00 gap, the damping of the day's
+    # wiggles, and the shift of its log volume.
+    gap: FloatArray | None = None
+    damping: float = 1.0
+    log_volume_shift: float = 0.0
 
     def dense_jump(self, size: int) -> FloatArray:
-        jump = np.zeros(size)
-        jump[self.catalyst_rows] = self.catalyst_jump
+        """The log move at 04:00: catalysts plus any scenario gap."""
+        if self.gap is None:
+            jump = np.zeros(size)
+            jump[self.catalyst_rows] = self.catalyst_jump
+            return jump
+        jump = self.gap.copy()
+        jump[self.catalyst_rows] += self.catalyst_jump
         return jump
 
 
@@ -133,10 +169,22 @@ class SessionPath:
 
 
 class SimulatedMarket:
-    """The deterministic market of one seed: static listings plus seeded daily and intraday paths."""
+    """The deterministic market of one seed: static listings plus seeded daily and intraday paths.
 
-    def __init__(self, seed: int = 7, listing_count: int = 8_500) -> None:
+    With a scenario, every session from `scenario_session` on is a scenario day (from the first
+    session of the calendar when `scenario_session` is None).
+    """
+
+    def __init__(
+        self,
+        seed: int = 7,
+        listing_count: int = 8_500,
+        scenario: str | None = None,
+        scenario_session: date | None = None,
+    ) -> None:
         self.seed = seed
+        self.scenario: ScenarioShock | None = scenario_shock(scenario)
+        self.scenario_session = scenario_session
         self.universe: StaticUniverse = build_universe(seed, listing_count)
         universe = self.universe
         self._size = universe.size
@@ -159,6 +207,7 @@ class SimulatedMarket:
         self._volume_banded_rows = np.flatnonzero(~np.isnan(universe.volume_band))
         self._volume_band = universe.volume_band
         self._log_base_price = np.log(universe.base_price)
+        self._row_keys = np.arange(self._size, dtype=np.uint64) * _ROW_STRIDE
         # Scales the Student-t draw to unit variance.
         self._t_scale = math.sqrt((STUDENT_T_DEGREES_OF_FREEDOM - 2.0) / STUDENT_T_DEGREES_OF_FREEDOM)
         # Per-instance caches (not method decorators) so that each market frees its own memory.
@@ -172,6 +221,21 @@ class SimulatedMarket:
     @property
     def size(self) -> int:
         return self._size
+
+    @property
+    def noise_amplitude(self) -> FloatArray:
+        """Per-listing amplitude (log) of the minute noise: a tenth of the daily sigma."""
+        return self._noise_amplitude
+
+    def price_of(self, deviation: FloatArray) -> FloatArray:
+        """Every listing's quoted price at a log deviation from its base level."""
+        return self._price(np.array(deviation, dtype=np.float64))
+
+    def scenario_active(self, session: date) -> bool:
+        """True when `session` is a scenario day."""
+        return self.scenario is not None and (
+            self.scenario_session is None or session >= self.scenario_session
+        )
 
     def session_path(self, session: date) -> SessionPath:
         """The cached intraday path of a trading session; ValueError when `session` is not one."""
@@ -219,6 +283,37 @@ class SimulatedMarket:
             )
         ]
 
+    def minute_path(self, session: date, row: int) -> tuple[FloatArray, FloatArray]:
+        """One listing's price and cumulative session volume at every whole minute 04:00-20:00.
+
+        Both arrays have MINUTES_PER_SESSION + 1 entries (04:00 ... 20:00) and equal, bit for bit,
+        what `state_at` gives for that listing at those instants.
+        """
+        path = self.session_path(session)
+        knot_minutes = path.knot_minutes
+        minutes = np.arange(MINUTES_PER_SESSION + 1, dtype=np.float64)
+        noise = self._row_minute_noise(session, row)
+        knot_values = path.knot_deviation[:, row]
+        amplitude = float(self._noise_amplitude[row])
+        # The same scalar steps as _deviation_at, one minute at a time, so the results match.
+        deviation = np.empty(MINUTES_PER_SESSION + 1)
+        knot_list = knot_minutes.tolist()
+        values = knot_values.tolist()
+        noise_list = noise.tolist()
+        segment_of = np.clip(np.searchsorted(knot_minutes, minutes, side="right") - 1, 0, KNOT_COUNT - 2)
+        for minute, segment in enumerate(segment_of.tolist()):
+            start, end = knot_list[segment], knot_list[segment + 1]
+            position = min(max((minute - start) / (end - start), 0.0), 1.0)
+            value = (1.0 - position) * values[segment] + position * values[segment + 1]
+            if 0.0 < position < 1.0:
+                value = value + (math.sin(math.pi * position) * noise_list[minute]) * amplitude
+            deviation[minute] = value
+        prices = self._row_price(deviation, row)
+        fractions = np.minimum(1.0, _cumulative_volume_profile())
+        fractions[-1] = 1.0
+        volume = np.floor(path.volume[row] * np.power(fractions, path.volume_warp[row]))
+        return prices, volume
+
     # ----- daily process ----------------------------------------------------------------------
 
     def _factor_move(self, session: date) -> FloatArray:
@@ -228,6 +323,10 @@ class SimulatedMarket:
         )
         market_move = MARKET_SIGMA_DAILY * float(factors[0])
         sector_moves = self._sector_sigma * factors[1:]
+        return self._loaded_move(market_move, sector_moves)
+
+    def _loaded_move(self, market_move: float, sector_moves: FloatArray) -> FloatArray:
+        """Every listing's move for a market move and one move per sector, through its loadings."""
         move = (
             self.universe.market_beta * market_move
             + self._primary_loading * sector_moves[self.universe.sector_index]
@@ -283,6 +382,8 @@ class SimulatedMarket:
 
         total = self._factor_move(session)
         total += universe.idiosyncratic_sigma * (self._t_scale * shock)
+        if self.scenario is not None and self.scenario_active(session):
+            return self._scenario_innovation(session, self.scenario, total, rows, jump, kind)
         total[rows] += jump
         return Innovation(
             total=total,
@@ -290,6 +391,90 @@ class SimulatedMarket:
             catalyst_rows=rows,
             catalyst_jump=jump,
             catalyst_kind=kind,
+        )
+
+    def _scenario_innovation(
+        self,
+        session: date,
+        shock: ScenarioShock,
+        ordinary: FloatArray,
+        rows: IntArray,
+        jump: FloatArray,
+        kind: npt.NDArray[np.int8],
+    ) -> Innovation:
+        """A scenario day: damped ordinary moves, sector gaps and drifts, and the scenario's catalysts."""
+        rng = np.random.default_rng([self.seed, Stream.SCENARIO, session.toordinal()])
+        if not shock.keep_catalysts:
+            rows, jump, kind = rows[:0], jump[:0], kind[:0]
+        extra_rows, extra_jump, extra_kind = self._scenario_catalysts(shock, rng)
+        if extra_rows.size:
+            keep = ~np.isin(rows, extra_rows)
+            rows = np.concatenate([rows[keep], extra_rows])
+            jump = np.concatenate([jump[keep], extra_jump])
+            kind = np.concatenate([kind[keep], extra_kind])
+            order = np.argsort(rows, kind="stable")
+            rows, jump, kind = rows[order], jump[order], kind[order]
+        gap = self._loaded_move(0.0, shock.sector_vector(shock.sector_gap))
+        drift = self._loaded_move(0.0, shock.sector_vector(shock.sector_drift))
+        total = shock.damping * ordinary + gap + drift
+        total[rows] += jump
+        return Innovation(
+            total=total,
+            named_total=total[self._bounded_rows],
+            catalyst_rows=rows,
+            catalyst_jump=jump,
+            catalyst_kind=kind,
+            gap=gap,
+            damping=shock.damping,
+            log_volume_shift=shock.log_volume_shift,
+        )
+
+    def _scenario_catalysts(
+        self, shock: ScenarioShock, rng: np.random.Generator
+    ) -> tuple[IntArray, FloatArray, npt.NDArray[np.int8]]:
+        """FDA approvals across healthcare and earnings gaps of liquid listed stocks, sorted by row."""
+        universe = self.universe
+        rows: list[IntArray] = []
+        moves: list[FloatArray] = []
+        kinds: list[npt.NDArray[np.int8]] = []
+        if shock.fda_approval_share > 0.0:
+            exposed = np.flatnonzero(
+                (universe.sector_index == SECTOR_INDEX[Sector.HEALTHCARE]) & (universe.fda_rate > 0.0)
+            )
+            count = round(shock.fda_approval_share * exposed.size)
+            chosen = np.sort(rng.choice(exposed, size=count, replace=False))
+            rows.append(chosen)
+            moves.append(0.2 + 0.5 * rng.random(count))
+            kinds.append(np.full(count, CatalystKind.FDA_APPROVAL, dtype=np.int8))
+        if shock.gap_count > 0:
+            base_cap = universe.shares_outstanding * universe.base_price
+            liquid = np.flatnonzero(
+                (universe.security_types == "CS")
+                & np.isin(universe.exchanges, GAP_EXCHANGES)
+                & np.isnan(universe.price_band)
+                & (base_cap >= GAP_CAP_RANGE[0])
+                & (base_cap <= GAP_CAP_RANGE[1])
+                & (universe.base_price >= GAP_PRICE_RANGE[0])
+                & (universe.base_price <= GAP_PRICE_RANGE[1])
+                & (universe.base_average_volume >= GAP_MIN_AVERAGE_VOLUME)
+            )
+            if rows:
+                liquid = np.setdiff1d(liquid, rows[0])
+            count = min(shock.gap_count, liquid.size)
+            chosen = np.sort(rng.choice(liquid, size=count, replace=False))
+            up = rng.random(count) < 0.6
+            size = rng.random(count)
+            rows.append(chosen)
+            moves.append(np.where(up, 0.19 + 0.21 * size, -(0.18 + 0.12 * size)))
+            kinds.append(np.where(up, CatalystKind.EARNINGS_BEAT, CatalystKind.EARNINGS_MISS).astype(np.int8))
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int8)
+        all_rows = np.concatenate(rows).astype(np.int64)
+        order = np.argsort(all_rows, kind="stable")
+        return (
+            all_rows[order],
+            np.log1p(np.concatenate(moves))[order],
+            np.concatenate(kinds)[order],
         )
 
     def _compute_block(self, block: int) -> _Block:
@@ -337,7 +522,11 @@ class SimulatedMarket:
             age += len(earlier.sessions)
         close[self._bounded_rows] = named
         rng = np.random.default_rng([self.seed, Stream.AFTER_HOURS, session.toordinal()])
-        end = close + rng.standard_normal(self._size) * (0.25 * self._daily_sigma)
+        after_hours = rng.standard_normal(self._size) * (0.25 * self._daily_sigma)
+        damping = self._innovation(session).damping
+        if damping != 1.0:
+            after_hours *= damping
+        end = close + after_hours
         return close, end
 
     # ----- intraday path ----------------------------------------------------------------------
@@ -348,7 +537,8 @@ class SimulatedMarket:
         earlier = previous_sessions(session, 1)
         previous_close, previous_end = self._close_state(earlier[0]) if earlier else (np.zeros(size),) * 2
         close, end = self._close_state(session)
-        jump = self._innovation(session).dense_jump(size)
+        innovation = self._innovation(session)
+        jump = innovation.dense_jump(size)
         # Big moves trade more: the day's move in units of the listing's daily sigma.
         move_size = np.abs(close - previous_close) / sigma
 
@@ -363,6 +553,12 @@ class SimulatedMarket:
             uniforms[BRIDGE_FRACTIONS.size : BRIDGE_FRACTIONS.size + 3] - 0.5
         ) * UNIFORM_TO_UNIT_VARIANCE
         high_draw, low_draw = uniforms[BRIDGE_FRACTIONS.size + 3 :]
+        damping = innovation.damping
+        if damping != 1.0:
+            premarket_drift *= damping
+            bridge_steps *= damping
+            premarket_wiggle *= damping
+            after_hours_wiggle *= damping
 
         bounds = session_bounds(session)
         close_minutes = (bounds.regular_close - bounds.extended_open).total_seconds() / 60.0
@@ -375,7 +571,10 @@ class SimulatedMarket:
             ]
         )
 
-        gapped = previous_end + jump + self._named_fading_gaps(session)
+        named_gaps = self._named_fading_gaps(session)
+        if damping != 1.0:
+            named_gaps *= damping
+        gapped = previous_end + jump + named_gaps
         opening = gapped + premarket_drift
         # A Brownian bridge from the open to the close; the walk is summed row by row because a
         # cumulative sum along the first axis is an order of magnitude slower here.
@@ -406,6 +605,8 @@ class SimulatedMarket:
         log_volume = (
             0.3 * volume_normal + 0.15 * (move_size - 0.8) + np.minimum(2.5, 6.0 * np.abs(jump)) - 0.045
         )
+        if innovation.log_volume_shift != 0.0:
+            log_volume += innovation.log_volume_shift
         banded = self._volume_banded_rows
         band = self._volume_band[banded]
         log_volume[banded] = band * np.tanh(log_volume[banded] / band)
@@ -438,9 +639,22 @@ class SimulatedMarket:
         gaps[rows] = np.where(gap_day < NAMED_GAP_DAY_SHARE, np.log1p(size), 0.0)
         return gaps
 
+    def _session_noise_key(self, session: date) -> int:
+        key = (self.seed & _UINT64_MASK) * 0x2545F4914F6CDD1D + session.toordinal() * 0x632BE59BD9B4E019
+        return (key ^ (int(Stream.MINUTE_NOISE) << 56)) & _UINT64_MASK
+
+    def _minute_keys(self, session: date, minutes: UIntArray) -> UIntArray:
+        return _splitmix64(np.uint64(self._session_noise_key(session)) ^ (minutes * _GOLDEN))
+
     def _minute_noise(self, session: date, minute: int) -> FloatArray:
-        rng = np.random.default_rng([self.seed, Stream.MINUTE_NOISE, session.toordinal(), minute])
-        return np.clip(rng.standard_normal(self._size), -3.0, 3.0)
+        """Every listing's noise at one whole minute: hash(session, minute) x row, near-normal."""
+        key = self._minute_keys(session, np.array([minute], dtype=np.uint64))
+        return _hash_to_noise(_splitmix64(key + self._row_keys))
+
+    def _row_minute_noise(self, session: date, row: int) -> FloatArray:
+        """One listing's noise at every whole minute 0..MINUTES_PER_SESSION (same values as above)."""
+        keys = self._minute_keys(session, np.arange(MINUTES_PER_SESSION + 1, dtype=np.uint64))
+        return _hash_to_noise(_splitmix64(keys + self._row_keys[row]))
 
     def _deviation_at(self, path: SessionPath, minutes: float) -> FloatArray:
         """Interpolated log deviation at `minutes` since 04:00, exact at every knot."""
@@ -460,6 +674,19 @@ class SimulatedMarket:
             deviation = deviation + (math.sin(math.pi * position) * noise) * self._noise_amplitude
         return np.asarray(deviation, dtype=np.float64)
 
+    def _row_price(self, deviation: FloatArray, row: int) -> FloatArray:
+        """`_price` for one listing at many instants, with the same steps."""
+        log_base = self._log_base_price[row]
+        if math.isnan(self._price_band[row]):
+            log_price = log_base + deviation
+        else:
+            band = self._price_band[row]
+            log_price = log_base + band * np.tanh(NAMED_PRICE_SLOPE * deviation / band)
+        price = np.exp(log_price)
+        ticks_per_dollar = np.where(price >= 1.0, 100.0, 10_000.0)
+        rounded = np.rint(price * ticks_per_dollar) / ticks_per_dollar
+        return np.asarray(np.maximum(rounded, MINIMUM_PRICE), dtype=np.float64)
+
     def _price(self, deviation: FloatArray) -> FloatArray:
         """Base price times exp(deviation), named tickers bounded, rounded to cents (1/100 of a cent
         under $1) as quotes are."""
@@ -473,3 +700,19 @@ class SimulatedMarket:
         ticks_per_dollar = np.where(price >= 1.0, 100.0, 10_000.0)
         rounded = np.rint(price * ticks_per_dollar) / ticks_per_dollar
         return np.asarray(np.maximum(rounded, MINIMUM_PRICE), dtype=np.float64)
+
+
+def _splitmix64(values: UIntArray) -> UIntArray:
+    """The SplitMix64 finaliser, elementwise (uint64 arithmetic wraps, as the algorithm needs)."""
+    mixed = values + _GOLDEN
+    mixed = (mixed ^ (mixed >> np.uint64(30))) * _MIX_1
+    mixed = (mixed ^ (mixed >> np.uint64(27))) * _MIX_2
+    return np.asarray(mixed ^ (mixed >> np.uint64(31)), dtype=np.uint64)
+
+
+def _hash_to_noise(hashes: UIntArray) -> FloatArray:
+    """Four 16-bit uniforms of each hash summed: a near-normal draw with unit variance, clipped at 3."""
+    total = np.zeros(hashes.shape, dtype=np.float64)
+    for shift in _CHUNK_SHIFTS:
+        total += ((hashes >> shift) & _CHUNK_MASK).astype(np.float64)
+    return np.clip((total - _IRWIN_HALL_MEAN) * _IRWIN_HALL_SCALE, -3.0, 3.0)

@@ -1,0 +1,162 @@
+"""The stand-in MCP server's tools, in process (mcp's in-memory client), against the fixture replay
+server: the `mcp_massive` text contract for results, pagination, empty answers and every error kind."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp.client import Client
+from mcp_types import TextContent
+
+from sectorlights.providers.mcp.sim_server import create_server, server_from_environment
+from tests.fixture_server import FixtureServer
+
+MOCKS = Path(__file__).resolve().parents[1] / "fixtures/polygon/client-python/test_rest/mocks"
+KEY = "sk-test-0123456789abcdef"
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FixtureServer]:
+    with FixtureServer(MOCKS) as running:
+        yield running
+
+
+async def call(api: Any, tool: str, **arguments: Any) -> str:
+    async with Client(api) as client:
+        result = await client.call_tool(tool, arguments)
+    assert not result.is_error
+    return "".join(part.text for part in result.content if isinstance(part, TextContent))
+
+
+async def test_call_api_answers_csv_and_the_next_page(server: FixtureServer) -> None:
+    api = create_server(KEY, server.base_url)
+    text = await call(api, "call_api", path="/v3/reference/tickers", params={"market": "stocks", "limit": 2})
+    lines = text.split("\n")
+    assert lines[0] == (
+        "ticker,name,market,locale,primary_exchange,type,active,currency_name,cik,composite_figi,"
+        "share_class_figi,last_updated_utc"
+    )
+    assert lines[1].startswith("A,Agilent Technologies Inc.,stocks,us,XNYS,CS,True,usd,0001090872,")
+    assert lines[-1].startswith(
+        'Next page available. To fetch, call call_api with path="/v3/reference/tickers" '
+        'and params={"cursor": '
+    )
+    assert server.requests[-1] == "/v3/reference/tickers?market=stocks&limit=2"
+    cursor = json.loads(lines[-1].split("params=", 1)[1])["cursor"]
+    page_two = await call(api, "call_api", path="/v3/reference/tickers", params={"cursor": cursor})
+    assert "AAAU,Goldman Sachs Physical Gold ETF Shares" in page_two
+    assert "Next page" not in page_two
+
+
+async def test_market_status_is_one_flattened_row(server: FixtureServer) -> None:
+    text = await call(create_server(KEY, server.base_url), "call_api", path="/v1/marketstatus/now")
+    assert text == (
+        "market,earlyHours,afterHours,serverTime,exchanges_nyse,exchanges_nasdaq,exchanges_otc,"
+        "currencies_fx,currencies_crypto\n"
+        "extended-hours,False,True,2022-04-28T16:48:08-04:00,extended-hours,extended-hours,"
+        "extended-hours,open,open\n"
+    )
+
+
+async def test_empty_results_are_a_warning(server: FixtureServer) -> None:
+    server.inject(
+        "/v2/aggs/grouped", status=None, body='{"queryCount": 0, "resultsCount": 0, "status": "OK"}'
+    )
+    text = await call(
+        create_server(KEY, server.base_url),
+        "call_api",
+        path="/v2/aggs/grouped/locale/us/market/stocks/2026-11-26",
+    )
+    assert text.startswith("Warning [EMPTY]: API returned 0 records.")
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (401, "Error [AUTH]: HTTP 401 — "),
+        (403, "Error [AUTH]: HTTP 403 — "),
+        (429, "Error [RATE_LIMIT]: HTTP 429 — "),
+        (500, "Error [SERVER]: HTTP 500 — "),
+        (502, "Error [SERVER]: HTTP 502 — "),
+        (404, "Error [HTTP]: HTTP 404 — "),
+    ],
+)
+async def test_http_errors_become_error_text(server: FixtureServer, status: int, expected: str) -> None:
+    server.inject("/v1/marketstatus", status=status)
+    text = await call(create_server(KEY, server.base_url), "call_api", path="/v1/marketstatus/now")
+    assert text.startswith(expected)
+    assert f"injected HTTP {status}" in text
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "expected"),
+    [
+        (
+            "/v2/aggs/../../etc/passwd",
+            None,
+            "Error [INVALID_REQUEST]: Invalid path — path traversal not allowed",
+        ),
+        (
+            "/v2/aggs/ticker/%2e%2e/x",
+            None,
+            "Error [INVALID_REQUEST]: Invalid path — path traversal not allowed",
+        ),
+        (
+            "/v3/reference/tickers?limit=1",
+            None,
+            "Error [INVALID_REQUEST]: path must not contain query string",
+        ),
+        ("/v9/unknown", None, "Error [NOT_FOUND]: Path not in allowlist: /v9/unknown."),
+        (
+            "/v3/reference/tickers",
+            {"bad key!": "x"},
+            "Error [INVALID_REQUEST]: Invalid query parameter key: bad key!",
+        ),
+    ],
+)
+async def test_bad_requests_never_reach_the_vendor(
+    server: FixtureServer, path: str, params: dict[str, str] | None, expected: str
+) -> None:
+    before = len(server.requests)
+    text = await call(create_server(KEY, server.base_url), "call_api", path=path, params=params)
+    assert text.startswith(expected)
+    assert len(server.requests) == before
+
+
+async def test_no_key_is_an_auth_error_and_the_key_goes_in_a_header_only(server: FixtureServer) -> None:
+    text = await call(
+        server_from_environment({"MASSIVE_API_BASE_URL": server.base_url}),
+        "call_api",
+        path="/v1/marketstatus/now",
+    )
+    assert text == "Error [AUTH]: MASSIVE_API_KEY is not set."
+    legacy = server_from_environment({"POLYGON_API_KEY": KEY, "MASSIVE_API_BASE_URL": server.base_url})
+    assert (await call(legacy, "call_api", path="/v1/marketstatus/now")).startswith("market,")
+    assert all(KEY not in request for request in server.requests)
+
+
+async def test_unreachable_vendor_is_a_network_error() -> None:
+    text = await call(
+        create_server(KEY, "http://127.0.0.1:9", timeout_secs=2), "call_api", path="/v1/marketstatus/now"
+    )
+    assert text.startswith("Error [NETWORK]: ConnectError")
+
+
+async def test_search_endpoints_and_query_data(server: FixtureServer) -> None:
+    api = create_server(KEY, server.base_url)
+    found = await call(api, "search_endpoints", query="snapshot")
+    assert "GET /v2/snapshot/locale/us/markets/stocks/tickers" in found
+    assert "/v3/reference/tickers\n" not in found
+    assert (await call(api, "search_endpoints", query="zzzz")).startswith("No matching endpoints")
+    assert (await call(api, "query_data", sql="SHOW TABLES")).startswith(
+        "Error [INVALID_REQUEST]: query_data"
+    )
+    async with Client(api) as client:
+        tools = {tool.name for tool in (await client.list_tools()).tools}
+    assert tools == {"search_endpoints", "call_api", "query_data"}

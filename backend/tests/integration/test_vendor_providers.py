@@ -1,0 +1,134 @@
+"""The polygon and polygon_mcp providers against `sectorlights sim-vendor`: the same dashboard as the
+simulated default, `data check` exit codes, and vendor faults that never lose stored results."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import SIM_NOW
+from tests.servers import command_env, run_command, running_server, sectorlights_command
+from tests.services import free_port
+
+FROZEN = {"SECTORLIGHTS_SIM_NOW": SIM_NOW.isoformat(), "SECTORLIGHTS_LOG_LEVEL": "warning"}
+COMPARED_TIMEFRAMES = ("1d", "3d", "1w")
+
+
+@pytest.fixture(scope="module")
+def vendor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A sim vendor on a free port, serving the same frozen market as the simulated default."""
+    workdir = tmp_path_factory.mktemp("vendor")
+    port = free_port()
+    log = (workdir / "vendor.log").open("w")
+    process = subprocess.Popen(
+        [*sectorlights_command(), "sim-vendor", "--port", str(port)],
+        env=command_env(FROZEN),
+        cwd=workdir,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base_url}/v1/marketstatus/now?apiKey=k", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError((workdir / "vendor.log").read_text())
+        time.sleep(0.2)
+    yield base_url
+    process.terminate()
+    process.wait(timeout=15)
+    log.close()
+
+
+def set_faults(vendor: str, faults: dict[str, Any]) -> None:
+    httpx.post(f"{vendor}/_control/faults", json=faults, timeout=5).raise_for_status()
+
+
+def clear_faults(vendor: str) -> None:
+    httpx.post(f"{vendor}/_control/reset", timeout=5).raise_for_status()
+
+
+def polygon_env(vendor: str, provider: str = "polygon") -> dict[str, str]:
+    env = FROZEN | {
+        "SECTORLIGHTS_PROVIDER": provider,
+        "POLYGON_API_KEY": "test-key",
+        "POLYGON_BASE_URL": vendor,
+    }
+    if provider == "polygon_mcp":
+        env["SECTORLIGHTS_POLYGON_MCP_COMMAND"] = f"{sys.executable} -m sectorlights.providers.mcp.sim_server"
+    return env
+
+
+def grid_of(env: dict[str, str], workdir: Path) -> dict[str, Any]:
+    with running_server(env, workdir, timeout_secs=240) as base_url:
+        grid: dict[str, Any] = httpx.get(f"{base_url}/api/sectors", timeout=10).json()
+    return grid
+
+
+@pytest.fixture(scope="module")
+def simulated_grid(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return grid_of(FROZEN, tmp_path_factory.mktemp("simulated"))
+
+
+def assert_same_dashboard(vendor_grid: dict[str, Any], simulated_grid: dict[str, Any]) -> None:
+    assert vendor_grid["data_source"]["simulated"] is False
+    assert vendor_grid["universe_size"] == simulated_grid["universe_size"]
+    for ours, theirs in zip(vendor_grid["sectors"], simulated_grid["sectors"], strict=True):
+        assert ours["sector"] == theirs["sector"]
+        assert ours["stock_count"] == theirs["stock_count"]
+        for timeframe in COMPARED_TIMEFRAMES:
+            mine, reference = ours["timeframes"][timeframe], theirs["timeframes"][timeframe]
+            assert mine["return_pct"] == pytest.approx(reference["return_pct"], abs=1e-3)
+            assert mine["color"] == reference["color"]
+        assert [s["symbol"] for s in ours["top_bullish"]] == [s["symbol"] for s in theirs["top_bullish"]]
+        assert [s["symbol"] for s in ours["top_bearish"]] == [s["symbol"] for s in theirs["top_bearish"]]
+
+
+@pytest.mark.parametrize("provider", ["polygon", "polygon_mcp"])
+def test_same_dashboard_through_the_vendor(
+    vendor: str, simulated_grid: dict[str, Any], tmp_path: Path, provider: str
+) -> None:
+    clear_faults(vendor)
+    grid = grid_of(polygon_env(vendor, provider), tmp_path)
+    assert grid["data_source"]["provider"] == provider
+    assert_same_dashboard(grid, simulated_grid)
+    # The vendor answers "now" only: the 30-minute window fills in from remembered snapshots.
+    assert all(sector["timeframes"]["30m"]["return_pct"] is None for sector in grid["sectors"])
+
+
+def test_data_check_passes_then_names_the_failing_endpoint(vendor: str, tmp_path: Path) -> None:
+    clear_faults(vendor)
+    ok = run_command(["data", "check"], polygon_env(vendor), tmp_path)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "snapshot" in ok.stdout and "FAILED" not in ok.stdout
+
+    set_faults(vendor, {"snapshot": {"always_status": 500}})
+    try:
+        failed = run_command(["data", "check"], polygon_env(vendor), tmp_path)
+    finally:
+        clear_faults(vendor)
+    assert failed.returncode == 1
+    assert "snapshot" in failed.stderr
+    assert "FAILED" in failed.stdout
+
+
+def test_bad_rows_are_left_out_and_reported(vendor: str, tmp_path: Path) -> None:
+    set_faults(vendor, {"snapshot": {"malformed_share": 0.01}, "grouped": {"malformed_share": 0.01}})
+    try:
+        grid = grid_of(polygon_env(vendor), tmp_path)
+    finally:
+        clear_faults(vendor)
+    assert len(grid["sectors"]) == 8
+    assert grid["data_quality"]["rejected_rows"] > 0
+    assert grid["data_quality"]["examples"]
