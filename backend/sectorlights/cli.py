@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from sectorlights.settings import ConfigurationError, Settings, load_settings
@@ -70,6 +71,30 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
         access_log=False,
     )
     return 0
+
+
+def _with_overrides(settings: Settings, arguments: argparse.Namespace) -> Settings:
+    """`analyze` flags take precedence over the environment."""
+    update: dict[str, object] = {}
+    if arguments.provider:
+        update["name"] = arguments.provider
+    if arguments.listings:
+        update["flatfiles_listings"] = arguments.listings
+    if arguments.as_of:
+        try:
+            as_of = datetime.fromisoformat(arguments.as_of)
+        except ValueError:
+            raise ConfigurationError(
+                f"configuration error: --as-of: not an ISO time: {arguments.as_of!r}"
+            ) from None
+        if as_of.tzinfo is None:
+            raise ConfigurationError(
+                "configuration error: --as-of: needs a time zone, e.g. 2017-11-10T20:00:00-05:00"
+            )
+        update["sim_now"] = as_of
+    if not update:
+        return settings
+    return settings.model_copy(update={"provider": settings.provider.model_copy(update=update)})
 
 
 def _analyze(settings: Settings, as_json: bool) -> int:
@@ -158,7 +183,7 @@ def _import_flatfiles(settings: Settings, paths: list[Path]) -> int:
             print(f"import failed: {error}", file=sys.stderr)
             return 1
         print(file=sys.stderr)
-        print(report.describe())
+        print("\n".join(report.describe()))
         return 0
     finally:
         engine.dispose()
@@ -186,6 +211,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations")
     analyze = commands.add_parser("analyze", help="run one analysis now and print the grid")
     analyze.add_argument("--json", action="store_true", help="print the grid as JSON")
+    analyze.add_argument(
+        "--provider",
+        choices=["simulated", "polygon", "polygon_mcp", "flatfiles"],
+        help="override SECTORLIGHTS_PROVIDER",
+    )
+    analyze.add_argument(
+        "--as-of", help="analyse as of this ISO time with zone (a past session for flatfiles)"
+    )
+    analyze.add_argument("--listings", type=Path, help="reference-data CSV for the flatfiles provider")
     flatfiles = commands.add_parser(
         "import-flatfiles", help="load day_aggs_v1 / minute_aggs_v1 .csv.gz files (or folders of them)"
     )
@@ -223,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _import_flatfiles(settings, arguments.paths)
         if arguments.command == "data":
             return _data_check(settings)
-        return _analyze(settings, arguments.json)
+        return _analyze(_with_overrides(settings, arguments), arguments.json)
     except ConfigurationError as error:
         print(str(error), file=sys.stderr)
         return EXIT_CONFIGURATION

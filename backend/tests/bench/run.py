@@ -12,6 +12,7 @@ import platform
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -20,12 +21,14 @@ from typing import Any
 
 import httpx
 import numpy as np
+import uvicorn
 
 from sectorlights.analytics.analysis import analyze
 from sectorlights.engine.frame_builder import DailyBarsCache, build_frame
 from sectorlights.providers.simulated import SimulatedProvider
 from tests.conftest import SIM_NOW
 from tests.servers import running_server
+from tests.services import free_port
 
 
 def _timed(function: Callable[[], Any], repeats: int) -> dict[str, float]:
@@ -54,6 +57,50 @@ def bench_analysis(listing_count: int) -> dict[str, Any]:
         "single_numpy_pass": single_pass,
         "compute_to_single_pass_ratio": compute["median_ms"] / max(single_pass["median_ms"], 1e-6),
     }
+
+
+def bench_polygon_refresh(listing_count: int) -> dict[str, Any]:
+    """Vendor requests and time of a cold and a warm refresh through the polygon provider."""
+    from pydantic import SecretStr
+
+    from sectorlights.engine.clock import FrozenClock
+    from sectorlights.engine.frame_builder import SnapshotMemory
+    from sectorlights.providers.base import MemoryReferenceStore
+    from sectorlights.providers.polygon.factory import create_polygon_provider
+    from sectorlights.providers.registry import ProviderContext
+    from sectorlights.providers.simulated.vendor import FaultConfig, create_vendor_app
+    from sectorlights.settings import ProviderSettings
+
+    clock = FrozenClock(SIM_NOW)
+    app = create_vendor_app(SimulatedProvider(seed=7, listing_count=listing_count), clock, FaultConfig())
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        settings = ProviderSettings().model_copy(
+            update={"polygon_api_key": SecretStr("bench"), "polygon_base_url": f"http://127.0.0.1:{port}"}
+        )
+        provider = create_polygon_provider(
+            settings, ProviderContext(clock=clock, reference_store=MemoryReferenceStore())
+        )
+        bars, memory = DailyBarsCache(), SnapshotMemory()
+        results: dict[str, Any] = {"listings": listing_count}
+        for phase in ("cold", "warm"):
+            before = provider.request_count
+            started = time.perf_counter()
+            frame = build_frame(provider, SIM_NOW, 25, bars, snapshot_memory=memory)
+            analyze(frame)
+            results[phase] = {
+                "requests": provider.request_count - before,
+                "seconds": time.perf_counter() - started,
+            }
+        return results
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 async def _hammer(url: str, clients: int, requests_per_client: int) -> list[float]:
@@ -106,6 +153,7 @@ def main() -> int:
         "generated_at": datetime.now(UTC).isoformat(),
         "machine": {"python": sys.version.split()[0], "platform": platform.platform()},
         "analysis": [bench_analysis(count) for count in (1_500, 8_500)],
+        "polygon_refresh_against_sim_vendor": [bench_polygon_refresh(count) for count in (4_000, 8_500)],
         "http": bench_http(arguments.clients, arguments.requests_per_client),
     }
     arguments.out.parent.mkdir(parents=True, exist_ok=True)

@@ -132,3 +132,23 @@ def test_bad_rows_are_left_out_and_reported(vendor: str, tmp_path: Path) -> None
     assert len(grid["sectors"]) == 8
     assert grid["data_quality"]["rejected_rows"] > 0
     assert grid["data_quality"]["examples"]
+
+
+def test_vendor_outage_keeps_the_last_grid_marked_stale(vendor: str, tmp_path: Path) -> None:
+    clear_faults(vendor)
+    env = polygon_env(vendor) | {"SECTORLIGHTS_REFRESH_INTERVAL_SECS": "5"}
+    with running_server(env, tmp_path, timeout_secs=240) as base_url:
+        good = httpx.get(f"{base_url}/api/sectors", timeout=10).json()
+        set_faults(vendor, {"snapshot": {"always_status": 500}})
+        try:
+            deadline = time.monotonic() + 120
+            grid = good
+            while not grid["stale"] and time.monotonic() < deadline:
+                time.sleep(1)
+                grid = httpx.get(f"{base_url}/api/sectors", timeout=10).json()
+        finally:
+            clear_faults(vendor)
+    assert grid["stale"] is True
+    assert grid["run_id"] == good["run_id"]
+    assert grid["sectors"] == good["sectors"]
+    assert "snapshot" in grid["last_error"] and "500" in grid["last_error"]
