@@ -9,7 +9,9 @@ message) and let these parts decide what happens next:
   exponential backoff and jitter, never other 4xx, and ends with one `VendorError` that names the
   endpoint, the HTTP status and the vendor's message;
 - `CircuitBreaker` stops calling an endpoint that keeps failing and lets one trial call through
-  after a cool-down.
+  after a cool-down;
+- `GuardedCalls` puts the three together the way every vendor client uses them (breaker ->
+  retries -> limiter -> the request) and counts the requests sent per endpoint.
 
 Messages never contain credentials: transports pass the vendor's message through `redact` first.
 """
@@ -323,3 +325,67 @@ def call_with_retries(
         )
         sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+class GuardedCalls:
+    """The one call policy of the vendor clients, with a count of the requests actually sent.
+
+    Each `call` goes: circuit breaker (per `label`) -> `call_with_retries` (failures described by
+    `description`) -> rate limiter -> one count for `endpoint` -> `send()`. Every attempt is counted,
+    retries included; a call the open breaker refuses is not.
+    """
+
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        breaker: CircuitBreaker,
+        *,
+        attempts: int = 4,
+        base_delay_secs: float = 0.5,
+        max_delay_secs: float = 8.0,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._limiter = limiter
+        self._breaker = breaker
+        self._attempts = attempts
+        self._base_delay_secs = base_delay_secs
+        self._max_delay_secs = max_delay_secs
+        self._sleep = sleep
+        self._jitter = jitter
+        self._counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def request_count(self) -> int:
+        """Requests sent so far (every retry included), all endpoints."""
+        with self._lock:
+            return sum(self._counts.values())
+
+    @property
+    def request_counts(self) -> dict[str, int]:
+        """Requests sent so far, per endpoint (a copy)."""
+        with self._lock:
+            return dict(self._counts)
+
+    def call(self, endpoint: str, label: str, description: str, send: Callable[[], T]) -> T:
+        """`send()` through breaker, retries and limiter; its result, or the last failure."""
+
+        def attempt() -> T:
+            self._limiter.acquire()
+            with self._lock:
+                self._counts[endpoint] = self._counts.get(endpoint, 0) + 1
+            return send()
+
+        def with_retries() -> T:
+            return call_with_retries(
+                attempt,
+                description,
+                attempts=self._attempts,
+                base_delay_secs=self._base_delay_secs,
+                max_delay_secs=self._max_delay_secs,
+                sleep=self._sleep,
+                jitter=self._jitter,
+            )
+
+        return self._breaker.call(label, with_retries)

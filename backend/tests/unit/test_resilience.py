@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +13,7 @@ from sectorlights.providers.resilience import (
     BreakerState,
     CircuitBreaker,
     CircuitOpenError,
+    GuardedCalls,
     RateLimiter,
     VendorError,
     call_with_retries,
@@ -288,3 +290,61 @@ def test_what_counts_as_vendor_failure() -> None:
 def test_breaker_rejects_nonsense() -> None:
     with pytest.raises(ValueError, match="failure_threshold"):
         CircuitBreaker(failure_threshold=0)
+
+
+# --- guarded calls --------------------------------------------------------------------------------
+
+
+def test_guarded_call_retries_through_the_limiter_and_counts_every_attempt() -> None:
+    fake = FakeTime()
+    limiter = RateLimiter(60, clock=fake.clock, sleep=fake.sleep)  # one request a second
+    calls = GuardedCalls(limiter, CircuitBreaker(clock=fake.clock), sleep=fake.sleep, jitter=lambda: 1.0)
+    send, sent = failing(VendorError("busy", status=503), VendorError("busy", status=503))
+    assert calls.call("/profile", "fmp /profile", "fmp /profile", send) == "ok"
+    assert sent[0] == 3
+    assert calls.request_count == 3
+    assert calls.request_counts == {"/profile": 3}
+    # Backoff waits (0.5, 1.0) interleaved with the limiter's spacing to one request a second.
+    assert fake.sleeps == [0.5, 0.5, 1.0]
+    assert calls.call("snapshot", "polygon snapshot", "polygon snapshot (GET /x)", lambda: 1) == 1
+    assert calls.request_counts == {"/profile": 3, "snapshot": 1}
+    assert calls.request_count == 4
+
+
+def test_guarded_call_names_the_description_and_feeds_the_breaker_per_label() -> None:
+    fake = FakeTime()
+    breaker = CircuitBreaker(failure_threshold=1, clock=fake.clock)
+    calls = GuardedCalls(RateLimiter(None), breaker, attempts=2, sleep=fake.sleep)
+    send, sent = failing(*(VendorError("down", status=502, vendor_message="down") for _ in range(2)))
+    with pytest.raises(VendorError) as caught:
+        calls.call("snapshot", "polygon snapshot", "polygon snapshot (GET /v2/snapshot)", send)
+    assert (
+        str(caught.value) == "polygon snapshot (GET /v2/snapshot): HTTP 502: down (gave up after 2 attempts)"
+    )
+    assert sent[0] == 2
+    assert breaker.state("polygon snapshot") is BreakerState.OPEN
+    refused = []
+    with pytest.raises(CircuitOpenError):
+        calls.call("snapshot", "polygon snapshot", "d", lambda: refused.append(1))
+    assert refused == []
+    assert calls.request_counts == {"snapshot": 2}  # a refused call sends nothing
+    assert calls.call("news", "polygon news", "d", lambda: "fine") == "fine"  # its own circuit
+
+
+def test_guarded_call_does_not_retry_client_errors() -> None:
+    calls = GuardedCalls(RateLimiter(None), CircuitBreaker(), sleep=lambda _: None)
+    send, sent = failing(VendorError("nope", status=404, vendor_message="nope"))
+    with pytest.raises(VendorError, match="HTTP 404: nope"):
+        calls.call("e", "label", "label (GET /e)", send)
+    assert sent[0] == 1
+    assert calls.request_count == 1
+
+
+def test_guarded_call_counts_are_thread_safe() -> None:
+    calls = GuardedCalls(RateLimiter(None), CircuitBreaker())
+    counts = calls.request_counts
+    counts["tampered"] = 99  # a copy: the caller cannot change the record
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda i: calls.call(f"e{i % 2}", f"l{i % 2}", "d", lambda: i), range(400)))
+    assert calls.request_counts == {"e0": 200, "e1": 200}
+    assert calls.request_count == 400

@@ -32,9 +32,9 @@ from sectorlights.providers.polygon.source import Extracted
 from sectorlights.providers.resilience import (
     CircuitBreaker,
     CircuitOpenError,
+    GuardedCalls,
     RateLimiter,
     VendorError,
-    call_with_retries,
     parse_retry_after,
     redact,
 )
@@ -105,15 +105,15 @@ class FmpClient:
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
         self._timeout_secs = timeout_secs
-        self._limiter = limiter
-        self._breaker = breaker
-        self._attempts = attempts
-        self._base_delay_secs = base_delay_secs
-        self._max_delay_secs = max_delay_secs
-        self._sleep = sleep
+        self._calls = GuardedCalls(
+            limiter,
+            breaker,
+            attempts=attempts,
+            base_delay_secs=base_delay_secs,
+            max_delay_secs=max_delay_secs,
+            sleep=sleep,
+        )
         self._http = httpx.Client(timeout=timeout_secs, transport=transport, follow_redirects=False)
-        self._counts: dict[str, int] = {}
-        self._counts_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"FmpClient(base_url={self.base_url!r})"
@@ -121,13 +121,11 @@ class FmpClient:
     @property
     def request_count(self) -> int:
         """HTTP requests sent so far (every retry included)."""
-        with self._counts_lock:
-            return sum(self._counts.values())
+        return self._calls.request_count
 
     @property
     def request_counts(self) -> dict[str, int]:
-        with self._counts_lock:
-            return dict(self._counts)
+        return self._calls.request_counts
 
     def close(self) -> None:
         self._http.close()
@@ -161,24 +159,7 @@ class FmpClient:
     def get_json(self, path: str, params: Mapping[str, str]) -> Any:
         """The decoded JSON of `GET {base_url}{path}?{params}&apikey=...`, through the resilience policy."""
         label = f"{NAME} {path}"
-
-        def attempt() -> Any:
-            self._limiter.acquire()
-            with self._counts_lock:
-                self._counts[path] = self._counts.get(path, 0) + 1
-            return self._send(path, params)
-
-        def with_retries() -> Any:
-            return call_with_retries(
-                attempt,
-                label,
-                attempts=self._attempts,
-                base_delay_secs=self._base_delay_secs,
-                max_delay_secs=self._max_delay_secs,
-                sleep=self._sleep,
-            )
-
-        return self._breaker.call(label, with_retries)
+        return self._calls.call(path, label, label, lambda: self._send(path, params))
 
     def _send(self, path: str, params: Mapping[str, str]) -> Any:
         try:

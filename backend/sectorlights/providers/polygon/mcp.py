@@ -52,9 +52,9 @@ from sectorlights.providers.polygon.mcp_transform import CallApiReply, McpCallEr
 from sectorlights.providers.polygon.source import Extracted, SnapshotRows, TickerRow
 from sectorlights.providers.resilience import (
     CircuitBreaker,
+    GuardedCalls,
     RateLimiter,
     VendorError,
-    call_with_retries,
     redact,
 )
 from sectorlights.settings import ConfigurationError, ProviderSettings
@@ -365,17 +365,17 @@ class PolygonMcpSource:
             retry_start_after_secs=retry_start_after_secs,
             errlog=errlog,
         )
-        self._limiter = limiter
-        self._breaker = breaker
-        self._attempts = attempts
-        self._base_delay_secs = base_delay_secs
-        self._max_delay_secs = max_delay_secs
-        self._sleep = sleep
+        self._calls = GuardedCalls(
+            limiter,
+            breaker,
+            attempts=attempts,
+            base_delay_secs=base_delay_secs,
+            max_delay_secs=max_delay_secs,
+            sleep=sleep,
+        )
         self._secrets = tuple(
             value for key, value in env.items() if key in ("MASSIVE_API_KEY", "POLYGON_API_KEY") and value
         )
-        self._counts: dict[str, int] = {}
-        self._counts_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"PolygonMcpSource(command={self._session.command!r})"
@@ -392,13 +392,11 @@ class PolygonMcpSource:
     @property
     def request_count(self) -> int:
         """`call_api` calls sent so far (every page and retry), all endpoints."""
-        with self._counts_lock:
-            return sum(self._counts.values())
+        return self._calls.request_count
 
     @property
     def request_counts(self) -> dict[str, int]:
-        with self._counts_lock:
-            return dict(self._counts)
+        return self._calls.request_counts
 
     def close(self) -> None:
         self._session.close()
@@ -503,10 +501,7 @@ class PolygonMcpSource:
         carry the endpoint's identifying column."""
         label = f"{NAME} {endpoint}"
 
-        def attempt() -> CallApiReply:
-            self._limiter.acquire()
-            with self._counts_lock:
-                self._counts[endpoint] = self._counts.get(endpoint, 0) + 1
+        def send() -> CallApiReply:
             try:
                 text = self._session.call_tool("call_api", {"path": path, "params": params})
                 reply = mcp_transform.parse_call_api(text, endpoint)
@@ -515,17 +510,7 @@ class PolygonMcpSource:
             except McpCallError as error:
                 raise self._vendor_error(error) from None
 
-        def with_retries() -> CallApiReply:
-            return call_with_retries(
-                attempt,
-                f"{label} (call_api {path})",
-                attempts=self._attempts,
-                base_delay_secs=self._base_delay_secs,
-                max_delay_secs=self._max_delay_secs,
-                sleep=self._sleep,
-            )
-
-        return self._breaker.call(label, with_retries)
+        return self._calls.call(endpoint, label, f"{label} (call_api {path})", send)
 
     def _vendor_error(self, error: McpCallError) -> VendorError:
         """An `Error [KIND]: ...` reply as the VendorError the retry policy understands."""

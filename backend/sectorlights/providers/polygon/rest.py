@@ -17,7 +17,6 @@ import dataclasses
 import itertools
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
@@ -33,9 +32,9 @@ from sectorlights.providers.polygon import transform
 from sectorlights.providers.polygon.source import Extracted, SnapshotRows, TickerRow
 from sectorlights.providers.resilience import (
     CircuitBreaker,
+    GuardedCalls,
     RateLimiter,
     VendorError,
-    call_with_retries,
     parse_retry_after,
     redact,
 )
@@ -90,33 +89,21 @@ class _Client(RESTClient):  # type: ignore[misc]  # massive ships no type inform
 
 
 class _MeteredPool:
-    """Stands in for the client's urllib3 PoolManager: counts, limits, retries and breaks each request."""
+    """Stands in for the client's urllib3 PoolManager: sends each request through `calls`."""
 
     def __init__(
         self,
         pool: Any,
         *,
-        limiter: RateLimiter,
-        breaker: CircuitBreaker,
+        calls: GuardedCalls,
         timeout_secs: float,
         secrets: tuple[str, ...],
-        attempts: int,
-        base_delay_secs: float,
-        max_delay_secs: float,
-        sleep: Callable[[float], None],
     ) -> None:
         self.pool = pool
-        self._limiter = limiter
-        self._breaker = breaker
+        self._calls = calls
         self._timeout = urllib3.Timeout(connect=timeout_secs, read=timeout_secs)
         self._timeout_secs = timeout_secs
         self._secrets = secrets
-        self._attempts = attempts
-        self._base_delay_secs = base_delay_secs
-        self._max_delay_secs = max_delay_secs
-        self._sleep = sleep
-        self._lock = threading.Lock()
-        self.counts: dict[str, int] = {}
 
     def request(
         self,
@@ -129,24 +116,9 @@ class _MeteredPool:
         path = urlsplit(url).path
         name = endpoint_name(path)
         label = f"polygon {name}"
-
-        def attempt() -> _Response:
-            self._limiter.acquire()
-            with self._lock:
-                self.counts[name] = self.counts.get(name, 0) + 1
-            return self._send(method, url, fields, headers)
-
-        def with_retries() -> _Response:
-            return call_with_retries(
-                attempt,
-                f"{label} ({method} {path})",
-                attempts=self._attempts,
-                base_delay_secs=self._base_delay_secs,
-                max_delay_secs=self._max_delay_secs,
-                sleep=self._sleep,
-            )
-
-        return self._breaker.call(label, with_retries)
+        return self._calls.call(
+            name, label, f"{label} ({method} {path})", lambda: self._send(method, url, fields, headers)
+        )
 
     def _send(
         self,
@@ -204,14 +176,6 @@ class _MeteredPool:
                     return redact(value, self._secrets)
         return redact(body, self._secrets)
 
-    def total(self) -> int:
-        with self._lock:
-            return sum(self.counts.values())
-
-    def per_endpoint(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self.counts)
-
     def clear(self) -> None:
         self.pool.clear()
 
@@ -245,16 +209,16 @@ class PolygonRestSource:
             retries=0,  # ours is the one retry policy
             pagination=True,
         )
-        self._pool = _MeteredPool(
-            self._client.client,
-            limiter=limiter,
-            breaker=breaker,
-            timeout_secs=timeout_secs,
-            secrets=(api_key,),
+        self._calls = GuardedCalls(
+            limiter,
+            breaker,
             attempts=attempts,
             base_delay_secs=base_delay_secs,
             max_delay_secs=max_delay_secs,
             sleep=sleep,
+        )
+        self._pool = _MeteredPool(
+            self._client.client, calls=self._calls, timeout_secs=timeout_secs, secrets=(api_key,)
         )
         self._client.client = self._pool
 
@@ -264,12 +228,12 @@ class PolygonRestSource:
     @property
     def request_count(self) -> int:
         """HTTP requests sent so far (every page and every retry), all endpoints."""
-        return self._pool.total()
+        return self._calls.request_count
 
     @property
     def request_counts(self) -> dict[str, int]:
         """HTTP requests sent so far, per endpoint."""
-        return self._pool.per_endpoint()
+        return self._calls.request_counts
 
     def close(self) -> None:
         self._pool.clear()
