@@ -1,4 +1,4 @@
-"""The `sectorlights` command: serve, migrate, analyze."""
+"""The `sectorlights` command: serve, migrate, analyze, universe, classify."""
 
 from __future__ import annotations
 
@@ -200,6 +200,58 @@ def _sim_vendor(settings: Settings, host: str, port: int, fault_options: list[st
     return 0
 
 
+def _universe(settings: Settings, as_json: bool, explain_symbol: str | None) -> int:
+    from sectorlights.engine.inspect import (
+        build_current_frame,
+        classify_row_for_report,
+        explain,
+        select_universe_report,
+    )
+
+    frame, provider_name = build_current_frame(settings)
+    report = select_universe_report(frame)
+    if explain_symbol is not None:
+        row = report.row_of(explain_symbol)
+        if row is None:
+            print(f"unknown symbol: {explain_symbol}", file=sys.stderr)
+            return 1
+        print("\n".join(explain(classify_row_for_report(report, row), row)))
+        return 0
+    if as_json:
+        print(json.dumps(report.as_json(), indent=2))
+        return 0
+    print(f"as of {frame.as_of.isoformat()}  provider {provider_name}")
+    print(f"{'stage':18} {'remaining':>9} {'removed':>8}")
+    for stage in report.funnel():
+        print(f"{stage['stage']:18} {stage['remaining']:9,} {stage['removed']:8,}")
+    tiers = "  ".join(f"{tier} {count:,}" for tier, count in report.tier_counts().items())
+    print(f"tiers: {tiers}")
+    print("sectors: " + "  ".join(f"{sector} {count:,}" for sector, count in report.sector_counts().items()))
+    print(f"universe size {report.selection.size:,}")
+    return 0
+
+
+def _classify(path: Path) -> int:
+    import csv
+
+    from sectorlights.engine.inspect import ClassificationFileError, classify_input, read_classify_csv
+
+    try:
+        rows = read_classify_csv(path)
+    except ClassificationFileError as error:
+        raise ConfigurationError(f"configuration error: --file {error}") from None
+    results, used_fmp = classify_input(rows)
+    if rows.fmp_sectors is not None and not used_fmp:
+        print(
+            "note: this version of classify_symbols takes no fmp_sectors: the fmp_sector column is ignored",
+            file=sys.stderr,
+        )
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["symbol", "sector", "confidence", "source"])
+    writer.writerows(results)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sectorlights", description="Small-cap traffic-light sector dashboard"
@@ -236,6 +288,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ENDPOINT:OPTION=VALUE[,OPTION=VALUE]",
         help="inject a fault, e.g. snapshot:status_500_count=3 or '*:delay_ms=200' (repeatable)",
     )
+    universe = commands.add_parser(
+        "universe", help="select the universe now from the configured provider and print the funnel"
+    )
+    universe.add_argument("--json", action="store_true", help="print funnel, members and exclusions as JSON")
+    universe.add_argument("--explain", metavar="SYMBOL", help="show every criterion for one symbol")
+    classify = commands.add_parser(
+        "classify", help="classify a CSV of symbol,name,sic[,fmp_sector] into sectors (CSV on stdout)"
+    )
+    classify.add_argument("--file", type=Path, required=True, help="CSV with columns symbol,name,sic")
     data = commands.add_parser("data", help="market-data tools")
     data_commands = data.add_subparsers(dest="data_command", required=True)
     data_commands.add_parser("check", help="call each endpoint of the configured provider once")
@@ -255,6 +316,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sim_vendor(settings, arguments.host, arguments.port, arguments.fault)
         if arguments.command == "import-flatfiles":
             return _import_flatfiles(settings, arguments.paths)
+        if arguments.command == "universe":
+            return _universe(settings, arguments.json, arguments.explain)
+        if arguments.command == "classify":
+            return _classify(arguments.file)
         if arguments.command == "data":
             return _data_check(settings)
         return _analyze(_with_overrides(settings, arguments), arguments.json)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 
 from sectorlights.domain.vocabulary import Sector
 
@@ -54,9 +56,11 @@ SIC_RANGES: tuple[tuple[int, int, Sector], ...] = (
     (3200, 3399, _M),  # stone, glass, primary metals
     (3400, 3499, _I),  # fabricated metal products
     (3570, 3579, _T),  # computers and office equipment
+    (3559, 3559, _T),  # special industry machinery: mostly semiconductor equipment
     (3500, 3599, _I),  # industrial machinery
     (3630, 3639, _C),  # household appliances
-    (3651, 3652, _C),  # household audio and video
+    (3640, 3649, _I),  # electric lighting and wiring equipment
+    (3651, 3652, _T),  # household audio and video (consumer electronics)
     (3600, 3629, _I),  # electrical equipment
     (3640, 3689, _T),  # communications equipment, semiconductors, electronic components
     (3690, 3699, _I),  # miscellaneous electrical
@@ -64,8 +68,10 @@ SIC_RANGES: tuple[tuple[int, int, Sector], ...] = (
     (3751, 3751, _C),  # motorcycles and bicycles
     (3700, 3799, _I),  # aircraft, ships, railroad equipment
     (3812, 3812, _I),  # defense electronics
+    (3826, 3826, _H),  # laboratory analytical instruments (life sciences tools)
     (3841, 3851, _H),  # medical instruments and supplies
     (3873, 3873, _C),  # watches
+    (3822, 3823, _I),  # environmental controls and industrial process instruments
     (3800, 3899, _T),  # measuring and photographic instruments
     (3900, 3999, _C),  # toys, jewelry, sporting goods
     (0, 999, _C),  # agriculture
@@ -76,20 +82,81 @@ SIC_RANGES: tuple[tuple[int, int, Sector], ...] = (
     (4950, 4959, _I),  # waste management
     (4900, 4999, _U),  # electric, gas, water utilities
     (5122, 5122, _H),  # drugs wholesale
+    (5140, 5149, _C),  # groceries and related products wholesale (food distributors)
     (5171, 5172, _E),  # petroleum wholesale
     (5000, 5199, _I),  # wholesale
     (5200, 5999, _C),  # retail
+    (6794, 6794, _T),  # patent owners and lessors (mostly technology licensing)
     (6000, 6799, _F),  # finance, insurance, real estate
     (7370, 7379, _T),  # computer services and software
+    (7310, 7319, _T),  # advertising (media, as communication services)
+    (7389, 7389, _T),  # business services n.e.c. (mostly payments and internet services today)
     (7300, 7399, _I),  # business services
     (7800, 7899, _T),  # motion pictures
     (7000, 7999, _C),  # hotels, personal services, amusement
     (8000, 8099, _H),  # health services
+    (8734, 8734, _H),  # testing laboratories (mostly diagnostics)
     (8731, 8731, _H),  # commercial biological research
     (8200, 8299, _C),  # education
     (8000, 8999, _I),  # engineering, legal and management services
     (9995, 9995, _F),  # non-operating establishments (shells)
 )
+
+
+# The SEC's catch-all codes (miscellaneous, n.e.c., blank checks, shells, generic service groups):
+# they say little about the business, so a company-name keyword of another sector beats them.
+WEAK_SIC_CODES: frozenset[int] = frozenset(
+    {
+        3990,  # miscellaneous manufacturing industries
+        5190,  # wholesale: miscellaneous nondurable goods
+        5990,  # retail: retail stores, n.e.c.
+        6770,  # blank checks
+        7200,  # services: personal services
+        7380,  # services: miscellaneous business services
+        7389,  # services: business services, n.e.c.
+        8900,  # services: services, n.e.c.
+        9995,  # non-operating establishments
+    }
+)
+
+# Sector names of outside classifiers folded into our 8 (DESIGN §5): FMP's 11 sectors, the GICS
+# sector names (as FinanceDatabase spells them) and our own sector values. Looked up case-folded.
+EXTERNAL_SECTOR_NAMES: dict[str, Sector] = {
+    # FMP
+    "technology": _T,
+    "communication services": _T,
+    "healthcare": _H,
+    "energy": _E,
+    "financial services": _F,
+    "real estate": _F,
+    "consumer cyclical": _C,
+    "consumer defensive": _C,
+    "industrials": _I,
+    "basic materials": _M,
+    "utilities": _U,
+    # GICS
+    "information technology": _T,
+    "health care": _H,
+    "financials": _F,
+    "consumer discretionary": _C,
+    "consumer staples": _C,
+    "materials": _M,
+    # Ours
+    **{sector.value: sector for sector in Sector},
+}
+
+# Curated per-symbol exceptions (symbol,sector,reason): the first classification source.
+CLASSIFICATION_OVERRIDES_FILE = Path(__file__).with_name("classification_overrides.csv")
+
+
+def load_classification_overrides(path: Path = CLASSIFICATION_OVERRIDES_FILE) -> dict[str, Sector]:
+    """Symbol -> sector from an overrides CSV (header symbol,sector,reason; sector is one of ours)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {
+            row["symbol"].strip().upper(): Sector(row["sector"].strip())
+            for row in csv.DictReader(handle)
+            if row["symbol"].strip()
+        }
 
 
 def sector_for_sic(sic_code: int) -> Sector | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import platform
 import statistics
@@ -24,6 +25,7 @@ import numpy as np
 import uvicorn
 
 from sectorlights.analytics.analysis import analyze
+from sectorlights.domain.frame import MarketFrame
 from sectorlights.engine.frame_builder import DailyBarsCache, build_frame
 from sectorlights.providers.simulated import SimulatedProvider
 from tests.conftest import SIM_NOW
@@ -57,6 +59,53 @@ def bench_analysis(listing_count: int) -> dict[str, Any]:
         "single_numpy_pass": single_pass,
         "compute_to_single_pass_ratio": compute["median_ms"] / max(single_pass["median_ms"], 1e-6),
     }
+
+
+def _tiled_frame(frame: MarketFrame, listing_count: int) -> MarketFrame:
+    """`frame` repeated row-wise up to `listing_count` listings, with unique symbols."""
+    copies = -(-listing_count // frame.size)
+    rows = np.tile(np.arange(frame.size), copies)[:listing_count]
+    suffix = np.repeat(np.arange(copies), frame.size)[:listing_count].astype(np.str_)
+    symbols = np.char.add(np.char.add(frame.symbols[rows], "."), suffix)
+    order = np.argsort(symbols, kind="stable")
+    rows = rows[order]
+    changes: dict[str, Any] = {"symbols": symbols[order]}
+    for field in dataclasses.fields(frame):
+        value = getattr(frame, field.name)
+        if field.name != "symbols" and isinstance(value, np.ndarray) and value.shape[:1] == (frame.size,):
+            changes[field.name] = value[rows]
+    return dataclasses.replace(frame, **changes)
+
+
+def bench_analysis_scaling(listing_counts: tuple[int, ...] = (1_500, 8_000, 30_000)) -> list[dict[str, Any]]:
+    """`analyze` compute time against one numpy pass over the same arrays, as the market grows.
+
+    Frames come from the simulated provider up to its 8,500 listings; larger ones tile that frame
+    (symbols made unique), so the per-row work is the same as for a real market of that size.
+    """
+    results = []
+    for listing_count in listing_counts:
+        built = min(listing_count, 8_500)
+        frame = build_frame(SimulatedProvider(seed=7, listing_count=built), SIM_NOW, 25, DailyBarsCache())
+        source = "simulated"
+        if frame.size < listing_count:
+            frame = _tiled_frame(frame, listing_count)
+            source = f"simulated {built:,} tiled"
+        compute = _timed(lambda frame=frame: analyze(frame), 5)
+        single_pass = _timed(
+            lambda frame=frame: np.nanmean(frame.daily_close / frame.daily_close[:, :1], axis=1), 5
+        )
+        results.append(
+            {
+                "listings": frame.size,
+                "frame_source": source,
+                "analysis_compute": compute,
+                "single_numpy_pass": single_pass,
+                "compute_to_single_pass_ratio": compute["median_ms"] / max(single_pass["median_ms"], 1e-6),
+                "compute_us_per_listing": compute["median_ms"] * 1000.0 / frame.size,
+            }
+        )
+    return results
 
 
 def bench_polygon_refresh(listing_count: int) -> dict[str, Any]:
@@ -153,6 +202,7 @@ def main() -> int:
         "generated_at": datetime.now(UTC).isoformat(),
         "machine": {"python": sys.version.split()[0], "platform": platform.platform()},
         "analysis": [bench_analysis(count) for count in (1_500, 8_500)],
+        "analysis_scaling": bench_analysis_scaling(),
         "polygon_refresh_against_sim_vendor": [bench_polygon_refresh(count) for count in (4_000, 8_500)],
         "http": bench_http(arguments.clients, arguments.requests_per_client),
     }

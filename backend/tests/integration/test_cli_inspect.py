@@ -1,0 +1,115 @@
+"""`sectorlights universe` and `sectorlights classify`, run as the real command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.servers import run_command
+
+ENV = {"SECTORLIGHTS_SIM_NOW": "2026-11-24T06:37:00-05:00"}
+
+
+def test_universe_prints_the_funnel_stage_by_stage(tmp_path: Path) -> None:
+    result = run_command(["universe"], ENV, tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    stages = [line.split()[0] for line in lines[2:] if line.split() and line.split()[1][0].isdigit()]
+    assert stages[:7] == [
+        "listings",
+        "common_stock",
+        "exchange",
+        "market_cap",
+        "avg_daily_volume",
+        "price",
+        "float",
+    ]
+    assert "size_cap" in stages
+    assert any(line.startswith("tiers: micro_cap") for line in lines)
+    assert any(line.startswith("sectors: technology") for line in lines)
+    assert lines[-1].startswith("universe size ")
+
+
+def test_universe_json_has_a_decreasing_funnel_and_members(tmp_path: Path) -> None:
+    result = run_command(["universe", "--json"], ENV, tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["as_of"].startswith("2026-11-24T11:37:00")
+    remaining = [stage["remaining"] for stage in report["funnel"]]
+    assert remaining == sorted(remaining, reverse=True)
+    assert remaining[-1] == len(report["members"]) > 0
+    assert sum(report["excluded_by_reason"].values()) == remaining[0] - remaining[-1]
+    soun = next(member for member in report["members"] if member["symbol"] == "SOUN")
+    assert soun["sector"] == "technology"
+    assert set(soun) >= {
+        "name",
+        "tier",
+        "market_cap",
+        "avg_daily_volume",
+        "price",
+        "float_shares",
+        "gap_share",
+        "classification_confidence",
+        "classification_source",
+    }
+    assert "BBAI" not in {member["symbol"] for member in report["members"]}
+
+
+def test_explain_names_the_first_failed_criterion(tmp_path: Path) -> None:
+    result = run_command(["universe", "--explain", "BBAI"], ENV, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "first failed criterion avg_daily_volume" in result.stdout
+    failing = [line for line in result.stdout.splitlines() if " FAIL " in line]
+    assert [line.split()[0] for line in failing] == ["avg_daily_volume"]
+    assert "sector technology" in result.stdout
+
+
+def test_explain_a_member_shows_its_sector_and_returns(tmp_path: Path) -> None:
+    result = run_command(["universe", "--explain", "soun"], ENV, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "member: yes" in result.stdout
+    assert "classification: sector technology" in result.stdout
+    assert "returns: 30m" in result.stdout
+
+
+def test_explain_an_unknown_symbol_fails(tmp_path: Path) -> None:
+    result = run_command(["universe", "--explain", "NOPE"], ENV, tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "unknown symbol: NOPE"
+
+
+def test_classify_writes_sectors_as_csv(tmp_path: Path) -> None:
+    source = tmp_path / "listings.csv"
+    source.write_text("symbol,name,sic\nSOUN,SoundHound AI,7372\nOCUL,Ocular Therapeutix,2834\n")
+    result = run_command(["classify", "--file", str(source)], ENV, tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "symbol,sector,confidence,source"
+    sectors = {line.split(",")[0]: line.split(",")[1] for line in lines[1:]}
+    assert sectors == {"SOUN": "technology", "OCUL": "healthcare"}
+
+
+def test_classify_accepts_an_fmp_sector_column(tmp_path: Path) -> None:
+    source = tmp_path / "listings.csv"
+    source.write_text("symbol,name,sic,fmp_sector\nSOUN,SoundHound AI,7372,Technology\n")
+    result = run_command(["classify", "--file", str(source)], ENV, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1].startswith("SOUN,technology,")
+
+
+def test_classify_rejects_a_wrong_header_in_one_line(tmp_path: Path) -> None:
+    source = tmp_path / "tickers.csv"
+    source.write_text("ticker,company\nSOUN,SoundHound AI\n")
+    result = run_command(["classify", "--file", str(source)], ENV, tmp_path)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "tickers.csv" in lines[0]
+    assert "symbol,name,sic" in lines[0]
+
+
+def test_classify_rejects_a_missing_file(tmp_path: Path) -> None:
+    result = run_command(["classify", "--file", str(tmp_path / "absent.csv")], ENV, tmp_path)
+    assert result.returncode == 2
+    assert "absent.csv" in result.stderr
+    assert "Traceback" not in result.stderr
