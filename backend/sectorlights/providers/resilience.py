@@ -389,3 +389,19 @@ class GuardedCalls:
             )
 
         return self._breaker.call(label, with_retries)
+
+
+class MeteredCalls:
+    """Request counters of a client whose calls go through `self._calls` (a GuardedCalls)."""
+
+    _calls: GuardedCalls
+
+    @property
+    def request_count(self) -> int:
+        """Requests sent so far (every page and every retry), all endpoints."""
+        return self._calls.request_count
+
+    @property
+    def request_counts(self) -> dict[str, int]:
+        """Requests sent so far, per endpoint."""
+        return self._calls.request_counts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -77,18 +79,20 @@ stock_universe = Table(
     Index("ix_stock_universe_sector", "sector"),
 )
 
+
+def _bar_columns() -> list[Column[Any]]:
+    """The price and volume columns every bar table has (fresh objects: a Column belongs to one table)."""
+    prices = [Column(name, Float, nullable=False) for name in ("open", "high", "low", "close", "volume")]
+    return [*prices, Column("transactions", Integer, nullable=True)]
+
+
 # Whole-market daily bars, one row per symbol and session (imported flat files or vendor calls).
 daily_bars = Table(
     "daily_bars",
     metadata,
     Column("symbol", String(16), primary_key=True),
     Column("session", Date, primary_key=True),
-    Column("open", Float, nullable=False),
-    Column("high", Float, nullable=False),
-    Column("low", Float, nullable=False),
-    Column("close", Float, nullable=False),
-    Column("volume", Float, nullable=False),
-    Column("transactions", Integer, nullable=True),
+    *_bar_columns(),
     Index("ix_daily_bars_session", "session"),
 )
 
@@ -98,12 +102,7 @@ minute_bars = Table(
     metadata,
     Column("symbol", String(16), primary_key=True),
     Column("window_start", UtcDateTime, primary_key=True),
-    Column("open", Float, nullable=False),
-    Column("high", Float, nullable=False),
-    Column("low", Float, nullable=False),
-    Column("close", Float, nullable=False),
-    Column("volume", Float, nullable=False),
-    Column("transactions", Integer, nullable=True),
+    *_bar_columns(),
     Index("ix_minute_bars_window_start", "window_start"),
 )
 

@@ -33,6 +33,7 @@ from sectorlights.providers.resilience import (
     CircuitBreaker,
     CircuitOpenError,
     GuardedCalls,
+    MeteredCalls,
     RateLimiter,
     VendorError,
     parse_retry_after,
@@ -80,7 +81,7 @@ def _install_log_redaction() -> None:
             target.addFilter(_REDACTOR)
 
 
-class FmpClient:
+class FmpClient(MeteredCalls):
     """The five stable endpoints SectorLights uses, each returning records and rejected rows."""
 
     def __init__(
@@ -117,15 +118,6 @@ class FmpClient:
 
     def __repr__(self) -> str:
         return f"FmpClient(base_url={self.base_url!r})"
-
-    @property
-    def request_count(self) -> int:
-        """HTTP requests sent so far (every retry included)."""
-        return self._calls.request_count
-
-    @property
-    def request_counts(self) -> dict[str, int]:
-        return self._calls.request_counts
 
     def close(self) -> None:
         self._http.close()

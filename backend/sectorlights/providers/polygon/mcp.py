@@ -53,6 +53,7 @@ from sectorlights.providers.polygon.source import Extracted, SnapshotRows, Ticke
 from sectorlights.providers.resilience import (
     CircuitBreaker,
     GuardedCalls,
+    MeteredCalls,
     RateLimiter,
     VendorError,
     redact,
@@ -336,7 +337,7 @@ def _describe(error: BaseException) -> str:
 # --- the source -------------------------------------------------------------------------------------
 
 
-class PolygonMcpSource:
+class PolygonMcpSource(MeteredCalls):
     """`PolygonSource` over an MCP server's `call_api` tool (see source.py for each method's records)."""
 
     transport = "mcp"
@@ -388,15 +389,6 @@ class PolygonMcpSource:
     def server_starts(self) -> int:
         """MCP server processes started so far (1 after first use; more after restarts)."""
         return self._session.starts
-
-    @property
-    def request_count(self) -> int:
-        """`call_api` calls sent so far (every page and retry), all endpoints."""
-        return self._calls.request_count
-
-    @property
-    def request_counts(self) -> dict[str, int]:
-        return self._calls.request_counts
 
     def close(self) -> None:
         self._session.close()

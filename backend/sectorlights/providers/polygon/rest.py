@@ -33,6 +33,7 @@ from sectorlights.providers.polygon.source import Extracted, SnapshotRows, Ticke
 from sectorlights.providers.resilience import (
     CircuitBreaker,
     GuardedCalls,
+    MeteredCalls,
     RateLimiter,
     VendorError,
     parse_retry_after,
@@ -180,7 +181,7 @@ class _MeteredPool:
         self.pool.clear()
 
 
-class PolygonRestSource:
+class PolygonRestSource(MeteredCalls):
     """`PolygonSource` over the vendor's REST API (see source.py for what each method returns)."""
 
     transport = "rest"
@@ -224,16 +225,6 @@ class PolygonRestSource:
 
     def __repr__(self) -> str:
         return f"PolygonRestSource(base_url={self.base_url!r})"
-
-    @property
-    def request_count(self) -> int:
-        """HTTP requests sent so far (every page and every retry), all endpoints."""
-        return self._calls.request_count
-
-    @property
-    def request_counts(self) -> dict[str, int]:
-        """HTTP requests sent so far, per endpoint."""
-        return self._calls.request_counts
 
     def close(self) -> None:
         self._pool.clear()

@@ -16,7 +16,7 @@ import hashlib
 import itertools
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -780,6 +780,13 @@ def _authorized(request: Request, family: str) -> bool:
 Builder = Callable[[_Query, bool], Payload]
 
 
+def _fmp_route(vendor: SimVendor, endpoint: str, build: Builder) -> Callable[[Request], Awaitable[Response]]:
+    async def route(request: Request) -> Response:
+        return await _serve(vendor, request, endpoint, build)
+
+    return route
+
+
 async def _serve(vendor: SimVendor, request: Request, endpoint: str, build: Builder) -> Response:
     vendor.counters.add(endpoint)
     family = "fmp" if endpoint.startswith("fmp_") else "polygon"
@@ -893,25 +900,15 @@ def create_vendor_app(provider: SimulatedProvider, clock: Clock, faults: FaultCo
         base = _base_url(request)
         return await _serve(vendor, request, "news", lambda query, fresh: vendor.news(query, fresh, base))
 
-    @app.get("/stable/profile")
-    async def fmp_profile(request: Request) -> Response:
-        return await _serve(vendor, request, "fmp_profile", vendor.fmp_profile)
-
-    @app.get("/stable/company-screener")
-    async def fmp_screener(request: Request) -> Response:
-        return await _serve(vendor, request, "fmp_screener", vendor.fmp_screener)
-
-    @app.get("/stable/shares-float")
-    async def fmp_float(request: Request) -> Response:
-        return await _serve(vendor, request, "fmp_float", vendor.fmp_float)
-
-    @app.get("/stable/shares-float-all")
-    async def fmp_float_all(request: Request) -> Response:
-        return await _serve(vendor, request, "fmp_float", vendor.fmp_float_all)
-
-    @app.get("/stable/etf/holdings")
-    async def fmp_etf_holdings(request: Request) -> Response:
-        return await _serve(vendor, request, "fmp_etf_holdings", vendor.fmp_etf_holdings)
+    fmp_routes = (
+        ("/stable/profile", "fmp_profile", vendor.fmp_profile),
+        ("/stable/company-screener", "fmp_screener", vendor.fmp_screener),
+        ("/stable/shares-float", "fmp_float", vendor.fmp_float),
+        ("/stable/shares-float-all", "fmp_float", vendor.fmp_float_all),
+        ("/stable/etf/holdings", "fmp_etf_holdings", vendor.fmp_etf_holdings),
+    )
+    for path, endpoint, build in fmp_routes:
+        app.add_api_route(path, _fmp_route(vendor, endpoint, build), methods=["GET"])
 
     # ----- control ------------------------------------------------------------------------------
 
