@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sectorlights.settings import ConfigurationError, Settings, load_settings
 from sectorlights.storage.database import (
@@ -21,6 +22,9 @@ from sectorlights.storage.database import (
     head_revision,
     migrate,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 EXIT_CONFIGURATION = 2
 
@@ -48,6 +52,16 @@ def _migrate(settings: Settings) -> int:
     return 0
 
 
+def _require_migrated(settings: Settings, engine: Engine) -> None:
+    """ConfigurationError naming the database when it is not at the head revision."""
+    revision = current_revision(engine)
+    if revision != head_revision():
+        raise ConfigurationError(
+            f"configuration error: database {describe_url(settings.database.effective_url)} is at "
+            f"revision {revision or 'none'}, expected {head_revision()}: run `sectorlights migrate`"
+        )
+
+
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
 
@@ -55,13 +69,11 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     from sectorlights.engine.container import build_container
 
     container = build_container(settings)
-    revision = current_revision(container.database)
-    if revision != head_revision():
+    try:
+        _require_migrated(settings, container.database)
+    except ConfigurationError:
         container.database.dispose()
-        raise ConfigurationError(
-            f"configuration error: database {describe_url(settings.database.effective_url)} is at "
-            f"revision {revision or 'none'}, expected {head_revision()}: run `sectorlights migrate`"
-        )
+        raise
     app = create_app(settings, container)
     uvicorn.run(
         app,
@@ -104,6 +116,7 @@ def _analyze(settings: Settings, as_json: bool) -> int:
     async def run() -> int:
         container = build_container(settings)
         try:
+            _require_migrated(settings, container.database)
             service = container.analysis
             started = await service.request_run(RunTrigger.CLI)
             finished = await service.wait_for(started.run_id)
@@ -166,12 +179,7 @@ def _import_flatfiles(settings: Settings, paths: list[Path]) -> int:
 
     engine = create_database_engine(settings.database.effective_url)
     try:
-        revision = current_revision(engine)
-        if revision != head_revision():
-            raise ConfigurationError(
-                f"configuration error: database {describe_url(settings.database.effective_url)} is at "
-                f"revision {revision or 'none'}, expected {head_revision()}: run `sectorlights migrate`"
-            )
+        _require_migrated(settings, engine)
 
         def progress(path: str, rows: int) -> None:
             print(f"\r{path}: {rows:,} rows", end="", file=sys.stderr, flush=True)
@@ -208,8 +216,9 @@ def _universe(settings: Settings, as_json: bool, explain_symbol: str | None) -> 
         select_universe_report,
     )
 
-    frame, provider_name = build_current_frame(settings)
-    report = select_universe_report(frame)
+    market = build_current_frame(settings)
+    frame, provider_name = market.frame, market.provider_name
+    report = select_universe_report(frame, overrides=market.overrides, fmp_sectors=market.fmp_sectors)
     if explain_symbol is not None:
         row = report.row_of(explain_symbol)
         if row is None:
@@ -231,24 +240,31 @@ def _universe(settings: Settings, as_json: bool, explain_symbol: str | None) -> 
     return 0
 
 
-def _classify(path: Path) -> int:
+def _classify(settings: Settings, path: Path) -> int:
     import csv
 
+    from sectorlights.config.sectors import (
+        CLASSIFICATION_OVERRIDES_FILE,
+        OverridesFileError,
+        load_classification_overrides,
+    )
     from sectorlights.engine.inspect import ClassificationFileError, classify_input, read_classify_csv
 
     try:
         rows = read_classify_csv(path)
     except ClassificationFileError as error:
         raise ConfigurationError(f"configuration error: --file {error}") from None
-    results, used_fmp = classify_input(rows)
-    if rows.fmp_sectors is not None and not used_fmp:
-        print(
-            "note: this version of classify_symbols takes no fmp_sectors: the fmp_sector column is ignored",
-            file=sys.stderr,
+    try:
+        overrides = load_classification_overrides(
+            settings.analysis.classification_overrides or CLASSIFICATION_OVERRIDES_FILE
         )
+    except OverridesFileError as error:
+        raise ConfigurationError(
+            f"configuration error: SECTORLIGHTS_CLASSIFICATION_OVERRIDES: {error}"
+        ) from None
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["symbol", "sector", "confidence", "source"])
-    writer.writerows(results)
+    writer.writerows(classify_input(rows, {symbol: sector.value for symbol, sector in overrides.items()}))
     return 0
 
 
@@ -294,7 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
     universe.add_argument("--json", action="store_true", help="print funnel, members and exclusions as JSON")
     universe.add_argument("--explain", metavar="SYMBOL", help="show every criterion for one symbol")
     classify = commands.add_parser(
-        "classify", help="classify a CSV of symbol,name,sic[,fmp_sector] into sectors (CSV on stdout)"
+        "classify",
+        help="classify a CSV of symbol,name,sic[,fmp_sector] into sectors (CSV on stdout); overrides apply",
     )
     classify.add_argument("--file", type=Path, required=True, help="CSV with columns symbol,name,sic")
     data = commands.add_parser("data", help="market-data tools")
@@ -319,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if arguments.command == "universe":
             return _universe(settings, arguments.json, arguments.explain)
         if arguments.command == "classify":
-            return _classify(arguments.file)
+            return _classify(settings, arguments.file)
         if arguments.command == "data":
             return _data_check(settings)
         return _analyze(_with_overrides(settings, arguments), arguments.json)

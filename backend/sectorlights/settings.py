@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sectorlights.config.volatility_weights import WeightsSource
+
 ProviderName = Literal["simulated", "polygon", "polygon_mcp", "flatfiles"]
 ScenarioName = Literal["quiet_day", "fda_approval_wave", "tech_selloff_healthcare_rotation", "overnight_gaps"]
 
@@ -166,6 +168,56 @@ class EngineSettings(BaseSettings):
     )
 
 
+class AnalysisSettings(BaseSettings):
+    """How the analysis weighs and classifies; every default is the spec's."""
+
+    model_config = _group_config()
+
+    volatility_weights: WeightsSource = Field(
+        default="static",
+        validation_alias=AliasChoices("SECTORLIGHTS_VOLATILITY_WEIGHTS"),
+        description="static (the spec's table), dynamic (measured vs IWM) or hybrid (a blend of both)",
+    )
+    volatility_hybrid_blend: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        validation_alias=AliasChoices("SECTORLIGHTS_VOLATILITY_HYBRID_BLEND"),
+        description="share of the measured weight in the hybrid weight",
+    )
+    classification_overrides: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SECTORLIGHTS_CLASSIFICATION_OVERRIDES"),
+        description="curated symbol,sector,reason CSV; None means the one shipped with SectorLights",
+    )
+    fmp_lookups_per_run: int = Field(
+        default=200,
+        ge=0,
+        validation_alias=AliasChoices("SECTORLIGHTS_FMP_LOOKUPS_PER_RUN"),
+        description="FMP profile requests one run may make for sectors not yet stored",
+    )
+    sector_refresh_days: float = Field(
+        default=30.0,
+        gt=0,
+        validation_alias=AliasChoices("SECTORLIGHTS_SECTOR_REFRESH_DAYS"),
+        description="how long a stored FMP sector is trusted before it is asked for again",
+    )
+    news_lookback_hours: float = Field(
+        default=24.0,
+        gt=0,
+        le=168,
+        validation_alias=AliasChoices("SECTORLIGHTS_NEWS_LOOKBACK_HOURS"),
+        description="news window behind catalyst density",
+    )
+
+    @field_validator("classification_overrides")
+    @classmethod
+    def _readable_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError("no such file")
+        return value
+
+
 class ServerSettings(BaseSettings):
     model_config = _group_config()
 
@@ -192,6 +244,7 @@ class Settings(BaseSettings):
     cache: CacheSettings = Field(default_factory=CacheSettings)
     provider: ProviderSettings = Field(default_factory=ProviderSettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
 
 

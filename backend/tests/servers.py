@@ -48,18 +48,34 @@ def run_command(
     )
 
 
+def _wait_until_ready(
+    process: subprocess.Popen[bytes], url: str, log_path: Path, timeout_secs: float, what: str
+) -> None:
+    """Poll `url` until it answers 200; AssertionError with the log when the process dies or times out."""
+    deadline = time.monotonic() + timeout_secs
+    while True:
+        if process.poll() is not None:
+            raise AssertionError(f"{what} exited: {log_path.read_text()}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not ready: {log_path.read_text()}")
+        time.sleep(0.2)
+
+
 @contextmanager
-def running_server(
-    env: Mapping[str, str], cwd: Path, ready_path: str = "/api/sectors", timeout_secs: float = 120
+def _running(
+    command: list[str], env: Mapping[str, str], cwd: Path, ready_path: str, timeout_secs: float, what: str
 ) -> Iterator[str]:
-    """Migrate, serve on a free port, wait until `ready_path` answers 200; yields the base URL."""
-    migrated = run_command(["migrate"], env, cwd)
-    if migrated.returncode != 0:
-        raise AssertionError(f"migrate failed: {migrated.stderr}")
+    """`sectorlights COMMAND --port P` on a free port until `ready_path` answers; yields its base URL."""
     port = free_port()
-    log = (cwd / f"server-{port}.log").open("w")
+    log_path = cwd / f"{what}-{port}.log"
+    log = log_path.open("w")
     process = subprocess.Popen(
-        [*sectorlights_command(), "serve", "--port", str(port)],
+        [*sectorlights_command(), *command, "--port", str(port)],
         env=command_env(env),
         cwd=cwd,
         stdout=log,
@@ -67,18 +83,7 @@ def running_server(
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout_secs
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"server exited: {(cwd / f'server-{port}.log').read_text()}")
-            try:
-                if httpx.get(base_url + ready_path, timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"server not ready: {(cwd / f'server-{port}.log').read_text()}")
-            time.sleep(0.25)
+        _wait_until_ready(process, base_url + ready_path, log_path, timeout_secs, what)
         yield base_url
     finally:
         process.terminate()
@@ -87,3 +92,24 @@ def running_server(
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@contextmanager
+def running_server(
+    env: Mapping[str, str], cwd: Path, ready_path: str = "/api/sectors", timeout_secs: float = 120
+) -> Iterator[str]:
+    """Migrate, serve on a free port, wait until `ready_path` answers 200; yields the base URL."""
+    migrated = run_command(["migrate"], env, cwd)
+    if migrated.returncode != 0:
+        raise AssertionError(f"migrate failed: {migrated.stderr}")
+    with _running(["serve"], env, cwd, ready_path, timeout_secs, "server") as base_url:
+        yield base_url
+
+
+@contextmanager
+def running_sim_vendor(env: Mapping[str, str], cwd: Path, timeout_secs: float = 60) -> Iterator[str]:
+    """`sectorlights sim-vendor` on a free port, ready to answer; yields its base URL."""
+    with _running(
+        ["sim-vendor"], env, cwd, "/v1/marketstatus/now?apiKey=k", timeout_secs, "vendor"
+    ) as base_url:
+        yield base_url

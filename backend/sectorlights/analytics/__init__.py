@@ -1,12 +1,20 @@
 """Pure, vectorised calculations of DESIGN §6: no I/O, no clock, no logging side effects.
 
-universe -> classification -> performance (timeframe returns) -> sentiment (scores, colors)
--> ranking (top 3), chained by `analyze`.
+universe -> classification -> performance (timeframe returns) -> catalysts (news) -> sentiment
+(scores, colors) -> ranking (top 3), with validation (ETF correlation, gap profile) alongside,
+chained by `analyze`.
 """
 
-from sectorlights.analytics.analysis import analyze
+from sectorlights.analytics.analysis import analyze, select_members
+from sectorlights.analytics.catalysts import NewsCounts, catalyst_densities, lexicon_sentiments, news_counts
 from sectorlights.analytics.classification import Classification, classify, classify_symbols
-from sectorlights.analytics.performance import SectorReturns, relative_volume, sector_returns, stock_returns
+from sectorlights.analytics.performance import (
+    SectorReturns,
+    measured_volatility_weights,
+    relative_volume,
+    sector_returns,
+    stock_returns,
+)
 from sectorlights.analytics.ranking import rank_scores, significant_moves, top_stocks
 from sectorlights.analytics.sentiment import (
     color_for_score,
@@ -16,24 +24,40 @@ from sectorlights.analytics.sentiment import (
     volume_confirmation,
 )
 from sectorlights.analytics.universe import UniverseSelection, select_universe
+from sectorlights.analytics.validation import (
+    EtfValidation,
+    gap_frequency_levels,
+    sector_gap_profile,
+    validate_with_etfs,
+)
 
 __all__ = [
     "Classification",
+    "EtfValidation",
+    "NewsCounts",
     "SectorReturns",
     "UniverseSelection",
     "analyze",
+    "catalyst_densities",
     "classify",
     "classify_symbols",
     "color_for_score",
     "colors_for_scores",
+    "gap_frequency_levels",
+    "lexicon_sentiments",
+    "measured_volatility_weights",
+    "news_counts",
     "rank_scores",
     "relative_volume",
+    "sector_gap_profile",
     "sector_returns",
+    "select_members",
     "select_universe",
     "signal_for_color",
     "significant_moves",
     "stock_returns",
     "timeframe_score",
     "top_stocks",
+    "validate_with_etfs",
     "volume_confirmation",
 ]

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sectorlights.analytics.catalysts import NewsCounts, catalyst_densities
 from sectorlights.analytics.classification import Classification, classify
 from sectorlights.analytics.performance import (
     SECTOR_COUNT,
     TIMEFRAME_COLUMN,
     SectorReturns,
     benchmark_returns,
+    measured_volatility_weights,
     relative_volume,
     sector_medians,
     sector_returns,
@@ -46,13 +48,25 @@ from sectorlights.analytics.universe import (
     apply_stage,
     screen_listings,
 )
-from sectorlights.config.criteria import RankingParams, ScoreParams, UniverseCriteria
+from sectorlights.analytics.validation import (
+    REMOVE_BENCHMARK_BETA,
+    EtfValidation,
+    gap_frequency_levels,
+    gap_level_distance,
+    proxy_rows,
+    sector_gap_profile,
+    validate_with_etfs,
+)
+from sectorlights.config.criteria import GapFrequencyThresholds, RankingParams, ScoreParams, UniverseCriteria
 from sectorlights.config.sectors import BENCHMARK_SYMBOL, SECTOR_MAPPING
 from sectorlights.config.volatility_weights import VolatilityWeightConfig
-from sectorlights.domain.frame import FloatArray, IntArray, MarketFrame
+from sectorlights.domain.frame import FloatArray, IntArray, MarketFrame, StrArray
 from sectorlights.domain.results import (
     AnalysisResult,
+    EtfCheck,
+    GapProfile,
     RankedStock,
+    SectorFactors,
     SectorResult,
     TimeframeResult,
     UniverseMember,
@@ -62,7 +76,6 @@ from sectorlights.domain.vocabulary import (
     SECTORS,
     SIGNAL_BY_COLOR,
     TIMEFRAMES,
-    Sector,
     Tier,
     Timeframe,
 )
@@ -70,6 +83,7 @@ from sectorlights.domain.vocabulary import (
 DEFAULT_SCORE_PARAMS = ScoreParams()
 DEFAULT_RANKING_PARAMS = RankingParams()
 DEFAULT_VOLATILITY = VolatilityWeightConfig()
+DEFAULT_GAP_THRESHOLDS = GapFrequencyThresholds()
 
 DECIMALS = 4
 _TIERS = (Tier.MICRO_CAP, Tier.SMALL_CAP)
@@ -85,16 +99,50 @@ class _MemberMetrics:
     returns: FloatArray  # (m, 4) fractions
     relative_volumes: FloatArray
     rank: FloatArray  # 0-10
+    etf: EtfValidation
 
 
 @dataclass(frozen=True, slots=True)
 class _SectorScores:
-    """(8, 4) rounded timeframe scores (NaN = no data) and (8,) composite, confidence, color index."""
+    """(8, 4) rounded timeframe scores (NaN = no data), (8,) composite, confidence, color index,
+    and the multipliers that produced them."""
 
     timeframe_scores: FloatArray
     composite: FloatArray
     confidence: FloatArray
     color_index: IntArray
+    median_relative_volume: FloatArray  # (8,)
+    volume_confirmation: FloatArray  # (8,)
+    catalyst_density: FloatArray  # (8, 4)
+    technical_context: FloatArray  # (8, 4)
+
+
+@dataclass(frozen=True, slots=True)
+class _SectorNews:
+    """(8,) article counts of each sector's members and their net sentiment (NaN without news)."""
+
+    articles: IntArray
+    net_sentiment: FloatArray
+
+
+@dataclass(frozen=True, slots=True)
+class _SectorProfiles:
+    """Measured context of each sector: its gap profile, its ETF check and its news."""
+
+    gap_share: FloatArray  # (8,)
+    gap_measured: IntArray
+    gap_level: StrArray
+    gap_level_difference: IntArray
+    proxy_symbols: list[list[str]]
+    news: _SectorNews
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The universe of a frame and the classification it was selected with."""
+
+    selection: UniverseSelection
+    classification: Classification
 
 
 def _round(values: FloatArray) -> FloatArray:
@@ -110,16 +158,44 @@ def _rounded_or_none(value: float) -> float | None:
     return round(value, DECIMALS) + 0.0 if math.isfinite(value) else None
 
 
-def _catalyst_densities(catalyst_density: Mapping[Sector, float] | None, params: ScoreParams) -> FloatArray:
-    """(8,) catalyst multipliers, 1.0 where no news has been scored, clipped to the allowed range."""
-    given = catalyst_density or {}
-    low, high = params.catalyst_density_range
-    return np.clip(np.array([given.get(sector, 1.0) for sector in SECTORS], dtype=np.float64), low, high)
-
-
 def _member_rows(frame: MarketFrame, selection: UniverseSelection) -> IntArray:
     rows = selection.member_rows
     return rows[np.argsort(frame.symbols[rows], kind="stable")]
+
+
+def _news_rows(
+    news: NewsCounts | None, rows: IntArray, sector_index: IntArray, frame: MarketFrame
+) -> tuple[NewsCounts, IntArray]:
+    """News counts of the members and of the sector ETF proxies, with their sectors.
+
+    Sector-wide stories ("tech stocks slide") are tagged with the sector's ETFs rather than its
+    members, so a proxy's articles count toward its sector like a member's.
+    """
+    proxies, proxy_sectors = proxy_rows(frame.symbols)
+    news_rows = np.concatenate((rows, proxies))
+    sectors = np.concatenate((sector_index, proxy_sectors))
+    if news is None:
+        empty = np.zeros(news_rows.shape[0])
+        return NewsCounts(articles=empty, positive=empty, negative=empty), sectors
+    counts = NewsCounts(
+        articles=news.articles[news_rows],
+        positive=news.positive[news_rows],
+        negative=news.negative[news_rows],
+    )
+    return counts, sectors
+
+
+def _sector_news(news: NewsCounts, sector_index: IntArray) -> _SectorNews:
+    classified = sector_index >= 0
+    sectors = sector_index[classified]
+
+    def total(values: FloatArray) -> FloatArray:
+        return np.bincount(sectors, weights=values[classified], minlength=SECTOR_COUNT).astype(np.float64)
+
+    articles = total(news.articles)
+    net = np.full(SECTOR_COUNT, np.nan)
+    np.divide(total(news.positive) - total(news.negative), articles, out=net, where=articles > 0)
+    return _SectorNews(articles=articles.astype(np.int64), net_sentiment=net)
 
 
 def _score_sectors(
@@ -130,22 +206,29 @@ def _score_sectors(
     relative_volumes: FloatArray,
     per_sector: SectorReturns,
     volatility_weights: FloatArray,
-    catalyst_density: FloatArray,
+    news: tuple[NewsCounts, IntArray],
     params: ScoreParams,
     freshness: float,
 ) -> _SectorScores:
-    confirmation = volume_confirmations(
-        sector_medians(relative_volumes, sector_index), params.volume_confirmation_range
-    )
+    median_relative_volume = sector_medians(relative_volumes, sector_index)
+    confirmation = volume_confirmations(median_relative_volume, params.volume_confirmation_range)
     positions = range_positions(frame.last_price[rows], frame.daily_high[rows], frame.daily_low[rows])
     direction = np.sign(np.nan_to_num(per_sector.weighted))
     context = technical_contexts(sector_medians(positions, sector_index), direction, params)
+    news_counts, news_sectors = news
+    catalyst = catalyst_densities(
+        news_counts,
+        news_sectors,
+        per_sector.weighted,
+        params.catalyst_density_range,
+        params.catalyst_full_articles_per_stock,
+    )
     raw_scores = timeframe_scores(
         per_sector.weighted,
         timeframe_scale_array(params),
         volatility_weights[:, np.newaxis],
         confirmation[:, np.newaxis],
-        catalyst_density[:, np.newaxis],
+        catalyst,
         context,
     )
     composite = _round(composite_scores(raw_scores, timeframe_weight_array(params)))
@@ -155,6 +238,10 @@ def _score_sectors(
         composite=composite,
         confidence=_round(confidence),
         color_index=color_indices_for_scores(composite),
+        median_relative_volume=median_relative_volume,
+        volume_confirmation=confirmation,
+        catalyst_density=catalyst,
+        technical_context=context,
     )
 
 
@@ -174,6 +261,21 @@ def _timeframe_results(
             color=color_for_score(known_score),
         )
     return results
+
+
+def _by_timeframe(values: FloatArray) -> dict[Timeframe, float]:
+    return {timeframe: round(float(values[column]), DECIMALS) for column, timeframe in enumerate(TIMEFRAMES)}
+
+
+def _factors(scores: _SectorScores, news: _SectorNews, sector: int) -> SectorFactors:
+    return SectorFactors(
+        median_relative_volume=_rounded_or_none(float(scores.median_relative_volume[sector])),
+        volume_confirmation=round(float(scores.volume_confirmation[sector]), DECIMALS),
+        catalyst_density=_by_timeframe(scores.catalyst_density[sector]),
+        technical_context=_by_timeframe(scores.technical_context[sector]),
+        news_articles=int(news.articles[sector]),
+        news_net_sentiment=_rounded_or_none(float(news.net_sentiment[sector])),
+    )
 
 
 def _ranked(frame: MarketFrame, stocks: _MemberMetrics, rows: IntArray) -> list[RankedStock]:
@@ -197,9 +299,12 @@ def _sector_result(
     scores: _SectorScores,
     top: SectorTopStocks,
     volatility_weights: FloatArray,
+    volatility: VolatilityWeightConfig,
+    profiles: _SectorProfiles,
 ) -> SectorResult:
     info = SECTOR_MAPPING[SECTORS[sector]]
     color = COLORS[int(scores.color_index[sector])]
+    gap_level = str(profiles.gap_level[sector])
     return SectorResult(
         sector=SECTORS[sector],
         label=info.label,
@@ -209,12 +314,26 @@ def _sector_result(
         signal=SIGNAL_BY_COLOR[color],
         confidence=float(scores.confidence[sector]),
         stock_count=int(np.count_nonzero(stocks.sector_index == sector)),
-        volatility_weight=float(volatility_weights[sector]),
+        volatility_weight=round(float(volatility_weights[sector]), DECIMALS),
         timeframes=_timeframe_results(per_sector, scores, sector),
         top_bullish=_ranked(frame, stocks, top.bullish_rows),
         top_bearish=_ranked(frame, stocks, top.bearish_rows),
         bullish_note=top.bullish_note,
         bearish_note=top.bearish_note,
+        volatility_weight_source=volatility.weights_source,
+        factors=_factors(scores, profiles.news, sector),
+        gap_profile=GapProfile(
+            configured=info.gap_frequency,
+            measured=gap_level or None,
+            gap_share_pct=_percent(float(profiles.gap_share[sector])),
+            stocks_measured=int(profiles.gap_measured[sector]),
+            level_difference=int(profiles.gap_level_difference[sector]),
+        ),
+        etf_check=EtfCheck(
+            proxies=profiles.proxy_symbols[sector],
+            agreement=_rounded_or_none(float(stocks.etf.sector_agreement[sector])),
+            stocks_measured=int(stocks.etf.sector_measured[sector]),
+        ),
     )
 
 
@@ -226,6 +345,10 @@ def _members(
     volatility_weights: FloatArray,
 ) -> list[UniverseMember]:
     rows = stocks.rows
+    etf_agrees = [
+        bool(agrees) if measured else None
+        for agrees, measured in zip(stocks.etf.agrees.tolist(), stocks.etf.measured.tolist(), strict=True)
+    ]
     columns = zip(
         frame.symbols[rows].tolist(),
         frame.names[rows].tolist(),
@@ -237,9 +360,12 @@ def _members(
         frame.float_shares[rows].tolist(),
         frame.sic_codes[rows].tolist(),
         classification.confidence[rows].tolist(),
+        classification.source[rows].tolist(),
+        etf_agrees,
+        _round(selection.gap_share[rows]).tolist(),
         strict=True,
     )
-    weights = volatility_weights.tolist()
+    weights = _round(volatility_weights).tolist()
     return [
         UniverseMember(
             symbol=symbol,
@@ -253,6 +379,9 @@ def _members(
             sic_code=sic_code if sic_code >= 0 else None,
             volatility_multiplier=weights[sector],
             classification_confidence=confidence,
+            classification_source=source,
+            etf_agrees=agrees,
+            gap_share=gap_share if math.isfinite(gap_share) else None,
         )
         for (
             symbol,
@@ -265,8 +394,48 @@ def _members(
             float_shares,
             sic_code,
             confidence,
+            source,
+            agrees,
+            gap_share,
         ) in columns
     ]
+
+
+def select_members(
+    frame: MarketFrame,
+    criteria: UniverseCriteria = DEFAULT_CRITERIA,
+    *,
+    fmp_sectors: Mapping[str, str] | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> Selection:
+    """Screen the listings, classify those that pass, require a sector, then apply the size cap."""
+    screened = screen_listings(frame, criteria)
+    # Only listings that pass the per-listing criteria need a sector, which keeps the name search small.
+    classification = classify(frame, fmp_sectors=fmp_sectors, overrides=overrides, rows=screened.mask)
+    with_sector = apply_stage(screened, "sector", classification.sector_index >= 0)
+    return Selection(apply_size_cap(with_sector, frame.symbols, criteria.max_size), classification)
+
+
+def _benchmark_close(frame: MarketFrame) -> FloatArray | None:
+    rows = np.flatnonzero(frame.symbols == BENCHMARK_SYMBOL)
+    return None if rows.size == 0 else frame.daily_close[int(rows[0])]
+
+
+def _etf_validation(
+    frame: MarketFrame, rows: IntArray, sector_index: IntArray
+) -> tuple[EtfValidation, list[list[str]]]:
+    proxies, proxy_sectors = proxy_rows(frame.symbols)
+    validation = validate_with_etfs(
+        frame.daily_close[rows],
+        sector_index,
+        frame.daily_close[proxies],
+        proxy_sectors,
+        _benchmark_close(frame) if REMOVE_BENCHMARK_BETA else None,
+    )
+    proxy_symbols: list[list[str]] = [[] for _ in SECTORS]
+    for symbol, sector in zip(frame.symbols[proxies].tolist(), proxy_sectors.tolist(), strict=True):
+        proxy_symbols[sector].append(symbol)
+    return validation, [sorted(symbols) for symbols in proxy_symbols]
 
 
 def analyze(
@@ -276,18 +445,20 @@ def analyze(
     ranking_params: RankingParams = DEFAULT_RANKING_PARAMS,
     volatility: VolatilityWeightConfig = DEFAULT_VOLATILITY,
     freshness: float = 1.0,
-    catalyst_density: Mapping[Sector, float] | None = None,
+    news: NewsCounts | None = None,
+    *,
+    fmp_sectors: Mapping[str, str] | None = None,
+    overrides: Mapping[str, str] | None = None,
+    gap_thresholds: GapFrequencyThresholds = DEFAULT_GAP_THRESHOLDS,
 ) -> AnalysisResult:
     """Analyse one market frame: every sector (in vocabulary order, empty ones included) and the universe.
 
-    `freshness` in [0, 1] is how current the data is (it feeds confidence); `catalyst_density`
-    per sector defaults to 1.0 until news is scored.
+    `freshness` in [0, 1] is how current the data is (it feeds confidence); `news` holds article
+    counts per frame row (catalyst density is 1.0 without it); `fmp_sectors` and `overrides` map
+    symbols to sector names for classification.
     """
-    screened = screen_listings(frame, criteria)
-    # Only listings that pass the per-listing criteria need a sector, which keeps the name search small.
-    classification = classify(frame, rows=screened.mask)
-    with_sector = apply_stage(screened, "sector", classification.sector_index >= 0)
-    selection = apply_size_cap(with_sector, frame.symbols, criteria.max_size)
+    chosen = select_members(frame, criteria, fmp_sectors=fmp_sectors, overrides=overrides)
+    selection, classification = chosen.selection, chosen.classification
 
     rows = _member_rows(frame, selection)
     sector_index = classification.sector_index[rows]
@@ -296,11 +467,19 @@ def analyze(
     relative_volumes = relative_volume(
         frame.session_volume[rows], selection.avg_daily_volume[rows], frame.volume_fraction_expected
     )
-    volatility_weights = volatility_weight_array(volatility)
+    measured = (
+        None
+        if volatility.weights_source == "static"
+        else measured_volatility_weights(
+            frame.daily_close[rows], sector_index, _benchmark_close(frame), volatility
+        )
+    )
+    volatility_weights = volatility_weight_array(volatility, measured)
     benchmark = benchmark_returns(frame)
     per_sector = sector_returns(
         returns, sector_index, relative_volumes, volatility_weights, benchmark, score_params
     )
+    sector_news = _news_rows(news, rows, sector_index, frame)
     scores = _score_sectors(
         frame,
         rows,
@@ -309,7 +488,7 @@ def analyze(
         relative_volumes,
         per_sector,
         volatility_weights,
-        _catalyst_densities(catalyst_density, score_params),
+        sector_news,
         score_params,
         freshness,
     )
@@ -323,7 +502,20 @@ def analyze(
         last_price,
         ranking_params,
     )
-    stocks = _MemberMetrics(rows, sector_index, returns, relative_volumes, rank)
+    etf, proxy_symbols = _etf_validation(frame, rows, sector_index)
+    gap_share, gap_measured = sector_gap_profile(selection.gap_share[rows], sector_index)
+    gap_level = gap_frequency_levels(gap_share, gap_thresholds)
+    profiles = _SectorProfiles(
+        gap_share=gap_share,
+        gap_measured=gap_measured,
+        gap_level=gap_level,
+        gap_level_difference=gap_level_distance(
+            gap_level, [SECTOR_MAPPING[sector].gap_frequency for sector in SECTORS]
+        ),
+        proxy_symbols=proxy_symbols,
+        news=_sector_news(*sector_news),
+    )
+    stocks = _MemberMetrics(rows, sector_index, returns, relative_volumes, rank, etf)
     tops = top_stocks(
         rank, one_day_moves, sector_index, frame.symbols[rows], scores.composite, ranking_params
     )
@@ -335,7 +527,17 @@ def analyze(
             timeframe: _percent(float(benchmark[column])) for column, timeframe in enumerate(TIMEFRAMES)
         },
         sectors=[
-            _sector_result(frame, sector, stocks, per_sector, scores, tops[sector], volatility_weights)
+            _sector_result(
+                frame,
+                sector,
+                stocks,
+                per_sector,
+                scores,
+                tops[sector],
+                volatility_weights,
+                volatility,
+                profiles,
+            )
             for sector in range(SECTOR_COUNT)
         ],
         funnel=selection.funnel,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from sectorlights.config.criteria import ScoreParams
 from sectorlights.config.sectors import BENCHMARK_SYMBOL
@@ -87,9 +88,88 @@ def benchmark_returns(frame: MarketFrame, benchmark_symbol: str = BENCHMARK_SYMB
     return stock_returns(frame.last_price[row], frame.price_30m_ago[row], frame.daily_close[row]).reshape(-1)
 
 
-def volatility_weight_array(volatility: VolatilityWeightConfig) -> FloatArray:
-    """(8,) volatility weights in `SECTORS` order."""
-    return np.array([volatility.get_weight_for_sector(sector) for sector in SECTORS], dtype=np.float64)
+def daily_returns(daily_close: FloatArray) -> FloatArray:
+    """(n, d - 1) close-to-close returns of consecutive sessions; NaN unless both closes are known and > 0."""
+    prices = np.asarray(daily_close, dtype=np.float64)
+    if prices.ndim != 2:
+        raise ValueError(f"closes must be 2-D (rows, sessions), got shape {prices.shape}")
+    if prices.shape[1] < 2:
+        return np.zeros((prices.shape[0], 0))
+    return price_return(prices[:, 1:], prices[:, :-1])
+
+
+def _masked_sample_std(values: FloatArray, usable: npt.NDArray[np.bool_]) -> FloatArray:
+    """Row-wise sample standard deviation over the `usable` cells; NaN for rows with fewer than 2."""
+    count = usable.sum(axis=1)
+    safe = np.where(usable, values, 0.0)
+    mean = np.divide(safe.sum(axis=1), count, out=np.zeros(count.shape), where=count > 0)
+    squares = np.where(usable, (safe - mean[:, np.newaxis]) ** 2, 0.0).sum(axis=1)
+    std = np.full(count.shape, np.nan)
+    np.divide(squares, count - 1, out=std, where=count >= 2)
+    return np.sqrt(std)
+
+
+def measured_volatility_weights(
+    daily_close: FloatArray,
+    sector_index: IntArray,
+    benchmark_close: FloatArray | None,
+    volatility: VolatilityWeightConfig,
+) -> FloatArray:
+    """(8,) dynamic volatility weights: sector volatility / benchmark volatility, clipped; NaN unmeasured.
+
+    A sector's daily return is the equal-weighted mean of its members' close-to-close returns over
+    the last `lookback_sessions` sessions; its volatility is the sample standard deviation of that
+    series over the sessions where the benchmark has a return too. Sectors with fewer than
+    `min_stocks` members or `min_sessions` usable sessions, and every sector when the benchmark is
+    unknown or flat, are NaN (the caller keeps their static weight).
+    """
+    weights = np.full(SECTOR_COUNT, np.nan)
+    if benchmark_close is None:
+        return weights
+    window = min(volatility.lookback_sessions + 1, daily_close.shape[1])
+    returns = daily_returns(daily_close[:, daily_close.shape[1] - window :])
+    benchmark = daily_returns(benchmark_close[np.newaxis, benchmark_close.shape[0] - window :])[0]
+    classified = sector_index >= 0
+    members = np.zeros((SECTOR_COUNT, sector_index.shape[0]))
+    members[sector_index[classified], np.flatnonzero(classified)] = 1.0
+    known = np.isfinite(returns)
+    totals = members @ np.where(known, returns, 0.0)
+    counts = members @ known.astype(np.float64)
+    sector_daily = np.full(totals.shape, np.nan)
+    np.divide(totals, counts, out=sector_daily, where=counts > 0)
+    usable = np.isfinite(sector_daily) & np.isfinite(benchmark)[np.newaxis, :]
+    sessions = usable.sum(axis=1)
+    sector_sigma = _masked_sample_std(sector_daily, usable)
+    benchmark_sigma = _masked_sample_std(np.broadcast_to(benchmark, sector_daily.shape), usable)
+    measurable = (
+        (members.sum(axis=1) >= volatility.min_stocks)
+        & (sessions >= volatility.min_sessions)
+        & np.isfinite(benchmark_sigma)
+        & (benchmark_sigma > 0)
+        & np.isfinite(sector_sigma)
+    )
+    low, high = volatility.dynamic_bounds
+    ratio = np.divide(sector_sigma, benchmark_sigma, out=np.full(SECTOR_COUNT, np.nan), where=measurable)
+    weights[measurable] = np.clip(ratio[measurable], low, high)
+    return weights
+
+
+def volatility_weight_array(
+    volatility: VolatilityWeightConfig, measured: FloatArray | None = None
+) -> FloatArray:
+    """(8,) volatility weights in `SECTORS` order; `measured` (8,) dynamic weights, NaN = not measured."""
+    by_sector = (
+        None
+        if measured is None
+        else {
+            sector: float(value)
+            for sector, value in zip(SECTORS, measured.tolist(), strict=True)
+            if np.isfinite(value)
+        }
+    )
+    return np.array(
+        [volatility.get_weight_for_sector(sector, by_sector) for sector in SECTORS], dtype=np.float64
+    )
 
 
 def volume_weights(relative_volumes: FloatArray, clip: tuple[float, float]) -> FloatArray:

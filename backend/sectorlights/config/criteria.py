@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from sectorlights.domain.vocabulary import Timeframe
 
@@ -58,6 +59,9 @@ class ScoreParams:
     relative_volume_clip: tuple[float, float] = (0.25, 4.0)
     volume_confirmation_range: tuple[float, float] = (0.8, 1.2)
     catalyst_density_range: tuple[float, float] = (0.9, 1.1)
+    # Net articles per member stock (over the news window) at which catalyst density saturates
+    # (docs/catalysts.md: the simulated FDA wave reaches 1.08, an ordinary day stays within 0.02 of 1).
+    catalyst_full_articles_per_stock: float = 0.1
     technical_context_range: tuple[float, float] = (0.9, 1.1)
     # Share of the 20-session range within which a stock counts as "at" its high or low.
     technical_edge_share: float = 0.1
@@ -85,3 +89,42 @@ class RankingParams:
 # -0.2 <= S <= 0.2 blue_neutral; 0.2 < S <= 0.6 light_green; S > 0.6 dark_green.
 DARK_THRESHOLD = 0.6
 LIGHT_THRESHOLD = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class GapFrequencyThresholds:
+    """Upper bounds of the gap-frequency levels very_low, low, moderate and high; above the last is extreme.
+
+    Each bound is a share of sessions (a fraction) whose open gapped >= 5% from the previous close,
+    as a sector's members average it; a share equal to a bound belongs to the lower level.
+
+    Calibration (docs/classification.md, "Gap-frequency profile"): on real S&P 600 prices of
+    2015-2017 the sector means run from 0.24% of sessions (utilities) to 2.25% (energy), a factor
+    of about 10 across the 8 sectors, so the bounds climb geometrically by 10 ** (1 / 5) ~ 1.6
+    (the R5 preferred numbers 1, 1.6, 2.5, 4) and spread those sectors over all five levels. Our
+    universe is $10M-$2B small and micro caps, which gap more than S&P 600 members: within the
+    S&P 600 the liquid names (>= 1M shares a day, our volume floor) gap 1.5x as often as the
+    average, names under $10 2.25x, and the gap share grows with daily volatility to about the
+    power 1.9. The bounds therefore sit 2.5x above the S&P 600 ladder (0.4%, 0.64%, 1%, 1.6%):
+    very_low is at most one >= 5% gap in 100 sessions, extreme more than one in 25 (about one a
+    month). `scaled(1 / 2.5)` gives the ladder for S&P 600-like members.
+    """
+
+    very_low_max: float = 0.010
+    low_max: float = 0.016
+    moderate_max: float = 0.025
+    high_max: float = 0.040
+
+    def __post_init__(self) -> None:
+        bounds = self.upper_bounds
+        rising = all(lower < upper for lower, upper in pairwise(bounds))
+        if not rising or not all(0.0 <= bound <= 1.0 for bound in bounds):
+            raise ValueError(f"gap-frequency bounds must rise strictly within [0, 1], got {bounds}")
+
+    @property
+    def upper_bounds(self) -> tuple[float, float, float, float]:
+        return (self.very_low_max, self.low_max, self.moderate_max, self.high_max)
+
+    def scaled(self, factor: float) -> GapFrequencyThresholds:
+        """The same ladder for members that gap `factor` times as often (all bounds times factor)."""
+        return GapFrequencyThresholds(*(bound * factor for bound in self.upper_bounds))

@@ -149,14 +149,41 @@ EXTERNAL_SECTOR_NAMES: dict[str, Sector] = {
 CLASSIFICATION_OVERRIDES_FILE = Path(__file__).with_name("classification_overrides.csv")
 
 
+class OverridesFileError(ValueError):
+    """The overrides file cannot be used; the message names the file, the line and the problem."""
+
+
+OVERRIDE_COLUMNS = ("symbol", "sector", "reason")
+
+
 def load_classification_overrides(path: Path = CLASSIFICATION_OVERRIDES_FILE) -> dict[str, Sector]:
     """Symbol -> sector from an overrides CSV (header symbol,sector,reason; sector is one of ours)."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        return {
-            row["symbol"].strip().upper(): Sector(row["sector"].strip())
-            for row in csv.DictReader(handle)
-            if row["symbol"].strip()
-        }
+    allowed = ", ".join(sector.value for sector in Sector)
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = [column for column in OVERRIDE_COLUMNS if column not in (reader.fieldnames or [])]
+            if missing:
+                raise OverridesFileError(
+                    f"{path}: missing column(s) {', '.join(missing)}; expected {','.join(OVERRIDE_COLUMNS)}"
+                )
+            overrides: dict[str, Sector] = {}
+            for line, row in enumerate(reader, start=2):
+                symbol = (row["symbol"] or "").strip().upper()
+                if not symbol:
+                    continue
+                value = (row["sector"] or "").strip()
+                try:
+                    overrides[symbol] = Sector(value)
+                except ValueError:
+                    raise OverridesFileError(
+                        f"{path}: line {line}: unknown sector {value!r} for {symbol} (allowed: {allowed})"
+                    ) from None
+            return overrides
+    except OSError as error:
+        raise OverridesFileError(f"{path}: cannot read ({error.strerror})") from None
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise OverridesFileError(f"{path}: not a readable CSV ({error})") from None
 
 
 def sector_for_sic(sic_code: int) -> Sector | None:

@@ -9,6 +9,8 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
+from sectorlights.domain.vocabulary import Sector
+
 FloatArray = npt.NDArray[np.float64]
 StrArray = npt.NDArray[np.str_]
 
@@ -126,3 +128,22 @@ class TickerReference:
     sic_code: str | None
     sic_description: str | None
     fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SectorReference:
+    """An outside classifier's sector for one symbol (FMP's sector name), or None when it has none."""
+
+    symbol: str
+    source: str  # "fmp"
+    sector: str | None
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SectorAnswers:
+    """What an outside classifier answered: our sector per symbol, and the symbols it answered for
+    without a usable one. Symbols whose request failed are in neither."""
+
+    sectors: dict[str, Sector]
+    without_sector: frozenset[str]

@@ -34,6 +34,35 @@ class RankedStock(_Frozen):
     rank_score: float = Field(ge=0.0, le=10.0)
 
 
+class GapProfile(_Frozen):
+    """How often the sector's members gap at the open, measured against the configured label."""
+
+    configured: str = Field(description="gap_frequency of SECTOR_MAPPING")
+    measured: str | None = Field(description="level measured from the members' last 20 sessions")
+    gap_share_pct: float | None = Field(description="mean share of sessions opening >= 5% from the close")
+    stocks_measured: int
+    level_difference: int = Field(description="measured level minus configured level; 0 = they agree")
+
+
+class EtfCheck(_Frozen):
+    """Whether the sector's members move with the sector's own ETF proxies (XL*, PSC*)."""
+
+    proxies: list[str]
+    agreement: float | None = Field(description="share of measured members best correlated with them")
+    stocks_measured: int
+
+
+class SectorFactors(_Frozen):
+    """The multipliers of the score chain, per timeframe where they differ."""
+
+    median_relative_volume: float | None
+    volume_confirmation: float
+    catalyst_density: dict[Timeframe, float]
+    technical_context: dict[Timeframe, float]
+    news_articles: int
+    news_net_sentiment: float | None = Field(description="(positive - negative) / articles, in [-1, 1]")
+
+
 class SectorResult(_Frozen):
     """One sector card."""
 
@@ -51,6 +80,11 @@ class SectorResult(_Frozen):
     top_bearish: list[RankedStock]
     bullish_note: str | None = None
     bearish_note: str | None = None
+    # Absent from runs stored before these were measured.
+    volatility_weight_source: str = "static"
+    factors: SectorFactors | None = None
+    gap_profile: GapProfile | None = None
+    etf_check: EtfCheck | None = None
 
 
 class FunnelStage(_Frozen):
@@ -74,6 +108,11 @@ class UniverseMember(_Frozen):
     sic_code: int | None
     volatility_multiplier: float
     classification_confidence: float = Field(ge=0.0, le=1.0)
+    classification_source: str | None = Field(default=None, description="override, fmp, sic or keyword")
+    etf_agrees: bool | None = Field(
+        default=None, description="returns correlate best with the own sector's ETF proxy; None unmeasured"
+    )
+    gap_share: float | None = Field(default=None, description="share of the last 20 sessions with a gap")
 
 
 class AnalysisResult(_Frozen):

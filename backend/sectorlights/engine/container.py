@@ -9,13 +9,15 @@ from sqlalchemy import Engine
 from sectorlights.cache.base import Cache
 from sectorlights.cache.memory import MemoryCache
 from sectorlights.cache.redis import RedisCache
+from sectorlights.config.sectors import OverridesFileError
+from sectorlights.engine.classification_sources import ClassificationSources
 from sectorlights.engine.clock import Clock, clock_from_settings
 from sectorlights.engine.service import AnalysisService
-from sectorlights.providers.base import MarketDataProvider
+from sectorlights.providers.base import MarketDataProvider, SectorReferenceStore
 from sectorlights.providers.registry import ProviderContext, create_provider
 from sectorlights.settings import ConfigurationError, Settings
 from sectorlights.storage.database import DatabaseError, check_connection, create_database_engine
-from sectorlights.storage.reference_store import SqlReferenceStore
+from sectorlights.storage.reference_store import SqlReferenceStore, SqlSectorReferenceStore
 from sectorlights.storage.repository import Repository
 
 
@@ -35,6 +37,26 @@ class Container:
         self.database.dispose()
 
 
+def build_classification_sources(
+    settings: Settings, database: Engine, store: SectorReferenceStore | None = None
+) -> ClassificationSources:
+    """Overrides (the configured file) and FMP sectors (stored; looked up when FMP_API_KEY is set)."""
+    from sectorlights.providers.fmp.client import create_fmp_reference
+
+    try:
+        return ClassificationSources(
+            store or SqlSectorReferenceStore(database),
+            create_fmp_reference(settings.provider),
+            settings.analysis.classification_overrides,
+            settings.analysis.fmp_lookups_per_run,
+            settings.analysis.sector_refresh_days,
+        )
+    except OverridesFileError as error:
+        raise ConfigurationError(
+            f"configuration error: SECTORLIGHTS_CLASSIFICATION_OVERRIDES: {error}"
+        ) from None
+
+
 def build_container(settings: Settings) -> Container:
     """Build every part; ConfigurationError (one line naming the setting) when one cannot start."""
     database = create_database_engine(settings.database.effective_url)
@@ -52,6 +74,13 @@ def build_container(settings: Settings) -> Container:
     except ConfigurationError:
         database.dispose()
         raise
+    try:
+        sources = build_classification_sources(settings, database)
+    except ConfigurationError:
+        database.dispose()
+        raise
     repository = Repository(database)
-    analysis = AnalysisService(provider, repository, cache, clock, settings.engine, settings.cache)
+    analysis = AnalysisService(
+        provider, repository, cache, clock, settings.engine, settings.cache, settings.analysis, sources
+    )
     return Container(settings, database, repository, cache, provider, clock, analysis)

@@ -5,17 +5,18 @@ universe exactly as `analyze` selects it, one symbol's criteria, and classificat
 from __future__ import annotations
 
 import csv
-import inspect
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import sqlalchemy
 
+from sectorlights.analytics.analysis import select_members
 from sectorlights.analytics.classification import Classification, classify, classify_symbols
 from sectorlights.analytics.performance import stock_returns
 from sectorlights.analytics.universe import (
@@ -23,8 +24,6 @@ from sectorlights.analytics.universe import (
     MICRO_CAP_TIER,
     SMALL_CAP_TIER,
     UniverseSelection,
-    apply_size_cap,
-    apply_stage,
     screen_listings,
 )
 from sectorlights.config.criteria import UniverseCriteria
@@ -38,13 +37,26 @@ CLASSIFY_COLUMNS = ("symbol", "name", "sic")
 CLASSIFY_OPTIONAL_COLUMN = "fmp_sector"
 
 
-def build_current_frame(settings: Settings) -> tuple[MarketFrame, str]:
+@dataclass(frozen=True, slots=True)
+class CurrentMarket:
+    """The frame the next analysis would see and the classification inputs it would get."""
+
+    frame: MarketFrame
+    provider_name: str
+    overrides: Mapping[str, str]
+    fmp_sectors: Mapping[str, str]
+
+
+def build_current_frame(settings: Settings) -> CurrentMarket:
     """The frame the next analysis would see: configured provider, the clock's now (SIM_NOW honoured)."""
     from sectorlights.engine.clock import clock_from_settings
+    from sectorlights.engine.container import build_classification_sources
     from sectorlights.engine.frame_builder import DailyBarsCache, build_frame
+    from sectorlights.providers.base import MemorySectorReferenceStore
     from sectorlights.providers.registry import ProviderContext, create_provider
     from sectorlights.storage.database import create_database_engine
     from sectorlights.storage.reference_store import SqlReferenceStore
+    from sectorlights.storage.tables import sector_reference
 
     clock = clock_from_settings(settings.provider.sim_now, settings.provider.sim_speed)
     database = create_database_engine(settings.database.effective_url)
@@ -53,7 +65,12 @@ def build_current_frame(settings: Settings) -> tuple[MarketFrame, str]:
         provider = create_provider(settings.provider, context)
         now = clock.now().astimezone(UTC)
         frame = build_frame(provider, now, settings.engine.history_sessions, DailyBarsCache())
-        return frame, provider.name
+        # An inspection works on a database that was never migrated; FMP answers are then not kept.
+        migrated = sqlalchemy.inspect(database).has_table(sector_reference.name)
+        store = None if migrated else MemorySectorReferenceStore()
+        sources = build_classification_sources(settings, database, store)
+        inputs = sources.inputs(frame.symbols[screen_listings(frame).mask].tolist(), datetime.now(UTC))
+        return CurrentMarket(frame, provider.name, inputs.overrides, inputs.fmp_sectors)
     finally:
         database.dispose()
 
@@ -66,6 +83,8 @@ class UniverseReport:
     selection: UniverseSelection
     classification: Classification
     criteria: UniverseCriteria
+    overrides: Mapping[str, str] | None = None
+    fmp_sectors: Mapping[str, str] | None = None
 
     def row_of(self, symbol: str) -> int | None:
         rows = np.flatnonzero(self.frame.symbols == symbol.upper())
@@ -132,14 +151,15 @@ def _number(value: float) -> float | None:
 
 
 def select_universe_report(
-    frame: MarketFrame, criteria: UniverseCriteria = DEFAULT_CRITERIA
+    frame: MarketFrame,
+    criteria: UniverseCriteria = DEFAULT_CRITERIA,
+    *,
+    overrides: Mapping[str, str] | None = None,
+    fmp_sectors: Mapping[str, str] | None = None,
 ) -> UniverseReport:
-    """Screen, classify the listings that pass, require a sector, apply the size cap (as `analyze`)."""
-    screened = screen_listings(frame, criteria)
-    classification = classify(frame, rows=screened.mask)
-    with_sector = apply_stage(screened, "sector", classification.sector_index >= 0)
-    selection = apply_size_cap(with_sector, frame.symbols, criteria.max_size)
-    return UniverseReport(frame, selection, classification, criteria)
+    """The universe exactly as `analyze` selects it (`select_members`), with the same inputs."""
+    chosen = select_members(frame, criteria, fmp_sectors=fmp_sectors, overrides=overrides)
+    return UniverseReport(frame, chosen.selection, chosen.classification, criteria, overrides, fmp_sectors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,13 +291,15 @@ def classify_row_for_report(report: UniverseReport, row: int) -> UniverseReport:
         return report
     only = np.zeros(report.frame.size, dtype=np.bool_)
     only[row] = True
-    single = classify(report.frame, rows=only)
+    single = classify(report.frame, fmp_sectors=report.fmp_sectors, overrides=report.overrides, rows=only)
     merged = Classification(
         sector_index=np.where(only, single.sector_index, report.classification.sector_index),
         confidence=np.where(only, single.confidence, report.classification.confidence),
         source=np.where(only, single.source, report.classification.source),
     )
-    return UniverseReport(report.frame, report.selection, merged, report.criteria)
+    return UniverseReport(
+        report.frame, report.selection, merged, report.criteria, report.overrides, report.fmp_sectors
+    )
 
 
 class ClassificationFileError(ValueError):
@@ -334,19 +356,16 @@ def read_classify_csv(path: Path) -> ClassifyInput:
     return ClassifyInput(symbols, names, sic_codes, fmp if has_fmp else None)
 
 
-def classifier_accepts_fmp_sectors() -> bool:
-    """Whether `classify_symbols` takes `fmp_sectors` (it is being added alongside this command)."""
-    return "fmp_sectors" in inspect.signature(classify_symbols).parameters
-
-
-def classify_input(rows: ClassifyInput) -> tuple[list[tuple[str, str, float, str]], bool]:
-    """(symbol, sector or '', confidence, source) per row, and whether the FMP column was used."""
-    classifier: Callable[..., Classification] = classify_symbols
-    use_fmp = rows.fmp_sectors is not None and classifier_accepts_fmp_sectors()
-    if use_fmp:
-        result = classifier(rows.names, rows.sic_codes, fmp_sectors=rows.fmp_sectors)
-    else:
-        result = classifier(rows.names, rows.sic_codes)
+def classify_input(
+    rows: ClassifyInput, overrides: Mapping[str, str] | None = None
+) -> list[tuple[str, str, float, str]]:
+    """(symbol, sector or '', confidence, source) per row: overrides, the FMP column, SIC, name."""
+    result = classify_symbols(
+        rows.names,
+        rows.sic_codes,
+        fmp_sectors=rows.fmp_sectors,
+        overrides=None if overrides is None else [overrides.get(symbol) for symbol in rows.symbols],
+    )
     out = []
     for index, symbol in enumerate(rows.symbols):
         sector = result.sector_at(index)
@@ -358,4 +377,4 @@ def classify_input(rows: ClassifyInput) -> tuple[list[tuple[str, str, float, str
                 str(result.source[index]),
             )
         )
-    return out, use_fmp
+    return out

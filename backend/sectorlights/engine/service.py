@@ -9,7 +9,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sectorlights.analytics.analysis import analyze
 from sectorlights.cache.base import (
     SNAPSHOT_KEY,
     UNIVERSE_KEY,
@@ -28,10 +27,12 @@ from sectorlights.domain.snapshot import (
     RunTrigger,
     SectorSnapshot,
 )
+from sectorlights.engine.classification_sources import ClassificationSources
 from sectorlights.engine.clock import Clock, SystemClock
 from sectorlights.engine.frame_builder import DailyBarsCache, SnapshotMemory, build_frame
-from sectorlights.providers.base import MarketDataProvider, RejectedRow
-from sectorlights.settings import CacheSettings, EngineSettings
+from sectorlights.engine.pipeline import AnalysisInputs, analyze_market
+from sectorlights.providers.base import MarketDataProvider, MemorySectorReferenceStore, RejectedRow
+from sectorlights.settings import AnalysisSettings, CacheSettings, EngineSettings
 from sectorlights.storage.repository import Repository
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ class AnalysisService:
         clock: Clock,
         engine_settings: EngineSettings,
         cache_settings: CacheSettings,
+        analysis_settings: AnalysisSettings | None = None,
+        classification_sources: ClassificationSources | None = None,
     ) -> None:
         self.provider = provider
         self.repository = repository
@@ -72,6 +75,11 @@ class AnalysisService:
         self.clock = clock
         self.engine_settings = engine_settings
         self.cache_settings = cache_settings
+        self.analysis_settings = analysis_settings or AnalysisSettings()
+        self.classification_sources = classification_sources or ClassificationSources(
+            MemorySectorReferenceStore(), overrides_file=self.analysis_settings.classification_overrides
+        )
+        self.inputs = AnalysisInputs.from_settings(self.analysis_settings, self.classification_sources)
         # Run bookkeeping uses real time even when the market clock is frozen.
         self.wall_clock: Clock = SystemClock()
         self.data_source = data_source_for(provider)
@@ -181,9 +189,10 @@ class AnalysisService:
             progress,
             self._snapshot_memory,
         )
-        quality = data_quality(self.provider.drain_rejections())
-        progress("analysis", 75.0)
-        result = analyze(frame)
+        result = analyze_market(self.provider, frame, self.inputs, progress, self.wall_clock.now())
+        quality = data_quality(
+            self.provider.drain_rejections() + self.classification_sources.drain_rejections()
+        )
         snapshot = SectorSnapshot(
             run_id=run.run_id,
             as_of=now,

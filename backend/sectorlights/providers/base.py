@@ -13,6 +13,7 @@ from sectorlights.domain.market import (
     Listing,
     MinuteBars,
     NewsItem,
+    SectorReference,
     TickerReference,
 )
 
@@ -132,3 +133,33 @@ class MemoryReferenceStore:
     def put_many(self, references: Sequence[TickerReference]) -> None:
         for reference in references:
             self._references[reference.symbol] = reference
+
+
+class SectorReferenceStore(Protocol):
+    """Where outside classifiers' sectors are kept between runs (memory, or the database)."""
+
+    def get_many(self, symbols: Sequence[str], source: str) -> dict[str, SectorReference]:
+        """The stored sectors of `symbols` from `source` that exist, whatever their age."""
+        ...
+
+    def put_many(self, references: Sequence[SectorReference]) -> None:
+        """Insert or replace sectors."""
+        ...
+
+
+class MemorySectorReferenceStore:
+    """The embedded sector store: a dict."""
+
+    def __init__(self) -> None:
+        self._references: dict[tuple[str, str], SectorReference] = {}
+
+    def get_many(self, symbols: Sequence[str], source: str) -> dict[str, SectorReference]:
+        return {
+            symbol: self._references[(symbol, source)]
+            for symbol in symbols
+            if (symbol, source) in self._references
+        }
+
+    def put_many(self, references: Sequence[SectorReference]) -> None:
+        for reference in references:
+            self._references[(reference.symbol, reference.source)] = reference

@@ -57,7 +57,16 @@ class Repository:
                 "stock_count": result.stock_count,
                 "run_id": snapshot.run_id,
                 "detail": result.model_dump(
-                    mode="json", include={"timeframes", "top_bullish", "top_bearish"}
+                    mode="json",
+                    include={
+                        "timeframes",
+                        "top_bullish",
+                        "top_bearish",
+                        "volatility_weight_source",
+                        "factors",
+                        "gap_profile",
+                        "etf_check",
+                    },
                 ),
             }
             for result in snapshot.sectors
@@ -77,6 +86,7 @@ class Repository:
                 "sic_code": member.sic_code,
                 "confidence": round(member.classification_confidence, 2),
                 "run_id": snapshot.run_id,
+                "classification_source": member.classification_source,
             }
             for member in members
         ]

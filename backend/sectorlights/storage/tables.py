@@ -76,6 +76,7 @@ stock_universe = Table(
     Column("sic_code", Integer, nullable=True),
     Column("confidence", Numeric(3, 2), nullable=False),
     Column("run_id", String(36), nullable=False),
+    Column("classification_source", String(10), nullable=True),
     Index("ix_stock_universe_sector", "sector"),
 )
 
@@ -118,5 +119,15 @@ ticker_reference = Table(
     Column("shares_outstanding", Float, nullable=True),
     Column("sic_code", String(8), nullable=True),
     Column("sic_description", String(200), nullable=True),
+    Column("fetched_at", UtcDateTime, nullable=False),
+)
+
+# Sectors from outside classifiers (FMP), kept between runs so each symbol is asked for rarely.
+sector_reference = Table(
+    "sector_reference",
+    metadata,
+    Column("symbol", String(16), primary_key=True),
+    Column("source", String(10), primary_key=True),
+    Column("sector", String(50), nullable=True),
     Column("fetched_at", UtcDateTime, nullable=False),
 )

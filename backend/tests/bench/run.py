@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +25,15 @@ import numpy as np
 import uvicorn
 
 from sectorlights.analytics.analysis import analyze
+from sectorlights.analytics.catalysts import NewsCounts, news_counts
+from sectorlights.analytics.validation import PROXY_SECTOR_INDEX
 from sectorlights.domain.frame import MarketFrame
+from sectorlights.engine.classification_sources import ClassificationSources
 from sectorlights.engine.frame_builder import DailyBarsCache, build_frame
+from sectorlights.engine.pipeline import AnalysisInputs, analyze_market
+from sectorlights.providers.base import MemorySectorReferenceStore
 from sectorlights.providers.simulated import SimulatedProvider
+from sectorlights.settings import AnalysisSettings
 from tests.conftest import SIM_NOW
 from tests.servers import running_server
 from tests.services import free_port
@@ -48,7 +54,13 @@ def bench_analysis(listing_count: int) -> dict[str, Any]:
     cold = _timed(lambda: build_frame(provider, SIM_NOW, 25, cache), 1)
     warm = _timed(lambda: build_frame(provider, SIM_NOW, 25, cache), 3)
     frame = build_frame(provider, SIM_NOW, 25, cache)
-    compute = _timed(lambda: analyze(frame), 5)
+    news = news_counts(provider.news(SIM_NOW - timedelta(hours=24), SIM_NOW), frame.symbols)
+    compute = _timed(lambda: analyze(frame, news=news), 5)
+    # What a run adds around the compute: the news request and counting, classification inputs.
+    inputs = AnalysisInputs.from_settings(
+        AnalysisSettings(), ClassificationSources(MemorySectorReferenceStore())
+    )
+    pipeline = _timed(lambda: analyze_market(provider, frame, inputs), 3)
     # One numpy pass over the same arrays, the floor the analysis is compared with.
     single_pass = _timed(lambda: np.nanmean(frame.daily_close / frame.daily_close[:, :1], axis=1), 5)
     return {
@@ -56,29 +68,49 @@ def bench_analysis(listing_count: int) -> dict[str, Any]:
         "frame_build_cold": cold,
         "frame_build_warm": warm,
         "analysis_compute": compute,
+        "analysis_pipeline": pipeline,
         "single_numpy_pass": single_pass,
         "compute_to_single_pass_ratio": compute["median_ms"] / max(single_pass["median_ms"], 1e-6),
     }
 
 
-def _tiled_frame(frame: MarketFrame, listing_count: int) -> MarketFrame:
-    """`frame` repeated row-wise up to `listing_count` listings, with unique symbols."""
+def _tiled_rows(frame: MarketFrame, listing_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of `frame` repeated up to `listing_count`, sorted by their new unique symbols."""
     copies = -(-listing_count // frame.size)
     rows = np.tile(np.arange(frame.size), copies)[:listing_count]
     suffix = np.repeat(np.arange(copies), frame.size)[:listing_count].astype(np.str_)
     symbols = np.char.add(np.char.add(frame.symbols[rows], "."), suffix)
     order = np.argsort(symbols, kind="stable")
-    rows = rows[order]
-    changes: dict[str, Any] = {"symbols": symbols[order]}
+    return rows[order], symbols[order]
+
+
+def _tiled_frame(frame: MarketFrame, rows: np.ndarray, symbols: np.ndarray) -> tuple[MarketFrame, np.ndarray]:
+    """`frame` with `rows` (from `_tiled_rows`) and their unique symbols, and the source row of each
+    new row; benchmark and ETF proxies keep their own symbols in their first copy, so the analysis
+    finds them."""
+    kept = symbols.copy()
+    for original in ("IWM", *PROXY_SECTOR_INDEX):
+        copies = np.flatnonzero(frame.symbols[rows] == original)
+        if copies.size:
+            kept[copies[0]] = original
+    order = np.argsort(kept, kind="stable")
+    changes: dict[str, Any] = {"symbols": kept[order]}
     for field in dataclasses.fields(frame):
         value = getattr(frame, field.name)
         if field.name != "symbols" and isinstance(value, np.ndarray) and value.shape[:1] == (frame.size,):
-            changes[field.name] = value[rows]
-    return dataclasses.replace(frame, **changes)
+            changes[field.name] = value[rows[order]]
+    return dataclasses.replace(frame, **changes), rows[order]
+
+
+def _tiled_news(news: NewsCounts, rows: np.ndarray) -> NewsCounts:
+    return NewsCounts(
+        articles=news.articles[rows], positive=news.positive[rows], negative=news.negative[rows]
+    )
 
 
 def bench_analysis_scaling(listing_counts: tuple[int, ...] = (1_500, 8_000, 30_000)) -> list[dict[str, Any]]:
-    """`analyze` compute time against one numpy pass over the same arrays, as the market grows.
+    """`analyze` compute time (news, ETF check and gap profile included) against one numpy pass over
+    the same arrays, as the market grows.
 
     Frames come from the simulated provider up to its 8,500 listings; larger ones tile that frame
     (symbols made unique), so the per-row work is the same as for a real market of that size.
@@ -86,12 +118,17 @@ def bench_analysis_scaling(listing_counts: tuple[int, ...] = (1_500, 8_000, 30_0
     results = []
     for listing_count in listing_counts:
         built = min(listing_count, 8_500)
-        frame = build_frame(SimulatedProvider(seed=7, listing_count=built), SIM_NOW, 25, DailyBarsCache())
+        provider = SimulatedProvider(seed=7, listing_count=built)
+        frame = build_frame(provider, SIM_NOW, 25, DailyBarsCache())
+        items = provider.news(SIM_NOW - timedelta(hours=24), SIM_NOW)
+        news_timing = _timed(lambda frame=frame, items=items: news_counts(items, frame.symbols), 5)
+        news = news_counts(items, frame.symbols)
         source = "simulated"
         if frame.size < listing_count:
-            frame = _tiled_frame(frame, listing_count)
+            frame, source_rows = _tiled_frame(frame, *_tiled_rows(frame, listing_count))
+            news = _tiled_news(news, source_rows)
             source = f"simulated {built:,} tiled"
-        compute = _timed(lambda frame=frame: analyze(frame), 5)
+        compute = _timed(lambda frame=frame, news=news: analyze(frame, news=news), 5)
         single_pass = _timed(
             lambda frame=frame: np.nanmean(frame.daily_close / frame.daily_close[:, :1], axis=1), 5
         )
@@ -99,6 +136,8 @@ def bench_analysis_scaling(listing_counts: tuple[int, ...] = (1_500, 8_000, 30_0
             {
                 "listings": frame.size,
                 "frame_source": source,
+                "news_articles": len(items),
+                "news_counting": news_timing,
                 "analysis_compute": compute,
                 "single_numpy_pass": single_pass,
                 "compute_to_single_pass_ratio": compute["median_ms"] / max(single_pass["median_ms"], 1e-6),

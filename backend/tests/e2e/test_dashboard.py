@@ -73,3 +73,33 @@ def test_eight_colored_cards(browser: Browser, server: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-1440.png"), full_page=True)
     page.close()
+
+
+SCENARIO_COLORS = {
+    "tech_selloff_healthcare_rotation": {
+        "technology": {"light_red", "dark_red"},
+        "healthcare": {"light_green", "dark_green"},
+    },
+    "fda_approval_wave": {"healthcare": {"dark_green"}},
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIO_COLORS))
+def test_scenario_colors_on_the_dashboard(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory, scenario: str
+) -> None:
+    if not (DIST / "index.html").is_file():
+        unavailable("the front end is not built (make build)")
+    env = {"SECTORLIGHTS_SIM_NOW": SIM_NOW.isoformat(), "SECTORLIGHTS_SIM_SCENARIO": scenario}
+    with running_server(env, tmp_path_factory.mktemp(scenario)) as base_url:
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(base_url + "/")
+        page.locator("[data-testid=sector-card]").first.wait_for(timeout=30_000)
+        for sector, allowed in SCENARIO_COLORS[scenario].items():
+            card = page.locator(f"[data-testid=sector-card][data-sector={sector}]")
+            color = card.get_attribute("data-color")
+            assert color in allowed, (scenario, sector, color)
+            assert (color or "").replace("_", "-") in (card.get_attribute("class") or "")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"dashboard-{scenario}.png"), full_page=True)
+        page.close()

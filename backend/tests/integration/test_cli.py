@@ -41,10 +41,14 @@ def test_bad_configuration_stops_serve_with_one_line(
     assert "Traceback" not in result.stderr
 
 
-def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
-    result = run_command(["serve", "--port", str(free_port())], {}, tmp_path, timeout_secs=60)
+@pytest.mark.parametrize("command", [["serve", "--port", "0"], ["analyze"]])
+def test_serve_and_analyze_refuse_an_unmigrated_database(tmp_path: Path, command: list[str]) -> None:
+    if command[0] == "serve":
+        command = ["serve", "--port", str(free_port())]
+    result = run_command(command, {}, tmp_path, timeout_secs=60)
     assert result.returncode == 2
     assert "sectorlights migrate" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_migrate_then_analyze_prints_the_grid(tmp_path: Path) -> None:

@@ -97,6 +97,38 @@ def test_classify_accepts_an_fmp_sector_column(tmp_path: Path) -> None:
     assert result.stdout.splitlines()[1].startswith("SOUN,technology,")
 
 
+def test_classify_applies_the_overrides_file_first(tmp_path: Path) -> None:
+    source = tmp_path / "listings.csv"
+    rows = [
+        "symbol,name,sic,fmp_sector",
+        "PCT,PureCycle Technologies,2821,Basic Materials",
+        "SOUN,SoundHound AI,7372,",
+    ]
+    source.write_text("\n".join(rows) + "\n")
+    result = run_command(["classify", "--file", str(source)], ENV, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == ["PCT,industrials,1.0,override", "SOUN,technology,0.95,sic"]
+    overrides = tmp_path / "mine.csv"
+    overrides.write_text("symbol,sector,reason\nSOUN,healthcare,test\n")
+    mine = run_command(
+        ["classify", "--file", str(source)],
+        ENV | {"SECTORLIGHTS_CLASSIFICATION_OVERRIDES": str(overrides)},
+        tmp_path,
+    )
+    assert mine.stdout.splitlines()[1:] == ["PCT,materials,0.95,fmp", "SOUN,healthcare,1.0,override"]
+    overrides.write_text("symbol,sector,reason\nSOUN,biotech,typo\n")
+    broken = run_command(
+        ["classify", "--file", str(source)],
+        ENV | {"SECTORLIGHTS_CLASSIFICATION_OVERRIDES": str(overrides)},
+        tmp_path,
+    )
+    assert broken.returncode == 2
+    assert (
+        "SECTORLIGHTS_CLASSIFICATION_OVERRIDES" in broken.stderr
+        and "line 2: unknown sector 'biotech'" in broken.stderr
+    )
+
+
 def test_classify_rejects_a_wrong_header_in_one_line(tmp_path: Path) -> None:
     source = tmp_path / "tickers.csv"
     source.write_text("ticker,company\nSOUN,SoundHound AI\n")

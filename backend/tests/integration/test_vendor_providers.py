@@ -3,7 +3,6 @@ simulated default, `data check` exit codes, and vendor faults that never lose st
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -14,8 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import SIM_NOW
-from tests.servers import command_env, run_command, running_server, sectorlights_command
-from tests.services import free_port
+from tests.servers import run_command, running_server, running_sim_vendor
 
 FROZEN = {"SECTORLIGHTS_SIM_NOW": SIM_NOW.isoformat(), "SECTORLIGHTS_LOG_LEVEL": "warning"}
 COMPARED_TIMEFRAMES = ("1d", "3d", "1w")
@@ -24,31 +22,8 @@ COMPARED_TIMEFRAMES = ("1d", "3d", "1w")
 @pytest.fixture(scope="module")
 def vendor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A sim vendor on a free port, serving the same frozen market as the simulated default."""
-    workdir = tmp_path_factory.mktemp("vendor")
-    port = free_port()
-    log = (workdir / "vendor.log").open("w")
-    process = subprocess.Popen(
-        [*sectorlights_command(), "sim-vendor", "--port", str(port)],
-        env=command_env(FROZEN),
-        cwd=workdir,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base_url}/v1/marketstatus/now?apiKey=k", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError((workdir / "vendor.log").read_text())
-        time.sleep(0.2)
-    yield base_url
-    process.terminate()
-    process.wait(timeout=15)
-    log.close()
+    with running_sim_vendor(FROZEN, tmp_path_factory.mktemp("vendor")) as base_url:
+        yield base_url
 
 
 def set_faults(vendor: str, faults: dict[str, Any]) -> None:

@@ -12,9 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sectorlights.analytics.analysis import analyze
+from sectorlights.analytics.catalysts import NewsCounts
 from sectorlights.analytics.ranking import NOTE_BEARISH_SECTOR, NOTE_BULLISH_SECTOR, NOTE_NO_QUALIFYING
 from sectorlights.analytics.sentiment import color_for_score, signal_for_color
 from sectorlights.config.criteria import UniverseCriteria
+from sectorlights.config.volatility_weights import VolatilityWeightConfig
 from sectorlights.domain.results import AnalysisResult, SectorResult
 from sectorlights.domain.vocabulary import SECTORS, Color, Sector, Tier, Timeframe
 from tests.unit.frames import Stock, benchmark, build_frame, permuted, random_frame
@@ -231,3 +233,60 @@ def test_large_market_is_consistent() -> None:
     _assert_consistent(result)
     assert sum(sector.stock_count for sector in result.sectors) == result.universe_size
     assert all(not math.isnan(sector.score) for sector in result.sectors)
+
+
+def test_fmp_sectors_and_overrides_decide_classification_in_the_run() -> None:
+    # SOUN files under SIC 7372 (technology); an FMP sector and then an override move it.
+    frame = build_frame([_tech("SOUN", 0.05, 1.0), _tech("PATH", 0.02, 1.0), benchmark()])
+    by_fmp = analyze(frame, fmp_sectors={"SOUN": "Healthcare"})
+    member = {m.symbol: m for m in by_fmp.members}
+    assert (member["SOUN"].sector, member["SOUN"].classification_source) == (Sector.HEALTHCARE, "fmp")
+    assert member["SOUN"].classification_confidence == pytest.approx(0.8)  # FMP against the SIC code
+    assert (member["PATH"].sector, member["PATH"].classification_source) == (Sector.TECHNOLOGY, "sic")
+    both = analyze(frame, fmp_sectors={"SOUN": "Healthcare"}, overrides={"SOUN": "energy"})
+    assert {m.symbol: (m.sector, m.classification_source) for m in both.members}["SOUN"] == (
+        Sector.ENERGY,
+        "override",
+    )
+    assert _sector(both, Sector.ENERGY).stock_count == 1
+
+
+def test_volatility_weight_source_reaches_the_cards() -> None:
+    stocks = [_tech(f"T{index}", 0.01 * (index - 3), 1.0) for index in range(8)]
+    frame = build_frame([*stocks, benchmark(change_1d=0.01)])
+    static = analyze(frame)
+    hybrid = analyze(frame, volatility=VolatilityWeightConfig(weights_source="hybrid"))
+    tech_static, tech_hybrid = _sector(static, Sector.TECHNOLOGY), _sector(hybrid, Sector.TECHNOLOGY)
+    assert (tech_static.volatility_weight, tech_static.volatility_weight_source) == (1.3, "static")
+    assert tech_hybrid.volatility_weight_source == "hybrid"
+    # The synthetic closes are flat before the last move, so the measured part sits at the lower bound.
+    assert tech_hybrid.volatility_weight == pytest.approx(0.5 * 1.3 + 0.5 * 0.5)
+    # Other sectors have no members: their static weight stands.
+    assert _sector(hybrid, Sector.UTILITIES).volatility_weight == 0.7
+
+
+def test_news_moves_catalyst_density_and_is_reported() -> None:
+    stocks = [_health("OCUL", 0.05, 1.0), _health("KPTI", 0.04, 1.0), benchmark()]
+    frame = build_frame(stocks)
+    quiet = _sector(analyze(frame), Sector.HEALTHCARE)
+    articles = np.array([3.0, 2.0, 0.0])
+    news = NewsCounts(articles=articles, positive=articles, negative=np.zeros(3))
+    busy = _sector(analyze(frame, news=news), Sector.HEALTHCARE)
+    assert quiet.factors is not None and busy.factors is not None
+    assert set(quiet.factors.catalyst_density.values()) == {1.0}
+    assert (quiet.factors.news_articles, quiet.factors.news_net_sentiment) == (0, None)
+    assert (busy.factors.news_articles, busy.factors.news_net_sentiment) == (5, 1.0)
+    assert all(value > 1.0 for value in busy.factors.catalyst_density.values())
+    assert busy.score > quiet.score
+    against = NewsCounts(articles=articles, positive=np.zeros(3), negative=articles)
+    assert _sector(analyze(frame, news=against), Sector.HEALTHCARE).score < quiet.score
+
+
+def test_cards_carry_gap_profile_and_etf_check(spec_market: AnalysisResult) -> None:
+    tech = _sector(spec_market, Sector.TECHNOLOGY)
+    assert tech.gap_profile is not None and tech.etf_check is not None
+    assert tech.gap_profile.configured == "high"
+    assert tech.gap_profile.stocks_measured == tech.stock_count
+    # The synthetic market has no sector ETFs: nothing to validate against.
+    assert (tech.etf_check.proxies, tech.etf_check.agreement, tech.etf_check.stocks_measured) == ([], None, 0)
+    assert all(member.etf_agrees is None for member in spec_market.members)

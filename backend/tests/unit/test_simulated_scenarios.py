@@ -7,14 +7,15 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 import pytest
 
-from sectorlights.analytics.analysis import analyze
 from sectorlights.domain.market import MinuteBars, Sentiment
 from sectorlights.domain.results import AnalysisResult
 from sectorlights.domain.sessions import NEW_YORK, previous_sessions, session_bounds
 from sectorlights.domain.vocabulary import Color, Sector
+from sectorlights.engine.classification_sources import ClassificationSources
 from sectorlights.engine.clock import FrozenClock
 from sectorlights.engine.frame_builder import DailyBarsCache, build_frame
-from sectorlights.providers.base import MarketDataProvider, ProviderError
+from sectorlights.engine.pipeline import AnalysisInputs, analyze_market
+from sectorlights.providers.base import MarketDataProvider, MemorySectorReferenceStore, ProviderError
 from sectorlights.providers.registry import ProviderContext
 from sectorlights.providers.simulated import (
     SCENARIO_NAMES,
@@ -22,7 +23,7 @@ from sectorlights.providers.simulated import (
     SimulatedProvider,
     create_simulated_provider,
 )
-from sectorlights.settings import ProviderSettings
+from sectorlights.settings import AnalysisSettings, ProviderSettings
 
 SESSION = date(2026, 11, 24)  # the Tuesday of tests/conftest.py SIM_NOW
 THANKSGIVING = date(2026, 11, 26)
@@ -46,13 +47,19 @@ def plain() -> SimulatedProvider:
 
 @pytest.fixture(scope="module")
 def analyses() -> dict[str, dict[tuple[int, int], AnalysisResult]]:
-    """The real analysis of each scenario's market at 04:05, 06:37 and 12:00 ET of its first session."""
+    """The engine's analysis (news and classification inputs included) of each scenario's market at
+    04:05, 06:37 and 12:00 ET of its first session."""
     results: dict[str, dict[tuple[int, int], AnalysisResult]] = {}
+    inputs = AnalysisInputs.from_settings(
+        AnalysisSettings(), ClassificationSources(MemorySectorReferenceStore())
+    )
     for scenario in SCENARIO_NAMES:
         provider = SimulatedProvider(scenario=scenario, scenario_session=SESSION)
         cache = DailyBarsCache()
         results[scenario] = {
-            (hour, minute): analyze(build_frame(provider, new_york(SESSION, hour, minute), HISTORY, cache))
+            (hour, minute): analyze_market(
+                provider, build_frame(provider, new_york(SESSION, hour, minute), HISTORY, cache), inputs
+            )
             for hour, minute in ((4, 5), (6, 37), (12, 0))
         }
     return results

@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from sectorlights.domain.market import SectorAnswers
 from sectorlights.domain.vocabulary import Sector
 from sectorlights.providers.base import EndpointCheck, ProviderError, RejectedRow
 from sectorlights.providers.fmp import transform
@@ -230,10 +231,16 @@ class FmpReference:
         self._lock = threading.Lock()
 
     def sector_for(self, symbols: Iterable[str]) -> dict[str, Sector]:
-        """Our sector of each symbol FMP knows and classifies (one `/profile` request per symbol:
-        the stable API takes a single `symbol`). A symbol that fails is skipped with a rejection;
-        a refused key fails the whole call; an open circuit stops early with what was found."""
-        result: dict[str, Sector] = {}
+        """Our sector of each symbol FMP knows and classifies (see `lookup_sectors`)."""
+        return self.lookup_sectors(symbols).sectors
+
+    def lookup_sectors(self, symbols: Iterable[str]) -> SectorAnswers:
+        """Ask FMP for each symbol's sector (one `/profile` request per symbol: the stable API takes a
+        single `symbol`). A symbol that fails is skipped with a rejection and appears in neither
+        field of the answer; a refused key fails the whole call; an open circuit stops early with
+        what was found."""
+        sectors: dict[str, Sector] = {}
+        without_sector: set[str] = set()
         for symbol in dict.fromkeys(symbol.strip().upper() for symbol in symbols if symbol.strip()):
             try:
                 extracted = self.client.profile(symbol)
@@ -249,6 +256,7 @@ class FmpReference:
             profile = next((row for row in extracted.value if row.symbol == symbol), None)
             if profile is None:
                 self._reject([RejectedRow(PROFILE, symbol, "no profile")])
+                without_sector.add(symbol)
                 continue
             sector = map_fmp_sector(profile.sector)
             if sector is None:
@@ -256,9 +264,10 @@ class FmpReference:
                     f"unknown FMP sector {profile.sector!r}" if profile.sector else "no sector in the profile"
                 )
                 self._reject([RejectedRow(PROFILE, symbol, reason)])
+                without_sector.add(symbol)
                 continue
-            result[symbol] = sector
-        return result
+            sectors[symbol] = sector
+        return SectorAnswers(sectors, frozenset(without_sector))
 
     def profiles(self, symbols: Sequence[str]) -> list[FmpProfile]:
         """The profiles of `symbols` (failures skipped with a rejection, as in `sector_for`)."""

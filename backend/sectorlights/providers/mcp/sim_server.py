@@ -89,6 +89,8 @@ def create_server(
     server: MCPServer[Any] = MCPServer("Massive (SectorLights stand-in)", log_level="WARNING")
     base = base_url.rstrip("/")
     calls = 0
+    # One client for the server's life: building one per call costs more than the call (TLS setup).
+    clients: list[httpx.AsyncClient] = []
 
     @server.tool()
     async def search_endpoints(query: str) -> str:
@@ -124,10 +126,11 @@ def create_server(
         if not api_key:
             return "Error [AUTH]: MASSIVE_API_KEY is not set."
         headers = {"Authorization": f"Bearer {api_key}", "User-Agent": "MCP-Massive/sectorlights-stand-in"}
+        if not clients:
+            clients.append(httpx.AsyncClient(timeout=timeout_secs))
         try:
-            async with httpx.AsyncClient(timeout=timeout_secs) as client:
-                response = await client.get(f"{base}{path}", params=params, headers=headers)
-                response.raise_for_status()
+            response = await clients[0].get(f"{base}{path}", params=params, headers=headers)
+            response.raise_for_status()
         except httpx.HTTPStatusError as error:
             return format_http_error(error.response.status_code, error.response.text)
         except Exception as error:  # the official server reports every other failure the same way
