@@ -1,4 +1,4 @@
-"""The `sectorlights` command: serve, migrate, analyze, universe, classify."""
+"""The `sectorlights` command: serve, migrate, analyze, universe, classify, users, data."""
 
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ from sectorlights.storage.database import (
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+    from sectorlights.domain.snapshot import AnalysisRun
+    from sectorlights.engine.service import AnalysisService
 
 EXIT_CONFIGURATION = 2
 
@@ -109,6 +112,47 @@ def _with_overrides(settings: Settings, arguments: argparse.Namespace) -> Settin
     return settings.model_copy(update={"provider": settings.provider.model_copy(update=update)})
 
 
+def progress_line(stage: str, percent: float, width: int = 30) -> str:
+    """`analysis       [#########.....................]  30.0%`."""
+    filled = round(width * min(max(percent, 0.0), 100.0) / 100.0)
+    return f"{stage:14} [{'#' * filled}{'.' * (width - filled)}] {percent:5.1f}%"
+
+
+async def _with_progress(service: AnalysisService, run_id: str) -> AnalysisRun:
+    """Wait for the run, drawing its stage and percent on stderr (stdout keeps the grid or JSON).
+
+    On a terminal the bar redraws in place; otherwise each new stage is one line.
+    """
+    from sectorlights.domain.snapshot import RunStatus
+
+    waiter = asyncio.ensure_future(service.wait_for(run_id))
+    interactive = sys.stderr.isatty()
+    shown: tuple[str, float] | None = None
+    while not waiter.done():
+        current = service.progress(run_id)
+        if (
+            current is not None
+            and current != shown
+            and (interactive or shown is None or current[0] != shown[0])
+        ):
+            line = progress_line(*current)
+            print(
+                f"\r{line}" if interactive else line,
+                end="" if interactive else "\n",
+                file=sys.stderr,
+                flush=True,
+            )
+            shown = current
+        await asyncio.wait({waiter}, timeout=0.1)
+    finished = waiter.result()
+    if finished.status == RunStatus.SUCCEEDED:
+        done = progress_line("done", 100.0)
+        print(f"\r{done}" if interactive else done, file=sys.stderr, flush=True)
+    elif interactive and shown is not None:
+        print(file=sys.stderr)
+    return finished
+
+
 def _analyze(settings: Settings, as_json: bool) -> int:
     from sectorlights.domain.snapshot import RunStatus, RunTrigger
     from sectorlights.engine.container import build_container
@@ -119,7 +163,7 @@ def _analyze(settings: Settings, as_json: bool) -> int:
             _require_migrated(settings, container.database)
             service = container.analysis
             started = await service.request_run(RunTrigger.CLI)
-            finished = await service.wait_for(started.run_id)
+            finished = await _with_progress(service, started.run_id)
             if finished.status != RunStatus.SUCCEEDED:
                 print(f"analysis failed: {finished.error}", file=sys.stderr)
                 return 1
@@ -268,6 +312,34 @@ def _classify(settings: Settings, path: Path) -> int:
     return 0
 
 
+def _users(settings: Settings, action: str, name: str | None) -> int:
+    from datetime import UTC
+
+    from sectorlights.storage.users import UserError, UserStore
+
+    engine = create_database_engine(settings.database.effective_url)
+    try:
+        _require_migrated(settings, engine)
+        store = UserStore(engine)
+        if action == "list":
+            for user in store.names():
+                print(user)
+            return 0
+        assert name is not None  # argparse requires it for add
+        try:
+            token = store.add(name, datetime.now(UTC))
+        except UserError as error:
+            raise ConfigurationError(f"users add: {error}") from None
+        print(token)
+        print(
+            f"user {name} added; the token is shown only now (send it as Authorization: Bearer)",
+            file=sys.stderr,
+        )
+        return 0
+    finally:
+        engine.dispose()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sectorlights", description="Small-cap traffic-light sector dashboard"
@@ -314,6 +386,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="classify a CSV of symbol,name,sic[,fmp_sector] into sectors (CSV on stdout); overrides apply",
     )
     classify.add_argument("--file", type=Path, required=True, help="CSV with columns symbol,name,sic")
+    users = commands.add_parser("users", help="API users (for SECTORLIGHTS_AUTH=required)")
+    user_commands = users.add_subparsers(dest="users_command", required=True)
+    add_user = user_commands.add_parser("add", help="add a user and print its API token")
+    add_user.add_argument("name", help="1-64 letters, digits, '_', '.' or '-'")
+    user_commands.add_parser("list", help="list the users")
     data = commands.add_parser("data", help="market-data tools")
     data_commands = data.add_subparsers(dest="data_command", required=True)
     data_commands.add_parser("check", help="call each endpoint of the configured provider once")
@@ -337,6 +414,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _universe(settings, arguments.json, arguments.explain)
         if arguments.command == "classify":
             return _classify(settings, arguments.file)
+        if arguments.command == "users":
+            return _users(settings, arguments.users_command, getattr(arguments, "name", None))
         if arguments.command == "data":
             return _data_check(settings)
         return _analyze(_with_overrides(settings, arguments), arguments.json)

@@ -159,12 +159,30 @@ class ProviderSettings(BaseSettings):
 class EngineSettings(BaseSettings):
     model_config = _group_config()
 
+    schedule: Literal["market", "interval", "off"] = Field(
+        default="market",
+        validation_alias=AliasChoices("SECTORLIGHTS_SCHEDULE"),
+        description="market: 04:00, 08:00 and 20:00 ET full runs plus a 30-minute intraday refresh on "
+        "NYSE trading days, once across replicas; interval: every SECTORLIGHTS_REFRESH_INTERVAL_SECS; "
+        "off: start-up and on-demand runs only",
+    )
     refresh_interval_secs: int = Field(
         default=300, ge=5, validation_alias=AliasChoices("SECTORLIGHTS_REFRESH_INTERVAL_SECS")
+    )
+    schedule_retry_delays_secs: tuple[float, ...] = Field(
+        default=(30.0, 60.0, 120.0),
+        validation_alias=AliasChoices("SECTORLIGHTS_SCHEDULE_RETRY_DELAYS_SECS"),
+        description="waits before each retry of a failed scheduled run (JSON list, e.g. [30, 60])",
     )
     run_on_start: bool = Field(default=True, validation_alias=AliasChoices("SECTORLIGHTS_RUN_ON_START"))
     history_sessions: int = Field(
         default=25, ge=21, validation_alias=AliasChoices("SECTORLIGHTS_HISTORY_SESSIONS")
+    )
+    retention_days: float = Field(
+        default=90.0,
+        ge=1,
+        validation_alias=AliasChoices("SECTORLIGHTS_RETENTION_DAYS"),
+        description="history kept; older rows are deleted daily (TimescaleDB's policies where present)",
     )
 
 
@@ -229,6 +247,18 @@ class ServerSettings(BaseSettings):
         description="built front end; None means frontend/dist of this checkout",
     )
     log_level: str = Field(default="info", validation_alias=AliasChoices("SECTORLIGHTS_LOG_LEVEL"))
+    auth: Literal["off", "required"] = Field(
+        default="off",
+        validation_alias=AliasChoices("SECTORLIGHTS_AUTH"),
+        description="required: every /api and /ws call needs `Authorization: Bearer <token>` "
+        "(tokens from `sectorlights users add`)",
+    )
+    user_actions_per_minute: float = Field(
+        default=6.0,
+        gt=0,
+        validation_alias=AliasChoices("SECTORLIGHTS_USER_ACTIONS_PER_MINUTE"),
+        description="analyses a user may trigger and preference saves a user may make per minute",
+    )
 
     @property
     def effective_static_dir(self) -> Path:

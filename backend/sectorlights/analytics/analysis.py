@@ -363,6 +363,9 @@ def _members(
         classification.source[rows].tolist(),
         etf_agrees,
         _round(selection.gap_share[rows]).tolist(),
+        _round(stocks.returns * 100.0).tolist(),
+        _round(stocks.relative_volumes).tolist(),
+        _round(stocks.rank).tolist(),
         strict=True,
     )
     weights = _round(volatility_weights).tolist()
@@ -382,6 +385,12 @@ def _members(
             classification_source=source,
             etf_agrees=agrees,
             gap_share=gap_share if math.isfinite(gap_share) else None,
+            returns_pct={
+                timeframe: value if math.isfinite(value) else None
+                for timeframe, value in zip(TIMEFRAMES, returns_pct, strict=True)
+            },
+            relative_volume=relative if math.isfinite(relative) else None,
+            rank_score=rank,
         )
         for (
             symbol,
@@ -397,8 +406,18 @@ def _members(
             source,
             agrees,
             gap_share,
+            returns_pct,
+            relative,
+            rank,
         ) in columns
     ]
+
+
+def _exclusions(frame: MarketFrame, selection: UniverseSelection) -> dict[str, str]:
+    excluded = np.flatnonzero(~selection.mask)
+    return dict(
+        zip(frame.symbols[excluded].tolist(), selection.exclusion_reason[excluded].tolist(), strict=True)
+    )
 
 
 def select_members(
@@ -542,4 +561,5 @@ def analyze(
         ],
         funnel=selection.funnel,
         members=_members(frame, stocks, selection, classification, volatility_weights),
+        exclusions=_exclusions(frame, selection),
     )

@@ -6,12 +6,14 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from sectorlights.api.routes import health, sectors
+from sectorlights.api.auth import UserRateLimiter, current_user
+from sectorlights.api.routes import analysis, health, metrics, preferences, sectors, stocks, universe
+from sectorlights.api.routes.metrics import timing_middleware
 from sectorlights.engine.container import Container, build_container
 from sectorlights.settings import Settings
 
@@ -50,8 +52,14 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         ]
         return JSONResponse({"detail": "; ".join(problems)}, status_code=422)
 
+    app.state.settings = settings
+    app.state.user_limiter = UserRateLimiter(settings.server.user_actions_per_minute)
+    app.middleware("http")(timing_middleware(lambda request: request.app.state.container.analysis.metrics))
     app.include_router(health.router)
-    app.include_router(sectors.router)
+    app.include_router(metrics.router)
+    # Every /api route knows its caller; with SECTORLIGHTS_AUTH=required that needs a token.
+    for router in (sectors.router, stocks.router, universe.router, analysis.router, preferences.router):
+        app.include_router(router, dependencies=[Depends(current_user)])
 
     static_dir = settings.server.effective_static_dir
     if (static_dir / "index.html").is_file():

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 
+from sectorlights.api.auth import UserRateLimiter, current_user
 from sectorlights.engine.container import Container
 from sectorlights.engine.service import AnalysisService
+from sectorlights.storage.repository import Repository
 
 
 def get_container(request: Request) -> Container:
@@ -19,5 +21,27 @@ def get_analysis(request: Request) -> AnalysisService:
     return get_container(request).analysis
 
 
+def get_repository(request: Request) -> Repository:
+    return get_container(request).repository
+
+
 ContainerDep = Annotated[Container, Depends(get_container)]
 AnalysisDep = Annotated[AnalysisService, Depends(get_analysis)]
+RepositoryDep = Annotated[Repository, Depends(get_repository)]
+UserDep = Annotated[str, Depends(current_user)]
+
+
+def get_rate_limiter(request: Request) -> UserRateLimiter:
+    limiter: UserRateLimiter = request.app.state.user_limiter
+    return limiter
+
+
+RateLimitDep = Annotated[UserRateLimiter, Depends(get_rate_limiter)]
+
+
+async def require_grid(analysis: AnalysisService) -> dict[str, Any]:
+    """The latest grid, or a 503 while the first run is still in progress."""
+    grid = await analysis.latest_grid()
+    if grid is None:
+        raise HTTPException(status_code=503, detail="No analysis yet: the first run is in progress.")
+    return grid

@@ -113,6 +113,9 @@ class UniverseMember(_Frozen):
         default=None, description="returns correlate best with the own sector's ETF proxy; None unmeasured"
     )
     gap_share: float | None = Field(default=None, description="share of the last 20 sessions with a gap")
+    returns_pct: dict[Timeframe, float | None] | None = Field(default=None, description="per timeframe")
+    relative_volume: float | None = None
+    rank_score: float | None = Field(default=None, ge=0.0, le=10.0)
 
 
 class AnalysisResult(_Frozen):
@@ -125,6 +128,8 @@ class AnalysisResult(_Frozen):
     sectors: list[SectorResult]
     funnel: list[FunnelStage]
     members: list[UniverseMember]
+    # Symbol -> the first criterion it failed, for every listing left out of the universe.
+    exclusions: dict[str, str] = Field(default_factory=dict)
 
     @property
     def universe_size(self) -> int:

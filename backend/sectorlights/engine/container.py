@@ -12,6 +12,7 @@ from sectorlights.cache.redis import RedisCache
 from sectorlights.config.sectors import OverridesFileError
 from sectorlights.engine.classification_sources import ClassificationSources
 from sectorlights.engine.clock import Clock, clock_from_settings
+from sectorlights.engine.leader import create_run_lock
 from sectorlights.engine.service import AnalysisService
 from sectorlights.providers.base import MarketDataProvider, SectorReferenceStore
 from sectorlights.providers.registry import ProviderContext, create_provider
@@ -33,6 +34,7 @@ class Container:
 
     async def close(self) -> None:
         await self.analysis.stop()
+        await self.analysis.run_lock.close()
         await self.cache.close()
         self.database.dispose()
 
@@ -80,7 +82,17 @@ def build_container(settings: Settings) -> Container:
         database.dispose()
         raise
     repository = Repository(database)
+    run_lock = create_run_lock(database, settings.cache.redis_url)
     analysis = AnalysisService(
-        provider, repository, cache, clock, settings.engine, settings.cache, settings.analysis, sources
+        provider,
+        repository,
+        cache,
+        clock,
+        settings.engine,
+        settings.cache,
+        settings.analysis,
+        sources,
+        run_lock=run_lock,
+        clock_speed=settings.provider.sim_speed,
     )
     return Container(settings, database, repository, cache, provider, clock, analysis)

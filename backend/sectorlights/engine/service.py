@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sectorlights.cache.base import (
@@ -30,12 +32,18 @@ from sectorlights.domain.snapshot import (
 from sectorlights.engine.classification_sources import ClassificationSources
 from sectorlights.engine.clock import Clock, SystemClock
 from sectorlights.engine.frame_builder import DailyBarsCache, SnapshotMemory, build_frame
+from sectorlights.engine.leader import MemoryRunLock, RunLock
 from sectorlights.engine.pipeline import AnalysisInputs, analyze_market
+from sectorlights.engine.scheduler import AnalysisScheduler, SchedulerSettings
+from sectorlights.metrics import Metrics
 from sectorlights.providers.base import MarketDataProvider, MemorySectorReferenceStore, RejectedRow
 from sectorlights.settings import AnalysisSettings, CacheSettings, EngineSettings
 from sectorlights.storage.repository import Repository
+from sectorlights.storage.retention import prune_history
 
 logger = logging.getLogger(__name__)
+
+PRUNE_INTERVAL = timedelta(days=1)
 
 
 def data_source_for(provider: MarketDataProvider) -> DataSource:
@@ -68,6 +76,9 @@ class AnalysisService:
         cache_settings: CacheSettings,
         analysis_settings: AnalysisSettings | None = None,
         classification_sources: ClassificationSources | None = None,
+        metrics: Metrics | None = None,
+        run_lock: RunLock | None = None,
+        clock_speed: float = 1.0,
     ) -> None:
         self.provider = provider
         self.repository = repository
@@ -76,6 +87,19 @@ class AnalysisService:
         self.engine_settings = engine_settings
         self.cache_settings = cache_settings
         self.analysis_settings = analysis_settings or AnalysisSettings()
+        self.metrics = metrics or Metrics()
+        self.run_lock: RunLock = run_lock or MemoryRunLock()
+        self.scheduler: AnalysisScheduler | None = None
+        if engine_settings.schedule == "market":
+            self.scheduler = AnalysisScheduler(
+                self._scheduled_run,
+                clock,
+                self.run_lock,
+                SchedulerSettings(
+                    retry_delays_secs=engine_settings.schedule_retry_delays_secs, clock_speed=clock_speed
+                ),
+                self._last_completed_at,
+            )
         self.classification_sources = classification_sources or ClassificationSources(
             MemorySectorReferenceStore(), overrides_file=self.analysis_settings.classification_overrides
         )
@@ -89,6 +113,8 @@ class AnalysisService:
         self._in_flight_run: AnalysisRun | None = None
         self._progress: dict[str, tuple[str, float]] = {}
         self._loop_task: asyncio.Task[None] | None = None
+        self._last_prune: datetime | None = None
+        self._request_lock = asyncio.Lock()
         # The error of this process's latest run when it failed; the grid is then served as stale.
         self.last_failure: str | None = None
 
@@ -97,18 +123,34 @@ class AnalysisService:
         abandoned = await asyncio.to_thread(self.repository.fail_abandoned_runs, self.wall_clock.now())
         if abandoned:
             logger.warning("marked %d interrupted run(s) as failed", abandoned)
-        self._loop_task = asyncio.create_task(self._refresh_loop(), name="sectorlights-refresh")
+        if self.engine_settings.run_on_start:
+            # Started before the scheduler, so a missed scheduled run finds it in flight and joins it.
+            await self.request_run(RunTrigger.STARTUP)
+        if self.scheduler is not None:
+            await self.scheduler.start()
+        elif self.engine_settings.schedule == "interval":
+            self._loop_task = asyncio.create_task(self._refresh_loop(), name="sectorlights-refresh")
 
     async def stop(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
         for task in (self._loop_task, self._in_flight):
             if task is not None and not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
 
+    async def _scheduled_run(self, trigger: RunTrigger, scheduled_for: datetime) -> AnalysisRun:
+        run = await self.request_run(trigger)
+        logger.info("scheduled analysis for %s: run %s", scheduled_for.isoformat(), run.run_id)
+        return await self.wait_for(run.run_id)
+
+    async def _last_completed_at(self) -> datetime | None:
+        """When (on the market clock) the latest successful run's data is from."""
+        run = await asyncio.to_thread(self.repository.latest_run, RunStatus.SUCCEEDED)
+        return None if run is None else run.as_of
+
     async def _refresh_loop(self) -> None:
-        if self.engine_settings.run_on_start:
-            await self._run_logged(RunTrigger.STARTUP)
         while True:
             await asyncio.sleep(self.engine_settings.refresh_interval_secs)
             await self._run_logged(RunTrigger.INTERVAL)
@@ -124,21 +166,34 @@ class AnalysisService:
 
     async def request_run(self, trigger: RunTrigger) -> AnalysisRun:
         """Start a run, or return the one already in flight."""
-        if self._in_flight is not None and not self._in_flight.done() and self._in_flight_run is not None:
-            return self._in_flight_run
-        run = AnalysisRun(
-            run_id=str(uuid.uuid4()),
-            trigger=trigger,
-            status=RunStatus.RUNNING,
-            stage="queued",
-            progress_pct=0.0,
-            provider=self.provider.name,
-            started_at=self.wall_clock.now(),
-        )
-        await asyncio.to_thread(self.repository.create_run, run)
-        self._in_flight_run = run
-        self._in_flight = asyncio.create_task(self._execute(run), name=f"analysis-{run.run_id}")
+        run, _joined = await self.request_or_join(trigger)
         return run
+
+    async def request_or_join(
+        self, trigger: RunTrigger, admit: Callable[[], None] | None = None
+    ) -> tuple[AnalysisRun, bool]:
+        """Start a run, or join the one already in flight (whoever asked for it: the schedule, the
+        refresh loop or a trader); True when joined. `admit` is called only when a new run would
+        start (a rate limit): if it raises, nothing starts."""
+        # The lock spans the check and the insert: callers arriving during the insert join this run.
+        async with self._request_lock:
+            if self._in_flight is not None and not self._in_flight.done() and self._in_flight_run is not None:
+                return self._in_flight_run, True
+            if admit is not None:
+                admit()
+            run = AnalysisRun(
+                run_id=str(uuid.uuid4()),
+                trigger=trigger,
+                status=RunStatus.RUNNING,
+                stage="queued",
+                progress_pct=0.0,
+                provider=self.provider.name,
+                started_at=self.wall_clock.now(),
+            )
+            await asyncio.to_thread(self.repository.create_run, run)
+            self._in_flight_run = run
+            self._in_flight = asyncio.create_task(self._execute(run), name=f"analysis-{run.run_id}")
+            return run, False
 
     async def wait_for(self, run_id: str) -> AnalysisRun:
         """Wait for the in-flight run `run_id` (if it is the one running) and return its record."""
@@ -154,7 +209,12 @@ class AnalysisService:
     def progress(self, run_id: str) -> tuple[str, float] | None:
         return self._progress.get(run_id)
 
+    def _count_run(self, run: AnalysisRun, status: RunStatus, started: float) -> None:
+        self.metrics.analysis_runs.labels(run.trigger.value, status.value).inc()
+        self.metrics.analysis_run_duration.labels(status.value).observe(time.perf_counter() - started)
+
     async def _execute(self, run: AnalysisRun) -> AnalysisRun:
+        started = time.perf_counter()
         try:
             snapshot = await asyncio.to_thread(self._compute_and_store, run)
         except Exception as error:
@@ -163,10 +223,15 @@ class AnalysisService:
             await asyncio.to_thread(self.repository.fail_run, run.run_id, message, self.wall_clock.now())
             self.last_failure = message
             self._progress.pop(run.run_id, None)
+            self._count_run(run, RunStatus.FAILED, started)
             raise
+        self._count_run(run, RunStatus.SUCCEEDED, started)
+        for endpoint, rows in snapshot.data_quality.by_endpoint.items():
+            self.metrics.vendor_rejected_rows.labels(endpoint).inc(rows)
         await self._publish(snapshot)
         self.last_failure = None
         self._progress.pop(run.run_id, None)
+        await self._prune_if_due()
         logger.info(
             "analysis %s done: %d stocks, as of %s",
             run.run_id,
@@ -174,6 +239,27 @@ class AnalysisService:
             snapshot.as_of.isoformat(),
         )
         return run
+
+    async def _prune_if_due(self) -> None:
+        """Apply the history retention once a day; a failure is logged and retried next run."""
+        now = self.wall_clock.now()
+        if self._last_prune is not None and now - self._last_prune < PRUNE_INTERVAL:
+            return
+        try:
+            report = await asyncio.to_thread(
+                prune_history, self.repository.engine, now, self.engine_settings.retention_days
+            )
+        except Exception as error:  # retention never fails a run that is already published
+            logger.warning("history retention failed: %s", error)
+            return
+        self._last_prune = now
+        if report.sector_sentiment or report.minute_bars or report.analysis_runs:
+            logger.info(
+                "retention removed %d history rows, %d minute bars, %d runs",
+                report.sector_sentiment,
+                report.minute_bars,
+                report.analysis_runs,
+            )
 
     def _compute_and_store(self, run: AnalysisRun) -> SectorSnapshot:
         def progress(stage: str, percent: float) -> None:
@@ -206,7 +292,7 @@ class AnalysisService:
             data_quality=quality,
         )
         progress("saving", 90.0)
-        self.repository.commit_run(snapshot, result.members, self.wall_clock.now())
+        self.repository.commit_run(snapshot, result.members, self.wall_clock.now(), result.exclusions)
         return snapshot
 
     def cache_ttl_secs(self, now: datetime) -> int:
@@ -242,10 +328,13 @@ class AnalysisService:
             cached: dict[str, Any] | None = await self.cache.get_json(SNAPSHOT_KEY)
         except CacheError as error:
             logger.warning("cache read failed, serving from the database: %s", error)
+            self.metrics.grid_cache_reads.labels("error").inc()
             stored = await asyncio.to_thread(self.repository.latest_snapshot)
             return None if stored is None else stored.model_dump(mode="json")
         if cached is not None:
+            self.metrics.grid_cache_reads.labels("hit").inc()
             return cached
+        self.metrics.grid_cache_reads.labels("miss").inc()
         snapshot = await asyncio.to_thread(self.repository.latest_snapshot)
         if snapshot is None:
             return None

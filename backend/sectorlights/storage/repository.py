@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 
 from sectorlights.domain.results import UniverseMember
 from sectorlights.domain.snapshot import AnalysisRun, RunStatus, RunTrigger, SectorSnapshot
-from sectorlights.domain.vocabulary import Sector
-from sectorlights.storage.tables import analysis_runs, sector_sentiment, stock_universe
+from sectorlights.domain.vocabulary import Sector, Timeframe
+from sectorlights.storage.tables import analysis_runs, sector_sentiment, stock_exclusions, stock_universe
 
 
 class Repository:
@@ -43,9 +45,14 @@ class Repository:
             connection.execute(statement)
 
     def commit_run(
-        self, snapshot: SectorSnapshot, members: list[UniverseMember], finished_at: datetime
+        self,
+        snapshot: SectorSnapshot,
+        members: list[UniverseMember],
+        finished_at: datetime,
+        exclusions: Mapping[str, str] | None = None,
     ) -> None:
-        """Publish a run: history rows, the universe and the run's result in one transaction."""
+        """Publish a run: history rows, the universe (members and, when given, the exclusion reason
+        of every other listing) and the run's result, in one transaction."""
         history = [
             {
                 "timestamp": snapshot.as_of,
@@ -87,6 +94,7 @@ class Repository:
                 "confidence": round(member.classification_confidence, 2),
                 "run_id": snapshot.run_id,
                 "classification_source": member.classification_source,
+                **_member_metrics(member),
             }
             for member in members
         ]
@@ -97,6 +105,14 @@ class Repository:
             connection.execute(delete(stock_universe))
             if universe:
                 connection.execute(insert(stock_universe), universe)
+            if exclusions is not None:
+                connection.execute(delete(stock_exclusions))
+                excluded = [
+                    {"symbol": symbol[:16], "reason": reason[:20], "run_id": snapshot.run_id}
+                    for symbol, reason in exclusions.items()
+                ]
+                if excluded:
+                    connection.execute(insert(stock_exclusions), excluded)
             connection.execute(
                 update(analysis_runs)
                 .where(analysis_runs.c.run_id == snapshot.run_id)
@@ -116,8 +132,11 @@ class Repository:
             row = connection.execute(select(*_run_columns()).where(analysis_runs.c.run_id == run_id)).first()
         return None if row is None else _run_from_row(row._mapping)
 
-    def latest_run(self) -> AnalysisRun | None:
+    def latest_run(self, status: RunStatus | None = None) -> AnalysisRun | None:
+        """The most recently started run (of `status`, when given)."""
         statement = select(*_run_columns()).order_by(analysis_runs.c.started_at.desc()).limit(1)
+        if status is not None:
+            statement = statement.where(analysis_runs.c.status == status.value)
         with self.engine.connect() as connection:
             row = connection.execute(statement).first()
         return None if row is None else _run_from_row(row._mapping)
@@ -134,16 +153,63 @@ class Repository:
             payload = connection.execute(statement).scalar_one_or_none()
         return None if payload is None else SectorSnapshot.model_validate(payload)
 
-    def sector_history(self, sector: Sector, limit: int = 500) -> list[dict[str, Any]]:
-        statement = (
-            select(sector_sentiment)
-            .where(sector_sentiment.c.sector == sector.value)
-            .order_by(sector_sentiment.c.timestamp.desc())
-            .limit(limit)
-        )
+    def list_runs(self, limit: int = 20, status: RunStatus | None = None) -> list[AnalysisRun]:
+        """The most recent runs first, optionally only those with `status`."""
+        statement = select(*_run_columns()).order_by(analysis_runs.c.started_at.desc()).limit(limit)
+        if status is not None:
+            statement = statement.where(analysis_runs.c.status == status.value)
+        with self.engine.connect() as connection:
+            rows = connection.execute(statement).all()
+        return [_run_from_row(row._mapping) for row in rows]
+
+    def sector_history(
+        self,
+        sector: Sector,
+        limit: int = 500,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[dict[str, Any]]:
+        """A sector's stored results, newest first, within [since, until] when given (aware datetimes)."""
+        statement = select(sector_sentiment).where(sector_sentiment.c.sector == sector.value)
+        if since is not None:
+            statement = statement.where(sector_sentiment.c.timestamp >= since)
+        if until is not None:
+            statement = statement.where(sector_sentiment.c.timestamp <= until)
+        statement = statement.order_by(sector_sentiment.c.timestamp.desc()).limit(limit)
         with self.engine.connect() as connection:
             rows = connection.execute(statement).mappings().all()
         return [dict(row) for row in rows]
+
+    def universe_members(
+        self, sector: Sector | None = None, offset: int = 0, limit: int | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of the latest run's universe (by symbol) and how many members match in all."""
+        statement = select(stock_universe)
+        count = select(func.count()).select_from(stock_universe)
+        if sector is not None:
+            statement = statement.where(stock_universe.c.sector == sector.value)
+            count = count.where(stock_universe.c.sector == sector.value)
+        statement = statement.order_by(stock_universe.c.symbol).offset(offset)
+        if limit is not None:
+            statement = statement.limit(limit)
+        with self.engine.connect() as connection:
+            rows = connection.execute(statement).mappings().all()
+            total = connection.execute(count).scalar_one()
+        return [_member_from_row(row) for row in rows], int(total)
+
+    def member(self, symbol: str) -> dict[str, Any] | None:
+        """The latest run's universe row for `symbol`, or None when it is not a member."""
+        statement = select(stock_universe).where(stock_universe.c.symbol == symbol)
+        with self.engine.connect() as connection:
+            row = connection.execute(statement).mappings().first()
+        return None if row is None else _member_from_row(row)
+
+    def exclusion(self, symbol: str) -> str | None:
+        """The first criterion `symbol` failed in the latest run, or None when it was not excluded."""
+        statement = select(stock_exclusions.c.reason).where(stock_exclusions.c.symbol == symbol)
+        with self.engine.connect() as connection:
+            reason: str | None = connection.execute(statement).scalar_one_or_none()
+        return reason
 
     def universe_symbols(self) -> list[str]:
         with self.engine.connect() as connection:
@@ -162,6 +228,32 @@ class Repository:
         )
         with self.engine.begin() as connection:
             return connection.execute(statement).rowcount
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+_TIMEFRAME_COLUMNS = {
+    Timeframe.MIN_30: "change_30m_pct",
+    Timeframe.DAY_1: "change_1d_pct",
+    Timeframe.DAY_3: "change_3d_pct",
+    Timeframe.WEEK_1: "change_1w_pct",
+}
+
+
+def _member_metrics(member: UniverseMember) -> dict[str, float | None]:
+    returns = member.returns_pct or {}
+    return {
+        **{column: returns.get(timeframe) for timeframe, column in _TIMEFRAME_COLUMNS.items()},
+        "relative_volume": member.relative_volume,
+        "rank_score": member.rank_score,
+    }
+
+
+def _member_from_row(row: RowMapping) -> dict[str, Any]:
+    """A universe row with plain JSON-friendly numbers."""
+    return {key: _plain(value) for key, value in row.items()}
 
 
 def _run_columns() -> list[Any]:

@@ -77,6 +77,12 @@ stock_universe = Table(
     Column("confidence", Numeric(3, 2), nullable=False),
     Column("run_id", String(36), nullable=False),
     Column("classification_source", String(10), nullable=True),
+    Column("change_30m_pct", Float, nullable=True),
+    Column("change_1d_pct", Float, nullable=True),
+    Column("change_3d_pct", Float, nullable=True),
+    Column("change_1w_pct", Float, nullable=True),
+    Column("relative_volume", Float, nullable=True),
+    Column("rank_score", Float, nullable=True),
     Index("ix_stock_universe_sector", "sector"),
 )
 
@@ -130,4 +136,30 @@ sector_reference = Table(
     Column("source", String(10), primary_key=True),
     Column("sector", String(50), nullable=True),
     Column("fetched_at", UtcDateTime, nullable=False),
+)
+
+# API users; only a SHA-256 of each token is kept (tokens are random, so no salt is needed).
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+user_preferences = Table(
+    "user_preferences",
+    metadata,
+    Column("user_name", String(64), primary_key=True),
+    Column("preferences", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Every listing the latest run left out of the universe, with the first criterion it failed.
+stock_exclusions = Table(
+    "stock_exclusions",
+    metadata,
+    Column("symbol", String(16), primary_key=True),
+    Column("reason", String(20), nullable=False),
+    Column("run_id", String(36), nullable=False),
 )

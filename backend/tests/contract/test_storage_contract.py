@@ -122,3 +122,27 @@ def test_failures_are_recorded(database: Engine) -> None:
         assert message in (stored.error or "")
         assert stored.finished_at == AS_OF.astimezone(UTC)
     assert repository.latest_snapshot() is None
+
+
+def test_exclusions_and_member_metrics_are_replaced_by_each_run(database: Engine) -> None:
+    repository = Repository(database)
+    first = run_record()
+    repository.create_run(first)
+    repository.commit_run(
+        snapshot(first.run_id), members(), AS_OF, {"BBAI": "avg_daily_volume", "IWM": "security_type"}
+    )
+    assert repository.exclusion("BBAI") == "avg_daily_volume"
+    assert repository.exclusion("SOUN") is None
+    second = run_record()
+    repository.create_run(second)
+    repository.commit_run(
+        snapshot(second.run_id, as_of=AS_OF + timedelta(minutes=5)),
+        members(),
+        AS_OF,
+        {"IWM": "security_type"},
+    )
+    assert repository.exclusion("BBAI") is None
+    assert repository.exclusion("IWM") == "security_type"
+    member = repository.member("SOUN")
+    assert member is not None
+    assert {"change_1d_pct", "relative_volume", "rank_score"} <= set(member)

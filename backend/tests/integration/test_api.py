@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +174,7 @@ def test_dashboard_placeholder_when_front_end_is_not_built(client: TestClient) -
 
 def test_no_analysis_yet_is_a_clear_503(settings_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECTORLIGHTS_RUN_ON_START", "false")
+    monkeypatch.setenv("SECTORLIGHTS_SCHEDULE", "off")
     with TestClient(create_app(load_settings())) as test_client:
         response = test_client.get("/api/sectors")
     assert response.status_code == 503
@@ -216,3 +217,23 @@ def test_vendor_failure_keeps_last_good_grid_marked_stale(settings_env: Path) ->
         assert grid["run_id"] == good["run_id"]
         assert grid["stale"] is True
         assert "HTTP 503" in grid["last_error"]
+
+
+def test_a_run_applies_the_history_retention(settings_env: Path) -> None:
+    from sectorlights.domain.vocabulary import Sector
+    from tests.samples import members, run_record, snapshot
+
+    container = build_container(load_settings())
+    ancient = SIM_NOW - timedelta(days=400)
+    run = run_record(started_at=ancient)
+    container.repository.create_run(run)
+    container.repository.commit_run(snapshot(run.run_id, as_of=ancient), members(), ancient)
+    with TestClient(create_app(load_settings(), container)) as test_client:
+        # The old run is served until the start-up run commits; retention follows that commit.
+        deadline = time.monotonic() + 90
+        while container.repository.get_run(run.run_id) is not None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        grid = wait_for_grid(test_client)
+        assert container.repository.get_run(run.run_id) is None
+        history = container.repository.sector_history(Sector.TECHNOLOGY)
+        assert [row["run_id"] for row in history] == [grid["run_id"]]

@@ -62,8 +62,42 @@ def test_migrate_then_analyze_prints_the_grid(tmp_path: Path) -> None:
     assert table.returncode == 0, table.stderr
     assert "Simulated data" in table.stdout
     assert sum(line.split()[0] in {"technology", "utilities"} for line in table.stdout.splitlines()[2:]) == 2
+    # Progress goes to stderr, one line per stage when stderr is not a terminal.
+    stages = [line.split()[0] for line in table.stderr.splitlines() if line.rstrip().endswith("%")]
+    assert stages[-1] == "done" and "analysis" not in table.stdout
+    order = [
+        "queued",
+        "listings",
+        "daily_bars",
+        "intraday",
+        "classification",
+        "news",
+        "analysis",
+        "saving",
+        "done",
+    ]
+    # Stages are sampled, so a quick one may be skipped, but they come in order and end at done.
+    assert len(stages) >= 2 and stages == sorted(stages, key=order.index)
+    assert table.stderr.splitlines()[-1].endswith("100.0%")
 
     as_json = run_command(["analyze", "--json"], env, tmp_path)
     grid = json.loads(as_json.stdout)
     assert [sector["sector"] for sector in grid["sectors"]][:2] == ["technology", "healthcare"]
     assert datetime.fromisoformat(grid["as_of"]) == SIM_NOW
+
+
+def test_users_add_prints_a_token_once_and_list_names_them(tmp_path: Path) -> None:
+    unmigrated = run_command(["users", "add", "alice"], {}, tmp_path)
+    assert unmigrated.returncode == 2 and "sectorlights migrate" in unmigrated.stderr
+    assert run_command(["migrate"], {}, tmp_path).returncode == 0
+    added = run_command(["users", "add", "alice"], {}, tmp_path)
+    assert added.returncode == 0, added.stderr
+    token = added.stdout.strip()
+    assert len(token.splitlines()) == 1 and len(token) >= 40
+    again = run_command(["users", "add", "alice"], {}, tmp_path)
+    assert again.returncode == 2 and "already exists" in again.stderr and "Traceback" not in again.stderr
+    bad = run_command(["users", "add", "no spaces"], {}, tmp_path)
+    assert bad.returncode == 2 and "user name" in bad.stderr
+    listed = run_command(["users", "list"], {}, tmp_path)
+    assert listed.stdout.split() == ["alice"]
+    assert token not in (tmp_path / "data" / "sectorlights.db").read_bytes().decode("latin-1")

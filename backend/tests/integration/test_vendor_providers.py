@@ -111,7 +111,10 @@ def test_bad_rows_are_left_out_and_reported(vendor: str, tmp_path: Path) -> None
 
 def test_vendor_outage_keeps_the_last_grid_marked_stale(vendor: str, tmp_path: Path) -> None:
     clear_faults(vendor)
-    env = polygon_env(vendor) | {"SECTORLIGHTS_REFRESH_INTERVAL_SECS": "5"}
+    env = polygon_env(vendor) | {
+        "SECTORLIGHTS_SCHEDULE": "interval",
+        "SECTORLIGHTS_REFRESH_INTERVAL_SECS": "5",
+    }
     with running_server(env, tmp_path, timeout_secs=240) as base_url:
         good = httpx.get(f"{base_url}/api/sectors", timeout=10).json()
         set_faults(vendor, {"snapshot": {"always_status": 500}})

@@ -109,3 +109,18 @@ def test_a_polygon_key_picks_the_polygon_provider(monkeypatch: pytest.MonkeyPatc
     assert resolve_provider_name(load_settings().provider) == "polygon"
     monkeypatch.setenv("SECTORLIGHTS_PROVIDER", "simulated")
     assert resolve_provider_name(load_settings().provider) == "simulated"
+
+
+@pytest.mark.parametrize(
+    ("stage", "percent", "expected"),
+    [
+        ("listings", 0.0, "listings       [..........]   0.0%"),
+        ("analysis", 75.0, "analysis       [########..]  75.0%"),
+        ("done", 100.0, "done           [##########] 100.0%"),
+        ("odd", 140.0, "odd            [##########] 140.0%"),
+    ],
+)
+def test_progress_line(stage: str, percent: float, expected: str) -> None:
+    from sectorlights.cli import progress_line
+
+    assert progress_line(stage, percent, width=10) == expected

@@ -1,0 +1,73 @@
+"""Who is calling: the single local user on the embedded default, a token's user with
+`SECTORLIGHTS_AUTH=required`; and a per-user budget for the actions that cost something."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from dataclasses import dataclass, field
+
+from fastapi import HTTPException, Request
+
+from sectorlights.domain.preferences import LOCAL_USER
+from sectorlights.storage.users import UserStore
+
+BEARER = "bearer"
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def bearer_token(header: str | None) -> str:
+    """The token of an `Authorization: Bearer <token>` header; 401 naming what is wrong."""
+    if not header:
+        raise _unauthorized(
+            "Authorization: missing; send `Authorization: Bearer <token>` (sectorlights users add)"
+        )
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != BEARER or not token.strip():
+        raise _unauthorized("Authorization: expected `Bearer <token>`")
+    return token.strip()
+
+
+async def current_user(request: Request) -> str:
+    """The calling user; with auth off everyone is the local user."""
+    settings = request.app.state.settings
+    if settings.server.auth == "off":
+        return LOCAL_USER
+    token = bearer_token(request.headers.get("authorization"))
+    store = UserStore(request.app.state.container.database)
+    user = await asyncio.to_thread(store.authenticate, token)
+    if user is None:
+        raise _unauthorized("Authorization: unknown token")
+    return user
+
+
+@dataclass
+class UserRateLimiter:
+    """A token bucket per user: `per_minute` actions on average, bursts of up to `burst`."""
+
+    per_minute: float
+    burst: float = 3.0
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def take(self, user: str, now_secs: float | None = None) -> None:
+        """Spend one action; 429 with Retry-After when the user's bucket is empty."""
+        now = time.monotonic() if now_secs is None else now_secs
+        rate = self.per_minute / 60.0
+        tokens, last = self._buckets.get(user, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * rate)
+        if tokens < 1.0:
+            wait_secs = math.ceil((1.0 - tokens) / rate)
+            self._buckets[user] = (tokens, now)
+            raise HTTPException(
+                status_code=429,
+                detail=(
+                    f"too many requests for user {user}: at most {self.per_minute:g} a minute; "
+                    f"retry in {wait_secs} s"
+                ),
+                headers={"Retry-After": str(wait_secs)},
+            )
+        self._buckets[user] = (tokens - 1.0, now)

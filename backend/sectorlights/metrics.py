@@ -1,0 +1,56 @@
+"""Prometheus metrics of one running SectorLights: HTTP latency, analysis runs, cache hits, vendor rows.
+
+Each app owns its registry (two apps in one process, as in tests, never collide); `/metrics` serves
+it in the Prometheus text format.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+# Most API answers come from the cache within milliseconds; the slow tail is what matters.
+HTTP_BUCKETS_SECS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+RUN_BUCKETS_SECS = (0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
+
+
+class Metrics:
+    """The counters and histograms, registered in a registry of their own."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.http_request_duration = Histogram(
+            "sectorlights_http_request_duration_seconds",
+            "HTTP request latency by route template, method and status code",
+            ["route", "method", "status"],
+            buckets=HTTP_BUCKETS_SECS,
+            registry=self.registry,
+        )
+        self.analysis_runs = Counter(
+            "sectorlights_analysis_runs",
+            "Finished analysis runs by trigger and status",
+            ["trigger", "status"],
+            registry=self.registry,
+        )
+        self.analysis_run_duration = Histogram(
+            "sectorlights_analysis_run_duration_seconds",
+            "Wall time of finished analysis runs by status",
+            ["status"],
+            buckets=RUN_BUCKETS_SECS,
+            registry=self.registry,
+        )
+        self.grid_cache_reads = Counter(
+            "sectorlights_grid_cache_reads",
+            "Grid reads by outcome: hit (cache), miss (rebuilt from the database) or error (cache down)",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.vendor_rejected_rows = Counter(
+            "sectorlights_vendor_rejected_rows",
+            "Vendor rows left out of a run, by endpoint",
+            ["endpoint"],
+            registry=self.registry,
+        )
+
+    def exposition(self) -> bytes:
+        """The registry in the Prometheus text format."""
+        return generate_latest(self.registry)

@@ -1,0 +1,98 @@
+"""The 90-day retention job, run against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, func, insert, select
+
+from sectorlights.domain.vocabulary import Sector
+from sectorlights.storage.repository import Repository
+from sectorlights.storage.retention import prune_history
+from sectorlights.storage.tables import analysis_runs, minute_bars, sector_sentiment
+from tests.samples import AS_OF, members, run_record, snapshot
+
+
+def _count(engine: Engine, table: object) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+
+
+def _published(repository: Repository, days_ago: float) -> str:
+    moment = AS_OF - timedelta(days=days_ago)
+    run = run_record(started_at=moment)
+    repository.create_run(run)
+    repository.commit_run(snapshot(run.run_id, as_of=moment), members(), moment)
+    return run.run_id
+
+
+def _minute_bar(engine: Engine, at: datetime) -> None:
+    row = {
+        "symbol": "SOUN",
+        "window_start": at,
+        "open": 5.0,
+        "high": 5.1,
+        "low": 4.9,
+        "close": 5.0,
+        "volume": 1e4,
+    }
+    with engine.begin() as connection:
+        connection.execute(insert(minute_bars), [row])
+
+
+def test_history_older_than_90_days_goes_and_the_rest_stays(database: Engine) -> None:
+    repository = Repository(database)
+    old = _published(repository, days_ago=120)
+    kept = _published(repository, days_ago=30)
+    latest = _published(repository, days_ago=0)
+    _minute_bar(database, AS_OF - timedelta(days=95))
+    _minute_bar(database, AS_OF - timedelta(days=1))
+
+    report = prune_history(database, AS_OF)
+
+    assert (report.sector_sentiment, report.minute_bars, report.analysis_runs) == (8, 1, 1)
+    assert report.timescaledb is False
+    assert _count(database, sector_sentiment) == 16
+    assert _count(database, minute_bars) == 1
+    assert repository.get_run(old) is None
+    assert repository.get_run(kept) is not None and repository.get_run(latest) is not None
+    assert len(repository.sector_history(Sector.ENERGY)) == 2
+    # A second pass finds nothing more to delete.
+    again = prune_history(database, AS_OF)
+    assert (again.sector_sentiment, again.minute_bars, again.analysis_runs) == (0, 0, 0)
+
+
+def test_the_latest_successful_run_is_kept_however_old(database: Engine) -> None:
+    repository = Repository(database)
+    only = _published(repository, days_ago=200)
+    failed = run_record(started_at=AS_OF - timedelta(days=150))
+    repository.create_run(failed)
+    repository.fail_run(failed.run_id, "vendor down", AS_OF - timedelta(days=150))
+
+    report = prune_history(database, AS_OF)
+
+    assert report.analysis_runs == 1  # the old failure; the grid's run stays
+    assert repository.get_run(only) is not None
+    assert repository.latest_snapshot() is not None
+
+
+def test_runs_fail_without_history_are_deleted_when_none_succeeded(database: Engine) -> None:
+    repository = Repository(database)
+    failed = run_record(started_at=AS_OF - timedelta(days=100))
+    repository.create_run(failed)
+    repository.fail_run(failed.run_id, "vendor down", AS_OF - timedelta(days=100))
+    assert prune_history(database, AS_OF).analysis_runs == 1
+    assert _count(database, analysis_runs) == 0
+
+
+def test_a_naive_now_is_refused(database: Engine) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        prune_history(database, datetime(2026, 11, 24))
+
+
+def test_a_custom_window(database: Engine) -> None:
+    repository = Repository(database)
+    _published(repository, days_ago=10)
+    _published(repository, days_ago=0)
+    assert prune_history(database, AS_OF.astimezone(UTC), retention_days=7).sector_sentiment == 8

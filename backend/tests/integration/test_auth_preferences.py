@@ -1,0 +1,141 @@
+"""Users, tokens and preferences through the real app: open by default, closed with
+SECTORLIGHTS_AUTH=required, per-user preferences and budgets."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sectorlights.api.app import create_app
+from sectorlights.settings import load_settings
+from sectorlights.storage.database import create_database_engine
+from sectorlights.storage.users import UserStore
+from tests.integration.test_api_resources import _environment, _sqlite_url
+
+
+def _client(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **env: str) -> Iterator[TestClient]:
+    url = _sqlite_url(tmp_path)
+    _environment(monkeypatch, url, tmp_path / "no-frontend", run_on_start=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with TestClient(create_app(load_settings())) as client:
+        yield client
+
+
+@pytest.fixture
+def open_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    yield from _client(monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def closed_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'resources.db'}")
+    for client in _client(monkeypatch, tmp_path, SECTORLIGHTS_AUTH="required"):
+        store = UserStore(engine)
+        tokens = {name: store.add(name, datetime.now(UTC)) for name in ("alice", "bob")}
+        yield client, tokens
+    engine.dispose()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_without_auth_the_local_user_keeps_preferences(open_app: TestClient) -> None:
+    defaults = open_app.get("/api/preferences")
+    assert defaults.status_code == 200
+    assert defaults.json() == {
+        "freshness_tolerance_hours": 2.0,
+        "scheduled_runs": ["20:00", "04:00", "08:00"],
+        "intraday_refresh": True,
+    }
+    saved = open_app.put(
+        "/api/preferences", json={"freshness_tolerance_hours": 1, "scheduled_runs": ["04:00"]}
+    )
+    assert saved.status_code == 200, saved.text
+    assert open_app.get("/api/preferences").json()["scheduled_runs"] == ["04:00"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"freshness_tolerance_hours": 0}, "freshness_tolerance_hours"),
+        ({"freshness_tolerance_hours": "soon"}, "freshness_tolerance_hours"),
+        ({"scheduled_runs": ["09:30"]}, "scheduled_runs"),
+        ({"theme": "dark"}, "theme"),
+    ],
+)
+def test_bad_preferences_are_a_422_naming_the_field(
+    open_app: TestClient, body: dict[str, object], field: str
+) -> None:
+    response = open_app.put("/api/preferences", json=body)
+    assert response.status_code == 422
+    assert field in response.json()["detail"]
+
+
+def test_saving_preferences_is_rate_limited(open_app: TestClient) -> None:
+    statuses = [open_app.put("/api/preferences", json={}).status_code for _ in range(5)]
+    assert statuses[:3] == [200, 200, 200]
+    assert 429 in statuses[3:]
+    limited = open_app.put("/api/preferences", json={})
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    assert "at most 6 a minute" in limited.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({}, "missing"),
+        ({"Authorization": "Basic abc"}, "Bearer"),
+        ({"Authorization": "Bearer nope"}, "unknown token"),
+    ],
+)
+def test_with_auth_required_every_api_call_needs_a_token(
+    closed_app: tuple[TestClient, dict[str, str]], headers: dict[str, str], message: str
+) -> None:
+    client, _ = closed_app
+    for path in ("/api/sectors", "/api/preferences", "/api/universe", "/api/analysis/latest"):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 401, path
+        assert message in response.json()["detail"]
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert client.post("/api/analysis", headers=headers).status_code == 401
+    # Health and metrics stay open for the operator's probes.
+    assert client.get("/health").status_code in {200, 503}
+    assert client.get("/metrics").status_code == 200
+
+
+def test_with_auth_preferences_are_per_user(closed_app: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = closed_app
+    alice, bob = bearer(tokens["alice"]), bearer(tokens["bob"])
+    assert client.put("/api/preferences", json={"intraday_refresh": False}, headers=alice).status_code == 200
+    assert client.get("/api/preferences", headers=alice).json()["intraday_refresh"] is False
+    assert client.get("/api/preferences", headers=bob).json()["intraday_refresh"] is True
+    assert client.get("/api/sectors", headers=alice).status_code in {200, 503}
+
+
+def test_starting_runs_is_rate_limited(open_app: TestClient) -> None:
+    started = []
+    for _ in range(3):
+        response = open_app.post("/api/analysis")
+        assert response.status_code == 202, response.text
+        body = response.json()
+        started.append(body["run_id"])
+        deadline = time.monotonic() + 60
+        while open_app.get(f"/api/analysis/{body['run_id']}").json()["status"] == "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    assert len(set(started)) == 3
+    refused = open_app.post("/api/analysis")
+    assert refused.status_code == 429, refused.text
+    assert int(refused.headers["Retry-After"]) > 0
+    latest = open_app.get("/api/analysis/latest").json()
+    assert latest["run"]["run_id"] == started[-1]  # nothing new was started
+    # (Joining a run in flight costs nothing: the ten concurrent POSTs of test_api_resources.)
