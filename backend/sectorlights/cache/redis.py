@@ -12,19 +12,24 @@ from redis.exceptions import RedisError
 from sectorlights.cache.base import CacheError
 
 
+def redis_client(url: str, socket_timeout_secs: float = 2.0, **options: Any) -> aioredis.Redis:
+    """An asyncio client that gives up within `socket_timeout_secs` (a dead Redis must not hang us)."""
+    return aioredis.Redis.from_url(
+        url,
+        decode_responses=True,
+        socket_timeout=socket_timeout_secs,
+        socket_connect_timeout=socket_timeout_secs,
+        **options,
+    )
+
+
 class RedisCache:
     """JSON documents as strings and symbol sets as Redis sets, written in one MULTI."""
 
     backend = "redis"
 
     def __init__(self, url: str, socket_timeout_secs: float = 2.0) -> None:
-        self._client = aioredis.Redis.from_url(
-            url,
-            decode_responses=True,
-            socket_timeout=socket_timeout_secs,
-            socket_connect_timeout=socket_timeout_secs,
-            health_check_interval=30,
-        )
+        self._client = redis_client(url, socket_timeout_secs, health_check_interval=30)
 
     async def get_json(self, key: str) -> Any | None:
         try:

@@ -35,10 +35,11 @@ import uuid
 from collections.abc import Callable
 from typing import Protocol
 
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
+
+from sectorlights.cache.redis import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -119,12 +120,7 @@ class RedisRunLock:
     backend = "redis"
 
     def __init__(self, url: str, socket_timeout_secs: float = 2.0) -> None:
-        self._client = aioredis.Redis.from_url(
-            url,
-            decode_responses=True,
-            socket_timeout=socket_timeout_secs,
-            socket_connect_timeout=socket_timeout_secs,
-        )
+        self._client = redis_client(url, socket_timeout_secs)
         # Identifies this instance's claims so release never deletes another replica's.
         self._owner = uuid.uuid4().hex
 

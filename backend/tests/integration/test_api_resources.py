@@ -27,6 +27,7 @@ from sectorlights.settings import load_settings
 from sectorlights.storage.database import create_database_engine, migrate
 from sectorlights.storage.tables import metadata
 from tests.conftest import SIM_NOW
+from tests.integration.test_api import wait_for_grid
 
 ENV_CLEARED = ("DATABASE_URL", "REDIS_URL", "POLYGON_API_KEY", "MASSIVE_API_KEY", "SECTORLIGHTS_PROVIDER")
 SECTOR_NAMES = [sector.value for sector in SECTORS]
@@ -61,18 +62,6 @@ def _sqlite_url(directory: Path) -> str:
     return url
 
 
-def _wait_for_grid(client: TestClient, timeout_secs: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout_secs
-    while time.monotonic() < deadline:
-        response = client.get("/api/sectors")
-        if response.status_code == 200:
-            body: dict[str, Any] = response.json()
-            return body
-        assert response.status_code == 503, response.text
-        time.sleep(0.1)
-    raise AssertionError("no grid within the timeout")
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The real app on each database, after its start-up run has published a grid."""
@@ -89,7 +78,7 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         _environment(monkeypatch, url, directory / "no-frontend", run_on_start=True)
         with TestClient(create_app(load_settings())) as client:
             container: Container = client.app.state.container  # type: ignore[attr-defined]
-            yield Served(client, container, _wait_for_grid(client))
+            yield Served(client, container, wait_for_grid(client))
 
 
 @pytest.fixture
@@ -127,7 +116,7 @@ def test_latest_analysis_reports_freshness_and_recommendation(served: Served) ->
     assert body["age_secs"] == 0.0
     assert datetime.fromisoformat(body["as_of"]) == SIM_NOW
     assert body["run"]["status"] in {"running", "succeeded"}
-    assert body["grid_run_id"] == _wait_for_grid(served.client)["run_id"]
+    assert body["grid_run_id"] == wait_for_grid(served.client)["run_id"]
 
 
 @pytest.mark.parametrize(
@@ -200,7 +189,7 @@ def test_analysis_run_by_id_is_the_stored_record(served: Served) -> None:
 
 def test_ten_concurrent_posts_join_one_run_and_the_grid_changes_only_on_commit(served: Served) -> None:
     client = served.client
-    before = _wait_for_grid(client)["run_id"]
+    before = wait_for_grid(client)["run_id"]
     barrier = threading.Barrier(10)
 
     def post(_: int) -> dict[str, Any]:
@@ -338,7 +327,7 @@ def test_stock_lookup_of_a_member(served: Served) -> None:
 
 
 def test_stock_lookup_gives_the_top_list_rank(served: Served) -> None:
-    grid = _wait_for_grid(served.client)
+    grid = wait_for_grid(served.client)
     card = next(card for card in grid["sectors"] if card["top_bearish"])
     ranked = card["top_bearish"][-1]
     body = served.client.get(f"/api/stocks/{ranked['symbol']}").json()
@@ -350,7 +339,7 @@ def test_stock_lookup_gives_the_top_list_rank(served: Served) -> None:
 
 
 def test_stock_lookup_outside_the_top_lists(served: Served) -> None:
-    grid = _wait_for_grid(served.client)
+    grid = wait_for_grid(served.client)
     ranked = {
         stock["symbol"] for card in grid["sectors"] for stock in card["top_bullish"] + card["top_bearish"]
     }
@@ -361,7 +350,7 @@ def test_stock_lookup_outside_the_top_lists(served: Served) -> None:
 
 
 def test_stock_lookup_has_the_members_timeframe_metrics(served: Served) -> None:
-    grid = _wait_for_grid(served.client)
+    grid = wait_for_grid(served.client)
     ranked = next(stock for card in grid["sectors"] for stock in card["top_bullish"] + card["top_bearish"])
     body = served.client.get(f"/api/stocks/{ranked['symbol']}").json()
     metrics = body["metrics"]
