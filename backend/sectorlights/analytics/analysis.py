@@ -164,15 +164,15 @@ def _member_rows(frame: MarketFrame, selection: UniverseSelection) -> IntArray:
 
 
 def _news_rows(
-    news: NewsCounts | None, rows: IntArray, sector_index: IntArray, frame: MarketFrame
+    news: NewsCounts | None, rows: IntArray, sector_index: IntArray, proxies: tuple[IntArray, IntArray]
 ) -> tuple[NewsCounts, IntArray]:
     """News counts of the members and of the sector ETF proxies, with their sectors.
 
     Sector-wide stories ("tech stocks slide") are tagged with the sector's ETFs rather than its
     members, so a proxy's articles count toward its sector like a member's.
     """
-    proxies, proxy_sectors = proxy_rows(frame.symbols)
-    news_rows = np.concatenate((rows, proxies))
+    proxy_index, proxy_sectors = proxies
+    news_rows = np.concatenate((rows, proxy_index))
     sectors = np.concatenate((sector_index, proxy_sectors))
     if news is None:
         empty = np.zeros(news_rows.shape[0])
@@ -441,15 +441,19 @@ def _benchmark_close(frame: MarketFrame) -> FloatArray | None:
 
 
 def _etf_validation(
-    frame: MarketFrame, rows: IntArray, sector_index: IntArray
+    frame: MarketFrame,
+    rows: IntArray,
+    sector_index: IntArray,
+    proxy_and_sectors: tuple[IntArray, IntArray],
+    benchmark_close: FloatArray | None,
 ) -> tuple[EtfValidation, list[list[str]]]:
-    proxies, proxy_sectors = proxy_rows(frame.symbols)
+    proxies, proxy_sectors = proxy_and_sectors
     validation = validate_with_etfs(
         frame.daily_close[rows],
         sector_index,
         frame.daily_close[proxies],
         proxy_sectors,
-        _benchmark_close(frame) if REMOVE_BENCHMARK_BETA else None,
+        benchmark_close if REMOVE_BENCHMARK_BETA else None,
     )
     proxy_symbols: list[list[str]] = [[] for _ in SECTORS]
     for symbol, sector in zip(frame.symbols[proxies].tolist(), proxy_sectors.tolist(), strict=True):
@@ -486,19 +490,20 @@ def analyze(
     relative_volumes = relative_volume(
         frame.session_volume[rows], selection.avg_daily_volume[rows], frame.volume_fraction_expected
     )
+    # Looked up once: the volatility weights, the news and the ETF check all use them.
+    benchmark_close = _benchmark_close(frame)
+    proxies = proxy_rows(frame.symbols)
     measured = (
         None
         if volatility.weights_source == "static"
-        else measured_volatility_weights(
-            frame.daily_close[rows], sector_index, _benchmark_close(frame), volatility
-        )
+        else measured_volatility_weights(frame.daily_close[rows], sector_index, benchmark_close, volatility)
     )
     volatility_weights = volatility_weight_array(volatility, measured)
     benchmark = benchmark_returns(frame)
     per_sector = sector_returns(
         returns, sector_index, relative_volumes, volatility_weights, benchmark, score_params
     )
-    sector_news = _news_rows(news, rows, sector_index, frame)
+    sector_news = _news_rows(news, rows, sector_index, proxies)
     scores = _score_sectors(
         frame,
         rows,
@@ -521,7 +526,7 @@ def analyze(
         last_price,
         ranking_params,
     )
-    etf, proxy_symbols = _etf_validation(frame, rows, sector_index)
+    etf, proxy_symbols = _etf_validation(frame, rows, sector_index, proxies, benchmark_close)
     gap_share, gap_measured = sector_gap_profile(selection.gap_share[rows], sector_index)
     gap_level = gap_frequency_levels(gap_share, gap_thresholds)
     profiles = _SectorProfiles(

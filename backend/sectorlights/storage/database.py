@@ -100,6 +100,15 @@ class DatabaseHealth:
     detail: str
 
 
+def timescaledb_in_use(engine: Engine) -> bool:
+    """Whether the database is PostgreSQL with the TimescaleDB extension installed."""
+    if engine.dialect.name != "postgresql":
+        return False
+    with engine.connect() as connection:
+        query = text("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")
+        return connection.execute(query).first() is not None
+
+
 def database_health(engine: Engine) -> DatabaseHealth:
     """Reachability, migration state and whether TimescaleDB is in use."""
     head = head_revision()
@@ -107,11 +116,7 @@ def database_health(engine: Engine) -> DatabaseHealth:
     try:
         check_connection(engine)
         revision = current_revision(engine)
-        timescaledb = False
-        if dialect == "postgresql":
-            with engine.connect() as connection:
-                query = text("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")
-                timescaledb = connection.execute(query).first() is not None
+        timescaledb = timescaledb_in_use(engine)
     except DatabaseError as error:
         return DatabaseHealth(False, dialect, None, head, False, str(error))
     if revision != head:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, delete, exists, func, select, text
+from sqlalchemy import Engine, and_, delete, exists, func, select
 
 from sectorlights.domain.snapshot import RunStatus
+from sectorlights.storage.database import timescaledb_in_use
 from sectorlights.storage.tables import analysis_runs, minute_bars, sector_sentiment
 
 RETENTION_DAYS = 90
@@ -26,14 +27,6 @@ class PruneReport:
     minute_bars: int
     analysis_runs: int
     timescaledb: bool
-
-
-def timescaledb_in_use(engine: Engine) -> bool:
-    if engine.dialect.name != "postgresql":
-        return False
-    with engine.connect() as connection:
-        query = text("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")
-        return connection.execute(query).first() is not None
 
 
 def prune_history(engine: Engine, now: datetime, retention_days: float = RETENTION_DAYS) -> PruneReport:
