@@ -426,9 +426,14 @@ def select_members(
     *,
     fmp_sectors: Mapping[str, str] | None = None,
     overrides: Mapping[str, str] | None = None,
+    screened: UniverseSelection | None = None,
 ) -> Selection:
-    """Screen the listings, classify those that pass, require a sector, then apply the size cap."""
-    screened = screen_listings(frame, criteria)
+    """Screen the listings, classify those that pass, require a sector, then apply the size cap.
+
+    `screened` is `screen_listings(frame, criteria)` when the caller already has it (the engine
+    screens first to know which symbols need an FMP sector).
+    """
+    screened = screened if screened is not None else screen_listings(frame, criteria)
     # Only listings that pass the per-listing criteria need a sector, which keeps the name search small.
     classification = classify(frame, fmp_sectors=fmp_sectors, overrides=overrides, rows=screened.mask)
     with_sector = apply_stage(screened, "sector", classification.sector_index >= 0)
@@ -473,6 +478,7 @@ def analyze(
     fmp_sectors: Mapping[str, str] | None = None,
     overrides: Mapping[str, str] | None = None,
     gap_thresholds: GapFrequencyThresholds = DEFAULT_GAP_THRESHOLDS,
+    screened: UniverseSelection | None = None,
 ) -> AnalysisResult:
     """Analyse one market frame: every sector (in vocabulary order, empty ones included) and the universe.
 
@@ -480,7 +486,7 @@ def analyze(
     counts per frame row (catalyst density is 1.0 without it); `fmp_sectors` and `overrides` map
     symbols to sector names for classification.
     """
-    chosen = select_members(frame, criteria, fmp_sectors=fmp_sectors, overrides=overrides)
+    chosen = select_members(frame, criteria, fmp_sectors=fmp_sectors, overrides=overrides, screened=screened)
     selection, classification = chosen.selection, chosen.classification
 
     rows = _member_rows(frame, selection)

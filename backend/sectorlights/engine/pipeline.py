@@ -74,7 +74,8 @@ def analyze_market(
             progress(stage, percent)
 
     report("classification", 65.0)
-    candidates = frame.symbols[screen_listings(frame).mask].tolist()
+    screened = screen_listings(frame)
+    candidates = frame.symbols[screened.mask].tolist()
     classification = inputs.sources.inputs(candidates, wall_now or frame.as_of)
     report("news", 70.0)
     news = recent_news(provider, frame, frame.as_of, inputs.news_lookback)
@@ -85,4 +86,5 @@ def analyze_market(
         news=news,
         fmp_sectors=classification.fmp_sectors,
         overrides=classification.overrides,
+        screened=screened,
     )
