@@ -57,6 +57,8 @@ test-js: $(JS_STAMP) ## Front-end component tests (vitest)
 test: lint test-js test-py ## Everything: lint, types, unit, contract, integration, browser tests
 
 bench: install ## Benchmarks; results as JSON under bench/results/
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get install -y -qq wrk >/dev/null 2>&1; } \
+		|| echo "wrk not installed: HTTP latency is measured with the asyncio client only"
 	cd backend && ../$(BIN)/python -m tests.bench.run --out ../bench/results/latest.json
 
 clean: ## Remove the venv, node_modules, the built front end and local data

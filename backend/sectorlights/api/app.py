@@ -10,11 +10,13 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from sectorlights.api.auth import UserRateLimiter, current_user
 from sectorlights.api.routes import analysis, health, metrics, preferences, sectors, stocks, universe
-from sectorlights.api.routes.metrics import timing_middleware
+from sectorlights.api.routes.metrics import TimingMiddleware
 from sectorlights.engine.container import Container, build_container
+from sectorlights.metrics import Metrics
 from sectorlights.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -22,6 +24,11 @@ logger = logging.getLogger(__name__)
 _NOT_BUILT = """<!doctype html><title>SectorLights</title>
 <p>The dashboard has not been built. Run <code>make run</code> (or <code>make build</code>).</p>
 <p>The API is up: <a href="/api/sectors">/api/sectors</a>, <a href="/health">/health</a>.</p>"""
+
+
+def _metrics_of(scope: Scope) -> Metrics:
+    metrics: Metrics = scope["app"].state.container.analysis.metrics
+    return metrics
 
 
 def create_app(settings: Settings, container: Container | None = None) -> FastAPI:
@@ -54,7 +61,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
 
     app.state.settings = settings
     app.state.user_limiter = UserRateLimiter(settings.server.user_actions_per_minute)
-    app.middleware("http")(timing_middleware(lambda request: request.app.state.container.analysis.metrics))
+    app.add_middleware(TimingMiddleware, metrics_of=_metrics_of)
     app.include_router(health.router)
     app.include_router(metrics.router)
     # Every /api route knows its caller; with SECTORLIGHTS_AUTH=required that needs a token.

@@ -12,26 +12,29 @@ from sectorlights.engine.service import AnalysisService
 from sectorlights.storage.repository import Repository
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
 
-def get_analysis(request: Request) -> AnalysisService:
-    return get_container(request).analysis
+async def get_analysis(request: Request) -> AnalysisService:
+    analysis: AnalysisService = request.app.state.container.analysis
+    return analysis
 
 
-def get_repository(request: Request) -> Repository:
-    return get_container(request).repository
+async def get_repository(request: Request) -> Repository:
+    repository: Repository = request.app.state.container.repository
+    return repository
 
 
+# Async on purpose: FastAPI runs a plain `def` dependency in its thread pool, a thread hop per request.
 ContainerDep = Annotated[Container, Depends(get_container)]
 AnalysisDep = Annotated[AnalysisService, Depends(get_analysis)]
 RepositoryDep = Annotated[Repository, Depends(get_repository)]
 UserDep = Annotated[str, Depends(current_user)]
 
 
-def get_rate_limiter(request: Request) -> UserRateLimiter:
+async def get_rate_limiter(request: Request) -> UserRateLimiter:
     limiter: UserRateLimiter = request.app.state.user_limiter
     return limiter
 
@@ -39,9 +42,12 @@ def get_rate_limiter(request: Request) -> UserRateLimiter:
 RateLimitDep = Annotated[UserRateLimiter, Depends(get_rate_limiter)]
 
 
+NO_GRID_YET = "No analysis yet: the first run is in progress."
+
+
 async def require_grid(analysis: AnalysisService) -> dict[str, Any]:
     """The latest grid, or a 503 while the first run is still in progress."""
     grid = await analysis.latest_grid()
     if grid is None:
-        raise HTTPException(status_code=503, detail="No analysis yet: the first run is in progress.")
+        raise HTTPException(status_code=503, detail=NO_GRID_YET)
     return grid

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -17,6 +18,11 @@ def sector_top_stocks_key(sector: str) -> str:
     return f"sector:{sector}:top_stocks"
 
 
+def encode_document(document: Any) -> bytes:
+    """The one JSON encoding of a cached document: what the cache stores and the API sends."""
+    return json.dumps(document, separators=(",", ":")).encode()
+
+
 class CacheError(RuntimeError):
     """The cache is unreachable or refused a command."""
 
@@ -28,6 +34,11 @@ class Cache(Protocol):
 
     async def get_json(self, key: str) -> Any | None:
         """The document at `key`, or None when missing or expired."""
+        ...
+
+    async def get_raw(self, key: str) -> bytes | None:
+        """The document at `key` as its stored JSON (`encode_document`), or None; no parsing, so
+        hot reads can be sent as they are."""
         ...
 
     async def put_many(

@@ -9,7 +9,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from sectorlights.cache.base import CacheError
+from sectorlights.cache.base import CacheError, encode_document
 
 
 def redis_client(url: str, socket_timeout_secs: float = 2.0, **options: Any) -> aioredis.Redis:
@@ -32,11 +32,15 @@ class RedisCache:
         self._client = redis_client(url, socket_timeout_secs, health_check_interval=30)
 
     async def get_json(self, key: str) -> Any | None:
+        raw = await self.get_raw(key)
+        return None if raw is None else json.loads(raw)
+
+    async def get_raw(self, key: str) -> bytes | None:
         try:
             raw = await self._client.get(key)
         except RedisError as error:
             raise CacheError(f"redis GET {key}: {error}") from error
-        return None if raw is None else json.loads(raw)
+        return raw.encode() if isinstance(raw, str) else raw
 
     async def put_many(
         self, documents: Mapping[str, Any], sets: Mapping[str, set[str]], ttl_secs: int
@@ -44,7 +48,7 @@ class RedisCache:
         try:
             async with self._client.pipeline(transaction=True) as pipe:
                 for key, document in documents.items():
-                    pipe.set(key, json.dumps(document, separators=(",", ":")), ex=ttl_secs)
+                    pipe.set(key, encode_document(document), ex=ttl_secs)
                 for key, members in sets.items():
                     pipe.delete(key)
                     if members:

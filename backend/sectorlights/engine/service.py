@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 import uuid
@@ -16,6 +17,7 @@ from sectorlights.cache.base import (
     UNIVERSE_KEY,
     Cache,
     CacheError,
+    encode_document,
     sector_sentiment_key,
     sector_top_stocks_key,
 )
@@ -38,12 +40,18 @@ from sectorlights.engine.scheduler import AnalysisScheduler, SchedulerSettings
 from sectorlights.metrics import Metrics
 from sectorlights.providers.base import MarketDataProvider, MemorySectorReferenceStore, RejectedRow
 from sectorlights.settings import AnalysisSettings, CacheSettings, EngineSettings
-from sectorlights.storage.repository import Repository
+from sectorlights.storage.repository import INTERRUPTED_ERROR, Repository
 from sectorlights.storage.retention import prune_history
 
 logger = logging.getLogger(__name__)
 
 PRUNE_INTERVAL = timedelta(days=1)
+# A run in flight refreshes its heartbeat this often (and on every progress step); the repository
+# counts a run as abandoned once its heartbeat is older than RUN_STALE_AFTER (30 s).
+HEARTBEAT_INTERVAL_SECS = 10.0
+# How often the service looks for runs a dead process left `running` (besides once at start), so one
+# killed with its process is failed within RUN_STALE_AFTER plus this of the next replica's start.
+ABANDONED_SWEEP_INTERVAL_SECS = 15.0
 
 
 def data_source_for(provider: MarketDataProvider) -> DataSource:
@@ -113,16 +121,19 @@ class AnalysisService:
         self._in_flight_run: AnalysisRun | None = None
         self._progress: dict[str, tuple[str, float]] = {}
         self._loop_task: asyncio.Task[None] | None = None
+        self._sweep_task: asyncio.Task[None] | None = None
         self._last_prune: datetime | None = None
         self._request_lock = asyncio.Lock()
         # The error of this process's latest run when it failed; the grid is then served as stale.
         self.last_failure: str | None = None
+        self._grid_as_of: tuple[bytes, datetime] | None = None
+        self._rebuild_lock = asyncio.Lock()
 
     async def start(self) -> None:
-        """Mark runs a dead process left behind as failed, then start the refresh loop."""
-        abandoned = await asyncio.to_thread(self.repository.fail_abandoned_runs, self.wall_clock.now())
-        if abandoned:
-            logger.warning("marked %d interrupted run(s) as failed", abandoned)
+        """Mark runs a dead process left behind as failed (now and every few seconds after), then
+        start the refresh loop."""
+        await self._fail_abandoned_runs()
+        self._sweep_task = asyncio.create_task(self._sweep_loop(), name="sectorlights-abandoned-runs")
         if self.engine_settings.run_on_start:
             # Started before the scheduler, so a missed scheduled run finds it in flight and joins it.
             await self.request_run(RunTrigger.STARTUP)
@@ -134,11 +145,35 @@ class AnalysisService:
     async def stop(self) -> None:
         if self.scheduler is not None:
             await self.scheduler.stop()
-        for task in (self._loop_task, self._in_flight):
+        for task in (self._loop_task, self._sweep_task, self._in_flight):
             if task is not None and not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+
+    async def _fail_abandoned_runs(self) -> None:
+        """Fail the `running` runs whose heartbeat went stale: their process died (a live run of
+        another replica sharing the database keeps its heartbeat fresh and is left alone)."""
+        abandoned = await asyncio.to_thread(self.repository.fail_abandoned_runs, self.wall_clock.now())
+        if abandoned:
+            logger.warning("marked %d interrupted run(s) as failed", abandoned)
+
+    async def _sweep_loop(self) -> None:
+        while True:
+            await asyncio.sleep(ABANDONED_SWEEP_INTERVAL_SECS)
+            try:
+                await self._fail_abandoned_runs()
+            except Exception as error:  # a database hiccup: the next sweep tries again
+                logger.warning("could not check for interrupted runs: %s", error)
+
+    async def _heartbeat(self, run_id: str) -> None:
+        """Keep a run's heartbeat fresh while it is in flight, even through a long silent stage."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_INTERVAL_SECS)
+            try:
+                await asyncio.to_thread(self.repository.heartbeat, run_id, self.wall_clock.now())
+            except Exception as error:
+                logger.warning("analysis %s: heartbeat not recorded: %s", run_id, error)
 
     async def _scheduled_run(self, trigger: RunTrigger, scheduled_for: datetime) -> AnalysisRun:
         run = await self.request_run(trigger)
@@ -215,8 +250,16 @@ class AnalysisService:
 
     async def _execute(self, run: AnalysisRun) -> AnalysisRun:
         started = time.perf_counter()
+        heartbeat = asyncio.create_task(self._heartbeat(run.run_id), name=f"heartbeat-{run.run_id}")
         try:
             snapshot = await asyncio.to_thread(self._compute_and_store, run)
+        except asyncio.CancelledError:
+            # Stopping mid-run: record it now rather than leave it to another process's sweep.
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(
+                    self.repository.fail_run, run.run_id, INTERRUPTED_ERROR, self.wall_clock.now()
+                )
+            raise
         except Exception as error:
             message = f"{type(error).__name__}: {error}"
             logger.error("analysis %s failed: %s", run.run_id, message)
@@ -225,6 +268,8 @@ class AnalysisService:
             self._progress.pop(run.run_id, None)
             self._count_run(run, RunStatus.FAILED, started)
             raise
+        finally:
+            heartbeat.cancel()
         self._count_run(run, RunStatus.SUCCEEDED, started)
         for endpoint, rows in snapshot.data_quality.by_endpoint.items():
             self.metrics.vendor_rejected_rows.labels(endpoint).inc(rows)
@@ -253,10 +298,11 @@ class AnalysisService:
             logger.warning("history retention failed: %s", error)
             return
         self._last_prune = now
-        if report.sector_sentiment or report.minute_bars or report.analysis_runs:
+        if report.sector_sentiment or report.minute_bars or report.analysis_runs or report.stock_metrics:
             logger.info(
-                "retention removed %d history rows, %d minute bars, %d runs",
+                "retention removed %d history rows, %d stock metric rows, %d minute bars, %d runs",
                 report.sector_sentiment,
+                report.stock_metrics,
                 report.minute_bars,
                 report.analysis_runs,
             )
@@ -264,7 +310,7 @@ class AnalysisService:
     def _compute_and_store(self, run: AnalysisRun) -> SectorSnapshot:
         def progress(stage: str, percent: float) -> None:
             self._progress[run.run_id] = (stage, percent)
-            self.repository.update_progress(run.run_id, stage, percent)
+            self.repository.update_progress(run.run_id, stage, percent, self.wall_clock.now())
 
         now = self.clock.now().astimezone(UTC)
         frame = build_frame(
@@ -322,24 +368,52 @@ class AnalysisService:
         except CacheError as error:
             logger.warning("cache not updated (the database has the run): %s", error)
 
-    async def latest_grid(self) -> dict[str, Any] | None:
-        """The latest grid as JSON data: the cache first, else the database (refilling the cache)."""
+    async def latest_grid_raw(self) -> bytes | None:
+        """The latest grid as its cached JSON: the cache first, else the database (refilling the
+        cache); None before the first run."""
         try:
-            cached: dict[str, Any] | None = await self.cache.get_json(SNAPSHOT_KEY)
+            cached = await self.cache.get_raw(SNAPSHOT_KEY)
         except CacheError as error:
             logger.warning("cache read failed, serving from the database: %s", error)
             self.metrics.grid_cache_reads.labels("error").inc()
             stored = await asyncio.to_thread(self.repository.latest_snapshot)
-            return None if stored is None else stored.model_dump(mode="json")
+            return None if stored is None else encode_document(stored.model_dump(mode="json"))
         if cached is not None:
             self.metrics.grid_cache_reads.labels("hit").inc()
             return cached
-        self.metrics.grid_cache_reads.labels("miss").inc()
-        snapshot = await asyncio.to_thread(self.repository.latest_snapshot)
-        if snapshot is None:
+        # One rebuild at a time: readers that missed together wait for it and read what it wrote.
+        async with self._rebuild_lock:
+            with contextlib.suppress(CacheError):
+                cached = await self.cache.get_raw(SNAPSHOT_KEY)
+            if cached is not None:
+                self.metrics.grid_cache_reads.labels("hit").inc()
+                return cached
+            self.metrics.grid_cache_reads.labels("miss").inc()
+            snapshot = await asyncio.to_thread(self.repository.latest_snapshot)
+            if snapshot is None:
+                return None
+            await self._publish(snapshot)
+            return encode_document(snapshot.model_dump(mode="json"))
+
+    async def latest_grid(self) -> dict[str, Any] | None:
+        """The latest grid as JSON data (see `latest_grid_raw`)."""
+        raw = await self.latest_grid_raw()
+        if raw is None:
             return None
-        await self._publish(snapshot)
-        return snapshot.model_dump(mode="json")
+        grid: dict[str, Any] = json.loads(raw)
+        return grid
+
+    async def latest_grid_as_of(self) -> tuple[bytes, datetime] | None:
+        """The latest grid's JSON and the market time it is from; the time is read once per
+        distinct grid, since every read between two runs gets the same bytes."""
+        raw = await self.latest_grid_raw()
+        if raw is None:
+            return None
+        memo = self._grid_as_of
+        if memo is None or memo[0] != raw:
+            memo = (raw, datetime.fromisoformat(json.loads(raw)["as_of"]))
+            self._grid_as_of = memo
+        return memo
 
     async def latest_snapshot(self) -> SectorSnapshot | None:
         grid = await self.latest_grid()

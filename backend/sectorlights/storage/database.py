@@ -54,10 +54,13 @@ def check_connection(engine: Engine) -> None:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as error:
-        original = getattr(error, "orig", None)
-        reason = str(original if original is not None else error).strip()
-        reason = " ".join(reason.split())
-        raise DatabaseError(f"cannot connect to {describe_url(str(engine.url))}: {reason}") from None
+        raise _unreachable(engine, error) from None
+
+
+def _unreachable(engine: Engine, error: SQLAlchemyError) -> DatabaseError:
+    original = getattr(error, "orig", None)
+    reason = " ".join(str(original if original is not None else error).split())
+    return DatabaseError(f"cannot connect to {describe_url(str(engine.url))}: {reason}")
 
 
 def _alembic_config(engine: Engine) -> Config:
@@ -77,7 +80,9 @@ def migrate(engine: Engine) -> str:
 
 
 @functools.cache
+@functools.cache
 def head_revision() -> str:
+    """The newest migration shipped (read once: reading it imports every migration script)."""
     script = ScriptDirectory(str(MIGRATIONS_DIR))
     head = script.get_current_head()
     if head is None:
@@ -110,15 +115,24 @@ def timescaledb_in_use(engine: Engine) -> bool:
 
 
 def database_health(engine: Engine) -> DatabaseHealth:
-    """Reachability, migration state and whether TimescaleDB is in use."""
+    """Reachability, migration state and whether TimescaleDB is in use, over one connection
+    (health is polled; alembic's own revision lookup reflects the schema on every call)."""
     head = head_revision()
     dialect = engine.dialect.name
     try:
-        check_connection(engine)
-        revision = current_revision(engine)
-        timescaledb = timescaledb_in_use(engine)
-    except DatabaseError as error:
-        return DatabaseHealth(False, dialect, None, head, False, str(error))
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            timescaledb = dialect == "postgresql" and (
+                connection.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")).first()
+                is not None
+            )
+            revision: str | None
+            try:
+                revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            except SQLAlchemyError:  # no version table: never migrated
+                revision = None
+    except SQLAlchemyError as error:
+        return DatabaseHealth(False, dialect, None, head, False, str(_unreachable(engine, error)))
     if revision != head:
         detail = f"migrations pending: at {revision or 'none'}, head is {head}; run `sectorlights migrate`"
         return DatabaseHealth(False, dialect, revision, head, timescaledb, detail)

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Engine, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 
 from sectorlights.domain.results import UniverseMember
 from sectorlights.domain.snapshot import AnalysisRun, RunStatus, RunTrigger, SectorSnapshot
 from sectorlights.domain.vocabulary import Sector, Timeframe
-from sectorlights.storage.tables import analysis_runs, sector_sentiment, stock_exclusions, stock_universe
+from sectorlights.storage.tables import (
+    analysis_runs,
+    sector_sentiment,
+    stock_exclusions,
+    stock_metrics,
+    stock_universe,
+)
+
+# A `running` run whose heartbeat (or start, before its first heartbeat) is older than this was left
+# by a process that died: the engine refreshes the heartbeat of a live run at least every 10 s.
+RUN_STALE_AFTER = timedelta(seconds=30)
+INTERRUPTED_ERROR = "interrupted: the process stopped mid-run"
 
 
 class Repository:
@@ -23,22 +34,37 @@ class Repository:
         self.engine = engine
 
     def create_run(self, run: AnalysisRun) -> None:
+        """Record a new run; its heartbeat starts at its start."""
         with self.engine.begin() as connection:
-            connection.execute(insert(analysis_runs).values(**_run_values(run)))
+            connection.execute(insert(analysis_runs).values(**_run_values(run), heartbeat_at=run.started_at))
 
-    def update_progress(self, run_id: str, stage: str, progress_pct: float) -> None:
+    def update_progress(
+        self, run_id: str, stage: str, progress_pct: float, heartbeat_at: datetime | None = None
+    ) -> None:
+        """Set a running run's stage and percent; also its heartbeat (`heartbeat_at`, else now)."""
         statement = (
             update(analysis_runs)
             .where(analysis_runs.c.run_id == run_id, analysis_runs.c.status == RunStatus.RUNNING.value)
-            .values(stage=stage, progress_pct=progress_pct)
+            .values(stage=stage, progress_pct=progress_pct, heartbeat_at=heartbeat_at or datetime.now(UTC))
+        )
+        with self.engine.begin() as connection:
+            connection.execute(statement)
+
+    def heartbeat(self, run_id: str, now: datetime) -> None:
+        """Show that a running run's process is alive (no effect once the run has ended)."""
+        statement = (
+            update(analysis_runs)
+            .where(analysis_runs.c.run_id == run_id, analysis_runs.c.status == RunStatus.RUNNING.value)
+            .values(heartbeat_at=now)
         )
         with self.engine.begin() as connection:
             connection.execute(statement)
 
     def fail_run(self, run_id: str, error: str, finished_at: datetime) -> None:
+        """Mark a running run failed; a run that has already ended keeps its outcome."""
         statement = (
             update(analysis_runs)
-            .where(analysis_runs.c.run_id == run_id)
+            .where(analysis_runs.c.run_id == run_id, analysis_runs.c.status == RunStatus.RUNNING.value)
             .values(status=RunStatus.FAILED.value, error=error[:4000], finished_at=finished_at)
         )
         with self.engine.begin() as connection:
@@ -98,10 +124,22 @@ class Repository:
             }
             for member in members
         ]
+        metrics = [
+            {
+                "timestamp": snapshot.as_of,
+                "symbol": row["symbol"],
+                "run_id": snapshot.run_id,
+                **{column: row[column] for column in _HISTORY_COLUMNS},
+            }
+            for row in universe
+        ]
         with self.engine.begin() as connection:
             # Re-analysing the same instant replaces that instant's rows.
             connection.execute(delete(sector_sentiment).where(sector_sentiment.c.timestamp == snapshot.as_of))
             connection.execute(insert(sector_sentiment), history)
+            connection.execute(delete(stock_metrics).where(stock_metrics.c.timestamp == snapshot.as_of))
+            if metrics:
+                connection.execute(insert(stock_metrics), metrics)
             connection.execute(delete(stock_universe))
             if universe:
                 connection.execute(insert(stock_universe), universe)
@@ -170,12 +208,35 @@ class Repository:
         until: datetime | None = None,
     ) -> list[dict[str, Any]]:
         """A sector's stored results, newest first, within [since, until] when given (aware datetimes)."""
-        statement = select(sector_sentiment).where(sector_sentiment.c.sector == sector.value)
+        return self._time_window(
+            sector_sentiment, sector_sentiment.c.sector == sector.value, limit, since, until
+        )
+
+    def stock_history(
+        self,
+        symbol: str,
+        limit: int = 500,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[dict[str, Any]]:
+        """A stock's per-run metrics, newest first, within [since, until] when given (aware datetimes)."""
+        return self._time_window(stock_metrics, stock_metrics.c.symbol == symbol, limit, since, until)
+
+    def _time_window(
+        self,
+        table: Table,
+        condition: ColumnElement[bool],
+        limit: int,
+        since: datetime | None,
+        until: datetime | None,
+    ) -> list[dict[str, Any]]:
+        """Rows of a history table matching `condition`, newest `timestamp` first, in [since, until]."""
+        statement = select(table).where(condition)
         if since is not None:
-            statement = statement.where(sector_sentiment.c.timestamp >= since)
+            statement = statement.where(table.c.timestamp >= since)
         if until is not None:
-            statement = statement.where(sector_sentiment.c.timestamp <= until)
-        statement = statement.order_by(sector_sentiment.c.timestamp.desc()).limit(limit)
+            statement = statement.where(table.c.timestamp <= until)
+        statement = statement.order_by(table.c.timestamp.desc()).limit(limit)
         with self.engine.connect() as connection:
             rows = connection.execute(statement).mappings().all()
         return [dict(row) for row in rows]
@@ -215,16 +276,19 @@ class Repository:
         with self.engine.connect() as connection:
             return list(connection.execute(select(stock_universe.c.symbol).order_by("symbol")).scalars())
 
-    def fail_abandoned_runs(self, finished_at: datetime) -> int:
-        """Runs left `running` by a process that died are marked failed; returns how many."""
+    def fail_abandoned_runs(self, now: datetime, stale_after: timedelta = RUN_STALE_AFTER) -> int:
+        """Runs left `running` by a process that died are marked failed (finished at `now`); returns
+        how many. Abandoned means no heartbeat (nor, without one, a start) within `stale_after` of
+        `now`, so the live runs of other replicas sharing the database are left alone."""
+        cutoff = now - stale_after
+        heartbeat, started = analysis_runs.c.heartbeat_at, analysis_runs.c.started_at
         statement = (
             update(analysis_runs)
-            .where(analysis_runs.c.status == RunStatus.RUNNING.value)
-            .values(
-                status=RunStatus.FAILED.value,
-                error="interrupted: the process stopped mid-run",
-                finished_at=finished_at,
+            .where(
+                analysis_runs.c.status == RunStatus.RUNNING.value,
+                or_(heartbeat < cutoff, and_(heartbeat.is_(None), started < cutoff)),
             )
+            .values(status=RunStatus.FAILED.value, error=INTERRUPTED_ERROR, finished_at=now)
         )
         with self.engine.begin() as connection:
             return connection.execute(statement).rowcount
@@ -240,6 +304,19 @@ _TIMEFRAME_COLUMNS = {
     Timeframe.DAY_3: "change_3d_pct",
     Timeframe.WEEK_1: "change_1w_pct",
 }
+
+
+# The universe columns each run also keeps in `stock_metrics`.
+_HISTORY_COLUMNS = (
+    "sector",
+    "tier",
+    "market_cap",
+    "volatility_multiplier",
+    "classification_source",
+    *_TIMEFRAME_COLUMNS.values(),
+    "relative_volume",
+    "rank_score",
+)
 
 
 def _member_metrics(member: UniverseMember) -> dict[str, float | None]:

@@ -1,7 +1,7 @@
 """The 90-day retention of DESIGN §9 where TimescaleDB's policies do not apply.
 
-On TimescaleDB the hypertables (`sector_sentiment`, `minute_bars`) drop their old chunks by
-policy; everywhere else this job deletes what is older than the window. Runs without history rows
+On TimescaleDB the hypertables (`sector_sentiment`, `minute_bars`, `stock_metrics`) drop their old
+chunks by policy; everywhere else this job deletes what is older than the window. Runs without history rows
 are deleted too, except the latest successful one, whose result is what the dashboard serves.
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy import Engine, and_, delete, exists, func, select
 
 from sectorlights.domain.snapshot import RunStatus
 from sectorlights.storage.database import timescaledb_in_use
-from sectorlights.storage.tables import analysis_runs, minute_bars, sector_sentiment
+from sectorlights.storage.tables import analysis_runs, minute_bars, sector_sentiment, stock_metrics
 
 RETENTION_DAYS = 90
 
@@ -27,6 +27,7 @@ class PruneReport:
     minute_bars: int
     analysis_runs: int
     timescaledb: bool
+    stock_metrics: int = 0
 
 
 def prune_history(engine: Engine, now: datetime, retention_days: float = RETENTION_DAYS) -> PruneReport:
@@ -38,12 +39,16 @@ def prune_history(engine: Engine, now: datetime, retention_days: float = RETENTI
     with engine.begin() as connection:
         sentiment_rows = 0
         minute_rows = 0
+        metric_rows = 0
         if not timescale:
             sentiment_rows = connection.execute(
                 delete(sector_sentiment).where(sector_sentiment.c.timestamp < cutoff)
             ).rowcount
             minute_rows = connection.execute(
                 delete(minute_bars).where(minute_bars.c.window_start < cutoff)
+            ).rowcount
+            metric_rows = connection.execute(
+                delete(stock_metrics).where(stock_metrics.c.timestamp < cutoff)
             ).rowcount
         latest_success = (
             select(analysis_runs.c.run_id)
@@ -63,4 +68,4 @@ def prune_history(engine: Engine, now: datetime, retention_days: float = RETENTI
                 )
             )
         ).rowcount
-    return PruneReport(sentiment_rows, minute_rows, run_rows, timescale)
+    return PruneReport(sentiment_rows, minute_rows, run_rows, timescale, stock_metrics=metric_rows)

@@ -40,6 +40,8 @@ analysis_runs = Table(
     Column("error", Text, nullable=True),
     # The whole published grid, so the API can rebuild its cache from the database.
     Column("result", JSON, nullable=True),
+    # Refreshed while the run is in flight; a stale one means its process died (NULL before 0006).
+    Column("heartbeat_at", UtcDateTime, nullable=True),
     Index("ix_analysis_runs_status_finished", "status", "finished_at"),
 )
 
@@ -59,6 +61,21 @@ sector_sentiment = Table(
     Index("ix_sector_sentiment_sector_timestamp", "sector", "timestamp"),
 )
 
+
+def _member_metric_columns() -> list[Column[Any]]:
+    """A member's timeframe returns, relative volume and rank (fresh objects: a Column belongs to one
+    table)."""
+    names = (
+        "change_30m_pct",
+        "change_1d_pct",
+        "change_3d_pct",
+        "change_1w_pct",
+        "relative_volume",
+        "rank_score",
+    )
+    return [Column(name, Float, nullable=True) for name in names]
+
+
 # The spec's schema plus tier, exchange, float, SIC and classification confidence.
 stock_universe = Table(
     "stock_universe",
@@ -77,13 +94,25 @@ stock_universe = Table(
     Column("confidence", Numeric(3, 2), nullable=False),
     Column("run_id", String(36), nullable=False),
     Column("classification_source", String(10), nullable=True),
-    Column("change_30m_pct", Float, nullable=True),
-    Column("change_1d_pct", Float, nullable=True),
-    Column("change_3d_pct", Float, nullable=True),
-    Column("change_1w_pct", Float, nullable=True),
-    Column("relative_volume", Float, nullable=True),
-    Column("rank_score", Float, nullable=True),
+    *_member_metric_columns(),
     Index("ix_stock_universe_sector", "sector"),
+)
+
+# Every run's per-stock metrics (stock_universe keeps only the latest run's); `timestamp` is the
+# run's as-of instant. Hypertable with the 90-day retention policy on TimescaleDB.
+stock_metrics = Table(
+    "stock_metrics",
+    metadata,
+    Column("timestamp", UtcDateTime, primary_key=True),
+    Column("symbol", String(16), primary_key=True),
+    Column("run_id", String(36), nullable=False),
+    Column("sector", String(50), nullable=False),
+    Column("tier", String(20), nullable=False),
+    Column("market_cap", BigInteger, nullable=False),
+    Column("volatility_multiplier", Float, nullable=False),
+    Column("classification_source", String(10), nullable=True),
+    *_member_metric_columns(),
+    Index("ix_stock_metrics_symbol_timestamp", "symbol", "timestamp"),
 )
 
 

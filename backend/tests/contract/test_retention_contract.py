@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, insert, select
 from sectorlights.domain.vocabulary import Sector
 from sectorlights.storage.repository import Repository
 from sectorlights.storage.retention import prune_history
-from sectorlights.storage.tables import analysis_runs, minute_bars, sector_sentiment
+from sectorlights.storage.tables import analysis_runs, minute_bars, sector_sentiment, stock_metrics
 from tests.samples import AS_OF, members, run_record, snapshot
 
 
@@ -96,3 +96,18 @@ def test_a_custom_window(database: Engine) -> None:
     _published(repository, days_ago=10)
     _published(repository, days_ago=0)
     assert prune_history(database, AS_OF.astimezone(UTC), retention_days=7).sector_sentiment == 8
+
+
+def test_stock_metrics_older_than_the_window_go(database: Engine) -> None:
+    repository = Repository(database)
+    _published(repository, days_ago=120)
+    _published(repository, days_ago=91)
+    kept = _published(repository, days_ago=30)
+    latest = _published(repository, days_ago=0)
+
+    report = prune_history(database, AS_OF)
+
+    assert report.stock_metrics == 4  # two members in each of the two old runs
+    assert _count(database, stock_metrics) == 4
+    assert [row["run_id"] for row in repository.stock_history("SOUN")] == [latest, kept]
+    assert prune_history(database, AS_OF).stock_metrics == 0

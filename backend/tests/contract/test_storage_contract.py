@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, func, select
+from alembic import command
+from sqlalchemy import Engine, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
+from sectorlights.domain.results import UniverseMember
 from sectorlights.domain.snapshot import RunStatus
-from sectorlights.domain.vocabulary import Color, Sector
-from sectorlights.storage.database import current_revision, database_health, head_revision, migrate
-from sectorlights.storage.repository import Repository
-from sectorlights.storage.tables import sector_sentiment, stock_universe
+from sectorlights.domain.vocabulary import Color, Sector, Timeframe
+from sectorlights.storage.database import (
+    _alembic_config,
+    current_revision,
+    database_health,
+    head_revision,
+    migrate,
+)
+from sectorlights.storage.repository import INTERRUPTED_ERROR, RUN_STALE_AFTER, Repository
+from sectorlights.storage.tables import analysis_runs, sector_sentiment, stock_metrics, stock_universe
 from tests.samples import AS_OF, members, run_record, snapshot
 
 
@@ -110,7 +119,7 @@ def test_failed_commit_leaves_previous_results(database: Engine) -> None:
 
 def test_failures_are_recorded(database: Engine) -> None:
     repository = Repository(database)
-    failed, abandoned = run_record(), run_record()
+    failed, abandoned = run_record(), run_record(started_at=AS_OF - timedelta(minutes=5))
     repository.create_run(failed)
     repository.create_run(abandoned)
     repository.fail_run(failed.run_id, "ProviderError: vendor down", AS_OF)
@@ -122,6 +131,62 @@ def test_failures_are_recorded(database: Engine) -> None:
         assert message in (stored.error or "")
         assert stored.finished_at == AS_OF.astimezone(UTC)
     assert repository.latest_snapshot() is None
+
+
+def _status(repository: Repository, run_id: str) -> RunStatus:
+    stored = repository.get_run(run_id)
+    assert stored is not None
+    return stored.status
+
+
+def test_only_runs_with_a_stale_heartbeat_are_abandoned(database: Engine) -> None:
+    """Two replicas share the database: a restarting one fails the run of a dead process, never the
+    live run of the other, whose heartbeat is fresh."""
+    repository = Repository(database)
+    stale_after = RUN_STALE_AFTER
+    live, dead, beating, progressing = (run_record() for _ in range(4))
+    for run in (live, dead, beating, progressing):
+        repository.create_run(run)  # the heartbeat starts at the start: AS_OF
+    # Nothing is stale yet, however often the sweep looks.
+    assert repository.fail_abandoned_runs(AS_OF) == 0
+    assert repository.fail_abandoned_runs(AS_OF + stale_after) == 0
+
+    # 25 s later, three still show signs of life: a heartbeat, or a progress step (which beats too).
+    repository.heartbeat(live.run_id, AS_OF + timedelta(seconds=25))
+    repository.heartbeat(beating.run_id, AS_OF + timedelta(seconds=25))
+    repository.update_progress(progressing.run_id, "daily_bars", 40.0, AS_OF + timedelta(seconds=25))
+    now = AS_OF + stale_after + timedelta(seconds=1)
+    assert repository.fail_abandoned_runs(now) == 1
+    stored = repository.get_run(dead.run_id)
+    assert stored is not None
+    assert (stored.status, stored.error, stored.finished_at) == (RunStatus.FAILED, INTERRUPTED_ERROR, now)
+    assert {_status(repository, run.run_id) for run in (live, beating, progressing)} == {RunStatus.RUNNING}
+
+    # Ended runs never go stale; a heartbeat after the end changes nothing.
+    repository.commit_run(snapshot(beating.run_id), members(), AS_OF + timedelta(seconds=26))
+    repository.heartbeat(beating.run_id, AS_OF + timedelta(seconds=27))
+    later = AS_OF + timedelta(minutes=10)
+    assert repository.fail_abandoned_runs(later) == 2
+    assert _status(repository, beating.run_id) == RunStatus.SUCCEEDED
+    assert _status(repository, live.run_id) == RunStatus.FAILED
+    assert _status(repository, progressing.run_id) == RunStatus.FAILED
+    assert repository.fail_abandoned_runs(later) == 0
+    # A run that ended keeps its outcome (a stop racing the commit cannot undo it).
+    repository.fail_run(beating.run_id, INTERRUPTED_ERROR, later)
+    assert _status(repository, beating.run_id) == RunStatus.SUCCEEDED
+
+
+def test_a_run_without_a_heartbeat_is_judged_by_its_start(database: Engine) -> None:
+    """Rows from before migration 0006 have no heartbeat: their start time decides."""
+    repository = Repository(database)
+    old, recent = run_record(started_at=AS_OF - timedelta(minutes=5)), run_record()
+    for run in (old, recent):
+        repository.create_run(run)
+    with database.begin() as connection:
+        connection.execute(update(analysis_runs).values(heartbeat_at=None))
+    assert repository.fail_abandoned_runs(AS_OF + timedelta(seconds=5), timedelta(seconds=30)) == 1
+    assert _status(repository, old.run_id) == RunStatus.FAILED
+    assert _status(repository, recent.run_id) == RunStatus.RUNNING
 
 
 def test_exclusions_and_member_metrics_are_replaced_by_each_run(database: Engine) -> None:
@@ -146,3 +211,96 @@ def test_exclusions_and_member_metrics_are_replaced_by_each_run(database: Engine
     member = repository.member("SOUN")
     assert member is not None
     assert {"change_1d_pct", "relative_volume", "rank_score"} <= set(member)
+
+
+# --- per-run stock metrics (stock_metrics, migration 0005) -----------------------------------------
+
+
+def _publish(repository: Repository, as_of: datetime, scored: list[UniverseMember] | None = None) -> str:
+    run = run_record(started_at=as_of)
+    repository.create_run(run)
+    repository.commit_run(snapshot(run.run_id, as_of=as_of), members() if scored is None else scored, as_of)
+    return run.run_id
+
+
+def _scored(change_1d_pct: float, rank_score: float) -> list[UniverseMember]:
+    returns: dict[Timeframe, float | None] = {
+        Timeframe.MIN_30: 0.4,
+        Timeframe.DAY_1: change_1d_pct,
+        Timeframe.DAY_3: None,
+        Timeframe.WEEK_1: -2.5,
+    }
+    return [
+        member.model_copy(update={"returns_pct": returns, "relative_volume": 1.7, "rank_score": rank_score})
+        for member in members()
+    ]
+
+
+def test_every_run_keeps_its_stock_metrics(database: Engine) -> None:
+    repository = Repository(database)
+    first = _publish(repository, AS_OF, _scored(3.5, 6.0))
+    second = _publish(repository, AS_OF + timedelta(minutes=5), _scored(4.25, 7.5))
+
+    assert _count(database, stock_metrics) == 4  # two members in each of two runs
+    assert _count(database, stock_universe) == 2  # the universe is still the latest run's only
+    history = repository.stock_history("SOUN")
+    assert [row["run_id"] for row in history] == [second, first]
+    assert [row["timestamp"] for row in history] == [AS_OF + timedelta(minutes=5), AS_OF]
+    assert history[0]["timestamp"].tzinfo is not None
+    latest = history[0]
+    assert (latest["symbol"], latest["sector"], latest["tier"]) == ("SOUN", "technology", "micro_cap")
+    assert (latest["market_cap"], latest["volatility_multiplier"]) == (180_000_000, 1.3)
+    assert (latest["change_30m_pct"], latest["change_1d_pct"], latest["change_3d_pct"]) == (0.4, 4.25, None)
+    assert (latest["change_1w_pct"], latest["relative_volume"], latest["rank_score"]) == (-2.5, 1.7, 7.5)
+    assert history[1]["change_1d_pct"] == 3.5
+    assert repository.stock_history("NOPE") == []
+
+
+def test_re_analysing_an_instant_replaces_its_stock_metrics(database: Engine) -> None:
+    repository = Repository(database)
+    earlier = _publish(repository, AS_OF - timedelta(minutes=5))
+    _publish(repository, AS_OF, _scored(1.0, 2.0))
+    again = _publish(repository, AS_OF, _scored(9.0, 9.5)[:1])  # only SOUN this time
+
+    assert _count(database, stock_metrics) == 3
+    assert [row["run_id"] for row in repository.stock_history("SOUN")] == [again, earlier]
+    assert repository.stock_history("SOUN")[0]["change_1d_pct"] == 9.0
+    assert [row["run_id"] for row in repository.stock_history("PRPL")] == [earlier]
+
+
+def test_stock_history_window_and_limit(database: Engine) -> None:
+    repository = Repository(database)
+    moments = [AS_OF + timedelta(minutes=5 * step) for step in range(5)]
+    runs = [_publish(repository, moment) for moment in moments]
+
+    newest_first = list(reversed(runs))
+    assert [row["run_id"] for row in repository.stock_history("PRPL")] == newest_first
+    assert [row["run_id"] for row in repository.stock_history("PRPL", limit=2)] == newest_first[:2]
+    window = repository.stock_history("PRPL", since=moments[1], until=moments[3])  # inclusive bounds
+    assert [row["timestamp"] for row in window] == [moments[3], moments[2], moments[1]]
+    assert [row["run_id"] for row in repository.stock_history("PRPL", since=moments[4])] == runs[4:]
+    assert [row["run_id"] for row in repository.stock_history("PRPL", until=moments[0])] == runs[:1]
+    # Any offset names the same instants.
+    eastern = moments[3].astimezone(ZoneInfo("America/New_York"))
+    assert [row["run_id"] for row in repository.stock_history("PRPL", since=eastern)] == newest_first[:2]
+    assert repository.stock_history("PRPL", since=moments[4] + timedelta(seconds=1)) == []
+
+
+def test_stock_metrics_migration_goes_down_and_up(database: Engine) -> None:
+    table = stock_metrics.name
+    config = _alembic_config(database)
+    try:
+        with database.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0004")
+        assert current_revision(database) == "0004"
+        assert "stock_metrics" not in inspect(database).get_table_names()
+    finally:
+        assert migrate(database) == head_revision()
+    assert "stock_metrics" in inspect(database).get_table_names()
+    indexes = {index["name"]: index["column_names"] for index in inspect(database).get_indexes(table)}
+    assert indexes["ix_stock_metrics_symbol_timestamp"] == ["symbol", "timestamp"]
+    primary_key = inspect(database).get_pk_constraint(table)["constrained_columns"]
+    assert sorted(primary_key) == ["symbol", "timestamp"]
+    _publish(Repository(database), AS_OF)
+    assert _count(database, stock_metrics) == 2

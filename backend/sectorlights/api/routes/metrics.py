@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sectorlights.api.deps import ContainerDep
 from sectorlights.metrics import Metrics
@@ -20,20 +21,33 @@ async def metrics(container: ContainerDep) -> Response:
     return Response(container.analysis.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
 
-def timing_middleware(
-    metrics_of: Callable[[Request], Metrics],
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    """HTTP middleware recording each request's latency under its route template (not its raw path,
-    which would give every symbol its own series)."""
+class TimingMiddleware:
+    """Records each HTTP request's latency under its route template (not its raw path, which would
+    give every symbol its own series). Plain ASGI: a `BaseHTTPMiddleware` costs more than the
+    dashboard's cached grid read itself."""
 
-    async def record(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    def __init__(self, app: ASGIApp, metrics_of: Callable[[Scope], Metrics]) -> None:
+        self.app = app
+        self.metrics_of = metrics_of
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", None) or "unmatched"
-        metrics_of(request).http_request_duration.labels(
-            template, request.method, str(response.status_code)
-        ).observe(time.perf_counter() - started)
-        return response
+        status_code = 500
 
-    return record
+        async def send_status(message: Message) -> None:
+            nonlocal status_code
+            if message["type"] == "http.response.start":
+                status_code = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            # The router writes the matched route into the scope it was given.
+            template = getattr(scope.get("route"), "path", None) or "unmatched"
+            self.metrics_of(scope).http_request_duration.labels(
+                template, scope["method"], str(status_code)
+            ).observe(time.perf_counter() - started)

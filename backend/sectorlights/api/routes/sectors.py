@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Response
 
-from sectorlights.api.deps import AnalysisDep, RepositoryDep, require_grid
+from sectorlights.api.deps import NO_GRID_YET, AnalysisDep, RepositoryDep, require_grid
+from sectorlights.api.time_range import SinceQuery, UntilQuery, utc_range
+from sectorlights.cache.base import encode_document
 from sectorlights.domain.vocabulary import Freshness, Sector
 from sectorlights.engine.freshness import classify_freshness, recommendation
 
@@ -17,21 +18,31 @@ router = APIRouter(prefix="/api", tags=["sectors"])
 SectorPath = Annotated[Sector, Path(description="one of the 8 sectors of the fixed vocabulary")]
 
 
-@router.get("/sectors")
-async def list_sectors(analysis: AnalysisDep) -> dict[str, Any]:
+GRID_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The grid", "content": {"application/json": {"schema": {"type": "object"}}}}
+}
+
+
+@router.get("/sectors", response_class=Response, responses=GRID_RESPONSE)
+async def list_sectors(analysis: AnalysisDep) -> Response:
     """Every sector with score, color, signal, timeframes, alpha and top lists, plus freshness."""
-    grid = await require_grid(analysis)
-    as_of = datetime.fromisoformat(grid["as_of"])
+    latest = await analysis.latest_grid_as_of()
+    if latest is None:
+        raise HTTPException(status_code=503, detail=NO_GRID_YET)
+    raw, as_of = latest
     age_secs = max(0.0, (analysis.clock.now() - as_of).total_seconds())
     freshness = classify_freshness(age_secs)
     last_error = analysis.last_failure
-    return grid | {
+    status = {
         "age_secs": round(age_secs, 1),
         "freshness": freshness.value,
         "recommendation": recommendation(freshness),
         "stale": freshness == Freshness.STALE or last_error is not None,
         "last_error": last_error,
     }
+    # The cached grid is sent as it is stored, with the freshness fields spliced into its object:
+    # this is the dashboard's hot read, and decoding and re-encoding it would dominate its cost.
+    return Response(raw[:-1] + b"," + encode_document(status)[1:], media_type="application/json")
 
 
 @router.get("/sectors/{sector}")
@@ -54,20 +65,6 @@ async def sector_detail(
     }
 
 
-def _utc(field: str, value: datetime | None) -> datetime | None:
-    """The time in UTC (one without an offset is read as UTC); 422 when it has no UTC equivalent."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        raise HTTPException(
-            status_code=422, detail=f"{field}: {value.isoformat()} is outside the representable range"
-        ) from None
-
-
 def _history_entry(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "timestamp": row["timestamp"],
@@ -85,21 +82,12 @@ def _history_entry(row: dict[str, Any]) -> dict[str, Any]:
 async def sector_history(
     sector: SectorPath,
     repository: RepositoryDep,
-    since: Annotated[
-        datetime | None, Query(description="earliest timestamp (ISO 8601; no offset means UTC)")
-    ] = None,
-    until: Annotated[
-        datetime | None, Query(description="latest timestamp (ISO 8601; no offset means UTC)")
-    ] = None,
+    since: SinceQuery = None,
+    until: UntilQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="at most this many entries")] = 100,
 ) -> dict[str, Any]:
     """A sector's stored results, newest first, with the per-timeframe detail of each run."""
-    since, until = _utc("since", since), _utc("until", until)
-    if since is not None and until is not None and since > until:
-        raise HTTPException(
-            status_code=422,
-            detail=f"since: must not be after until ({since.isoformat()} > {until.isoformat()})",
-        )
+    since, until = utc_range(since, until)
     rows = await asyncio.to_thread(repository.sector_history, sector, limit, since, until)
     return {
         "sector": sector.value,
