@@ -84,6 +84,10 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
         port=port or settings.server.port,
         log_level=settings.server.log_level,
         access_log=False,
+        # Live updates are small JSON messages fanned out to every client: compressing each one
+        # per connection cost more than sending it (and the sans-I/O protocol is the lighter one).
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
     )
     return 0
 

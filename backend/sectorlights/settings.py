@@ -178,6 +178,18 @@ class EngineSettings(BaseSettings):
     history_sessions: int = Field(
         default=25, ge=21, validation_alias=AliasChoices("SECTORLIGHTS_HISTORY_SESSIONS")
     )
+    move_watch: bool = Field(
+        default=True,
+        validation_alias=AliasChoices("SECTORLIGHTS_MOVE_WATCH"),
+        description="watch the intraday snapshot for >= threshold moves of universe stocks "
+        "(04:00-20:00 ET): each first move in a session is broadcast and re-runs the analysis",
+    )
+    move_poll_secs: float = Field(
+        default=15.0, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_MOVE_POLL_SECS")
+    )
+    move_threshold_pct: float = Field(
+        default=15.0, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_MOVE_THRESHOLD_PCT")
+    )
     retention_days: float = Field(
         default=90.0,
         ge=1,
@@ -258,6 +270,25 @@ class ServerSettings(BaseSettings):
         gt=0,
         validation_alias=AliasChoices("SECTORLIGHTS_USER_ACTIONS_PER_MINUTE"),
         description="analyses a user may trigger and preference saves a user may make per minute",
+    )
+
+    ws_heartbeat_secs: float = Field(
+        default=15.0,
+        gt=0,
+        validation_alias=AliasChoices("SECTORLIGHTS_WS_HEARTBEAT_SECS"),
+        description="how often `/ws` clients get a heartbeat",
+    )
+    ws_client_queue: int = Field(
+        default=256,
+        ge=1,
+        validation_alias=AliasChoices("SECTORLIGHTS_WS_CLIENT_QUEUE"),
+        description="events queued per `/ws` client; a client that falls further behind gets a snapshot",
+    )
+    event_history: int = Field(
+        default=1000,
+        ge=10,
+        validation_alias=AliasChoices("SECTORLIGHTS_EVENT_HISTORY"),
+        description="events kept for `/ws?since=SEQ` replay; further behind gets a snapshot",
     )
 
     @property

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -59,13 +60,14 @@ def throwaway_postgres_database() -> Iterator[str]:
 
 
 @contextmanager
-def throwaway_redis_server() -> Iterator[str]:
-    """A redis-server of our own on a free port, stopped afterwards; yields its URL."""
+def redis_server_process(port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A redis-server of our own (on `port`, else a free one) that a test may stop, pause or
+    restart, stopped afterwards; yields its URL and process."""
     binary = shutil.which("redis-server")
     if binary is None:
         unavailable("redis-server is not installed")
         raise AssertionError("unreachable")
-    port = free_port()
+    port = free_port() if port is None else port
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
@@ -81,7 +83,16 @@ def throwaway_redis_server() -> Iterator[str]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     unavailable(f"redis-server did not start on port {port}")
                 time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield f"redis://127.0.0.1:{port}/0", process
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        if process.poll() is None:
+            process.send_signal(signal.SIGCONT)  # a paused server cannot stop
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@contextmanager
+def throwaway_redis_server() -> Iterator[str]:
+    """A redis-server of our own on a free port, stopped afterwards; yields its URL."""
+    with redis_server_process() as (url, _process):
+        yield url

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from sectorlights.api.auth import UserRateLimiter, current_user
-from sectorlights.api.routes import analysis, health, metrics, preferences, sectors, stocks, universe
+from sectorlights.api.routes import analysis, health, live, metrics, preferences, sectors, stocks, universe
 from sectorlights.api.routes.metrics import TimingMiddleware
 from sectorlights.engine.container import Container, build_container
 from sectorlights.metrics import Metrics
@@ -38,7 +38,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         active = container if container is not None else build_container(settings)
         app.state.container = active
-        await active.analysis.start()
+        await active.start()
         try:
             yield
         finally:
@@ -64,6 +64,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     app.add_middleware(TimingMiddleware, metrics_of=_metrics_of)
     app.include_router(health.router)
     app.include_router(metrics.router)
+    app.include_router(live.router)
     # Every /api route knows its caller; with SECTORLIGHTS_AUTH=required that needs a token.
     for router in (sectors.router, stocks.router, universe.router, analysis.router, preferences.router):
         app.include_router(router, dependencies=[Depends(current_user)])

@@ -8,7 +8,7 @@ import math
 import time
 from dataclasses import dataclass, field
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, WebSocket
 
 from sectorlights.domain.preferences import LOCAL_USER
 from sectorlights.storage.users import UserStore
@@ -42,6 +42,22 @@ async def current_user(request: Request) -> str:
     user = await asyncio.to_thread(store.authenticate, token)
     if user is None:
         raise _unauthorized("Authorization: unknown token")
+    return user
+
+
+async def websocket_user(websocket: WebSocket) -> str | None:
+    """The user of a WebSocket (a bearer header, or `?token=` since browsers cannot set headers
+    on a WebSocket); None when auth is required and the token is missing or unknown."""
+    if websocket.app.state.settings.server.auth == "off":
+        return LOCAL_USER
+    token = websocket.query_params.get("token")
+    if not token:
+        try:
+            token = bearer_token(websocket.headers.get("authorization"))
+        except HTTPException:
+            return None
+    store = UserStore(websocket.app.state.container.database)
+    user: str | None = await asyncio.to_thread(store.authenticate, token)
     return user
 
 

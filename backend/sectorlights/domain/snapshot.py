@@ -73,6 +73,7 @@ class RunTrigger(StrEnum):
     SCHEDULED = "scheduled"
     ON_DEMAND = "on_demand"
     CLI = "cli"
+    SIGNIFICANT_MOVE = "significant_move"
 
 
 class AnalysisRun(BaseModel):

@@ -14,6 +14,8 @@ from sectorlights.engine.classification_sources import ClassificationSources
 from sectorlights.engine.clock import Clock, clock_from_settings
 from sectorlights.engine.leader import create_run_lock
 from sectorlights.engine.service import AnalysisService
+from sectorlights.live.bus import EventBus, create_event_bus
+from sectorlights.live.hub import LiveHub
 from sectorlights.providers.base import MarketDataProvider, SectorReferenceStore
 from sectorlights.providers.registry import ProviderContext, create_provider
 from sectorlights.settings import ConfigurationError, Settings
@@ -31,9 +33,17 @@ class Container:
     provider: MarketDataProvider
     clock: Clock
     analysis: AnalysisService
+    events: EventBus
+    hub: LiveHub
+
+    async def start(self) -> None:
+        await self.hub.start()
+        await self.analysis.start()
 
     async def close(self) -> None:
         await self.analysis.stop()
+        await self.hub.stop()
+        await self.events.close()
         await self.analysis.run_lock.close()
         await self.cache.close()
         self.database.dispose()
@@ -95,4 +105,13 @@ def build_container(settings: Settings) -> Container:
         run_lock=run_lock,
         clock_speed=settings.provider.sim_speed,
     )
-    return Container(settings, database, repository, cache, provider, clock, analysis)
+    events = create_event_bus(settings.cache.redis_url, settings.server.event_history)
+    analysis.events = events
+    hub = LiveHub(
+        events,
+        analysis.live_grid,
+        clock,
+        heartbeat_secs=settings.server.ws_heartbeat_secs,
+        client_queue_size=settings.server.ws_client_queue,
+    )
+    return Container(settings, database, repository, cache, provider, clock, analysis, events, hub)

@@ -19,7 +19,6 @@ attempt in `analysis_runs`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -39,6 +38,7 @@ from sectorlights.engine.schedule import (
     next_fire,
     next_fires,
 )
+from sectorlights.engine.tasks import stop_task
 
 logger = logging.getLogger(__name__)
 
@@ -133,10 +133,7 @@ class AnalysisScheduler:
     async def stop(self) -> None:
         """Stop the loop, cancelling a run it is waiting on. The lock belongs to the caller."""
         task, self._task = self._task, None
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop_task(task)
 
     async def _loop(self) -> None:
         cursor = self._now()

@@ -31,12 +31,18 @@ from sectorlights.domain.snapshot import (
     RunTrigger,
     SectorSnapshot,
 )
+from sectorlights.domain.vocabulary import Freshness
 from sectorlights.engine.classification_sources import ClassificationSources
 from sectorlights.engine.clock import Clock, SystemClock
 from sectorlights.engine.frame_builder import DailyBarsCache, SnapshotMemory, build_frame
+from sectorlights.engine.freshness import classify_freshness, recommendation
 from sectorlights.engine.leader import MemoryRunLock, RunLock
+from sectorlights.engine.move_watcher import MoveWatcher, SectoredMove
 from sectorlights.engine.pipeline import AnalysisInputs, analyze_market
 from sectorlights.engine.scheduler import AnalysisScheduler, SchedulerSettings
+from sectorlights.live.bus import EventBus
+from sectorlights.live.changes import grid_changes
+from sectorlights.live.events import EventType
 from sectorlights.metrics import Metrics
 from sectorlights.providers.base import MarketDataProvider, MemorySectorReferenceStore, RejectedRow
 from sectorlights.settings import AnalysisSettings, CacheSettings, EngineSettings
@@ -46,6 +52,10 @@ from sectorlights.storage.retention import prune_history
 logger = logging.getLogger(__name__)
 
 PRUNE_INTERVAL = timedelta(days=1)
+# A stock's significant move is claimed for a day: one replica reports it per session.
+MOVE_CLAIM_TTL_SECS = 24 * 3600.0
+# `analysis_progress` events go out on every stage change and at least this many percent apart.
+PROGRESS_EVENT_STEP_PCT = 5.0
 # A run in flight refreshes its heartbeat this often (and on every progress step); the repository
 # counts a run as abandoned once its heartbeat is older than RUN_STALE_AFTER (30 s).
 HEARTBEAT_INTERVAL_SECS = 10.0
@@ -108,6 +118,19 @@ class AnalysisService:
                 ),
                 self._last_completed_at,
             )
+        self.move_watcher: MoveWatcher | None = None
+        if engine_settings.move_watch:
+            self.move_watcher = MoveWatcher(
+                provider,
+                clock,
+                lambda: self._universe_sectors,
+                self._on_moves,
+                engine_settings.move_poll_secs,
+                threshold_pct=engine_settings.move_threshold_pct,
+                clock_speed=clock_speed,
+            )
+        # symbol -> sector of the latest run's universe: the stocks the move watcher follows.
+        self._universe_sectors: dict[str, str] = {}
         self.classification_sources = classification_sources or ClassificationSources(
             MemorySectorReferenceStore(), overrides_file=self.analysis_settings.classification_overrides
         )
@@ -128,6 +151,9 @@ class AnalysisService:
         self.last_failure: str | None = None
         self._grid_as_of: tuple[bytes, datetime] | None = None
         self._rebuild_lock = asyncio.Lock()
+        # Where live updates go (the container sets it); None: no live updates.
+        self.events: EventBus | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> None:
         """Mark runs a dead process left behind as failed (now and every few seconds after), then
@@ -137,12 +163,18 @@ class AnalysisService:
         if self.engine_settings.run_on_start:
             # Started before the scheduler, so a missed scheduled run finds it in flight and joins it.
             await self.request_run(RunTrigger.STARTUP)
+        if self.move_watcher is not None:
+            members, _total = await asyncio.to_thread(self.repository.universe_members)
+            self._universe_sectors = self._universe_sectors or {m["symbol"]: m["sector"] for m in members}
+            await self.move_watcher.start()
         if self.scheduler is not None:
             await self.scheduler.start()
         elif self.engine_settings.schedule == "interval":
             self._loop_task = asyncio.create_task(self._refresh_loop(), name="sectorlights-refresh")
 
     async def stop(self) -> None:
+        if self.move_watcher is not None:
+            await self.move_watcher.stop()
         if self.scheduler is not None:
             await self.scheduler.stop()
         for task in (self._loop_task, self._sweep_task, self._in_flight):
@@ -251,6 +283,8 @@ class AnalysisService:
     async def _execute(self, run: AnalysisRun) -> AnalysisRun:
         started = time.perf_counter()
         heartbeat = asyncio.create_task(self._heartbeat(run.run_id), name=f"heartbeat-{run.run_id}")
+        self._loop = asyncio.get_running_loop()
+        previous = await self._grid_before_run()
         try:
             snapshot = await asyncio.to_thread(self._compute_and_store, run)
         except asyncio.CancelledError:
@@ -264,6 +298,11 @@ class AnalysisService:
             message = f"{type(error).__name__}: {error}"
             logger.error("analysis %s failed: %s", run.run_id, message)
             await asyncio.to_thread(self.repository.fail_run, run.run_id, message, self.wall_clock.now())
+            await self.emit(
+                EventType.ANALYSIS_PROGRESS,
+                {"run_id": run.run_id, "trigger": run.trigger.value, "stage": "failed", "percent": 100.0}
+                | {"error": message},
+            )
             self.last_failure = message
             self._progress.pop(run.run_id, None)
             self._count_run(run, RunStatus.FAILED, started)
@@ -275,6 +314,11 @@ class AnalysisService:
             self.metrics.vendor_rejected_rows.labels(endpoint).inc(rows)
         await self._publish(snapshot)
         self.last_failure = None
+        await self.emit(
+            EventType.ANALYSIS_PROGRESS,
+            {"run_id": run.run_id, "trigger": run.trigger.value, "stage": "done", "percent": 100.0},
+        )
+        await self._broadcast_changes(previous, snapshot.model_dump(mode="json"))
         self._progress.pop(run.run_id, None)
         await self._prune_if_due()
         logger.info(
@@ -309,7 +353,13 @@ class AnalysisService:
 
     def _compute_and_store(self, run: AnalysisRun) -> SectorSnapshot:
         def progress(stage: str, percent: float) -> None:
+            previous = self._progress.get(run.run_id)
             self._progress[run.run_id] = (stage, percent)
+            if previous is None or previous[0] != stage or percent - previous[1] >= PROGRESS_EVENT_STEP_PCT:
+                self._emit_threadsafe(
+                    EventType.ANALYSIS_PROGRESS,
+                    {"run_id": run.run_id, "trigger": run.trigger.value, "stage": stage, "percent": percent},
+                )
             self.repository.update_progress(run.run_id, stage, percent, self.wall_clock.now())
 
         now = self.clock.now().astimezone(UTC)
@@ -337,9 +387,71 @@ class AnalysisService:
             sectors=result.sectors,
             data_quality=quality,
         )
+        self._universe_sectors = {member.symbol: member.sector.value for member in result.members}
         progress("saving", 90.0)
         self.repository.commit_run(snapshot, result.members, self.wall_clock.now(), result.exclusions)
         return snapshot
+
+    async def _grid_before_run(self) -> dict[str, Any] | None:
+        """The grid a run replaces, to broadcast only what the run changed."""
+        if self.events is None:
+            return None
+        try:
+            return await self.latest_grid()
+        except Exception as error:  # no previous grid: every sector is broadcast
+            logger.warning("previous grid unavailable, broadcasting every sector: %s", error)
+            return None
+
+    async def emit(self, event_type: EventType, payload: dict[str, Any]) -> None:
+        """Publish a live update; a bus failure is logged, never fails the caller."""
+        if self.events is None:
+            return
+        try:
+            await self.events.publish(event_type, payload, self.clock.now())
+        except Exception as error:
+            logger.warning("live update %s not published: %s", event_type.value, error)
+
+    def _emit_threadsafe(self, event_type: EventType, payload: dict[str, Any]) -> None:
+        """`emit` from the analysis thread, without waiting for it."""
+        if self.events is not None and self._loop is not None:
+            asyncio.run_coroutine_threadsafe(self.emit(event_type, payload), self._loop)
+
+    async def _on_moves(self, moves: list[SectoredMove]) -> None:
+        """A universe stock's first big move of the session: tell the clients, then re-analyse (the
+        run's changes follow as `sector_update` and `top_stocks_change`)."""
+        session = current_session(self.clock.now())
+        # Every replica watches; the one that claims a stock's move for the session reports it.
+        claimed = [
+            (move, sector)
+            for move, sector in moves
+            if await self.run_lock.claim(f"move:{session.isoformat()}:{move.symbol}", MOVE_CLAIM_TTL_SECS)
+        ]
+        if not claimed:
+            return
+        moves = claimed
+        for move, sector in moves:
+            await self.emit(EventType.SIGNIFICANT_MOVE, move.to_payload() | {"sector": sector})
+        logger.info(
+            "significant moves: %s; re-analysing",
+            ", ".join(f"{move.symbol} {move.change_pct:+.1f}%" for move, _ in moves[:10]),
+        )
+        await self.request_run(RunTrigger.SIGNIFICANT_MOVE)
+
+    async def _broadcast_changes(self, previous: dict[str, Any] | None, current: dict[str, Any]) -> None:
+        """One `sector_update` with every changed sector and one `top_stocks_change` with every
+        changed list (nothing when nothing changed): a run's changes reach a client together."""
+        changes: dict[EventType, list[dict[str, Any]]] = {}
+        for event_type, payload in grid_changes(previous, current):
+            changes.setdefault(event_type, []).append(payload)
+        for event_type, key in (
+            (EventType.SECTOR_UPDATE, "sectors"),
+            (EventType.TOP_STOCKS_CHANGE, "changes"),
+        ):
+            if event_type in changes:
+                await self.emit(
+                    event_type,
+                    {"run_id": current["run_id"], "as_of": current["as_of"], key: changes[event_type]},
+                )
 
     def cache_ttl_secs(self, now: datetime) -> int:
         """30 minutes during 04:00-20:00 ET on a session, longer outside it."""
@@ -402,6 +514,25 @@ class AnalysisService:
             return None
         grid: dict[str, Any] = json.loads(raw)
         return grid
+
+    def freshness_fields(self, as_of: datetime) -> dict[str, Any]:
+        """What the grid says about itself: age, freshness class, recommendation, staleness."""
+        age_secs = max(0.0, (self.clock.now() - as_of).total_seconds())
+        freshness = classify_freshness(age_secs)
+        return {
+            "age_secs": round(age_secs, 1),
+            "freshness": freshness.value,
+            "recommendation": recommendation(freshness),
+            "stale": freshness == Freshness.STALE or self.last_failure is not None,
+            "last_error": self.last_failure,
+        }
+
+    async def live_grid(self) -> dict[str, Any] | None:
+        """The latest grid with its freshness fields, as `GET /api/sectors` serves it."""
+        grid = await self.latest_grid()
+        if grid is None:
+            return None
+        return grid | self.freshness_fields(datetime.fromisoformat(grid["as_of"]))
 
     async def latest_grid_as_of(self) -> tuple[bytes, datetime] | None:
         """The latest grid's JSON and the market time it is from; the time is read once per

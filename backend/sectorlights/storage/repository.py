@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Engine, Table, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.engine import RowMapping
 
 from sectorlights.domain.results import UniverseMember
@@ -25,6 +25,10 @@ from sectorlights.storage.tables import (
 # by a process that died: the engine refreshes the heartbeat of a live run at least every 10 s.
 RUN_STALE_AFTER = timedelta(seconds=30)
 INTERRUPTED_ERROR = "interrupted: the process stopped mid-run"
+
+
+# pg_advisory_xact_lock key serialising run commits ("SLCOMMIT" in ASCII).
+COMMIT_LOCK_KEY = 0x534C434F4D4D4954
 
 
 class Repository:
@@ -134,6 +138,10 @@ class Repository:
             for row in universe
         ]
         with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Replicas publishing at once (the same instant, on demand) take turns instead of
+                # colliding on its primary keys; the lock ends with the transaction.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": COMMIT_LOCK_KEY})
             # Re-analysing the same instant replaces that instant's rows.
             connection.execute(delete(sector_sentiment).where(sector_sentiment.c.timestamp == snapshot.as_of))
             connection.execute(insert(sector_sentiment), history)

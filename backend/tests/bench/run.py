@@ -40,6 +40,7 @@ from sectorlights.engine.pipeline import AnalysisInputs, analyze_market
 from sectorlights.providers.base import MemorySectorReferenceStore
 from sectorlights.providers.simulated import SimulatedProvider
 from sectorlights.settings import AnalysisSettings
+from tests.bench.live import bench_live
 from tests.bench.load import closed_loop, percentiles, python_load, wrk_load
 from tests.conftest import SIM_NOW
 from tests.servers import running_server, running_sim_vendor
@@ -406,6 +407,7 @@ def main() -> int:
         "http": bench_http(arguments.clients, arguments.duration_secs),
         "cache_hit_rate": bench_cache_hit_rate(),
         "on_demand_end_to_end": bench_on_demand(),
+        "websocket": bench_live(),
     }
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(json.dumps(report, indent=2))

@@ -3,6 +3,7 @@ SECTORLIGHTS_AUTH=required, per-user preferences and budgets."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from sectorlights.api.app import create_app
 from sectorlights.settings import load_settings
@@ -139,3 +141,20 @@ def test_starting_runs_is_rate_limited(open_app: TestClient) -> None:
     latest = open_app.get("/api/analysis/latest").json()
     assert latest["run"]["run_id"] == started[-1]  # nothing new was started
     # (Joining a run in flight costs nothing: the ten concurrent POSTs of test_api_resources.)
+
+
+def test_live_updates_need_a_token_when_auth_is_required(
+    closed_app: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, tokens = closed_app
+    for url, headers in (("/ws", {}), ("/ws?token=wrong", {}), ("/ws", bearer("wrong"))):
+        with (
+            pytest.raises(WebSocketDisconnect) as refused,
+            client.websocket_connect(url, headers=headers) as socket,
+        ):
+            socket.receive_text()
+        assert refused.value.code == 1008, url
+    for url, headers in ((f"/ws?token={tokens['alice']}", {}), ("/ws", bearer(tokens["bob"]))):
+        with client.websocket_connect(url, headers=headers) as socket:
+            first = json.loads(socket.receive_text())
+        assert first["type"] == "snapshot", url

@@ -4,9 +4,7 @@ killed mid-run, Redis going away and coming back, and two engines sharing one sc
 from __future__ import annotations
 
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -24,7 +22,7 @@ from sectorlights.cache.base import SNAPSHOT_KEY
 from sectorlights.storage.tables import analysis_runs
 from tests.conftest import SIM_NOW
 from tests.servers import command_env, run_command, running_sim_vendor, sectorlights_command
-from tests.services import free_port, throwaway_postgres_database, unavailable
+from tests.services import free_port, redis_server_process, throwaway_postgres_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(120)]
 
@@ -112,32 +110,8 @@ def migrate(env: Mapping[str, str], cwd: Path) -> None:
 @contextmanager
 def redis_server(port: int) -> Iterator[subprocess.Popen[bytes]]:
     """A redis-server of our own on `port` (so a test can stop it), stopped afterwards."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        unavailable("redis-server is not installed")
-        raise AssertionError("unreachable")
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-
-        def listening() -> bool | None:
-            if process.poll() is not None:
-                raise AssertionError(f"redis-server exited on port {port}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    return True
-            except OSError:
-                return None
-
-        poll(listening, 10, f"redis-server on port {port}", every_secs=0.05)
+    with redis_server_process(port) as (_url, process):
         yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -276,6 +250,7 @@ def test_two_engines_run_each_scheduled_instant_once(tmp_path: Path, postgres_en
             "SECTORLIGHTS_SIM_NOW": "2026-11-24T06:29:00-05:00",
             "SECTORLIGHTS_SIM_SPEED": "120",
             "SECTORLIGHTS_RUN_ON_START": "false",
+            "SECTORLIGHTS_MOVE_WATCH": "false",
         }
     )
     instants = ["2026-11-24T04:00:00-05:00", "2026-11-24T06:30:00-05:00", "2026-11-24T07:00:00-05:00"]

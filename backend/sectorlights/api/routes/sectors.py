@@ -10,8 +10,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response
 from sectorlights.api.deps import NO_GRID_YET, AnalysisDep, RepositoryDep, require_grid
 from sectorlights.api.time_range import SinceQuery, UntilQuery, utc_range
 from sectorlights.cache.base import encode_document
-from sectorlights.domain.vocabulary import Freshness, Sector
-from sectorlights.engine.freshness import classify_freshness, recommendation
+from sectorlights.domain.vocabulary import Sector
 
 router = APIRouter(prefix="/api", tags=["sectors"])
 
@@ -30,16 +29,7 @@ async def list_sectors(analysis: AnalysisDep) -> Response:
     if latest is None:
         raise HTTPException(status_code=503, detail=NO_GRID_YET)
     raw, as_of = latest
-    age_secs = max(0.0, (analysis.clock.now() - as_of).total_seconds())
-    freshness = classify_freshness(age_secs)
-    last_error = analysis.last_failure
-    status = {
-        "age_secs": round(age_secs, 1),
-        "freshness": freshness.value,
-        "recommendation": recommendation(freshness),
-        "stale": freshness == Freshness.STALE or last_error is not None,
-        "last_error": last_error,
-    }
+    status = analysis.freshness_fields(as_of)
     # The cached grid is sent as it is stored, with the freshness fields spliced into its object:
     # this is the dashboard's hot read, and decoding and re-encoding it would dominate its cost.
     return Response(raw[:-1] + b"," + encode_document(status)[1:], media_type="application/json")

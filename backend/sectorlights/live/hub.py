@@ -1,0 +1,193 @@
+"""The WebSocket hub: one bus subscription per process fanned out to bounded per-client queues.
+
+A client gets a `snapshot` on connect (or, reconnecting with `?since=SEQ`, the events it missed, or a
+`snapshot` when the bus history no longer reaches back that far), then every event in `seq` order
+and a `heartbeat` every few seconds. A client whose queue fills up is not waited for: its queue is
+dropped and it is sent a fresh `snapshot` when it catches up, so one slow browser never stalls the
+others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sectorlights.cache.base import CacheError
+from sectorlights.engine.clock import Clock
+from sectorlights.live.bus import EventBus, SubscriberLaggedError
+from sectorlights.live.events import Event, EventType
+
+logger = logging.getLogger(__name__)
+
+RESUBSCRIBE_DELAY_SECS = 1.0
+
+
+class Connection(Protocol):
+    """What the hub needs of a WebSocket."""
+
+    async def send_text(self, data: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Outgoing:
+    """An event with its JSON, encoded once for every client."""
+
+    event: Event
+    text: str
+
+    @classmethod
+    def of(cls, event: Event) -> _Outgoing:
+        return cls(event, event.to_json())
+
+
+@dataclass(eq=False)
+class _Client:
+    queue: asyncio.Queue[_Outgoing]
+    # Set when the queue overflowed: the writer sends a fresh snapshot instead of the lost events.
+    resync: bool = False
+    last_seq: int = 0
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class LiveHub:
+    """Delivers the bus's events to every connected client of this process."""
+
+    def __init__(
+        self,
+        bus: EventBus,
+        snapshot: Callable[[], Awaitable[dict[str, Any] | None]],
+        clock: Clock,
+        heartbeat_secs: float = 15.0,
+        client_queue_size: int = 256,
+    ) -> None:
+        self.bus = bus
+        self.snapshot = snapshot
+        self.clock = clock
+        self.heartbeat_secs = heartbeat_secs
+        self.client_queue_size = client_queue_size
+        self._clients: set[_Client] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.latest_seq = 0
+
+    @property
+    def client_count(self) -> int:
+        return len(self._clients)
+
+    async def start(self) -> None:
+        self.latest_seq = await self.bus.latest_seq()
+        self._tasks = [
+            asyncio.create_task(self._pump(), name="live-pump"),
+            asyncio.create_task(self._heartbeats(), name="live-heartbeat"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+
+    async def _pump(self) -> None:
+        """Read the bus and fan out; after lag or a bus outage every client is resynchronised."""
+        interrupted = False
+        while True:
+            try:
+                async with self.bus.subscribe() as events:
+                    if interrupted:
+                        # Only once subscribed again: a snapshot taken earlier could miss what is
+                        # published before the new subscription starts.
+                        for client in self._clients:
+                            self._mark_resync(client)
+                        interrupted = False
+                    async for event in events:
+                        self.latest_seq = max(self.latest_seq, event.seq)
+                        outgoing = _Outgoing.of(event)
+                        for client in self._clients:
+                            self._offer(client, outgoing)
+            except asyncio.CancelledError:
+                raise
+            except (SubscriberLaggedError, CacheError) as error:
+                logger.warning("live updates interrupted, clients will get a snapshot: %s", error)
+            except Exception:
+                logger.exception("live update pump failed; restarting")
+            interrupted = True
+            await asyncio.sleep(RESUBSCRIBE_DELAY_SECS)
+
+    def _offer(self, client: _Client, outgoing: _Outgoing) -> None:
+        if client.resync:
+            return
+        try:
+            client.queue.put_nowait(outgoing)
+        except asyncio.QueueFull:
+            self._mark_resync(client)
+            return
+        client.wake.set()
+
+    def _mark_resync(self, client: _Client) -> None:
+        client.resync = True
+        while not client.queue.empty():
+            client.queue.get_nowait()
+        client.wake.set()
+
+    async def _heartbeats(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_secs)
+            beat = Event(
+                EventType.HEARTBEAT,
+                self.latest_seq,
+                self.clock.now(),
+                {"clients": len(self._clients), "latest_seq": self.latest_seq},
+            )
+            outgoing = _Outgoing.of(beat)
+            for client in self._clients:
+                self._offer(client, outgoing)
+
+    async def _snapshot_event(self) -> Event:
+        seq = max(self.latest_seq, await self.bus.latest_seq())
+        grid = await self.snapshot()
+        return Event(EventType.SNAPSHOT, seq, self.clock.now(), {"grid": grid})
+
+    async def serve(self, connection: Connection, since: int | None) -> None:
+        """Send to `connection` until it fails (the caller detects the client leaving)."""
+        client = _Client(asyncio.Queue(self.client_queue_size))
+        # Registered before the catch-up is read, so nothing published meanwhile is missed;
+        # the catch-up and the queue can overlap, and `last_seq` drops the duplicates.
+        self._clients.add(client)
+        try:
+            missed = None if since is None else await self.bus.since(since)
+            if missed is None:
+                await self._send_snapshot(connection, client)
+            else:
+                client.last_seq = since or 0
+                for event in missed:
+                    await self._send(connection, client, _Outgoing.of(event))
+            while True:
+                if client.resync:
+                    client.resync = False
+                    await self._send_snapshot(connection, client)
+                    continue
+                if client.queue.empty():
+                    client.wake.clear()
+                    await client.wake.wait()
+                    continue
+                await self._send(connection, client, client.queue.get_nowait())
+        finally:
+            self._clients.discard(client)
+
+    async def _send_snapshot(self, connection: Connection, client: _Client) -> None:
+        event = await self._snapshot_event()
+        client.last_seq = event.seq
+        await connection.send_text(event.to_json())
+
+    async def _send(self, connection: Connection, client: _Client, outgoing: _Outgoing) -> None:
+        event = outgoing.event
+        if event.type != EventType.HEARTBEAT:
+            if event.seq <= client.last_seq:
+                return
+            client.last_seq = event.seq
+        await connection.send_text(outgoing.text)

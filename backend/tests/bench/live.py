@@ -1,0 +1,279 @@
+"""`/ws` fan-out for `make bench`: N WebSocket clients on the embedded server, publish-to-receive
+latency of every event to every client, and the server's memory per connection.
+
+The server runs on the live clock (no SECTORLIGHTS_SIM_NOW): an event's `ts` is then the server's
+wall-clock time at publish, so `receive wall time - ts` is the delivery latency (client and server
+share the machine's clock). The events are the ones on-demand runs emit (`analysis_progress` per
+stage, plus any `sector_update` / `top_stocks_change` the new grid causes).
+
+Run from backend/: python -c "from tests.bench.live import bench_live; print(bench_live())"
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import resource
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import numpy as np
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from tests.servers import running_server
+
+TARGET_P99_MS = 50.0
+CONNECT_BATCH = 100
+NOT_STREAMED = ("snapshot", "heartbeat")
+
+
+def _raise_open_file_limit(needed: int) -> None:
+    """Lift the soft limit on open files (inherited by the server process) when it is below `needed`."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        ceiling = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (ceiling, hard))
+
+
+def _listening_inodes(port: int) -> set[str]:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), Path(table).open() as lines:
+            next(lines)
+            for line in lines:
+                fields = line.split()
+                local, state, inode = fields[1], fields[3], fields[9]
+                if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                    inodes.add(inode)
+    return inodes
+
+
+def server_pid(port: int) -> int:
+    """The process listening on `port` on this machine (found through /proc)."""
+    sockets = {f"socket:[{inode}]" for inode in _listening_inodes(port)}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            for fd in (entry / "fd").iterdir():
+                with contextlib.suppress(OSError):
+                    if str(fd.readlink()) in sockets:
+                        return int(entry.name)
+    raise RuntimeError(f"no process found listening on port {port}")
+
+
+def rss_kib(pid: int) -> int:
+    """Resident set size of `pid` in KiB (/proc/PID/status VmRSS)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+@dataclass
+class _Client:
+    connection: ClientConnection
+    # (receive wall time, raw message); parsed after the measurement, to keep the receive path short.
+    received: list[tuple[float, str]] = field(default_factory=list)
+    latest_seq: int = 0
+
+
+async def _open_client(url: str, compression: bool) -> _Client:
+    connection = await connect(
+        url,
+        max_size=None,
+        open_timeout=120,
+        ping_interval=None,
+        compression="deflate" if compression else None,
+    )
+    first = json.loads(await connection.recv())
+    if first["type"] != "snapshot":
+        raise RuntimeError(f"expected a snapshot first, got {first['type']}")
+    return _Client(connection, latest_seq=int(first["seq"]))
+
+
+async def _read(client: _Client) -> None:
+    with contextlib.suppress(ConnectionClosed):
+        async for message in client.connection:
+            at = time.time()
+            text = message if isinstance(message, str) else message.decode()
+            client.received.append((at, text))
+            # Cheap: the seq field sits between "seq": and ,"ts" in every message.
+            seq = int(text[text.index('"seq":') + 6 : text.index(',"ts"')])
+            client.latest_seq = max(client.latest_seq, seq)
+
+
+async def _settle(clients: list[_Client], quiet_secs: float = 0.5, within_secs: float = 60.0) -> None:
+    """Until every client is at the same seq and nothing new arrived for `quiet_secs`."""
+    deadline = time.monotonic() + within_secs
+    last = (-1, -1)
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline:
+        seqs = [client.latest_seq for client in clients]
+        state = (min(seqs), max(seqs))
+        if state != last:
+            last, quiet_since = state, time.monotonic()
+        elif state[0] == state[1] and time.monotonic() - quiet_since >= quiet_secs:
+            return
+        await asyncio.sleep(0.05)
+    raise RuntimeError(f"clients did not settle: seqs from {last[0]} to {last[1]}")
+
+
+async def _run_analysis(http: httpx.AsyncClient) -> str:
+    accepted = await http.post("/api/analysis")
+    accepted.raise_for_status()
+    run_id: str = accepted.json()["run_id"]
+    while True:
+        run = (await http.get(f"/api/analysis/{run_id}")).json()
+        if run["status"] != "running":
+            break
+        await asyncio.sleep(0.05)
+    if run["status"] != "succeeded":
+        raise RuntimeError(f"run {run_id} {run['status']}: {run.get('error')}")
+    return run_id
+
+
+def _latency_summary(latencies_ms: list[float]) -> dict[str, float]:
+    if not latencies_ms:
+        return {
+            "p50_ms": float("nan"),
+            "p90_ms": float("nan"),
+            "p99_ms": float("nan"),
+            "max_ms": float("nan"),
+        }
+    ordered = np.sort(np.asarray(latencies_ms))
+    return {
+        "p50_ms": float(np.percentile(ordered, 50)),
+        "p90_ms": float(np.percentile(ordered, 90)),
+        "p99_ms": float(np.percentile(ordered, 99)),
+        "max_ms": float(ordered[-1]),
+    }
+
+
+async def _loop_lag(lags_ms: list[float]) -> None:
+    """How late a 1 ms sleep wakes up: this process's own backlog, which the latencies include."""
+    while True:
+        started = time.perf_counter()
+        await asyncio.sleep(0.001)
+        lags_ms.append((time.perf_counter() - started) * 1000.0 - 1.0)
+
+
+async def _measure(
+    base_url: str, pid: int, client_count: int, runs: int, compression: bool
+) -> dict[str, Any]:
+    parts = urlsplit(base_url)
+    url = f"ws://{parts.hostname}:{parts.port}/ws"
+    # The first connection's imports and buffers are not a per-connection cost.
+    warm = await _open_client(url, compression)
+    await warm.connection.close()
+    await asyncio.sleep(1.0)
+    rss_before = rss_kib(pid)
+
+    started = time.perf_counter()
+    clients: list[_Client] = []
+    for offset in range(0, client_count, CONNECT_BATCH):
+        batch = min(CONNECT_BATCH, client_count - offset)
+        clients.extend(await asyncio.gather(*(_open_client(url, compression) for _ in range(batch))))
+    connect_secs = time.perf_counter() - started
+    readers = [asyncio.create_task(_read(client)) for client in clients]
+    await asyncio.sleep(1.0)
+    rss_after = rss_kib(pid)
+
+    lags_ms: list[float] = []
+    lag = asyncio.create_task(_loop_lag(lags_ms))
+    try:
+        async with httpx.AsyncClient(base_url=base_url, timeout=120) as http:
+            first_seq = max(client.latest_seq for client in clients)
+            for _ in range(runs):
+                await _run_analysis(http)
+                await _settle(clients)
+    finally:
+        lag.cancel()
+        for client in clients:
+            await client.connection.close()
+        for reader in readers:
+            reader.cancel()
+        await asyncio.gather(*readers, return_exceptions=True)
+
+    latencies_ms: list[float] = []
+    resyncs = 0
+    by_type: dict[str, int] = {}
+    latencies_by_type: dict[str, list[float]] = {}
+    per_client: list[list[int]] = []
+    for client in clients:
+        mine: list[int] = []
+        for at, raw in client.received:
+            message = json.loads(raw)
+            if message["type"] == "snapshot":
+                resyncs += 1
+            if message["type"] in NOT_STREAMED:
+                continue
+            mine.append(int(message["seq"]))
+            if client is clients[0]:
+                by_type[message["type"]] = by_type.get(message["type"], 0) + 1
+            latency_ms = (at - datetime.fromisoformat(message["ts"]).timestamp()) * 1000.0
+            latencies_ms.append(latency_ms)
+            latencies_by_type.setdefault(message["type"], []).append(latency_ms)
+        per_client.append(mine)
+    seqs = {seq for mine in per_client for seq in mine}
+    expected = set(range(first_seq + 1, max(seqs, default=first_seq) + 1))
+    missing = sum(len(expected - set(mine)) for mine in per_client)
+    out_of_order = sum(
+        sum(1 for earlier, later in itertools.pairwise(mine) if later <= earlier) for mine in per_client
+    )
+    summary = _latency_summary(latencies_ms)
+    return {
+        "clients": client_count,
+        "permessage_deflate": compression,
+        "analysis_runs": runs,
+        "events": len(seqs),
+        "events_by_type": by_type,
+        "deliveries": len(latencies_ms),
+        "missing_deliveries": missing,
+        "out_of_order_deliveries": out_of_order,
+        "resync_snapshots": resyncs,
+        "connect_secs": connect_secs,
+        "client_loop_lag_ms": {"p99": float(np.percentile(lags_ms, 99)), "max": max(lags_ms)},
+        **summary,
+        "latency_by_type": {kind: _latency_summary(values) for kind, values in latencies_by_type.items()},
+        "server_rss_before_kib": rss_before,
+        "server_rss_after_kib": rss_after,
+        "memory_per_connection_kib": (rss_after - rss_before) / client_count,
+        "target_p99_ms": TARGET_P99_MS,
+        "meets_target": summary["p99_ms"] < TARGET_P99_MS,
+    }
+
+
+def bench_live(
+    client_counts: tuple[int, ...] = (50, 500), runs: int = 5, compression: bool = True
+) -> list[dict[str, Any]]:
+    """`/ws` delivery latency (p50/p99/max over every event x client) and server memory per
+    connection, one fresh server per client count; target p99 < 50 ms at 500 clients.
+
+    The clients negotiate permessage-deflate as browsers do (`compression=False` to compare); they
+    share the machine with the server, and `client_loop_lag_ms` shows their own backlog."""
+    _raise_open_file_limit(max(client_counts) * 2 + 512)
+    results = []
+    for client_count in client_counts:
+        with tempfile.TemporaryDirectory() as workdir:
+            env = {
+                "SECTORLIGHTS_LOG_LEVEL": "warning",
+                "SECTORLIGHTS_SCHEDULE": "off",
+                "SECTORLIGHTS_MOVE_WATCH": "false",
+                "SECTORLIGHTS_USER_ACTIONS_PER_MINUTE": "600",
+                "SECTORLIGHTS_WS_CLIENT_QUEUE": "4096",
+            }
+            with running_server(env, Path(workdir)) as base_url:
+                pid = server_pid(urlsplit(base_url).port or 80)
+                time.sleep(2)  # the start-up run's bookkeeping settles; it is not what is measured
+                results.append(asyncio.run(_measure(base_url, pid, client_count, runs, compression)))
+    return results
