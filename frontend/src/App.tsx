@@ -1,4 +1,11 @@
+import { useState } from 'react';
 import type { ApiError } from './api/client';
+import type { SectorResult } from './api/types';
+import { AnalysisControls } from './components/AnalysisControls';
+import { ConnectionIndicator } from './components/ConnectionIndicator';
+import { SectorDetail } from './components/SectorDetail';
+import { StockLookup } from './components/StockLookup';
+import { createLiveSource } from './data/live';
 import { Header } from './components/Header';
 import { SectorGrid } from './components/SectorGrid';
 import type { SectorsSource } from './data/source';
@@ -23,20 +30,37 @@ function StatusMessage({ error, hasData }: { error: ApiError; hasData: boolean }
 }
 
 export function App({ source }: { source?: SectorsSource }) {
-  const { data, error, loading } = useSectors(source);
-  const now = useNow();
+  const [active] = useState<SectorsSource>(() => source ?? createLiveSource());
+  const { data, error, loading, connection, progress, changes } = useSectors(active);
+  const now = useNow(1_000);
   const stale = data !== null && (data.stale || error !== null);
+  const [open, setOpen] = useState<SectorResult | null>(null);
+  const refresh = () => {
+    if ('refresh' in active && typeof active.refresh === 'function') active.refresh();
+  };
 
   return (
     <div className="app">
-      <Header data={data} now={now} stale={stale} />
+      <Header data={data} now={now} stale={stale}>
+        <div className="header-controls">
+          <ConnectionIndicator {...connection} />
+          <AnalysisControls
+            freshness={data?.freshness ?? null}
+            recommendation={data?.recommendation ?? null}
+            progress={progress}
+            onRefresh={refresh}
+          />
+        </div>
+      </Header>
+      <StockLookup />
       {loading && (
         <p className="status" role="status" data-testid="status-loading">
           Loading sector analysis…
         </p>
       )}
       {error && <StatusMessage error={error} hasData={data !== null} />}
-      {data && <SectorGrid sectors={data.sectors} />}
+      {data && <SectorGrid sectors={data.sectors} changes={changes} now={now} onOpen={setOpen} />}
+      {open && <SectorDetail sector={open.sector} label={open.label} onClose={() => setOpen(null)} />}
     </div>
   );
 }

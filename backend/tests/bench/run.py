@@ -392,6 +392,48 @@ def _one_on_demand_run(client: httpx.Client) -> dict[str, Any]:
     }
 
 
+def bench_dashboard() -> dict[str, Any]:
+    """First render of the grid in Chromium (navigation start to all 8 cards) and the gzip size
+    of the built JavaScript (target: under 1 s; under 300 kB for what the page loads first)."""
+    import gzip
+
+    from playwright.sync_api import sync_playwright
+
+    from sectorlights.settings import REPO_ROOT
+    from tests.e2e.measure import first_render_ms
+    from tests.e2e.test_dashboard import CHROMIUM, CHROMIUM_FLAGS
+
+    dist = REPO_ROOT / "frontend" / "dist"
+    chunks = {
+        path.name: len(gzip.compress(path.read_bytes(), compresslevel=9))
+        for path in sorted((dist / "assets").glob("*.js"))
+    }
+    entry = (dist / "index.html").read_text()
+    initial = sum(size for name, size in chunks.items() if name in entry)
+    result: dict[str, Any] = {
+        "js_gzip_bytes": chunks,
+        "initial_js_gzip_kb": initial / 1024,
+        "target_initial_js_gzip_kb": 300,
+    }
+    if not CHROMIUM.exists():
+        return result | {"first_render": "skipped: no Chromium at /usr/bin/chromium"}
+    with tempfile.TemporaryDirectory() as workdir:
+        env = {"SECTORLIGHTS_SIM_NOW": SIM_NOW.isoformat(), "SECTORLIGHTS_LOG_LEVEL": "warning"}
+        with running_server(env, Path(workdir)) as base_url, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            try:
+                runs = [first_render_ms(browser, base_url + "/") for _ in range(3)]
+            finally:
+                browser.close()
+    cold = [run["cold_ms"] for run in runs]
+    return result | {
+        "first_render_runs": runs,
+        "first_render_median_ms": statistics.median(cold),
+        "target_first_render_ms": 1000.0,
+        "meets_target": max(cold) < 1000.0 and initial < 300 * 1024,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, required=True)
@@ -408,6 +450,7 @@ def main() -> int:
         "cache_hit_rate": bench_cache_hit_rate(),
         "on_demand_end_to_end": bench_on_demand(),
         "websocket": bench_live(),
+        "dashboard": bench_dashboard(),
     }
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(json.dumps(report, indent=2))

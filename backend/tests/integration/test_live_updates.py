@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,11 +14,16 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from websockets.sync.client import ClientConnection, connect
 
+from sectorlights.api.app import create_app
+from sectorlights.live.events import EventType
+from sectorlights.settings import load_settings
 from tests.conftest import SIM_NOW
+from tests.integration.test_api_resources import _environment, _sqlite_url
 from tests.servers import running_server
-from tests.services import throwaway_postgres_database, throwaway_redis_server
+from tests.services import free_port, throwaway_postgres_database, throwaway_redis_server
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -190,3 +198,84 @@ def test_overnight_gaps_reach_a_connected_client_after_the_4am_open(tmp_path: Pa
     assert run["trigger"] == "significant_move"
     assert update["sectors"], update
     assert {card["sector"] for card in update["sectors"]} & {move["sector"] for move in moves}
+
+
+@contextlib.contextmanager
+def in_thread_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[str, Any, Any]]:
+    """The real app on a real uvicorn in a thread; yields its URL, container and event loop, so a
+    test can publish on the app's own bus."""
+    _environment(monkeypatch, _sqlite_url(tmp_path), tmp_path, run_on_start=False)
+    monkeypatch.setenv("SECTORLIGHTS_MOVE_WATCH", "false")
+    monkeypatch.setenv("SECTORLIGHTS_WS_CLIENT_QUEUE", "64")
+    monkeypatch.setenv("SECTORLIGHTS_WS_HEARTBEAT_SECS", "3600")
+    app = create_app(load_settings())
+    port = free_port()
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", app.state.container, server.servers[0].get_loop()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+def test_a_client_that_stops_reading_never_stalls_the_others(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A real socket that stops reading (a tiny receive window, the client's own queue full)
+    while 3,000 events (12 MB) go out: the reading client gets all of them in order at once, the stalled
+    one's queue stays bounded, and once it reads again it is resynchronised with a snapshot."""
+    events_count = 3000
+    with in_thread_server(monkeypatch, tmp_path) as (base_url, container, loop):
+        slow_socket = socket.socket()
+        slow_socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        slow_socket.connect(("127.0.0.1", int(base_url.rsplit(":", 1)[1])))
+        with (
+            connect(ws_url(base_url), sock=slow_socket, max_queue=1) as slow,
+            connect(ws_url(base_url)) as fast,
+        ):
+            first_seq = receive(fast)["seq"]
+            payload = {"run_id": "bench", "stage": "x" * 4000, "percent": 1.0}
+
+            async def publish_all() -> None:
+                for _ in range(events_count):
+                    await container.events.publish(EventType.ANALYSIS_PROGRESS, payload, SIM_NOW)
+                    await asyncio.sleep(0.002)  # a fast but steady producer a reading client keeps up with
+
+            publishing = asyncio.run_coroutine_threadsafe(publish_all(), loop)
+            received = []
+            try:
+                for _ in range(events_count):
+                    received.append(receive(fast, 10)["seq"])
+            except TimeoutError:
+                states = [(c.queue.qsize(), c.resync, c.last_seq) for c in container.hub._clients]
+                raise AssertionError(
+                    f"the reading client got {len(received)} events; clients {states}"
+                ) from None
+            assert received == list(range(first_seq + 1, first_seq + 1 + events_count))
+            publishing.result(timeout=60)
+            clients = list(container.hub._clients)
+            assert len(clients) == 2
+            assert all(client.queue.qsize() <= 64 for client in clients)
+            assert any(client.resync for client in clients), "the stalled client was never dropped behind"
+            # Reading again: whatever was in flight, then a snapshot at the latest seq, then live.
+            seen = []
+            while True:
+                message = receive(slow, 20)
+                seen.append(message["type"])
+                if message["type"] == "snapshot" and message["seq"] >= first_seq + events_count:
+                    break
+            assert seen.count("snapshot") >= 1

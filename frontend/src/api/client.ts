@@ -20,11 +20,11 @@ export class ApiError extends Error {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-function detailOf(body: unknown): string | null {
+export function detailOf(body: unknown): string | null {
   if (isRecord(body) && typeof body.detail === 'string' && body.detail.trim() !== '') {
     return body.detail;
   }
@@ -41,7 +41,7 @@ function looksLikeSectors(body: unknown): body is SectorsResponse {
   );
 }
 
-async function readJson(response: Response): Promise<unknown> {
+export async function readJson(response: Response): Promise<unknown> {
   try {
     return (await response.json()) as unknown;
   } catch {
@@ -49,7 +49,7 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-function isAbort(error: unknown): boolean {
+export function isAbort(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';
 }
 

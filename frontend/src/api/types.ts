@@ -74,6 +74,8 @@ export interface SectorsResponse {
   generated_at: string;
   age_secs: number | null;
   freshness: Freshness;
+  /** What to do about the grid's age (serve, offer a refresh, recommend a fresh run). */
+  recommendation?: string;
   stale: boolean;
   data_source: DataSource;
   benchmark: Benchmark;

@@ -1,9 +1,12 @@
+import type { ReactNode } from 'react';
 import type { SectorsResponse } from '../api/types';
 import { TIMEFRAMES } from '../constants';
 import { ageSeconds, formatAge, formatEtTime, formatPercent, timeframeLabel } from '../format';
 
 interface Props {
   data: SectorsResponse | null;
+  /** Live connection, controls and the like, shown at the end of the header. */
+  children?: ReactNode;
   /** Current time in ms since epoch, for the data age. */
   now: number;
   /** Data is stale: the backend says so, or the last refresh failed. */
@@ -39,7 +42,7 @@ function BenchmarkReturns({ benchmark }: { benchmark: SectorsResponse['benchmark
   );
 }
 
-export function Header({ data, now, stale }: Props) {
+export function Header({ data, now, stale, children }: Props) {
   return (
     <header className={`app-header${stale ? ' is-stale' : ''}`}>
       <h1 className="brand">SectorLights</h1>
@@ -65,6 +68,7 @@ export function Header({ data, now, stale }: Props) {
           <BenchmarkReturns benchmark={data.benchmark} />
         </>
       )}
+      {children}
     </header>
   );
 }

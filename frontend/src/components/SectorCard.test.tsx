@@ -1,8 +1,8 @@
-import { render, screen, within } from '@testing-library/react';
+import { fireEvent, render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { SectorColor } from '../api/types';
 import { SIGNAL_FOR_COLOR, makeSector } from '../test/fixtures';
-import { SectorCard } from './SectorCard';
+import { CHANGE_HIGHLIGHT_MS, SectorCard } from './SectorCard';
 
 function renderCard(...args: Parameters<typeof makeSector>) {
   render(<SectorCard sector={makeSector(...args)} />);
@@ -70,5 +70,38 @@ describe('SectorCard', () => {
     expect(within(bearish).getByTestId('list-note')).toHaveTextContent(
       'None in bullish sector — avoid shorts',
     );
+  });
+});
+
+describe('SectorCard live behaviour', () => {
+  it('opens on click and on Enter', () => {
+    const opened: string[] = [];
+    render(<SectorCard sector={makeSector('energy')} onOpen={(s) => opened.push(s.sector)} />);
+    const card = screen.getByTestId('sector-card');
+    fireEvent.click(card);
+    fireEvent.keyDown(card, { key: 'Enter' });
+    fireEvent.keyDown(card, { key: 'a' });
+    expect(opened).toEqual(['energy', 'energy']);
+    expect(card).toHaveAttribute('role', 'button');
+    expect(card).toHaveAttribute('tabindex', '0');
+  });
+
+  it.each([
+    [1_000, true],
+    [CHANGE_HIGHLIGHT_MS + 1, false],
+  ])('a change %i ms old is highlighted: %s, with the previous color while it is', (age, highlighted) => {
+    const change = {
+      sector: 'energy' as const,
+      previous_color: 'light_red' as const,
+      color: 'dark_green' as const,
+      previous_score: -0.2,
+      score: 0.7,
+      at: 10_000,
+    };
+    render(<SectorCard sector={makeSector('energy', { color: 'dark_green' })} change={change} now={10_000 + age} />);
+    const card = screen.getByTestId('sector-card');
+    expect(card.classList.contains('is-changed')).toBe(highlighted);
+    if (highlighted) expect(screen.getByTestId('previous-color')).toHaveTextContent('was light red');
+    else expect(screen.queryByTestId('previous-color')).toBeNull();
   });
 });

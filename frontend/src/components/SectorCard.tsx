@@ -1,4 +1,5 @@
 import type { SectorResult } from '../api/types';
+import type { TimedSectorChange } from '../hooks/useSectors';
 import { TIMEFRAMES } from '../constants';
 import {
   colorArrow,
@@ -10,16 +11,51 @@ import {
 import { TimeframeCell } from './TimeframeCell';
 import { TopStocksList } from './TopStocksList';
 
-export function SectorCard({ sector }: { sector: SectorResult }) {
+/** How long a live change stays highlighted, with the previous color shown. */
+export const CHANGE_HIGHLIGHT_MS = 6000;
+
+interface SectorCardProps {
+  sector: SectorResult;
+  /** The sector's latest live change (when it arrived), to highlight it for a moment. */
+  change?: TimedSectorChange;
+  /** Current time in ms since epoch. */
+  now?: number;
+  /** Open the sector's drill-down. */
+  onOpen?: (sector: SectorResult) => void;
+}
+
+export function SectorCard({ sector, change, now = Date.now(), onOpen }: SectorCardProps) {
   const signal = signalLabel(sector.signal);
+  const changed = change !== undefined && now - change.at < CHANGE_HIGHLIGHT_MS;
+  const previousColor = changed && change.previous_color !== change.color ? change.previous_color : null;
+  const open = () => onOpen?.(sector);
   return (
     <article
-      className={`sector-card ${colorClass(sector.color)}`}
+      className={`sector-card ${colorClass(sector.color)}${changed ? ' is-changed' : ''}${onOpen ? ' is-clickable' : ''}`}
       data-testid="sector-card"
       data-sector={sector.sector}
       data-color={sector.color}
+      data-changed={changed ? 'true' : undefined}
       aria-label={`${sector.label}: ${signal}`}
+      tabIndex={onOpen ? 0 : undefined}
+      role={onOpen ? 'button' : undefined}
+      onClick={onOpen ? open : undefined}
+      onKeyDown={
+        onOpen
+          ? (event) => {
+              if (event.key === 'Enter' || event.key === ' ') {
+                event.preventDefault();
+                open();
+              }
+            }
+          : undefined
+      }
     >
+      {previousColor && (
+        <span className="card-previous" data-testid="previous-color">
+          was {previousColor.replace('_', ' ')}
+        </span>
+      )}
       <header className="card-head">
         <h2 className="card-title">{sector.label.toUpperCase()}</h2>
         <span className="card-etf" title="ETF proxy">

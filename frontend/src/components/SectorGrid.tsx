@@ -1,4 +1,5 @@
-import type { SectorResult } from '../api/types';
+import type { SectorKey, SectorResult } from '../api/types';
+import type { TimedSectorChange } from '../hooks/useSectors';
 import { SECTOR_ORDER } from '../constants';
 import { SectorCard } from './SectorCard';
 
@@ -7,12 +8,19 @@ function rank(sector: SectorResult): number {
   return index === -1 ? SECTOR_ORDER.length : index;
 }
 
-export function SectorGrid({ sectors }: { sectors: SectorResult[] }) {
+interface SectorGridProps {
+  sectors: SectorResult[];
+  changes?: Partial<Record<SectorKey, TimedSectorChange>>;
+  now?: number;
+  onOpen?: (sector: SectorResult) => void;
+}
+
+export function SectorGrid({ sectors, changes = {}, now, onOpen }: SectorGridProps) {
   const ordered = [...sectors].sort((a, b) => rank(a) - rank(b));
   return (
     <main className="sector-grid" data-testid="sector-grid">
       {ordered.map((sector) => (
-        <SectorCard key={sector.sector} sector={sector} />
+        <SectorCard key={sector.sector} sector={sector} change={changes[sector.sector]} now={now} onOpen={onOpen} />
       ))}
     </main>
   );

@@ -1,15 +1,55 @@
 import { ApiError, fetchSectors, toApiError } from '../api/client';
-import type { SectorsResponse } from '../api/types';
+import type { SectorColor, SectorKey, SectorsResponse } from '../api/types';
 
-/** One update from a data source: a fresh snapshot or a failure. */
+/** State of a push connection (the WebSocket source); polling sources never emit it. */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  /** Consecutive failed attempts so far (0 while connecting the first time or connected). */
+  attempt: number;
+}
+
+/** `analysis_progress` of the backend; `stage` ends with "done" or "failed". */
+export interface AnalysisProgress {
+  run_id: string;
+  stage: string;
+  percent: number;
+  error?: string;
+}
+
+/** `significant_move` payload of the backend. */
+export interface SignificantMove {
+  symbol: string;
+  change_pct: number;
+  previous_close: number;
+  price: number;
+  direction: 'up' | 'down';
+  sector: SectorKey | null;
+}
+
+/** One sector whose score/color changed in the latest analysis run. */
+export interface SectorChange {
+  sector: SectorKey;
+  previous_color: SectorColor | null;
+  color: SectorColor;
+  previous_score: number | null;
+  score: number | null;
+}
+
+/** One update from a data source: a fresh snapshot, a failure, or (live source only) a side event. */
 export type SourceEvent =
   | { kind: 'data'; data: SectorsResponse }
-  | { kind: 'error'; error: ApiError };
+  | { kind: 'error'; error: ApiError }
+  | ({ kind: 'connection' } & ConnectionStatus)
+  | ({ kind: 'progress' } & AnalysisProgress)
+  | { kind: 'move'; move: SignificantMove }
+  | { kind: 'change'; sectors: SectorChange[] };
 
 export type SourceListener = (event: SourceEvent) => void;
 
 /**
- * Anything that pushes sector snapshots: today an HTTP poller, later a WebSocket.
+ * Anything that pushes sector snapshots: an HTTP poller or the WebSocket source (./live).
  * `subscribe` starts delivering events and returns a function that stops it.
  */
 export interface SectorsSource {

@@ -1,35 +1,90 @@
 import { useEffect, useReducer, useState } from 'react';
 import type { ApiError } from '../api/client';
-import type { SectorsResponse } from '../api/types';
-import { createPollingSource, type SectorsSource, type SourceEvent } from '../data/source';
+import type { SectorKey, SectorsResponse } from '../api/types';
+import { createLiveSource } from '../data/live';
+import type {
+  AnalysisProgress,
+  ConnectionStatus,
+  SectorChange,
+  SectorsSource,
+  SignificantMove,
+  SourceEvent,
+} from '../data/source';
+
+/** A sector change with the time (ms since epoch) it was received. */
+export interface TimedSectorChange extends SectorChange {
+  at: number;
+}
+
+/** A significant move with the time (ms since epoch) it was received. */
+export interface TimedMove extends SignificantMove {
+  at: number;
+}
+
+export const MAX_MOVES = 10;
 
 export interface SectorsState {
   /** Last good snapshot, kept while later requests fail. */
   data: SectorsResponse | null;
   /** Failure of the most recent request, cleared by the next good one. */
   error: ApiError | null;
-  /** True until the source has delivered its first event. */
+  /** True until the source has delivered its first data or error event. */
   loading: boolean;
+  /** Push-connection state; stays 'connecting'/0 for sources that never report it (polling). */
+  connection: ConnectionStatus;
+  /** Latest analysis_progress, or null. */
+  progress: AnalysisProgress | null;
+  /** Sectors changed by the latest sector_update, keyed by sector (replaced on each update). */
+  changes: Partial<Record<SectorKey, TimedSectorChange>>;
+  /** Last significant moves, newest first, at most MAX_MOVES. */
+  moves: TimedMove[];
 }
 
-const INITIAL: SectorsState = { data: null, error: null, loading: true };
+export const INITIAL_SECTORS_STATE: SectorsState = {
+  data: null,
+  error: null,
+  loading: true,
+  connection: { state: 'connecting', attempt: 0 },
+  progress: null,
+  changes: {},
+  moves: [],
+};
 
-function reduce(state: SectorsState, event: SourceEvent): SectorsState {
+interface Action {
+  event: SourceEvent;
+  at: number;
+}
+
+export function reduceSectors(state: SectorsState, { event, at }: Action): SectorsState {
   switch (event.kind) {
     case 'data':
-      return { data: event.data, error: null, loading: false };
+      return { ...state, data: event.data, error: null, loading: false };
     case 'error':
       return { ...state, error: event.error, loading: false };
+    case 'connection':
+      return { ...state, connection: { state: event.state, attempt: event.attempt } };
+    case 'progress': {
+      const { kind: _kind, ...progress } = event;
+      void _kind;
+      return { ...state, progress };
+    }
+    case 'move':
+      return { ...state, moves: [{ ...event.move, at }, ...state.moves].slice(0, MAX_MOVES) };
+    case 'change': {
+      const changes: Partial<Record<SectorKey, TimedSectorChange>> = {};
+      for (const change of event.sectors) changes[change.sector] = { ...change, at };
+      return { ...state, changes };
+    }
   }
 }
 
-/** Sector snapshots from `source` (default: polling `/api/sectors`). */
+/** Sector data from `source` (default: the live WebSocket source with HTTP fallback). */
 export function useSectors(source?: SectorsSource): SectorsState {
-  const [defaultSource] = useState(createPollingSource);
+  const [defaultSource] = useState(() => createLiveSource());
   const active = source ?? defaultSource;
-  const [state, dispatch] = useReducer(reduce, INITIAL);
+  const [state, dispatch] = useReducer(reduceSectors, INITIAL_SECTORS_STATE);
 
-  useEffect(() => active.subscribe(dispatch), [active]);
+  useEffect(() => active.subscribe((event) => dispatch({ event, at: Date.now() })), [active]);
 
   return state;
 }

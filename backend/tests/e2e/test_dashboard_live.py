@@ -1,0 +1,170 @@
+"""The dashboard's drill-down, lookup, fresh runs, live updates and reconnects in real Chromium."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.measure import first_render_ms
+from tests.e2e.test_dashboard import ARTIFACTS, DIST, browser  # noqa: F401  (the module's browser fixture)
+from tests.integration.test_live_updates import FROZEN
+from tests.servers import _wait_until_ready, command_env, run_command, running_server, sectorlights_command
+from tests.services import free_port, unavailable
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not (DIST / "index.html").is_file():
+        unavailable("the front end is not built (make build)")
+    with running_server(FROZEN, tmp_path_factory.mktemp("live")) as base_url:
+        yield base_url
+
+
+def open_dashboard(browser: Browser, url: str, width: int = 1440) -> Page:  # noqa: F811
+    page = browser.new_page(viewport={"width": width, "height": 1000})
+    page.goto(url + "/")
+    expect(page.locator("[data-testid=sector-card]")).to_have_count(8, timeout=30_000)
+    return page
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_two_cards_per_row_on_a_tablet_and_live_connection(browser: Browser, server: str) -> None:  # noqa: F811
+    page = open_dashboard(browser, server, width=800)
+    cards = page.locator("[data-testid=sector-card]")
+    tops = [round(cards.nth(i).bounding_box()["y"]) for i in range(8)]  # type: ignore[index]
+    assert len(set(tops)) == 4 and all(tops.count(top) == 2 for top in set(tops))
+    expect(page.get_by_test_id("connection-indicator")).to_have_attribute("data-state", "connected")
+    shot(page, "dashboard-800")
+    page.close()
+
+
+def test_drill_down_sorts_constituents_and_closes(browser: Browser, server: str) -> None:  # noqa: F811
+    page = open_dashboard(browser, server)
+    expected = httpx.get(server + "/api/sectors/technology", timeout=30).json()["constituent_count"]
+    page.locator("[data-testid=sector-card][data-sector=technology]").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    rows = dialog.get_by_test_id("constituent-row")
+    expect(rows).to_have_count(expected, timeout=15_000)
+    header = dialog.get_by_role("columnheader", name="Symbol")
+    header.click()
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    symbols = [rows.nth(i).get_attribute("data-symbol") or "" for i in range(3)]
+    assert symbols == sorted(symbols)
+    shot(page, "drill-down")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    # Keyboard: a focused card opens on Enter.
+    page.locator("[data-testid=sector-card][data-sector=energy]").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    page.close()
+
+
+def test_stock_lookup_shows_membership(browser: Browser, server: str) -> None:  # noqa: F811
+    grid = httpx.get(server + "/api/sectors", timeout=30).json()
+    symbol = grid["sectors"][0]["top_bullish"][0]["symbol"]
+    page = open_dashboard(browser, server)
+    lookup = page.get_by_test_id("stock-lookup")
+    lookup.get_by_role("textbox").fill(symbol.lower())
+    lookup.get_by_role("textbox").press("Enter")
+    result = page.get_by_test_id("stock-result")
+    expect(result).to_contain_text(symbol)
+    expect(result).to_contain_text("In universe")
+    shot(page, "stock-lookup")
+    page.close()
+
+
+def test_a_fresh_run_shows_progress_to_completion(browser: Browser, server: str) -> None:  # noqa: F811
+    page = open_dashboard(browser, server)
+    button = page.get_by_test_id("run-fresh")
+    button.click()
+    expect(page.get_by_test_id("analysis-progress")).to_be_visible(timeout=10_000)
+    shot(page, "analysis-progress")
+    expect(button).to_be_enabled(timeout=60_000)
+    latest = httpx.get(server + "/api/analysis/latest", timeout=30).json()
+    assert latest["run"]["status"] == "succeeded" and latest["run"]["trigger"] == "on_demand"
+    page.close()
+
+
+def test_a_live_sector_update_highlights_its_card(
+    browser: Browser,  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The simulated 04:00 overnight gaps: significant moves re-run the analysis, whose
+    `sector_update` reaches the open page and highlights the changed cards."""
+    env = FROZEN | {
+        "SECTORLIGHTS_SIM_SCENARIO": "overnight_gaps",
+        "SECTORLIGHTS_SIM_NOW": "2026-11-24T03:59:45-05:00",
+        "SECTORLIGHTS_SIM_SPEED": "5",
+        "SECTORLIGHTS_MOVE_WATCH": "true",
+    }
+    with running_server(env, tmp_path_factory.mktemp("gaps")) as base_url:
+        page = open_dashboard(browser, base_url)
+        changed = page.locator("[data-testid=sector-card][data-changed=true]")
+        expect(changed.first).to_be_visible(timeout=60_000)
+        shot(page, "sector-update")
+        page.close()
+
+
+def test_the_page_reconnects_after_the_server_restarts(
+    browser: Browser,  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    workdir = tmp_path_factory.mktemp("restart")
+    migrated = run_command(["migrate"], FROZEN, workdir)
+    assert migrated.returncode == 0, migrated.stderr
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+
+    log_path = workdir / "server.log"
+
+    def start() -> subprocess.Popen[bytes]:
+        with log_path.open("a") as log:
+            process = subprocess.Popen(
+                [*sectorlights_command(), "serve", "--port", str(port)],
+                env=command_env(FROZEN),
+                cwd=workdir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        _wait_until_ready(process, base_url + "/api/sectors", log_path, 120, "server")
+        return process
+
+    first = start()
+    try:
+        page = open_dashboard(browser, base_url)
+        indicator = page.get_by_test_id("connection-indicator")
+        expect(indicator).to_have_attribute("data-state", "connected")
+    finally:
+        first.terminate()
+        first.wait(timeout=15)
+    expect(indicator).to_have_attribute("data-state", "reconnecting", timeout=20_000)
+    expect(page.locator("[data-testid=sector-card]")).to_have_count(8)  # last known data stays
+    shot(page, "reconnecting")
+    second = start()
+    try:
+        expect(indicator).to_have_attribute("data-state", "connected", timeout=60_000)
+        shot(page, "reconnected")
+    finally:
+        page.close()
+        second.terminate()
+        second.wait(timeout=15)
+
+
+def test_first_render_is_recorded(browser: Browser, server: str) -> None:  # noqa: F811
+    timings = first_render_ms(browser, server + "/")
+    assert timings["cold_ms"] > 0 and timings["reload_ms"] > 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "first-render.json").write_text(json.dumps(timings, indent=2))

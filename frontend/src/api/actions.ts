@@ -1,0 +1,243 @@
+/** Stock lookup and analysis-run requests. Every failure is thrown as an ApiError (abort errors pass through). */
+
+import { ApiError, detailOf, isAbort, isRecord, readJson, toApiError } from './client';
+import type { Freshness, SectorColor, SectorKey, Signal, Timeframe } from './types';
+
+export const STOCKS_URL = '/api/stocks';
+export const ANALYSIS_URL = '/api/analysis';
+
+/** A symbol the backend accepts: 1–10 characters of A-Z, 0-9, "." and "-". */
+export const SYMBOL_PATTERN = /^[A-Z0-9.-]{1,10}$/;
+
+export type Tier = 'micro_cap' | 'small_cap';
+
+export interface StockMember {
+  symbol: string;
+  name: string;
+  market_cap: number | null;
+  avg_daily_volume: number | null;
+  sector: SectorKey;
+  volatility_multiplier: number | null;
+  last_updated: string | null;
+  tier: Tier | string;
+  exchange: string | null;
+  float_shares: number | null;
+  sic_code: number | null;
+  confidence: number | null;
+  run_id: string | null;
+  classification_source: string | null;
+  change_30m_pct: number | null;
+  change_1d_pct: number | null;
+  change_3d_pct: number | null;
+  change_1w_pct: number | null;
+  relative_volume: number | null;
+  rank_score: number | null;
+}
+
+export interface StockClassification {
+  sector: SectorKey;
+  source: string | null;
+  confidence: number | null;
+  sic_code: number | null;
+}
+
+export interface StockSectorCard {
+  sector: SectorKey;
+  label: string;
+  score: number | null;
+  color: SectorColor;
+  signal: Signal;
+  confidence: number | null;
+}
+
+export interface StockMetrics {
+  returns_pct: Record<Timeframe, number | null>;
+  relative_volume: number | null;
+  rank_score: number | null;
+}
+
+export interface StockTopListEntry {
+  sector: SectorKey;
+  list: 'top_bullish' | 'top_bearish' | string;
+  rank: number;
+  change_pct: number | null;
+  relative_volume: number | null;
+  rank_score: number | null;
+}
+
+/** `GET /api/stocks/{symbol}` for a universe member. */
+export interface StockDetail {
+  symbol: string;
+  in_universe: true;
+  member: StockMember;
+  classification: StockClassification;
+  sector_card: StockSectorCard | null;
+  metrics: StockMetrics;
+  in_top_list: boolean;
+  top_list: StockTopListEntry | null;
+  run_id: string;
+  as_of: string;
+}
+
+/** A member, tagged so it can be told apart from an exclusion. */
+export type StockFound = StockDetail & { excluded: false };
+
+/** A 404 of the lookup: excluded by a filter (`reason` from X-Exclusion-Reason), or not listed at all (`reason` null). */
+export interface StockExcluded {
+  excluded: true;
+  symbol: string;
+  /** The filter that excluded the stock ("market_cap", "exchange", ...); null when it is not listed. */
+  reason: string | null;
+  /** The server's message. */
+  message: string;
+}
+
+export type StockLookupResult = StockFound | StockExcluded;
+
+export type RunStatus = 'running' | 'succeeded' | 'failed';
+
+/** `POST /api/analysis` (202). */
+export interface StartAnalysisResponse {
+  run_id: string;
+  status: RunStatus;
+  stage: string;
+  progress_pct: number;
+  trigger: string;
+  /** True when an in-flight run was joined instead of a new one started. */
+  joined: boolean;
+}
+
+/** `GET /api/analysis/{run_id}`. */
+export interface AnalysisRun {
+  run_id: string;
+  trigger: string;
+  status: RunStatus;
+  stage: string;
+  progress_pct: number;
+  provider: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  as_of: string | null;
+  universe_size: number | null;
+  error: string | null;
+}
+
+export interface ScheduledRun {
+  at: string;
+  kind: string;
+}
+
+/** `GET /api/analysis/latest`. Grid fields are null while no analysis has completed. */
+export interface LatestAnalysis {
+  run: AnalysisRun;
+  last_error: string | null;
+  next_scheduled: ScheduledRun[];
+  grid_run_id: string | null;
+  as_of: string | null;
+  age_secs: number | null;
+  freshness: Freshness | null;
+  recommendation: string;
+}
+
+/** HTTP 429: too many runs started; `retryAfterSecs` from the Retry-After header. */
+export class RateLimitedError extends ApiError {
+  readonly retryAfterSecs: number | null;
+
+  constructor(message: string, detail: string | null, retryAfterSecs: number | null) {
+    super(message, 429, detail);
+    this.name = 'RateLimitedError';
+    this.retryAfterSecs = retryAfterSecs;
+  }
+}
+
+async function send(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await globalThis.fetch(url, {
+      ...init,
+      headers: { Accept: 'application/json', ...(init.headers as Record<string, string> | undefined) },
+    });
+  } catch (error) {
+    if (isAbort(error)) throw error;
+    throw toApiError(error);
+  }
+}
+
+function parseRetryAfter(value: string | null): number | null {
+  if (value === null) return null;
+  const secs = Number(value.trim());
+  if (Number.isFinite(secs) && secs >= 0) return secs;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+function errorOf(response: Response, body: unknown): ApiError {
+  const detail = detailOf(body);
+  const statusText = response.statusText ? ` ${response.statusText}` : '';
+  const message = detail ?? `HTTP ${response.status}${statusText}`;
+  if (response.status === 429) {
+    return new RateLimitedError(message, detail, parseRetryAfter(response.headers.get('Retry-After')));
+  }
+  return new ApiError(message, response.status, detail);
+}
+
+async function requestJson<T>(
+  url: string,
+  init: RequestInit,
+  looksRight: (body: unknown) => boolean,
+): Promise<T> {
+  const response = await send(url, init);
+  const body = await readJson(response);
+  if (!response.ok) throw errorOf(response, body);
+  if (!looksRight(body)) throw new ApiError('Malformed response from the server', response.status);
+  return body as T;
+}
+
+const hasRunId = (body: unknown): boolean => isRecord(body) && typeof body.run_id === 'string';
+
+/**
+ * `GET /api/stocks/{symbol}`: the member, or `{excluded: true, reason, message}` for a 404 (reason
+ * from X-Exclusion-Reason, null when the stock is not listed). Other failures throw ApiError.
+ */
+export async function fetchStock(symbol: string, signal?: AbortSignal): Promise<StockLookupResult> {
+  const wanted = symbol.trim().toUpperCase();
+  const response = await send(`${STOCKS_URL}/${encodeURIComponent(wanted)}`, { signal });
+  const body = await readJson(response);
+  if (response.status === 404) {
+    const reason = response.headers.get('X-Exclusion-Reason');
+    const detail = detailOf(body);
+    return {
+      excluded: true,
+      symbol: wanted,
+      reason: reason && reason.trim() !== '' ? reason.trim() : null,
+      message: detail ?? `${wanted} is not listed in the latest analysis`,
+    };
+  }
+  if (!response.ok) throw errorOf(response, body);
+  if (!isRecord(body) || typeof body.symbol !== 'string' || !isRecord(body.member) || !isRecord(body.metrics)) {
+    throw new ApiError('Malformed response from the server', response.status);
+  }
+  return { ...(body as unknown as StockDetail), excluded: false };
+}
+
+/** `POST /api/analysis`: starts a run or joins the one in flight. 429 throws RateLimitedError. */
+export function startAnalysis(signal?: AbortSignal): Promise<StartAnalysisResponse> {
+  return requestJson<StartAnalysisResponse>(ANALYSIS_URL, { method: 'POST', signal }, hasRunId);
+}
+
+/** `GET /api/analysis/{run_id}`. */
+export function fetchRun(runId: string, signal?: AbortSignal): Promise<AnalysisRun> {
+  return requestJson<AnalysisRun>(
+    `${ANALYSIS_URL}/${encodeURIComponent(runId)}`,
+    { signal },
+    (body) => hasRunId(body) && isRecord(body) && typeof body.status === 'string',
+  );
+}
+
+/** `GET /api/analysis/latest` (404 before any run: ApiError with the server's message). */
+export function fetchLatestAnalysis(signal?: AbortSignal): Promise<LatestAnalysis> {
+  return requestJson<LatestAnalysis>(
+    `${ANALYSIS_URL}/latest`,
+    { signal },
+    (body) => isRecord(body) && isRecord(body.run) && typeof body.recommendation === 'string',
+  );
+}

@@ -1,0 +1,257 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { fetchRun, RateLimitedError, startAnalysis, type AnalysisRun } from '../api/actions';
+import { ApiError, toApiError } from '../api/client';
+import type { Freshness } from '../api/types';
+import './Controls.css';
+
+/** Live progress of a run, as pushed over the websocket (`analysis_progress`). */
+export interface AnalysisProgress {
+  run_id: string;
+  stage: string;
+  percent: number;
+  error?: string | null;
+}
+
+export interface AnalysisControlsProps {
+  freshness: Freshness | null;
+  recommendation: string | null;
+  /** The latest live progress event, if any; used when its run_id is the run started here. */
+  progress?: AnalysisProgress | null;
+  /** Re-reads the grid ("View cached"); also called once a fresh run has succeeded. */
+  onRefresh(): void;
+}
+
+/** Poll interval of GET /api/analysis/{id} while a run is in flight. */
+export const POLL_INTERVAL_MS = 1000;
+/** A poll is skipped while a live progress event for the run arrived within this window. */
+const LIVE_WINDOW_MS = 2500;
+
+type RunState =
+  | { phase: 'idle' }
+  | { phase: 'starting' }
+  | { phase: 'running'; runId: string; stage: string; percent: number }
+  | { phase: 'succeeded'; runId: string }
+  | { phase: 'failed'; runId: string; message: string };
+
+function clampPercent(value: number): number {
+  if (!Number.isFinite(value)) return 0;
+  return Math.min(100, Math.max(0, value));
+}
+
+function stageLabel(stage: string): string {
+  const text = stage.replace(/_/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function errorMessage(error: unknown): string {
+  const apiError = toApiError(error);
+  if (apiError instanceof RateLimitedError || apiError.status === 429) {
+    const retry = apiError instanceof RateLimitedError ? apiError.retryAfterSecs : null;
+    const hint = retry !== null && !apiError.message.includes('retry') ? ` Try again in ${retry} s.` : '';
+    return `Rate limited: ${apiError.message}${hint}`;
+  }
+  return apiError.message;
+}
+
+/** Freshness of the served grid, "View cached" and "Run fresh analysis" with its live progress. */
+export function AnalysisControls({ freshness, recommendation, progress = null, onRefresh }: AnalysisControlsProps) {
+  const [run, setRun] = useState<RunState>({ phase: 'idle' });
+  const [error, setError] = useState<string | null>(null);
+  const [pollWarning, setPollWarning] = useState<string | null>(null);
+  const lastLiveAt = useRef(0);
+  const mounted = useRef(true);
+  const onRefreshRef = useRef(onRefresh);
+  const refreshedRunId = useRef<string | null>(null);
+
+  useEffect(() => {
+    onRefreshRef.current = onRefresh;
+  }, [onRefresh]);
+
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+
+  const runId = run.phase === 'running' ? run.runId : null;
+
+  // A fresh run succeeded: re-read the grid once.
+  useEffect(() => {
+    if (run.phase !== 'succeeded' || refreshedRunId.current === run.runId) return;
+    refreshedRunId.current = run.runId;
+    onRefreshRef.current();
+  }, [run]);
+
+  /** Applies a progress observation (event or poll) to the run in flight. */
+  const observe = useCallback(
+    (id: string, status: 'running' | 'succeeded' | 'failed', stage: string, percent: number, failure: string | null) => {
+      setRun((current) => {
+        if (current.phase !== 'running' || current.runId !== id) return current;
+        if (status === 'succeeded') return { phase: 'succeeded', runId: id };
+        if (status === 'failed') {
+          return { phase: 'failed', runId: id, message: failure || 'The analysis run failed.' };
+        }
+        return { phase: 'running', runId: id, stage, percent: Math.max(current.percent, clampPercent(percent)) };
+      });
+    },
+    [],
+  );
+
+  // Live progress from the websocket, when it is about the run started here.
+  useEffect(() => {
+    if (!progress || runId === null || progress.run_id !== runId) return;
+    lastLiveAt.current = Date.now();
+    const failed = progress.stage === 'failed' || Boolean(progress.error);
+    const done = !failed && (progress.stage === 'done' || progress.percent >= 100);
+    observe(
+      progress.run_id,
+      failed ? 'failed' : done ? 'succeeded' : 'running',
+      progress.stage,
+      progress.percent,
+      progress.error ?? null,
+    );
+  }, [progress, runId, observe]);
+
+  // Polling fallback while the run is in flight and no live events arrive.
+  useEffect(() => {
+    if (runId === null) return;
+    let inFlight = false;
+    const controller = new AbortController();
+    const timer = setInterval(() => {
+      if (inFlight || Date.now() - lastLiveAt.current < LIVE_WINDOW_MS) return;
+      inFlight = true;
+      fetchRun(runId, controller.signal)
+        .then((body: AnalysisRun) => {
+          if (!mounted.current) return;
+          setPollWarning(null);
+          observe(runId, body.status, body.stage, body.progress_pct, body.error);
+        })
+        .catch((failure: unknown) => {
+          if (controller.signal.aborted || !mounted.current) return;
+          const apiError = toApiError(failure);
+          if (apiError instanceof ApiError && apiError.status === 404) {
+            observe(runId, 'failed', 'failed', 100, apiError.message);
+          } else {
+            setPollWarning(`Progress unavailable: ${apiError.message}`);
+          }
+        })
+        .finally(() => {
+          inFlight = false;
+        });
+    }, POLL_INTERVAL_MS);
+    return () => {
+      clearInterval(timer);
+      controller.abort();
+    };
+  }, [runId, observe]);
+
+  const busy = run.phase === 'starting' || run.phase === 'running';
+
+  const onRunFresh = () => {
+    if (busy) return;
+    setError(null);
+    setPollWarning(null);
+    setRun({ phase: 'starting' });
+    lastLiveAt.current = 0;
+    startAnalysis().then(
+      (started) => {
+        if (!mounted.current) return;
+        if (started.status === 'running') {
+          setRun({
+            phase: 'running',
+            runId: started.run_id,
+            stage: started.stage,
+            percent: clampPercent(started.progress_pct),
+          });
+        } else if (started.status === 'succeeded') {
+          setRun({ phase: 'succeeded', runId: started.run_id });
+        } else {
+          setRun({ phase: 'failed', runId: started.run_id, message: 'The analysis run failed.' });
+        }
+      },
+      (failure: unknown) => {
+        if (!mounted.current) return;
+        setRun({ phase: 'idle' });
+        setError(errorMessage(failure));
+      },
+    );
+  };
+
+  return (
+    <section className="analysis-controls" aria-label="Analysis">
+      <div className="analysis-status">
+        {freshness ? (
+          <span className={`freshness freshness-${freshness}`} data-testid="analysis-freshness">
+            {freshness}
+          </span>
+        ) : (
+          <span className="freshness freshness-none" data-testid="analysis-freshness">
+            no analysis
+          </span>
+        )}
+        {recommendation && (
+          <span className="analysis-recommendation" data-testid="analysis-recommendation">
+            {recommendation}
+          </span>
+        )}
+      </div>
+      <div className="analysis-buttons">
+        <button type="button" className="control-button" data-testid="view-cached" onClick={() => onRefresh()}>
+          View cached
+        </button>
+        <button
+          type="button"
+          className="control-button control-button-primary"
+          data-testid="run-fresh"
+          onClick={onRunFresh}
+          disabled={busy}
+          aria-busy={busy}
+        >
+          {busy ? 'Running…' : 'Run fresh analysis'}
+        </button>
+      </div>
+      {(run.phase === 'running' || run.phase === 'succeeded' || run.phase === 'starting') && (
+        <div className="analysis-progress" data-testid="analysis-progress" aria-live="polite">
+          <div
+            className="progress-track"
+            role="progressbar"
+            aria-label="Analysis progress"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={run.phase === 'running' ? Math.round(run.percent) : run.phase === 'succeeded' ? 100 : 0}
+          >
+            <div
+              className="progress-fill"
+              style={{
+                width: `${run.phase === 'running' ? run.percent : run.phase === 'succeeded' ? 100 : 0}%`,
+              }}
+            />
+          </div>
+          <span className="progress-stage" data-testid="analysis-stage">
+            {run.phase === 'starting'
+              ? 'Starting…'
+              : run.phase === 'running'
+                ? `${stageLabel(run.stage)} · ${Math.round(run.percent)}%`
+                : 'Done · 100%'}
+          </span>
+        </div>
+      )}
+      {pollWarning && run.phase === 'running' && (
+        <p className="control-warning" data-testid="analysis-warning">
+          {pollWarning}
+        </p>
+      )}
+      {run.phase === 'failed' && (
+        <p className="control-error" role="alert" data-testid="analysis-error">
+          Analysis failed: {run.message}
+        </p>
+      )}
+      {error && (
+        <p className="control-error" role="alert" data-testid="analysis-error">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

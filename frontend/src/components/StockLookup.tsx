@@ -1,0 +1,247 @@
+import { useEffect, useId, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
+import { fetchStock, SYMBOL_PATTERN, type StockFound, type StockLookupResult } from '../api/actions';
+import { toApiError } from '../api/client';
+import { TIMEFRAMES } from '../constants';
+import { colorClass, formatConfidence, formatPercent, signalLabel, timeframeLabel } from '../format';
+import './Controls.css';
+
+const MISSING = '—';
+
+const VALIDATION_MESSAGE = 'Enter 1–10 characters: letters A–Z, digits 0–9, "." or "-".';
+
+function isNumber(value: number | null | undefined): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/** 1086871614 → "1.09B", 202148701 → "202.1M". */
+function formatCompact(value: number | null | undefined): string {
+  if (!isNumber(value)) return MISSING;
+  const abs = Math.abs(value);
+  if (abs >= 1e12) return `${(value / 1e12).toFixed(2)}T`;
+  if (abs >= 1e9) return `${(value / 1e9).toFixed(2)}B`;
+  if (abs >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
+  if (abs >= 1e3) return `${(value / 1e3).toFixed(1)}K`;
+  return String(Math.round(value));
+}
+
+/** "small_cap" → "Small cap". */
+function humanize(text: string): string {
+  const spaced = text.replace(/_/g, ' ');
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
+const SOURCE_LABELS: Record<string, string> = {
+  sic: 'SIC code',
+  override: 'Manual override',
+  fmp: 'FMP',
+};
+
+function sourceLabel(source: string | null, sicCode: number | null): string {
+  if (!source) return MISSING;
+  const label = SOURCE_LABELS[source] ?? humanize(source);
+  return source === 'sic' && isNumber(sicCode) ? `${label} ${sicCode}` : label;
+}
+
+function ReturnValue({ value }: { value: number | null }) {
+  if (!isNumber(value)) return <span className="lookup-return">{MISSING}</span>;
+  const direction = value > 0 ? 'up' : value < 0 ? 'down' : 'flat';
+  const arrow = direction === 'up' ? '▲' : direction === 'down' ? '▼' : '◆';
+  return (
+    <span className={`lookup-return lookup-return-${direction}`}>
+      <span aria-hidden="true">{arrow}</span> {formatPercent(value, 2)}
+    </span>
+  );
+}
+
+function topListText(stock: StockFound): string {
+  const entry = stock.top_list;
+  if (!stock.in_top_list || !entry) return 'Not in a top list';
+  const list =
+    entry.list === 'top_bullish' ? 'top bullish' : entry.list === 'top_bearish' ? 'top bearish' : humanize(entry.list);
+  const sector = stock.sector_card?.sector === entry.sector ? stock.sector_card.label : humanize(entry.sector);
+  return `#${entry.rank} ${list} in ${sector}`;
+}
+
+function MemberResult({ stock }: { stock: StockFound }) {
+  const { member, classification, metrics, sector_card: card } = stock;
+  return (
+    <div className="lookup-result lookup-member" data-testid="stock-result">
+      <div className="lookup-title">
+        <strong className="lookup-symbol">{stock.symbol}</strong>
+        <span className="lookup-name">{member.name}</span>
+        <span className="lookup-status lookup-status-in" data-testid="universe-status">
+          In universe
+        </span>
+      </div>
+      <dl className="lookup-facts">
+        <div>
+          <dt>Sector</dt>
+          <dd data-testid="lookup-sector">
+            {card ? card.label : humanize(classification.sector)}
+            {card && (
+              <span className={`lookup-signal color-${colorClass(card.color)}`}> · {signalLabel(card.signal)}</span>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Classification</dt>
+          <dd data-testid="lookup-classification">
+            {sourceLabel(classification.source, classification.sic_code)} ·{' '}
+            {formatConfidence(classification.confidence)} confidence
+          </dd>
+        </div>
+        <div>
+          <dt>Tier</dt>
+          <dd data-testid="lookup-tier">{member.tier ? humanize(member.tier) : MISSING}</dd>
+        </div>
+        <div>
+          <dt>Market cap</dt>
+          <dd data-testid="lookup-market-cap">
+            {isNumber(member.market_cap) ? `$${formatCompact(member.market_cap)}` : MISSING}
+          </dd>
+        </div>
+        <div>
+          <dt>Float</dt>
+          <dd data-testid="lookup-float">
+            {isNumber(member.float_shares) ? `${formatCompact(member.float_shares)} shares` : MISSING}
+          </dd>
+        </div>
+        {member.exchange && (
+          <div>
+            <dt>Exchange</dt>
+            <dd>{member.exchange}</dd>
+          </div>
+        )}
+        <div>
+          <dt>Relative volume</dt>
+          <dd data-testid="lookup-relative-volume">
+            {isNumber(metrics.relative_volume) ? `${metrics.relative_volume.toFixed(2)}x` : MISSING}
+          </dd>
+        </div>
+        <div>
+          <dt>Rank score</dt>
+          <dd data-testid="lookup-rank-score">
+            {isNumber(metrics.rank_score) ? metrics.rank_score.toFixed(2) : MISSING}
+          </dd>
+        </div>
+        <div>
+          <dt>Top list</dt>
+          <dd data-testid="lookup-top-list">{topListText(stock)}</dd>
+        </div>
+      </dl>
+      <dl className="lookup-returns" data-testid="lookup-returns">
+        {TIMEFRAMES.map((tf) => (
+          <div key={tf} className="lookup-return-cell">
+            <dt>{timeframeLabel(tf)}</dt>
+            <dd>
+              <ReturnValue value={metrics.returns_pct[tf] ?? null} />
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </div>
+  );
+}
+
+type LookupState =
+  | { kind: 'idle' }
+  | { kind: 'loading'; symbol: string }
+  | { kind: 'done'; result: StockLookupResult }
+  | { kind: 'error'; message: string };
+
+/** Looks up one symbol: universe membership (or the exclusion reason) and its metrics in the latest run. */
+export function StockLookup() {
+  const inputId = useId();
+  const errorId = useId();
+  const [value, setValue] = useState('');
+  const [invalid, setInvalid] = useState(false);
+  const [state, setState] = useState<LookupState>({ kind: 'idle' });
+  const controller = useRef<AbortController | null>(null);
+
+  useEffect(() => () => controller.current?.abort(), []);
+
+  const onChange = (event: ChangeEvent<HTMLInputElement>) => {
+    const next = event.target.value.toUpperCase();
+    setValue(next);
+    if (invalid && SYMBOL_PATTERN.test(next.trim())) setInvalid(false);
+  };
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const symbol = value.trim();
+    if (!SYMBOL_PATTERN.test(symbol)) {
+      setInvalid(true);
+      return;
+    }
+    setInvalid(false);
+    controller.current?.abort();
+    const current = new AbortController();
+    controller.current = current;
+    setState({ kind: 'loading', symbol });
+    fetchStock(symbol, current.signal).then(
+      (result) => {
+        if (!current.signal.aborted) setState({ kind: 'done', result });
+      },
+      (error: unknown) => {
+        if (current.signal.aborted) return;
+        setState({ kind: 'error', message: toApiError(error).message });
+      },
+    );
+  };
+
+  return (
+    <section className="stock-lookup" data-testid="stock-lookup" aria-label="Stock lookup">
+      <form className="lookup-form" onSubmit={onSubmit} noValidate>
+        <label htmlFor={inputId} className="lookup-label">
+          Look up a stock
+        </label>
+        <div className="lookup-row">
+          <input
+            id={inputId}
+            className="lookup-input"
+            type="text"
+            value={value}
+            onChange={onChange}
+            placeholder="e.g. AAC"
+            maxLength={16}
+            autoComplete="off"
+            spellCheck={false}
+            aria-invalid={invalid}
+            aria-describedby={invalid ? errorId : undefined}
+          />
+          <button type="submit" className="control-button" disabled={state.kind === 'loading'}>
+            Look up
+          </button>
+        </div>
+        {invalid && (
+          <p id={errorId} className="field-error" role="alert" data-testid="lookup-validation">
+            {VALIDATION_MESSAGE}
+          </p>
+        )}
+      </form>
+      <div aria-live="polite">
+        {state.kind === 'loading' && <p className="lookup-loading">Looking up {state.symbol}…</p>}
+        {state.kind === 'error' && (
+          <p className="control-error" role="alert" data-testid="lookup-error">
+            {state.message}
+          </p>
+        )}
+        {state.kind === 'done' && state.result.excluded && (
+          <div className="lookup-result lookup-excluded" data-testid="stock-result">
+            <div className="lookup-title">
+              <strong className="lookup-symbol">{state.result.symbol}</strong>
+              <span
+                className={`lookup-status ${state.result.reason ? 'lookup-status-excluded' : 'lookup-status-unlisted'}`}
+                data-testid="universe-status"
+              >
+                {state.result.reason ? `Excluded: ${humanize(state.result.reason)}` : 'Not listed'}
+              </span>
+            </div>
+            <p className="lookup-message">{state.result.message}</p>
+          </div>
+        )}
+        {state.kind === 'done' && !state.result.excluded && <MemberResult stock={state.result} />}
+      </div>
+    </section>
+  );
+}
