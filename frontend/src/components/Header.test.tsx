@@ -11,7 +11,8 @@ describe('Header', () => {
     expect(screen.getByRole('heading', { name: 'SectorLights' })).toBeInTheDocument();
     expect(screen.getByTestId('simulated-badge')).toHaveTextContent('Simulated data');
     expect(screen.getByTestId('as-of')).toHaveTextContent('06:37 ET');
-    expect(screen.getByTestId('data-age')).toHaveTextContent('4 min ago');
+    // The server's age (125 s when sent), not the browser clock's distance to as_of.
+    expect(screen.getByTestId('data-age')).toHaveTextContent('2 min ago');
     expect(screen.getByTestId('freshness')).toHaveTextContent('fresh');
     expect(screen.queryByTestId('stale-marker')).not.toBeInTheDocument();
     const benchmark = screen.getByTestId('benchmark');
@@ -21,10 +22,18 @@ describe('Header', () => {
   });
 
   it('shows hours in the age and a stale marker', () => {
-    const data = makeResponse({ freshness: 'stale', stale: true });
+    const data = makeResponse({ freshness: 'stale', stale: true, age_secs: 9420 });
     render(<Header data={data} now={Date.parse('2026-11-24T14:14:00Z')} stale />);
     expect(screen.getByTestId('data-age')).toHaveTextContent('2 h 37 min ago');
     expect(screen.getByTestId('stale-marker')).toBeVisible();
+  });
+
+  it('keeps the age moving with local time from what the server said', () => {
+    const data = makeResponse({ age_secs: 60 });
+    const { rerender } = render(<Header data={data} now={FOUR_MIN_LATER} stale={false} />);
+    expect(screen.getByTestId('data-age')).toHaveTextContent('1 min ago');
+    rerender(<Header data={data} now={FOUR_MIN_LATER + 5 * 60_000} stale={false} />);
+    expect(screen.getByTestId('data-age')).toHaveTextContent('6 min ago');
   });
 
   it('shows the provider name when data is real', () => {

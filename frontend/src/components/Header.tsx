@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, useRef } from 'react';
 import type { SectorsResponse } from '../api/types';
 import { TIMEFRAMES } from '../constants';
 import { ageSeconds, formatAge, formatEtTime, formatPercent, timeframeLabel } from '../format';
@@ -42,7 +42,25 @@ function BenchmarkReturns({ benchmark }: { benchmark: SectorsResponse['benchmark
   );
 }
 
+/**
+ * The grid's age on the server's clock: the server says how old the grid was when it sent it
+ * (`age_secs`), which fixes the offset between its clock and this browser's; the age then keeps
+ * moving with local time, also across live updates that bring a newer `as_of`. (The browser's
+ * clock alone disagrees with a simulated or skewed server clock.)
+ */
+function useServerAge(data: SectorsResponse | null, now: number): number | null {
+  const anchor = useRef<{ ageSecs: number; offsetMs: number } | null>(null);
+  if (data === null) return null;
+  if (data.age_secs == null) return ageSeconds(data.as_of, now);
+  if (anchor.current === null || anchor.current.ageSecs !== data.age_secs) {
+    const offsetMs = Date.parse(data.as_of) + data.age_secs * 1000 - now;
+    anchor.current = { ageSecs: data.age_secs, offsetMs };
+  }
+  return ageSeconds(data.as_of, now + (anchor.current?.offsetMs ?? 0));
+}
+
 export function Header({ data, now, stale, children }: Props) {
+  const age = useServerAge(data, now);
   return (
     <header className={`app-header${stale ? ' is-stale' : ''}`}>
       <h1 className="brand">SectorLights</h1>
@@ -54,7 +72,7 @@ export function Header({ data, now, stale, children }: Props) {
               {formatEtTime(data.as_of)}
             </time>
             <span className="data-age" data-testid="data-age">
-              {formatAge(ageSeconds(data.as_of, now))}
+              {formatAge(age)}
             </span>
             <span className={`freshness freshness-${data.freshness}`} data-testid="freshness">
               {data.freshness}
