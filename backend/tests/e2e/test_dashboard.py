@@ -100,6 +100,11 @@ def test_scenario_colors_on_the_dashboard(
             color = card.get_attribute("data-color")
             assert color in allowed, (scenario, sector, color)
             assert (color or "").replace("_", "-") in (card.get_attribute("class") or "")
+        if scenario == "fda_approval_wave":
+            # Shorting a dark-green sector is off: its bearish list is suppressed, with the reason.
+            healthcare = page.locator("[data-testid=sector-card][data-sector=healthcare]")
+            note = healthcare.get_by_test_id("list-note").last
+            assert "bullish sector" in note.inner_text(), note.inner_text()
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"dashboard-{scenario}.png"), full_page=True)
         page.close()

@@ -238,7 +238,7 @@ CLAIMED_ELSEWHERE = re.compile(r"the run scheduled for (\S+) is claimed by anoth
 
 @pytest.mark.timeout(240)  # two engine start-ups on a loaded CI machine, then ~16 s of market clock
 def test_two_engines_run_each_scheduled_instant_once(tmp_path: Path, postgres_env: dict[str, str]) -> None:
-    """Two engines on one database and one Redis, on a market clock at 120x from 06:29 ET: the
+    """Two engines on one database and one Redis, on a market clock at 120x from 06:20 ET: the
     missed 04:00 full run, then the 06:30 and 07:00 intraday runs, each run by one of them."""
     port = free_port()
     env = (
@@ -247,7 +247,9 @@ def test_two_engines_run_each_scheduled_instant_once(tmp_path: Path, postgres_en
         | {
             "REDIS_URL": f"redis://127.0.0.1:{port}/0",
             "SECTORLIGHTS_SCHEDULE": "market",
-            "SECTORLIGHTS_SIM_NOW": "2026-11-24T06:29:00-05:00",
+            # 10 market minutes (5 s) before 06:30, so the catch-up run of 04:00 is over by then
+            # even on a loaded machine (a run still going at 06:30 would cover that instant).
+            "SECTORLIGHTS_SIM_NOW": "2026-11-24T06:20:00-05:00",
             "SECTORLIGHTS_SIM_SPEED": "120",
             "SECTORLIGHTS_RUN_ON_START": "false",
             "SECTORLIGHTS_MOVE_WATCH": "false",
