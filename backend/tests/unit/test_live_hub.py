@@ -332,3 +332,30 @@ async def test_the_pump_survives_a_lagged_subscription(monkeypatch: pytest.Monke
         for connection in (first, second):
             await wait_for(partial(connection.last_update_is, 7))
             assert_consecutive(connection.updates, 6, 7)
+
+
+async def test_events_published_while_the_pump_resubscribes_are_covered_by_the_snapshot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pump lags, and more events are published before it has subscribed again: the clients'
+    resync snapshot is taken only after the new subscription, so it covers them (no seq is lost
+    between the snapshot and the live stream)."""
+    monkeypatch.setattr(hub_module, "RESUBSCRIBE_DELAY_SECS", 0.2)
+    bus = MemoryEventBus(history_size=100, subscriber_buffer=2)
+    async with running_hub(bus) as harness:
+        client = FakeConnection()
+        harness.connect(client)
+        await wait_for(lambda: len(client.messages) == 1)
+        await publish(bus, 5)  # without yielding: the pump's subscription lags and ends
+        await wait_for(lambda: not bus._subscriptions)
+        await publish(bus, 3, start=5)  # seq 6-8, while nobody is subscribed
+        await harness.subscribed()
+        await wait_for(
+            lambda: client.messages[-1].type == EventType.SNAPSHOT and client.messages[-1].seq >= 8
+        )
+        await publish(bus, 1, start=8)
+        await wait_for(partial(client.last_update_is, 9))
+        after_snapshot = client.messages[
+            max(i for i, m in enumerate(client.messages) if m.type == EventType.SNAPSHOT) + 1 :
+        ]
+        assert [m.seq for m in after_snapshot] == [9]
