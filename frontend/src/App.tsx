@@ -9,6 +9,7 @@ import { createLiveSource } from './data/live';
 import { Header } from './components/Header';
 import { SectorGrid } from './components/SectorGrid';
 import type { SectorsSource } from './data/source';
+import { useNewEntries } from './hooks/useNewEntries';
 import { useNow } from './hooks/useNow';
 import { useSectors } from './hooks/useSectors';
 
@@ -35,6 +36,7 @@ export function App({ source }: { source?: SectorsSource }) {
   const now = useNow(1_000);
   const stale = data !== null && (data.stale || error !== null);
   const [open, setOpen] = useState<SectorResult | null>(null);
+  const newEntries = useNewEntries(data, now);
   const refresh = () => {
     if ('refresh' in active && typeof active.refresh === 'function') active.refresh();
   };
@@ -59,7 +61,7 @@ export function App({ source }: { source?: SectorsSource }) {
         </p>
       )}
       {error && <StatusMessage error={error} hasData={data !== null} />}
-      {data && <SectorGrid sectors={data.sectors} changes={changes} now={now} onOpen={setOpen} />}
+      {data && <SectorGrid sectors={data.sectors} changes={changes} now={now} onOpen={setOpen} newEntries={newEntries} />}
       {open && <SectorDetail sector={open.sector} label={open.label} onClose={() => setOpen(null)} />}
     </div>
   );

@@ -22,9 +22,11 @@ interface SectorCardProps {
   now?: number;
   /** Open the sector's drill-down. */
   onOpen?: (sector: SectorResult) => void;
+  /** Names that just entered each top list. */
+  newSymbols?: { bullish?: ReadonlySet<string>; bearish?: ReadonlySet<string> };
 }
 
-export function SectorCard({ sector, change, now = Date.now(), onOpen }: SectorCardProps) {
+export function SectorCard({ sector, change, now = Date.now(), onOpen, newSymbols }: SectorCardProps) {
   const signal = signalLabel(sector.signal);
   const changed = change !== undefined && now - change.at < CHANGE_HIGHLIGHT_MS;
   const previousColor = changed && change.previous_color !== change.color ? change.previous_color : null;
@@ -97,12 +99,14 @@ export function SectorCard({ sector, change, now = Date.now(), onOpen }: SectorC
           stocks={sector.top_bullish}
           note={sector.bullish_note}
           testId="top-bullish"
+          newSymbols={newSymbols?.bullish}
         />
         <TopStocksList
           title="TOP BEARISH"
           stocks={sector.top_bearish}
           note={sector.bearish_note}
           testId="top-bearish"
+          newSymbols={newSymbols?.bearish}
         />
       </div>
     </article>
