@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from fastapi import HTTPException, Request, WebSocket
+from starlette.requests import HTTPConnection
 
 from sectorlights.domain.preferences import LOCAL_USER
 from sectorlights.storage.users import UserStore
@@ -38,10 +39,16 @@ async def current_user(request: Request) -> str:
     if settings.server.auth == "off":
         return LOCAL_USER
     token = bearer_token(request.headers.get("authorization"))
-    store = UserStore(request.app.state.container.database)
-    user = await asyncio.to_thread(store.authenticate, token)
+    user = await _token_user(request, token)
     if user is None:
         raise _unauthorized("Authorization: unknown token")
+    return user
+
+
+async def _token_user(connection: HTTPConnection, token: str) -> str | None:
+    """The user a token belongs to, or None."""
+    store = UserStore(connection.app.state.container.database)
+    user: str | None = await asyncio.to_thread(store.authenticate, token)
     return user
 
 
@@ -56,9 +63,7 @@ async def websocket_user(websocket: WebSocket) -> str | None:
             token = bearer_token(websocket.headers.get("authorization"))
         except HTTPException:
             return None
-    store = UserStore(websocket.app.state.container.database)
-    user: str | None = await asyncio.to_thread(store.authenticate, token)
-    return user
+    return await _token_user(websocket, token)
 
 
 @dataclass

@@ -428,12 +428,11 @@ class AnalysisService:
         ]
         if not claimed:
             return
-        moves = claimed
-        for move, sector in moves:
+        for move, sector in claimed:
             await self.emit(EventType.SIGNIFICANT_MOVE, move.to_payload() | {"sector": sector})
         logger.info(
             "significant moves: %s; re-analysing",
-            ", ".join(f"{move.symbol} {move.change_pct:+.1f}%" for move, _ in moves[:10]),
+            ", ".join(f"{move.symbol} {move.change_pct:+.1f}%" for move, _ in claimed[:10]),
         )
         await self.request_run(RunTrigger.SIGNIFICANT_MOVE)
 

@@ -10,7 +10,6 @@ others.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any, Protocol
 
 from sectorlights.cache.base import CacheError
 from sectorlights.engine.clock import Clock
+from sectorlights.engine.tasks import stop_task
 from sectorlights.live.bus import EventBus, SubscriberLaggedError
 from sectorlights.live.events import Event, EventType
 
@@ -85,12 +85,9 @@ class LiveHub:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._tasks = []
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            await stop_task(task)
 
     async def _pump(self) -> None:
         """Read the bus and fan out; after lag or a bus outage every client is resynchronised."""

@@ -1,7 +1,7 @@
 /** Stock lookup and analysis-run requests. Every failure is thrown as an ApiError (abort errors pass through). */
 
 import { ApiError, detailOf, isAbort, isRecord, readJson, toApiError } from './client';
-import type { Freshness, SectorColor, SectorKey, Signal, Timeframe } from './types';
+import type { Freshness, SectorColor, SectorKey, Signal, Tier, Timeframe, UniverseMember } from './types';
 
 export const STOCKS_URL = '/api/stocks';
 export const ANALYSIS_URL = '/api/analysis';
@@ -9,30 +9,10 @@ export const ANALYSIS_URL = '/api/analysis';
 /** A symbol the backend accepts: 1–10 characters of A-Z, 0-9, "." and "-". */
 export const SYMBOL_PATTERN = /^[A-Z0-9.-]{1,10}$/;
 
-export type Tier = 'micro_cap' | 'small_cap';
+export type { Tier };
+/** A universe member as `GET /api/stocks/{symbol}` gives it. */
+export type StockMember = UniverseMember;
 
-export interface StockMember {
-  symbol: string;
-  name: string;
-  market_cap: number | null;
-  avg_daily_volume: number | null;
-  sector: SectorKey;
-  volatility_multiplier: number | null;
-  last_updated: string | null;
-  tier: Tier | string;
-  exchange: string | null;
-  float_shares: number | null;
-  sic_code: number | null;
-  confidence: number | null;
-  run_id: string | null;
-  classification_source: string | null;
-  change_30m_pct: number | null;
-  change_1d_pct: number | null;
-  change_3d_pct: number | null;
-  change_1w_pct: number | null;
-  relative_volume: number | null;
-  rank_score: number | null;
-}
 
 export interface StockClassification {
   sector: SectorKey;

@@ -6,8 +6,10 @@ import type {
   SectorKey,
   SectorResult,
   Signal,
+  Tier,
   Timeframe,
   TimeframeStats,
+  UniverseMember,
 } from './types';
 
 /** The sector's own ETF proxies (XL*, PSC*) and how well its members move with them. */
@@ -28,30 +30,10 @@ export interface SectorDetailCard extends SectorResult {
   gap_profile?: Record<string, unknown>;
 }
 
-export type Tier = 'micro_cap' | 'small_cap' | 'mid_cap' | 'large_cap' | (string & {});
+export type { Tier };
+/** A constituent row of `GET /api/sectors/{sector}`. */
+export type Constituent = UniverseMember;
 
-export interface Constituent {
-  symbol: string;
-  name: string;
-  market_cap: number | null;
-  avg_daily_volume: number | null;
-  sector: SectorKey;
-  volatility_multiplier: number | null;
-  tier: Tier | null;
-  exchange: string | null;
-  float_shares: number | null;
-  sic_code: number | null;
-  confidence: number | null;
-  classification_source: string | null;
-  change_30m_pct: number | null;
-  change_1d_pct: number | null;
-  change_3d_pct: number | null;
-  change_1w_pct: number | null;
-  relative_volume: number | null;
-  rank_score: number | null;
-  last_updated?: string;
-  run_id?: string;
-}
 
 export interface SectorDetailResponse {
   run_id: string;

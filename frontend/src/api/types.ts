@@ -82,3 +82,30 @@ export interface SectorsResponse {
   universe_size: number;
   sectors: SectorResult[];
 }
+
+/** A member's size tier (the backend may add more). */
+export type Tier = 'micro_cap' | 'small_cap' | (string & {});
+
+/** One stock of the latest universe, as the stock lookup and the sector detail give it. */
+export interface UniverseMember {
+  symbol: string;
+  name: string;
+  market_cap: number | null;
+  avg_daily_volume: number | null;
+  sector: SectorKey;
+  volatility_multiplier: number | null;
+  tier: Tier | null;
+  exchange: string | null;
+  float_shares: number | null;
+  sic_code: number | null;
+  confidence: number | null;
+  classification_source: string | null;
+  change_30m_pct: number | null;
+  change_1d_pct: number | null;
+  change_3d_pct: number | null;
+  change_1w_pct: number | null;
+  relative_volume: number | null;
+  rank_score: number | null;
+  last_updated?: string | null;
+  run_id?: string | null;
+}

@@ -11,7 +11,6 @@ from fastapi import APIRouter, HTTPException, Path, Response
 
 from sectorlights.api.deps import AnalysisDep, RateLimitDep, RepositoryDep, UserDep
 from sectorlights.domain.snapshot import AnalysisRun, RunStatus, RunTrigger
-from sectorlights.engine.freshness import classify_freshness, recommendation
 from sectorlights.engine.service import AnalysisService
 
 router = APIRouter(prefix="/api", tags=["analysis"])
@@ -76,15 +75,11 @@ async def latest_analysis(analysis: AnalysisDep, repository: RepositoryDep) -> d
             "freshness": None,
             "recommendation": message,
         }
-    as_of = datetime.fromisoformat(grid["as_of"])
-    age_secs = max(0.0, (analysis.clock.now() - as_of).total_seconds())
-    freshness = classify_freshness(age_secs)
+    fields = analysis.freshness_fields(datetime.fromisoformat(grid["as_of"]))
     return body | {
         "grid_run_id": grid["run_id"],
         "as_of": grid["as_of"],
-        "age_secs": round(age_secs, 1),
-        "freshness": freshness.value,
-        "recommendation": recommendation(freshness),
+        **{key: fields[key] for key in ("age_secs", "freshness", "recommendation")},
     }
 
 
