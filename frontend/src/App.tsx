@@ -1,17 +1,18 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { ApiError } from './api/client';
-import type { SectorResult } from './api/types';
+import type { SectorKey, SectorResult } from './api/types';
 import { AnalysisControls } from './components/AnalysisControls';
 import { ConnectionIndicator } from './components/ConnectionIndicator';
+import { MoveAlerts } from './components/MoveAlerts';
 import { SectorDetail } from './components/SectorDetail';
 import { StockLookup } from './components/StockLookup';
 import { createLiveSource } from './data/live';
 import { Header } from './components/Header';
 import { SectorGrid } from './components/SectorGrid';
 import type { SectorsSource } from './data/source';
-import { useNewEntries } from './hooks/useNewEntries';
 import { useNow } from './hooks/useNow';
 import { useSectors } from './hooks/useSectors';
+import { useTopListChanges } from './hooks/useTopListChanges';
 
 function StatusMessage({ error, hasData }: { error: ApiError; hasData: boolean }) {
   if (error.notReady && !hasData) {
@@ -32,11 +33,20 @@ function StatusMessage({ error, hasData }: { error: ApiError; hasData: boolean }
 
 export function App({ source }: { source?: SectorsSource }) {
   const [active] = useState<SectorsSource>(() => source ?? createLiveSource());
-  const { data, error, loading, connection, progress, changes } = useSectors(active);
+  const { data, error, loading, connection, progress, changes, changedAsOf, moves } = useSectors(active);
   const now = useNow(1_000);
   const stale = data !== null && (data.stale || error !== null);
   const [open, setOpen] = useState<SectorResult | null>(null);
-  const newEntries = useNewEntries(data, now);
+  const listChanges = useTopListChanges(data, now);
+  const labels = useMemo(() => {
+    const map: Partial<Record<SectorKey, string>> = {};
+    for (const sector of data?.sectors ?? []) map[sector.sector] = sector.label;
+    return map;
+  }, [data]);
+  const openSector = (key: SectorKey) => {
+    const sector = data?.sectors.find((candidate) => candidate.sector === key);
+    if (sector) setOpen(sector);
+  };
   const refresh = () => {
     if ('refresh' in active && typeof active.refresh === 'function') active.refresh();
   };
@@ -61,7 +71,18 @@ export function App({ source }: { source?: SectorsSource }) {
         </p>
       )}
       {error && <StatusMessage error={error} hasData={data !== null} />}
-      {data && <SectorGrid sectors={data.sectors} changes={changes} now={now} onOpen={setOpen} newEntries={newEntries} />}
+      <MoveAlerts moves={moves} now={now} labels={labels} onOpenSector={openSector} />
+      {data && (
+        <SectorGrid
+          sectors={data.sectors}
+          changes={changes}
+          now={now}
+          onOpen={setOpen}
+          listChanges={listChanges}
+          asOf={data.as_of}
+          changedAsOf={changedAsOf}
+        />
+      )}
       {open && <SectorDetail sector={open.sector} label={open.label} onClose={() => setOpen(null)} />}
     </div>
   );

@@ -1,7 +1,8 @@
 """The WebSocket hub: one bus subscription per process fanned out to bounded per-client queues.
 
-A client gets a `snapshot` on connect (or, reconnecting with `?since=SEQ`, the events it missed, or a
-`snapshot` when the bus history no longer reaches back that far), then every event in `seq` order
+A client gets a `snapshot` on connect (the grid and the significant moves of the last half hour, so a
+page opened after a move still shows it), or, reconnecting with `?since=SEQ`, the events it missed, or a
+`snapshot` when the bus history no longer reaches back that far); then every event in `seq` order
 and a `heartbeat` every few seconds. A client whose queue fills up is not waited for: its queue is
 dropped and it is sent a fresh `snapshot` when it catches up, so one slow browser never stalls the
 others.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -24,6 +26,11 @@ from sectorlights.live.events import Event, EventType
 logger = logging.getLogger(__name__)
 
 RESUBSCRIBE_DELAY_SECS = 1.0
+#: How many of the latest significant moves a snapshot carries, and how far back.
+RECENT_MOVES = 10
+RECENT_MOVES_SECS = 30 * 60.0
+#: How many of the bus's latest events are read at start-up for moves published before it.
+RECENT_MOVES_LOOKBACK_EVENTS = 500
 
 
 class Connection(Protocol):
@@ -72,6 +79,7 @@ class LiveHub:
         self._clients: set[_Client] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self.latest_seq = 0
+        self._recent_moves: deque[Event] = deque(maxlen=RECENT_MOVES)
 
     @property
     def client_count(self) -> int:
@@ -79,6 +87,7 @@ class LiveHub:
 
     async def start(self) -> None:
         self.latest_seq = await self.bus.latest_seq()
+        await self._load_recent_moves()
         self._tasks = [
             asyncio.create_task(self._pump(), name="live-pump"),
             asyncio.create_task(self._heartbeats(), name="live-heartbeat"),
@@ -88,6 +97,29 @@ class LiveHub:
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             await stop_task(task)
+
+    async def _load_recent_moves(self) -> None:
+        """Moves already on the bus (published by another replica, or before a restart on Redis)."""
+        try:
+            history = await self.bus.since(max(0, self.latest_seq - RECENT_MOVES_LOOKBACK_EVENTS))
+        except CacheError as error:
+            logger.warning("recent significant moves not loaded: %s", error)
+            return
+        for event in history or []:
+            self._remember(event)
+
+    def _remember(self, event: Event) -> None:
+        if event.type == EventType.SIGNIFICANT_MOVE:
+            self._recent_moves.append(event)
+
+    def recent_moves(self) -> list[dict[str, Any]]:
+        """The latest significant moves of the last half hour, newest first, each with its time."""
+        now = self.clock.now()
+        return [
+            {"ts": event.ts.isoformat(), **event.payload}
+            for event in reversed(self._recent_moves)
+            if 0 <= (now - event.ts).total_seconds() <= RECENT_MOVES_SECS
+        ]
 
     async def _pump(self) -> None:
         """Read the bus and fan out; after lag or a bus outage every client is resynchronised."""
@@ -103,6 +135,7 @@ class LiveHub:
                         interrupted = False
                     async for event in events:
                         self.latest_seq = max(self.latest_seq, event.seq)
+                        self._remember(event)
                         outgoing = _Outgoing.of(event)
                         for client in self._clients:
                             self._offer(client, outgoing)
@@ -147,7 +180,7 @@ class LiveHub:
     async def _snapshot_event(self) -> Event:
         seq = max(self.latest_seq, await self.bus.latest_seq())
         grid = await self.snapshot()
-        return Event(EventType.SNAPSHOT, seq, self.clock.now(), {"grid": grid})
+        return Event(EventType.SNAPSHOT, seq, self.clock.now(), {"grid": grid, "moves": self.recent_moves()})
 
     async def serve(self, connection: Connection, since: int | None) -> None:
         """Send to `connection` until it fails (the caller detects the client leaving)."""

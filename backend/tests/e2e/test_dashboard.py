@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, sync_playwright
 from sectorlights.domain.vocabulary import COLORS, SECTORS
 from sectorlights.settings import REPO_ROOT
 from tests.conftest import SIM_NOW
+from tests.e2e.contrast import low_contrast_texts
 from tests.servers import running_server
 from tests.services import unavailable
 
@@ -92,9 +93,11 @@ def test_scenario_colors_on_the_dashboard(
         unavailable("the front end is not built (make build)")
     env = {"SECTORLIGHTS_SIM_NOW": SIM_NOW.isoformat(), "SECTORLIGHTS_SIM_SCENARIO": scenario}
     with running_server(env, tmp_path_factory.mktemp(scenario)) as base_url:
-        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page = browser.new_page(viewport={"width": 1440, "height": 1000}, reduced_motion="reduce")
         page.goto(base_url + "/")
         page.locator("[data-testid=sector-card]").first.wait_for(timeout=30_000)
+        # Every colour the scenario brings keeps its text readable.
+        assert low_contrast_texts(page) == []
         for sector, allowed in SCENARIO_COLORS[scenario].items():
             card = page.locator(f"[data-testid=sector-card][data-sector={sector}]")
             color = card.get_attribute("data-color")

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.contrast import low_contrast_texts
 from tests.e2e.measure import first_render_ms
 from tests.e2e.test_dashboard import ARTIFACTS, DIST, browser  # noqa: F401  (the module's browser fixture)
 from tests.integration.test_live_updates import FROZEN
@@ -27,8 +28,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base_url
 
 
-def open_dashboard(browser: Browser, url: str, width: int = 1440) -> Page:  # noqa: F811
-    page = browser.new_page(viewport={"width": width, "height": 1000})
+def open_dashboard(browser: Browser, url: str, width: int = 1440, *, still: bool = False) -> Page:  # noqa: F811
+    """The dashboard at `width` px; `still` asks for reduced motion, so nothing is mid-animation."""
+    page = browser.new_page(
+        viewport={"width": width, "height": 1000}, reduced_motion="reduce" if still else None
+    )
     page.goto(url + "/")
     expect(page.locator("[data-testid=sector-card]")).to_have_count(8, timeout=30_000)
     return page
@@ -46,6 +50,40 @@ def test_two_cards_per_row_on_a_tablet_and_live_connection(browser: Browser, ser
     assert len(set(tops)) == 4 and all(tops.count(top) == 2 for top in set(tops))
     expect(page.get_by_test_id("connection-indicator")).to_have_attribute("data-state", "connected")
     shot(page, "dashboard-800")
+    page.close()
+
+
+def test_one_card_per_row_on_a_phone(browser: Browser, server: str) -> None:  # noqa: F811
+    page = open_dashboard(browser, server, width=390)
+    cards = page.locator("[data-testid=sector-card]")
+    boxes = [cards.nth(i).bounding_box() for i in range(8)]
+    assert len({round(box["x"]) for box in boxes if box}) == 1
+    assert len({round(box["y"]) for box in boxes if box}) == 8
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing overflows sideways
+    shot(page, "dashboard-390")
+    page.close()
+
+
+def test_every_text_has_accessible_contrast(browser: Browser, server: str) -> None:  # noqa: F811
+    page = open_dashboard(browser, server, still=True)
+    assert low_contrast_texts(page) == []
+    # The measure can fail: grey on grey is caught.
+    page.evaluate(
+        """() => { const p = document.createElement('p'); p.textContent = 'faint';
+        p.style.cssText = 'color:#777;background:#888'; document.body.append(p); }"""
+    )
+    assert [failure["text"] for failure in low_contrast_texts(page)] == ["faint"]
+    page.evaluate("document.body.lastElementChild.remove()")
+
+    symbol = httpx.get(server + "/api/sectors", timeout=30).json()["sectors"][1]["top_bearish"][0]["symbol"]
+    lookup = page.get_by_test_id("stock-lookup")
+    lookup.get_by_role("textbox").fill(symbol)
+    lookup.get_by_role("textbox").press("Enter")
+    expect(page.get_by_test_id("stock-result")).to_contain_text(symbol)
+    assert low_contrast_texts(page) == []
+    page.locator("[data-testid=sector-card][data-sector=healthcare]").click()
+    expect(page.get_by_test_id("constituent-row").first).to_be_visible(timeout=15_000)
+    assert low_contrast_texts(page) == []
     page.close()
 
 
@@ -114,7 +152,17 @@ def test_a_live_sector_update_highlights_its_card(
         page = open_dashboard(browser, base_url)
         changed = page.locator("[data-testid=sector-card][data-changed=true]")
         expect(changed.first).to_be_visible(timeout=60_000)
+        # When it changed, on the card; the moves that set it off, above the grid.
+        expect(changed.first.get_by_test_id("card-changed-at")).to_contain_text("changed 04:0")
+        alerts = page.get_by_test_id("move-alert")
+        expect(alerts.first).to_be_visible(timeout=30_000)
         shot(page, "sector-update")
+        # A page opened now still lists the moves, from its snapshot.
+        late = open_dashboard(browser, base_url)
+        expect(late.get_by_test_id("move-alert").first).to_be_visible()
+        late.get_by_test_id("move-alert").first.get_by_role("button").click()
+        expect(late.get_by_role("dialog")).to_be_visible()
+        late.close()
         page.close()
 
 

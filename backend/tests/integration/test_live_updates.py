@@ -193,6 +193,14 @@ def test_overnight_gaps_reach_a_connected_client_after_the_4am_open(tmp_path: Pa
         assert all(move["sector"] for move in moves)
         update = messages[-1]["payload"]
         run = httpx.get(f"{base_url}/api/analysis/{update['run_id']}", timeout=30).json()
+        # A page opened after the moves still sees them, newest first, in its snapshot.
+        with connect(ws_url(base_url)) as late:
+            snapshot = receive(late)
+        recent = snapshot["payload"]["moves"]
+        assert 0 < len(recent) <= 10 and all(abs(entry["change_pct"]) >= 15.0 for entry in recent)
+        # Later moves may have pushed the ones seen here out of the newest ten, never silently.
+        assert moves[-1]["symbol"] in {entry["symbol"] for entry in recent} or len(recent) == 10
+        assert [entry["ts"] for entry in recent] == sorted((entry["ts"] for entry in recent), reverse=True)
     # The first sector update comes from the re-analysis the moves triggered, after them.
     assert [m["type"] for m in messages].index("significant_move") < len(messages) - 1
     assert run["trigger"] == "significant_move"

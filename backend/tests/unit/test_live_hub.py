@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import time
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -133,13 +134,51 @@ async def test_snapshot_on_connect_carries_the_latest_seq() -> None:
         (snapshot,) = connection.messages
         assert snapshot.type == EventType.SNAPSHOT
         assert snapshot.seq == 3 == await bus.latest_seq()
-        assert snapshot.payload == {"grid": GRID}
+        assert snapshot.payload == {"grid": GRID, "moves": []}
         assert harness.hub.client_count == 1
 
         # Then the live stream, starting right after the snapshot.
         await publish(bus, 2)
         await wait_for(lambda: len(connection.updates) == 2)
         assert_consecutive(connection.updates, 4, 5)
+
+
+def move(symbol: str, change_pct: float = -20.0) -> dict[str, Any]:
+    return {"symbol": symbol, "change_pct": change_pct, "sector": "technology", "direction": "down"}
+
+
+async def test_snapshot_carries_the_recent_significant_moves_newest_first() -> None:
+    bus = MemoryEventBus()
+    # Published before the hub started (another replica, or before a restart): still shown.
+    await bus.publish(
+        EventType.SIGNIFICANT_MOVE, move("OLD"), SIM_NOW - timedelta(seconds=hub_module.RECENT_MOVES_SECS + 1)
+    )
+    await bus.publish(EventType.SIGNIFICANT_MOVE, move("EARLY"), SIM_NOW - timedelta(minutes=5))
+    await publish(bus, 2)
+    async with running_hub(bus) as harness:
+        for index in range(hub_module.RECENT_MOVES + 1):
+            await bus.publish(EventType.SIGNIFICANT_MOVE, move(f"M{index}"), SIM_NOW)
+        await bus.publish(EventType.SIGNIFICANT_MOVE, move("LATER"), SIM_NOW + timedelta(seconds=1))
+        await wait_for(lambda: harness.hub.latest_seq == 4 + hub_module.RECENT_MOVES + 2)
+        connection = FakeConnection()
+        harness.connect(connection)
+        await wait_for(lambda: len(connection.messages) == 1)
+        moves = connection.messages[0].payload["moves"]
+    symbols = [entry["symbol"] for entry in moves]
+    # At most RECENT_MOVES, newest first; too old (or not yet, by the service clock) left out.
+    assert symbols == [f"M{index}" for index in range(hub_module.RECENT_MOVES, 1, -1)]
+    assert moves[0] == {"ts": SIM_NOW.isoformat(), **move(f"M{hub_module.RECENT_MOVES}")}
+
+
+async def test_recent_moves_within_the_window_survive_a_hub_restart() -> None:
+    bus = MemoryEventBus()
+    await bus.publish(
+        EventType.SIGNIFICANT_MOVE, move("OLD"), SIM_NOW - timedelta(seconds=hub_module.RECENT_MOVES_SECS + 1)
+    )
+    await bus.publish(EventType.SIGNIFICANT_MOVE, move("EARLY", 18.0), SIM_NOW - timedelta(minutes=5))
+    await publish(bus, 2)
+    async with running_hub(bus) as harness:
+        assert [entry["symbol"] for entry in harness.hub.recent_moves()] == ["EARLY"]
 
 
 async def test_snapshot_seq_counts_events_published_after_the_hub_started() -> None:
@@ -188,8 +227,12 @@ class PublishingDuringSinceBus(MemoryEventBus):
     def __init__(self, count: int) -> None:
         super().__init__()
         self.count = count
+        self.clients_reading = False
 
     async def since(self, seq: int) -> list[Event] | None:
+        if not self.clients_reading:  # the hub's own look-back for recent moves, at start-up
+            self.clients_reading = True
+            return await super().since(seq)
         for index in range(self.count):
             await self.publish(UPDATE, {"during_since": index}, SIM_NOW)
             await asyncio.sleep(0)  # the pump queues it for the client

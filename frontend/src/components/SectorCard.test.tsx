@@ -60,8 +60,8 @@ describe('SectorCard', () => {
     const bullish = screen.getByTestId('top-bullish');
     expect(within(bullish).getByText('TOP BULLISH')).toBeInTheDocument();
     const items = within(bullish).getAllByTestId('stock-item');
-    expect(items[0]).toHaveTextContent(/^SOUN \+8\.2% \(2\.1x vol\)$/);
-    expect(items[1]).toHaveTextContent(/^BBAI \+5\.0%$/);
+    expect(items[0]).toHaveTextContent(/^SOUN ▲\+8\.2% \(2\.1x vol\)$/);
+    expect(items[1]).toHaveTextContent(/^BBAI ▲\+5\.0%$/);
     expect(within(bullish).queryByTestId('list-note')).not.toBeInTheDocument();
 
     const bearish = screen.getByTestId('top-bearish');
@@ -70,6 +70,63 @@ describe('SectorCard', () => {
     expect(within(bearish).getByTestId('list-note')).toHaveTextContent(
       'None in bullish sector — avoid shorts',
     );
+  });
+});
+
+describe('SectorCard top-list lines', () => {
+  it.each<[number | null, string, string]>([
+    [8.2, 'up', '▲+8.2%'],
+    [-4.1, 'down', '▼-4.1%'],
+    [0, 'flat', '0.0%'],
+    [null, 'flat', '—'],
+  ])('a change of %s is marked %s with an arrow', (change, direction, text) => {
+    const stock = { symbol: 'SOUN', name: 'SoundHound AI', change_pct: change, relative_volume: 1, rank_score: 1 };
+    renderCard('technology', { top_bullish: [stock] });
+    const cell = screen.getByTestId('stock-change');
+    expect(cell).toHaveAttribute('data-direction', direction);
+    expect(cell).toHaveClass(`is-${direction}`);
+    expect(cell).toHaveTextContent(text);
+  });
+
+  it.each<[number | null, boolean]>([
+    [3.2, true],
+    [2.5, true],
+    [2.49, false],
+    [null, false],
+  ])('relative volume %s is a spike: %s', (volume, spike) => {
+    const stock = { symbol: 'BBAI', name: 'BigBear.ai', change_pct: -6.1, relative_volume: volume, rank_score: 1 };
+    renderCard('technology', { top_bullish: [stock] });
+    const marked = screen.queryByTestId('volume-spike');
+    expect(marked !== null).toBe(spike);
+    if (marked) {
+      expect(marked.tagName).toBe('STRONG');
+      expect(marked).toHaveTextContent('(3.2x vol) volume spike'.replace('3.2', (volume ?? 0).toFixed(1)));
+    }
+  });
+});
+
+describe('SectorCard timestamps', () => {
+  it('shows the analysis time, and when the sector last changed', () => {
+    const { rerender } = render(<SectorCard sector={makeSector('energy')} asOf="2026-11-24T11:45:00+00:00" />);
+    expect(screen.getByTestId('card-updated')).toHaveTextContent('As of 06:45 ET');
+    expect(screen.queryByTestId('card-changed-at')).toBeNull();
+    rerender(
+      <SectorCard
+        sector={makeSector('energy')}
+        asOf="2026-11-24T11:45:00+00:00"
+        changedAsOf="2026-11-24T11:31:00+00:00"
+      />,
+    );
+    expect(screen.getByTestId('card-updated')).toHaveTextContent('As of 06:45 ET · changed 06:31 ET');
+    expect(screen.getByTestId('card-changed-at').querySelector('time')).toHaveAttribute(
+      'datetime',
+      '2026-11-24T11:31:00+00:00',
+    );
+  });
+
+  it('has no timestamp line without an analysis time', () => {
+    renderCard('energy');
+    expect(screen.queryByTestId('card-updated')).toBeNull();
   });
 });
 
@@ -101,7 +158,13 @@ describe('SectorCard live behaviour', () => {
     render(<SectorCard sector={makeSector('energy', { color: 'dark_green' })} change={change} now={10_000 + age} />);
     const card = screen.getByTestId('sector-card');
     expect(card.classList.contains('is-changed')).toBe(highlighted);
-    if (highlighted) expect(screen.getByTestId('previous-color')).toHaveTextContent('was light red');
-    else expect(screen.queryByTestId('previous-color')).toBeNull();
+    if (highlighted) {
+      expect(screen.getByTestId('previous-color')).toHaveTextContent('was light red');
+      // The previous gradient is laid over the new one to fade out.
+      expect(screen.getByTestId('card-fade')).toHaveClass('card-fade', 'light-red');
+    } else {
+      expect(screen.queryByTestId('previous-color')).toBeNull();
+      expect(screen.queryByTestId('card-fade')).toBeNull();
+    }
   });
 });

@@ -1,10 +1,12 @@
 import type { SectorResult } from '../api/types';
 import type { TimedSectorChange } from '../hooks/useSectors';
+import type { ListChanges } from '../hooks/useTopListChanges';
 import { TIMEFRAMES } from '../constants';
 import {
   colorArrow,
   colorClass,
   formatConfidence,
+  formatEtTime,
   formatScore,
   signalLabel,
 } from '../format';
@@ -22,11 +24,23 @@ interface SectorCardProps {
   now?: number;
   /** Open the sector's drill-down. */
   onOpen?: (sector: SectorResult) => void;
-  /** Names that just entered each top list. */
-  newSymbols?: { bullish?: ReadonlySet<string>; bearish?: ReadonlySet<string> };
+  /** Live transitions of each top list. */
+  listChanges?: { bullish?: ListChanges; bearish?: ListChanges };
+  /** Analysis time (ISO) of the grid the card is from. */
+  asOf?: string;
+  /** Analysis time (ISO) of the run that last changed this sector, when one did since the page opened. */
+  changedAsOf?: string;
 }
 
-export function SectorCard({ sector, change, now = Date.now(), onOpen, newSymbols }: SectorCardProps) {
+export function SectorCard({
+  sector,
+  change,
+  now = Date.now(),
+  onOpen,
+  listChanges,
+  asOf,
+  changedAsOf,
+}: SectorCardProps) {
   const signal = signalLabel(sector.signal);
   const changed = change !== undefined && now - change.at < CHANGE_HIGHLIGHT_MS;
   const previousColor = changed && change.previous_color !== change.color ? change.previous_color : null;
@@ -53,6 +67,14 @@ export function SectorCard({ sector, change, now = Date.now(), onOpen, newSymbol
           : undefined
       }
     >
+      {previousColor && (
+        <span
+          key={`fade:${change?.at ?? 0}`}
+          className={`card-fade ${colorClass(previousColor)}`}
+          data-testid="card-fade"
+          aria-hidden="true"
+        />
+      )}
       {previousColor && (
         <span className="card-previous" data-testid="previous-color">
           was {previousColor.replace('_', ' ')}
@@ -99,16 +121,30 @@ export function SectorCard({ sector, change, now = Date.now(), onOpen, newSymbol
           stocks={sector.top_bullish}
           note={sector.bullish_note}
           testId="top-bullish"
-          newSymbols={newSymbols?.bullish}
+          changes={listChanges?.bullish}
         />
         <TopStocksList
           title="TOP BEARISH"
           stocks={sector.top_bearish}
           note={sector.bearish_note}
           testId="top-bearish"
-          newSymbols={newSymbols?.bearish}
+          changes={listChanges?.bearish}
         />
       </div>
+
+      {asOf && (
+        <footer className="card-foot" data-testid="card-updated">
+          <span>
+            As of <time dateTime={asOf}>{formatEtTime(asOf)}</time>
+          </span>
+          {changedAsOf && (
+            <span data-testid="card-changed-at">
+              {' '}
+              · changed <time dateTime={changedAsOf}>{formatEtTime(changedAsOf)}</time>
+            </span>
+          )}
+        </footer>
+      )}
     </article>
   );
 }

@@ -1,5 +1,5 @@
 import type { SectorKey, SectorResult } from '../api/types';
-import { listKey } from '../hooks/useNewEntries';
+import { listKey, type ListChanges } from '../hooks/useTopListChanges';
 import type { TimedSectorChange } from '../hooks/useSectors';
 import { SECTOR_ORDER } from '../constants';
 import { SectorCard } from './SectorCard';
@@ -14,11 +14,23 @@ interface SectorGridProps {
   changes?: Partial<Record<SectorKey, TimedSectorChange>>;
   now?: number;
   onOpen?: (sector: SectorResult) => void;
-  /** `sector:side` → names that just entered that top list. */
-  newEntries?: Record<string, ReadonlySet<string>>;
+  /** `sector:side` → that top list's live transitions. */
+  listChanges?: Record<string, ListChanges>;
+  /** Analysis time (ISO) of the grid. */
+  asOf?: string;
+  /** Analysis time (ISO) of the run that last changed each sector. */
+  changedAsOf?: Partial<Record<SectorKey, string>>;
 }
 
-export function SectorGrid({ sectors, changes = {}, now, onOpen, newEntries = {} }: SectorGridProps) {
+export function SectorGrid({
+  sectors,
+  changes = {},
+  now,
+  onOpen,
+  listChanges = {},
+  asOf,
+  changedAsOf = {},
+}: SectorGridProps) {
   const ordered = [...sectors].sort((a, b) => rank(a) - rank(b));
   return (
     <main className="sector-grid" data-testid="sector-grid">
@@ -29,10 +41,12 @@ export function SectorGrid({ sectors, changes = {}, now, onOpen, newEntries = {}
           change={changes[sector.sector]}
           now={now}
           onOpen={onOpen}
-          newSymbols={{
-            bullish: newEntries[listKey(sector.sector, 'bullish')],
-            bearish: newEntries[listKey(sector.sector, 'bearish')],
+          listChanges={{
+            bullish: listChanges[listKey(sector.sector, 'bullish')],
+            bearish: listChanges[listKey(sector.sector, 'bearish')],
           }}
+          asOf={asOf}
+          changedAsOf={changedAsOf[sector.sector]}
         />
       ))}
     </main>

@@ -1,19 +1,48 @@
 import type { TopStock } from '../api/types';
+import { VOLUME_SPIKE_RATIO } from '../constants';
 import { formatPercent, formatRelativeVolume } from '../format';
+import { NO_CHANGES, type ListChanges, type Tick } from '../hooks/useTopListChanges';
 
 interface Props {
   title: string;
   stocks: TopStock[];
   note: string | null;
   testId: string;
-  /** Names that just entered the list: shown with a NEW badge. */
-  newSymbols?: ReadonlySet<string>;
+  /** Live transitions of this list: entered (NEW), leaving (fading out), changes ticking up/down. */
+  changes?: ListChanges;
 }
 
-function StockLine({ stock, isNew }: { stock: TopStock; isNew: boolean }) {
+/** Up, down or flat by the sign of the change; arrows carry it as well as the colour. */
+function direction(change: number | null): 'up' | 'down' | 'flat' {
+  if (change === null || change === 0) return 'flat';
+  return change > 0 ? 'up' : 'down';
+}
+
+const ARROWS = { up: '▲', down: '▼', flat: '' } as const;
+
+interface LineProps {
+  stock: TopStock;
+  isNew?: boolean;
+  tick?: Tick;
+  leaving?: boolean;
+}
+
+function StockLine({ stock, isNew = false, tick, leaving = false }: LineProps) {
   const volume = formatRelativeVolume(stock.relative_volume);
+  const spike = stock.relative_volume !== null && stock.relative_volume >= VOLUME_SPIKE_RATIO;
+  const move = direction(stock.change_pct);
+  const classes = ['stock', isNew && 'is-new', leaving && 'is-leaving', tick && `tick-${tick}`]
+    .filter(Boolean)
+    .join(' ');
   return (
-    <li className={`stock${isNew ? ' is-new' : ''}`} data-testid="stock-item" title={stock.name}>
+    <li
+      className={classes}
+      data-testid={leaving ? 'stock-leaving' : 'stock-item'}
+      data-symbol={stock.symbol}
+      data-tick={tick}
+      aria-hidden={leaving ? true : undefined}
+      title={stock.name}
+    >
       {isNew && (
         <>
           <span className="badge-new" data-testid="new-badge">
@@ -22,31 +51,50 @@ function StockLine({ stock, isNew }: { stock: TopStock; isNew: boolean }) {
         </>
       )}
       <span className="stock-symbol">{stock.symbol}</span>{' '}
-      <span className="stock-change">{formatPercent(stock.change_pct)}</span>
+      <span className={`stock-change is-${move}`} data-testid="stock-change" data-direction={move}>
+        {ARROWS[move] && <span aria-hidden="true">{ARROWS[move]}</span>}
+        {formatPercent(stock.change_pct)}
+      </span>
       {volume && (
         <>
           {' '}
-          <span className="stock-volume">({volume})</span>
+          {spike ? (
+            <strong className="stock-volume is-spike" data-testid="volume-spike" title="Volume spike">
+              ({volume})<span className="visually-hidden"> volume spike</span>
+            </strong>
+          ) : (
+            <span className="stock-volume">({volume})</span>
+          )}
         </>
       )}
     </li>
   );
 }
 
-export function TopStocksList({ title, stocks, note, testId, newSymbols }: Props) {
+export function TopStocksList({ title, stocks, note, testId, changes = NO_CHANGES }: Props) {
+  const { entered, leaving, ticks } = changes;
   return (
     <section className="top-list" data-testid={testId}>
       <h3 className="top-list-title">{title}</h3>
-      {stocks.length > 0 ? (
-        <ol className="stock-list">
-          {stocks.map((stock) => (
-            <StockLine key={stock.symbol} stock={stock} isNew={newSymbols?.has(stock.symbol) ?? false} />
-          ))}
-        </ol>
-      ) : (
+      {stocks.length === 0 && (
         <p className="top-list-note" data-testid="list-note">
           {note ?? 'None'}
         </p>
+      )}
+      {(stocks.length > 0 || leaving.length > 0) && (
+        <ol className="stock-list">
+          {stocks.map((stock) => (
+            <StockLine
+              key={stock.symbol}
+              stock={stock}
+              isNew={entered.has(stock.symbol)}
+              tick={ticks.get(stock.symbol)}
+            />
+          ))}
+          {leaving.map((stock) => (
+            <StockLine key={`left:${stock.symbol}`} stock={stock} leaving />
+          ))}
+        </ol>
       )}
     </section>
   );

@@ -142,6 +142,7 @@ describe('createLiveSource', () => {
     expect(ofKind('change')).toEqual([
       {
         kind: 'change',
+        as_of: '2026-11-24T11:45:00+00:00',
         sectors: [
           { sector: 'technology', previous_color: 'dark_green', color: 'dark_red', previous_score: 0.62, score: -0.55 },
         ],
@@ -180,6 +181,19 @@ describe('createLiveSource', () => {
       { kind: 'progress', run_id: 'r', stage: 'failed', percent: 100, error: 'boom' },
     ]);
     expect(ofKind('move')).toEqual([{ kind: 'move', move }]);
+  });
+
+  it("hands on a snapshot's recent moves with their ages on the server clock", () => {
+    const { ofKind } = setup();
+    const socket = last();
+    socket.open();
+    const move = { symbol: 'SOUN', change_pct: -21.5, previous_close: 10, price: 7.85, direction: 'down', sector: 'technology' };
+    // The envelope is stamped 11:40:00; the move 3 minutes earlier.
+    socket.send('snapshot', 10, { grid: makeResponse(), moves: [{ ts: '2026-11-24T11:37:00+00:00', ...move }] });
+    expect(ofKind('moves')).toEqual([{ kind: 'moves', moves: [{ move, ageMs: 180_000 }] }]);
+    // A snapshot without the field (an older server) leaves the moves alone.
+    socket.send('snapshot', 11, { grid: makeResponse() });
+    expect(ofKind('moves')).toHaveLength(1);
   });
 
   it('ignores events with seq <= last applied, but not snapshots or heartbeats', () => {
@@ -356,13 +370,15 @@ describe('reduceSectors (useSectors state) with live events', () => {
     expect(state.progress).toEqual({ run_id: 'r', stage: 'fetching', percent: 20 });
 
     const change = { sector: 'energy' as const, previous_color: 'blue_neutral' as const, color: 'dark_red' as const, previous_score: 0, score: -0.6 };
-    state = reduceSectors(state, { event: { kind: 'change', sectors: [change] }, at: 3 });
+    state = reduceSectors(state, { event: { kind: 'change', as_of: 'T1', sectors: [change] }, at: 3 });
     expect(state.changes).toEqual({ energy: { ...change, at: 3 } });
     state = reduceSectors(state, {
-      event: { kind: 'change', sectors: [{ ...change, sector: 'utilities' }] },
+      event: { kind: 'change', as_of: 'T2', sectors: [{ ...change, sector: 'utilities' }] },
       at: 4,
     });
     expect(Object.keys(state.changes)).toEqual(['utilities']);
+    // The analysis time of each sector's last change accumulates across updates.
+    expect(state.changedAsOf).toEqual({ energy: 'T1', utilities: 'T2' });
 
     for (let i = 0; i < 12; i += 1) {
       state = reduceSectors(state, {
@@ -372,6 +388,11 @@ describe('reduceSectors (useSectors state) with live events', () => {
     }
     expect(state.moves).toHaveLength(MAX_MOVES);
     expect(state.moves[0]).toMatchObject({ symbol: 'S11', at: 21 });
+
+    // A snapshot's moves replace them, dated back by their age.
+    const snapMove = { symbol: 'SNAP', change_pct: -20, previous_close: 1, price: 0.8, direction: 'down' as const, sector: null };
+    state = reduceSectors(state, { event: { kind: 'moves', moves: [{ move: snapMove, ageMs: 5 }] }, at: 25 });
+    expect(state.moves).toEqual([{ ...snapMove, at: 20 }]);
 
     const data = makeResponse();
     state = reduceSectors(state, { event: { kind: 'data', data }, at: 30 });

@@ -53,7 +53,13 @@ export interface TopStocksChangeEntry {
 }
 
 export type LiveMessage =
-  | { type: 'snapshot'; seq: number; ts: string; payload: { grid: SectorsResponse | null } }
+  | {
+      type: 'snapshot';
+      seq: number;
+      ts: string;
+      /** `moves`: the significant moves of the last half hour, newest first, each with its time. */
+      payload: { grid: SectorsResponse | null; moves?: (SignificantMove & { ts: string })[] };
+    }
   | {
       type: 'sector_update';
       seq: number;
@@ -336,6 +342,15 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
               error: new ApiError('No analysis yet — waiting for the first run', 503),
             });
           }
+          const { moves } = message.payload;
+          if (moves) {
+            // Ages on the server's clock, which may be simulated and far from the browser's.
+            const serverNow = Date.parse(message.ts);
+            emit({
+              kind: 'moves',
+              moves: moves.map(({ ts, ...move }) => ({ move, ageMs: Math.max(0, serverNow - Date.parse(ts) || 0) })),
+            });
+          }
           return;
         }
         default:
@@ -357,7 +372,7 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
             previous_score: entry.previous_score,
             score: entry.score,
           }));
-          if (sectors.length > 0) emit({ kind: 'change', sectors });
+          if (sectors.length > 0) emit({ kind: 'change', as_of: payload.as_of, sectors });
           return;
         }
         case 'top_stocks_change':

@@ -44,7 +44,9 @@ export type SourceEvent =
   | ({ kind: 'connection' } & ConnectionStatus)
   | ({ kind: 'progress' } & AnalysisProgress)
   | { kind: 'move'; move: SignificantMove }
-  | { kind: 'change'; sectors: SectorChange[] };
+  /** The recent moves a snapshot carries (newest first), replacing those held, with their ages. */
+  | { kind: 'moves'; moves: { move: SignificantMove; ageMs: number }[] }
+  | { kind: 'change'; as_of: string; sectors: SectorChange[] };
 
 export type SourceListener = (event: SourceEvent) => void;
 

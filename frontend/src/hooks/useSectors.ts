@@ -36,6 +36,8 @@ export interface SectorsState {
   progress: AnalysisProgress | null;
   /** Sectors changed by the latest sector_update, keyed by sector (replaced on each update). */
   changes: Partial<Record<SectorKey, TimedSectorChange>>;
+  /** Analysis time (ISO) of the run that last changed each sector, since the page opened. */
+  changedAsOf: Partial<Record<SectorKey, string>>;
   /** Last significant moves, newest first, at most MAX_MOVES. */
   moves: TimedMove[];
 }
@@ -47,6 +49,7 @@ export const INITIAL_SECTORS_STATE: SectorsState = {
   connection: { state: 'connecting', attempt: 0 },
   progress: null,
   changes: {},
+  changedAsOf: {},
   moves: [],
 };
 
@@ -70,10 +73,19 @@ export function reduceSectors(state: SectorsState, { event, at }: Action): Secto
     }
     case 'move':
       return { ...state, moves: [{ ...event.move, at }, ...state.moves].slice(0, MAX_MOVES) };
+    case 'moves':
+      return {
+        ...state,
+        moves: event.moves.map(({ move, ageMs }) => ({ ...move, at: at - ageMs })).slice(0, MAX_MOVES),
+      };
     case 'change': {
       const changes: Partial<Record<SectorKey, TimedSectorChange>> = {};
-      for (const change of event.sectors) changes[change.sector] = { ...change, at };
-      return { ...state, changes };
+      const changedAsOf = { ...state.changedAsOf };
+      for (const change of event.sectors) {
+        changes[change.sector] = { ...change, at };
+        changedAsOf[change.sector] = event.as_of;
+      }
+      return { ...state, changes, changedAsOf };
     }
   }
 }

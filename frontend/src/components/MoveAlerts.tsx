@@ -1,0 +1,68 @@
+import type { SectorKey } from '../api/types';
+import { formatAge, formatPercent } from '../format';
+import type { TimedMove } from '../hooks/useSectors';
+
+/** How many of the latest significant moves are listed. */
+export const MOVE_ALERTS_SHOWN = 5;
+/** How long (ms) a significant move stays listed after it arrived. */
+export const MOVE_ALERT_MS = 30 * 60_000;
+/** How long (ms) a just-arrived move is emphasised. */
+export const MOVE_FRESH_MS = 6_000;
+
+interface Props {
+  moves: readonly TimedMove[];
+  now: number;
+  /** Sector key → display label. */
+  labels: Partial<Record<SectorKey, string>>;
+  /** Open a sector's drill-down. */
+  onOpenSector?: (sector: SectorKey) => void;
+}
+
+/** The latest 15%+ moves pushed by the server: symbol, move, price, sector and how long ago. */
+export function MoveAlerts({ moves, now, labels, onOpenSector }: Props) {
+  const shown = moves.filter((move) => now - move.at < MOVE_ALERT_MS).slice(0, MOVE_ALERTS_SHOWN);
+  if (shown.length === 0) return null;
+  return (
+    <section className="move-alerts" aria-label="Significant moves" data-testid="move-alerts">
+      <h2 className="move-alerts-title">Significant moves</h2>
+      <ul className="move-list" aria-live="polite">
+        {shown.map((move) => {
+          const sector = move.sector;
+          const label = sector === null ? 'Unclassified' : (labels[sector] ?? sector);
+          const fresh = now - move.at < MOVE_FRESH_MS;
+          const body = (
+            <>
+              <span aria-hidden="true">{move.direction === 'up' ? '▲' : '▼'}</span>
+              <span className="move-symbol">{move.symbol}</span>
+              <span className="move-change">{formatPercent(move.change_pct)}</span>
+              <span className="move-price">${move.price.toFixed(2)}</span>
+              <span className="move-sector">{label}</span>
+              <span className="move-age">{formatAge((now - move.at) / 1000)}</span>
+            </>
+          );
+          return (
+            <li
+              key={`${move.symbol}:${move.at}`}
+              className={`move is-${move.direction}${fresh ? ' is-fresh' : ''}`}
+              data-testid="move-alert"
+              data-symbol={move.symbol}
+            >
+              {sector !== null && onOpenSector ? (
+                <button
+                  type="button"
+                  className="move-button"
+                  onClick={() => onOpenSector(sector)}
+                  title={`Open ${label}`}
+                >
+                  {body}
+                </button>
+              ) : (
+                <span className="move-button">{body}</span>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
