@@ -103,10 +103,22 @@ def test_drill_down_sorts_constituents_and_closes(browser: Browser, server: str)
     shot(page, "drill-down")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
-    # Keyboard: a focused card opens on Enter.
-    page.locator("[data-testid=sector-card][data-sector=energy]").focus()
+    # Keyboard only: Tab reaches the first card past the header controls and the lookup, Enter
+    # opens it, Escape closes it and gives the focus back to the card.
+    page.close()
+    page = open_dashboard(browser, server)
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement?.dataset?.testid") == "sector-card":
+            break
+    focused = page.locator("[data-testid=sector-card]:focus")
+    expect(focused).to_have_attribute("data-sector", "technology")
     page.keyboard.press("Enter")
     expect(page.get_by_role("dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("[data-testid=sector-card][data-sector=technology]")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator("[data-testid=sector-card][data-sector=healthcare]")).to_be_focused()
     page.close()
 
 
