@@ -239,6 +239,15 @@ class AnalysisSettings(BaseSettings):
         validation_alias=AliasChoices("SECTORLIGHTS_NEWS_LOOKBACK_HOURS"),
         description="news window behind catalyst density",
     )
+    relative_volume_floor_minutes: float = Field(
+        default=5.0,
+        ge=0.0,
+        le=960.0,
+        validation_alias=AliasChoices("SECTORLIGHTS_RELATIVE_VOLUME_FLOOR_MINUTES"),
+        description="relative volume is measured over at least this many minutes from 04:00 ET, "
+        "the minutes still to come counted at their typical volume, so the first pre-market prints "
+        "do not read as thousands of times normal; 0 turns the floor off",
+    )
 
     @field_validator("classification_overrides")
     @classmethod

@@ -79,6 +79,7 @@ from sectorlights.domain.vocabulary import (
     Tier,
     Timeframe,
 )
+from sectorlights.domain.volume_profile import volume_fraction_after_minutes
 
 DEFAULT_SCORE_PARAMS = ScoreParams()
 DEFAULT_RANKING_PARAMS = RankingParams()
@@ -494,7 +495,10 @@ def analyze(
     last_price = frame.last_price[rows]
     returns = stock_returns(last_price, frame.price_30m_ago[rows], frame.daily_close[rows])
     relative_volumes = relative_volume(
-        frame.session_volume[rows], selection.avg_daily_volume[rows], frame.volume_fraction_expected
+        frame.session_volume[rows],
+        selection.avg_daily_volume[rows],
+        frame.volume_fraction_expected,
+        volume_fraction_floor=volume_fraction_after_minutes(score_params.relative_volume_floor_minutes),
     )
     # Looked up once: the volatility weights, the news and the ETF check all use them.
     benchmark_close = _benchmark_close(frame)

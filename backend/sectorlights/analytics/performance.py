@@ -61,13 +61,24 @@ def one_day_returns(frame: MarketFrame) -> FloatArray:
 
 
 def relative_volume(
-    session_volume: FloatArray, avg_daily_volume: FloatArray, volume_fraction_expected: float
+    session_volume: FloatArray,
+    avg_daily_volume: FloatArray,
+    volume_fraction_expected: float,
+    *,
+    volume_fraction_floor: float,
 ) -> FloatArray:
     """Volume so far / volume expected by now (average daily volume x expected share of the day).
 
-    NaN when the volume so far is unknown or negative, or nothing is expected yet.
+    Until the expected share reaches `volume_fraction_floor`, the ratio is taken over that floor
+    instead, the part of it still to come counted at its typical volume. Right after 04:00 the
+    expectation is close to zero, so a single early print would otherwise read as thousands of times
+    the usual volume; padding at the typical pace (rather than only raising the denominator) keeps a
+    stock trading as usual at 1 instead of reading as nearly idle in the first minutes. NaN when the
+    volume so far is unknown or negative, or when nothing is expected (unknown or non-positive average).
     """
-    expected_volume = avg_daily_volume * volume_fraction_expected
+    share = max(volume_fraction_expected, volume_fraction_floor)
+    still_to_come = avg_daily_volume * (share - volume_fraction_expected)
+    expected_volume = avg_daily_volume * share
     usable = (
         np.isfinite(session_volume)
         & (session_volume >= 0)
@@ -75,7 +86,7 @@ def relative_volume(
         & (expected_volume > 0)
     )
     ratio = np.full(session_volume.shape, np.nan)
-    np.divide(session_volume, expected_volume, out=ratio, where=usable)
+    np.divide(session_volume + still_to_come, expected_volume, out=ratio, where=usable)
     return ratio
 
 

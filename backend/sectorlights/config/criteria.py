@@ -57,6 +57,10 @@ class ScoreParams:
         }
     )
     relative_volume_clip: tuple[float, float] = (0.25, 4.0)
+    # Relative volume is measured over at least this many minutes from the 04:00 start (the minutes
+    # still to come at their typical volume), so the first pre-market prints do not read as
+    # thousands of times the usual volume.
+    relative_volume_floor_minutes: float = 5.0
     volume_confirmation_range: tuple[float, float] = (0.8, 1.2)
     catalyst_density_range: tuple[float, float] = (0.9, 1.1)
     # Net articles per member stock (over the news window) at which catalyst density saturates

@@ -11,11 +11,13 @@ import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
 
+from sectorlights.domain import volume_profile
+
 NEW_YORK = ZoneInfo("America/New_York")
 EXTENDED_OPEN = time(4, 0)
 REGULAR_OPEN = time(9, 30)
 EXTENDED_CLOSE = time(20, 0)
-MINUTES_PER_SESSION = 16 * 60
+MINUTES_PER_SESSION = volume_profile.MINUTES_PER_SESSION
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,26 +102,9 @@ def clamp_to_session(now: datetime) -> datetime:
     return min(now, bounds.extended_close)
 
 
-@functools.cache
-def _cumulative_volume_profile() -> np.ndarray:
-    """Cumulative share of a day's volume by minute since 04:00: thin extended hours, U-shaped day."""
-    minutes = np.arange(MINUTES_PER_SESSION, dtype=np.float64)
-    weights = np.empty(MINUTES_PER_SESSION)
-    pre = minutes < 330  # 04:00-09:30
-    post = minutes >= 720  # 16:00-20:00
-    regular = ~pre & ~post
-    position = (minutes[regular] - 330.0) / 390.0  # 0 at the open, 1 at the close
-    weights[regular] = 1.0 + 4.0 * (2.0 * position - 1.0) ** 2
-    weights[regular] *= 0.92 / weights[regular].sum()
-    weights[pre] = 0.05 / pre.sum()
-    weights[post] = 0.03 / post.sum()
-    return np.concatenate([[0.0], np.cumsum(weights)])
-
-
 def expected_volume_fraction(at: datetime) -> float:
     """Share of a typical day's volume traded by `at` in its session (1.0 after 20:00)."""
     _require_aware(at)
     bounds = session_bounds(current_session(at))
     elapsed_minutes = (min(at, bounds.extended_close) - bounds.extended_open).total_seconds() / 60.0
-    profile = _cumulative_volume_profile()
-    return float(np.interp(elapsed_minutes, np.arange(profile.size, dtype=np.float64), profile))
+    return volume_profile.volume_fraction_after_minutes(elapsed_minutes)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sectorlights.analytics.analysis import analyze
 from sectorlights.analytics.catalysts import NewsCounts, news_counts
 from sectorlights.analytics.universe import screen_listings
+from sectorlights.config.criteria import ScoreParams
 from sectorlights.config.volatility_weights import VolatilityWeightConfig
 from sectorlights.domain.frame import MarketFrame
 from sectorlights.domain.results import AnalysisResult
@@ -30,6 +31,7 @@ class AnalysisInputs:
     sources: ClassificationSources
     volatility: VolatilityWeightConfig
     news_lookback: timedelta
+    score_params: ScoreParams
 
     @classmethod
     def from_settings(cls, settings: AnalysisSettings, sources: ClassificationSources) -> AnalysisInputs:
@@ -39,6 +41,7 @@ class AnalysisInputs:
                 weights_source=settings.volatility_weights, hybrid_blend=settings.volatility_hybrid_blend
             ),
             news_lookback=timedelta(hours=settings.news_lookback_hours),
+            score_params=ScoreParams(relative_volume_floor_minutes=settings.relative_volume_floor_minutes),
         )
 
 
@@ -82,6 +85,7 @@ def analyze_market(
     report("analysis", 75.0)
     return analyze(
         frame,
+        score_params=inputs.score_params,
         volatility=inputs.volatility,
         news=news,
         fmp_sectors=classification.fmp_sectors,

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from sectorlights.analytics.performance import (
@@ -20,8 +20,10 @@ from sectorlights.analytics.performance import (
     sector_returns,
     volatility_weight_array,
 )
+from sectorlights.config.criteria import ScoreParams
 from sectorlights.config.volatility_weights import VolatilityWeightConfig
 from sectorlights.domain.vocabulary import SECTORS, Sector, Timeframe
+from sectorlights.domain.volume_profile import volume_fraction_after_minutes
 from tests.unit.frames import Stock, benchmark, build_frame
 
 TECH = SECTORS.index(Sector.TECHNOLOGY)
@@ -90,8 +92,111 @@ def test_missing_or_non_positive_prices_give_nan(now: float, before: float) -> N
     ],
 )
 def test_relative_volume(session_volume: float, avg_volume: float, fraction: float, expected: float) -> None:
-    result = relative_volume(np.array([session_volume]), np.array([avg_volume]), fraction)[0]
+    result = relative_volume(
+        np.array([session_volume]), np.array([avg_volume]), fraction, volume_fraction_floor=0.0
+    )[0]
     assert result == pytest.approx(expected, nan_ok=True)
+
+
+# The typical volume of the first 5 minutes from 04:00 (ScoreParams' default floor).
+FIVE_MINUTES = volume_fraction_after_minutes(5.0)
+AT_0400_15 = volume_fraction_after_minutes(0.25)
+
+
+@pytest.mark.parametrize(
+    ("session_volume", "avg_volume", "fraction", "floor", "expected"),
+    [
+        # 04:00:15, a gapper has traded 2% of its average day: 528x the expectation without a
+        # floor; with one, those 40,000 shares plus the typical 1,439 of the rest of the first five
+        # minutes, against their typical 1,515: 27x.
+        (40_000.0, 2e6, AT_0400_15, 0.0, 40_000 / (2e6 * AT_0400_15)),
+        (
+            40_000.0,
+            2e6,
+            AT_0400_15,
+            FIVE_MINUTES,
+            (40_000 + 2e6 * (FIVE_MINUTES - AT_0400_15)) / (2e6 * FIVE_MINUTES),
+        ),
+        (0.0, 2e6, 0.0, FIVE_MINUTES, 1.0),  # 04:00:00: nothing known yet reads as usual, not unknown
+        (0.0, 2e6, volume_fraction_after_minutes(2.5), FIVE_MINUTES, 0.5),  # idle half the window
+        (0.0, 2e6, FIVE_MINUTES, FIVE_MINUTES, 0.0),
+        (1_500.0, 2e6, 0.0, FIVE_MINUTES, 1.0 + 1_500 / (2e6 * FIVE_MINUTES)),
+        # Once the day's expected share passes the floor, the floor no longer matters.
+        (2_100_000.0, 2e6, 0.5, FIVE_MINUTES, 2.1),
+        (2_100_000.0, 2e6, 0.5, 0.4, 2.1),
+        (2_100_000.0, 2e6, 0.5, 0.6, (2_100_000 + 2e6 * 0.1) / (2e6 * 0.6)),
+        (1e6, math.nan, 0.0, FIVE_MINUTES, math.nan),
+        (1e6, 0.0, 0.0, FIVE_MINUTES, math.nan),
+        (math.nan, 2e6, 0.0, FIVE_MINUTES, math.nan),
+        (-1.0, 2e6, 0.0, FIVE_MINUTES, math.nan),
+    ],
+)
+def test_relative_volume_has_a_floor(
+    session_volume: float, avg_volume: float, fraction: float, floor: float, expected: float
+) -> None:
+    result = relative_volume(
+        np.array([session_volume]), np.array([avg_volume]), fraction, volume_fraction_floor=floor
+    )[0]
+    assert result == pytest.approx(expected, nan_ok=True)
+
+
+def test_default_floor_is_five_minutes() -> None:
+    assert ScoreParams().relative_volume_floor_minutes == 5.0
+
+
+SESSION_MOMENTS = st.tuples(
+    st.integers(min_value=0, max_value=16 * 60), st.integers(min_value=0, max_value=59)
+)
+
+
+def _elapsed_minutes(moment: tuple[int, int]) -> float:
+    minute, seconds = moment
+    return min(minute + seconds / 60.0, 16.0 * 60.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    moment=SESSION_MOMENTS,
+    floor_minutes=st.floats(min_value=0.5, max_value=60.0),
+    volumes=st.lists(
+        st.tuples(
+            st.floats(min_value=0.0, max_value=1e10, allow_nan=False),
+            st.floats(min_value=1.0, max_value=1e9, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+)
+def test_relative_volume_is_finite_and_bounded_by_the_floor_all_session(
+    moment: tuple[int, int], floor_minutes: float, volumes: list[tuple[float, float]]
+) -> None:
+    session_volume = np.array([volume for volume, _ in volumes])
+    avg_volume = np.array([average for _, average in volumes])
+    elapsed = _elapsed_minutes(moment)
+    fraction = volume_fraction_after_minutes(elapsed)
+    floor = volume_fraction_after_minutes(floor_minutes)
+    result = relative_volume(session_volume, avg_volume, fraction, volume_fraction_floor=floor)
+    assert np.all(np.isfinite(result)) and np.all(result >= 0.0)
+    assert np.all(result <= (session_volume / (avg_volume * floor) + 1.0) * (1 + 1e-12))
+    if elapsed >= floor_minutes:  # past the floor: plain volume / (average x expected share)
+        np.testing.assert_allclose(result, session_volume / (avg_volume * fraction), rtol=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    moment=SESSION_MOMENTS,
+    floor_minutes=st.floats(min_value=0.0, max_value=60.0),
+    avg_volume=st.floats(min_value=1.0, max_value=1e9, allow_nan=False),
+)
+def test_a_stock_trading_at_its_usual_pace_reads_1_at_every_minute(
+    moment: tuple[int, int], floor_minutes: float, avg_volume: float
+) -> None:
+    fraction = volume_fraction_after_minutes(_elapsed_minutes(moment))
+    floor = volume_fraction_after_minutes(floor_minutes)
+    assume(max(fraction, floor) > 0.0)  # 04:00:00 without a floor: nothing expected, ratio unknown
+    usual = np.array([avg_volume * fraction])
+    result = relative_volume(usual, np.array([avg_volume]), fraction, volume_fraction_floor=floor)
+    assert result[0] == pytest.approx(1.0, rel=1e-9)
 
 
 def test_spec_technology_plain_mean_is_3_6_percent() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from hypothesis import given
@@ -18,6 +18,7 @@ from sectorlights.domain.sessions import (
     previous_sessions,
     session_bounds,
 )
+from sectorlights.domain.volume_profile import volume_fraction_after_minutes
 
 
 def ny(*args: int) -> datetime:
@@ -108,3 +109,14 @@ def test_the_open_is_busier_than_midday() -> None:
     assert minute_share(9, 30) > 3 * minute_share(12, 45)
     assert minute_share(15, 58) > 3 * minute_share(12, 45)
     assert minute_share(12, 45) > minute_share(5, 0)
+
+
+@given(st.integers(min_value=0, max_value=16 * 60 * 60))
+def test_volume_fraction_after_minutes_is_the_session_profile(seconds: int) -> None:
+    at = ny(2026, 11, 24, 4, 0) + timedelta(seconds=seconds)
+    assert volume_fraction_after_minutes(seconds / 60.0) == expected_volume_fraction(at)
+
+
+@pytest.mark.parametrize(("minutes", "expected"), [(0.0, 0.0), (5.0, 0.05 * 5 / 330), (330.0, 0.05)])
+def test_volume_fraction_after_minutes(minutes: float, expected: float) -> None:
+    assert volume_fraction_after_minutes(minutes) == pytest.approx(expected, abs=1e-12)

@@ -71,6 +71,7 @@ def test_frozen_clock_and_seed(monkeypatch: pytest.MonkeyPatch) -> None:
         ("SECTORLIGHTS_SIM_NOW", "yesterday", "SECTORLIGHTS_SIM_NOW"),
         ("SECTORLIGHTS_PORT", "0", "SECTORLIGHTS_PORT"),
         ("SECTORLIGHTS_REFRESH_INTERVAL_SECS", "1", "SECTORLIGHTS_REFRESH_INTERVAL_SECS"),
+        ("SECTORLIGHTS_RELATIVE_VOLUME_FLOOR_MINUTES", "-1", "SECTORLIGHTS_RELATIVE_VOLUME_FLOOR_MINUTES"),
     ],
 )
 def test_bad_settings_give_one_line_naming_the_setting(

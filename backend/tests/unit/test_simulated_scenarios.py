@@ -9,7 +9,7 @@ import pytest
 
 from sectorlights.domain.market import MinuteBars, Sentiment
 from sectorlights.domain.results import AnalysisResult
-from sectorlights.domain.sessions import NEW_YORK, previous_sessions, session_bounds
+from sectorlights.domain.sessions import NEW_YORK, expected_volume_fraction, previous_sessions, session_bounds
 from sectorlights.domain.vocabulary import Color, Sector
 from sectorlights.engine.classification_sources import ClassificationSources
 from sectorlights.engine.clock import FrozenClock
@@ -190,6 +190,72 @@ def test_overnight_gaps_show_at_4am(analyses: dict[str, dict[tuple[int, int], An
         if abs(change) >= 0.15
     }
     assert len(gapped & members & moved) >= 3
+
+
+def _gappers(provider: SimulatedProvider) -> list[str]:
+    """Listings whose 04:00 catalyst moves them 17-40%, the size of the scenario's earnings gaps."""
+    return [c.symbol for c in provider.market.catalysts(SESSION) if 0.17 <= abs(np.expm1(c.log_move)) <= 0.40]
+
+
+@pytest.mark.parametrize("seconds", [15, 60, 300])
+def test_gappers_trade_tens_of_times_their_usual_pre_market_volume(seconds: int) -> None:
+    gaps = SimulatedProvider(scenario="overnight_gaps", scenario_session=SESSION)
+    rows = np.array([gaps.row_of(symbol) for symbol in _gappers(gaps)])
+    assert rows.size >= 10
+    average = np.mean([bars.volume for bars in gaps.daily_bars(previous_sessions(SESSION, 20))], axis=0)
+    at = session_bounds(SESSION).extended_open + timedelta(seconds=seconds)
+    pace = gaps.intraday_snapshot(at).session_volume[rows] / (average[rows] * expected_volume_fraction(at))
+    assert 5.0 <= float(np.median(pace)) <= 50.0
+    assert float(pace.max()) <= 100.0
+
+
+def _top_list_relative_volumes(result: AnalysisResult) -> dict[str, float | None]:
+    return {
+        stock.symbol: stock.relative_volume
+        for sector in result.sectors
+        for stock in (*sector.top_bullish, *sector.top_bearish)
+    }
+
+
+@pytest.mark.parametrize("seconds", [0, 15, 60])
+def test_overnight_gaps_top_lists_show_plausible_relative_volumes_at_4am(
+    analyses: dict[str, dict[tuple[int, int], AnalysisResult]], seconds: int
+) -> None:
+    gaps = SimulatedProvider(scenario="overnight_gaps", scenario_session=SESSION)
+    at = session_bounds(SESSION).extended_open + timedelta(seconds=seconds)
+    inputs = AnalysisInputs.from_settings(
+        AnalysisSettings(), ClassificationSources(MemorySectorReferenceStore())
+    )
+    early = analyze_market(gaps, build_frame(gaps, at, HISTORY, DailyBarsCache()), inputs)
+    for result in (early, analyses["overnight_gaps"][(4, 5)]):
+        relative = _top_list_relative_volumes(result)
+        assert relative
+        assert all(value is not None and 0.0 <= value <= 100.0 for value in relative.values()), relative
+    # By 04:05 the gappers' heavy trading shows; before that the floor keeps single prints modest.
+    settled = _top_list_relative_volumes(analyses["overnight_gaps"][(4, 5)])
+    shown = [value for symbol, value in settled.items() if symbol in _gappers(gaps) and value is not None]
+    assert len(shown) >= 3 and max(shown) >= 10.0
+
+
+def test_the_floor_setting_reaches_the_analysis() -> None:
+    gaps = SimulatedProvider(scenario="overnight_gaps", scenario_session=SESSION)
+    at = session_bounds(SESSION).extended_open + timedelta(seconds=15)
+    frame = build_frame(gaps, at, HISTORY, DailyBarsCache())
+    sources = ClassificationSources(MemorySectorReferenceStore())
+    floored, unfloored = (
+        AnalysisInputs.from_settings(
+            AnalysisSettings(SECTORLIGHTS_RELATIVE_VOLUME_FLOOR_MINUTES=minutes), sources
+        )
+        for minutes in (5.0, 0.0)
+    )
+    assert floored.score_params.relative_volume_floor_minutes == 5.0
+    assert unfloored.score_params.relative_volume_floor_minutes == 0.0
+    early = _top_list_relative_volumes(analyze_market(gaps, frame, floored))
+    raw = _top_list_relative_volumes(analyze_market(gaps, frame, unfloored))
+    # 15 seconds into the session the floor holds the gappers' reading near 1; the raw pace shows
+    # without it, still within what real gappers trade.
+    assert max(value or 0.0 for value in early.values()) <= 5.0
+    assert 10.0 <= max(value or 0.0 for value in raw.values()) <= 100.0
 
 
 def test_spec_universe_cases_hold_in_every_scenario(

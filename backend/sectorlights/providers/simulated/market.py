@@ -13,6 +13,8 @@ small seeded minute noise that vanishes at every knot, so the open and close in 
 exactly the snapshot prices at 09:30 and at the close. The minute noise is a counter-based hash of
 (seed, session, minute, listing), so one listing's whole day (its minute bars) costs as little as
 one minute of the whole market (a snapshot), and both agree to the bit.
+The volume so far follows the typical intraday profile, leaning towards the morning on catalyst
+days at a bounded pace (front_loaded_share).
 
 Scenarios (scenarios.py) change the innovations of every session from their first session on.
 """
@@ -31,7 +33,6 @@ import numpy.typing as npt
 
 from sectorlights.domain.sessions import (
     MINUTES_PER_SESSION,
-    _cumulative_volume_profile,  # the one volume profile, shared with expected_volume_fraction
     current_session,
     expected_volume_fraction,
     is_session,
@@ -39,6 +40,9 @@ from sectorlights.domain.sessions import (
     session_bounds,
 )
 from sectorlights.domain.vocabulary import SECTORS, Sector
+from sectorlights.domain.volume_profile import (
+    cumulative_volume_profile,  # the one volume profile, shared with expected_volume_fraction
+)
 from sectorlights.providers.simulated.reference import SECTOR_BEHAVIOUR, SECTOR_INDEX
 from sectorlights.providers.simulated.scenarios import ScenarioShock, scenario_shock
 from sectorlights.providers.simulated.universe import StaticUniverse, build_universe
@@ -153,6 +157,19 @@ class Catalyst:
     log_move: float
 
 
+def front_loaded_share(fraction: FloatArray | float, warp: FloatArray | float) -> FloatArray:
+    """Share of a listing's day volume traded once the typical day has traded `fraction` of its own.
+
+    f / (f + warp (1 - f)): 0 at 04:00, exactly 1 at 20:00, and the listing trades at 1 / warp times
+    its day's typical pace at 04:00 and at warp times that pace at 20:00. A power law f ** warp
+    front-loads a catalyst day too, but its pace at 04:00 is unbounded: a stock that gapped on news
+    would trade a sizeable share of a whole day within its first seconds, thousands of times its usual
+    pre-market volume, where real gappers trade tens of times theirs.
+    """
+    share = np.asarray(fraction, dtype=np.float64)
+    return share / (share + np.asarray(warp, dtype=np.float64) * (1.0 - share))
+
+
 @dataclass(frozen=True, slots=True)
 class SessionPath:
     """Everything needed to price one session at any minute from 04:00 to 20:00."""
@@ -165,7 +182,9 @@ class SessionPath:
     low: FloatArray
     close: FloatArray
     volume: FloatArray  # the whole day's volume, 04:00-20:00
-    volume_warp: FloatArray  # exponent on the volume profile: < 1 front-loads the day (catalysts)
+    # How the day's volume leans on the typical profile (front_loaded_share): < 1 front-loads it
+    # (catalysts), > 1 holds it back.
+    volume_warp: FloatArray
 
 
 class SimulatedMarket:
@@ -254,7 +273,7 @@ class SimulatedMarket:
         path = self._path(session)
         price = self._price(self._deviation_at(path, minutes))
         fraction = 1.0 if moment >= bounds.extended_close else min(1.0, expected_volume_fraction(at))
-        volume = np.floor(path.volume * np.power(fraction, path.volume_warp))
+        volume = np.floor(path.volume * front_loaded_share(fraction, path.volume_warp))
         return session, price, volume
 
     def last_close(self, at: datetime) -> FloatArray:
@@ -309,9 +328,9 @@ class SimulatedMarket:
                 value = value + (math.sin(math.pi * position) * noise_list[minute]) * amplitude
             deviation[minute] = value
         prices = self._row_price(deviation, row)
-        fractions = np.minimum(1.0, _cumulative_volume_profile())
+        fractions = np.minimum(1.0, cumulative_volume_profile())
         fractions[-1] = 1.0
-        volume = np.floor(path.volume[row] * np.power(fractions, path.volume_warp[row]))
+        volume = np.floor(path.volume[row] * front_loaded_share(fractions, path.volume_warp[row]))
         return prices, volume
 
     # ----- daily process ----------------------------------------------------------------------
