@@ -148,6 +148,23 @@ def test_a_fresh_run_shows_progress_to_completion(browser: Browser, server: str)
     page.close()
 
 
+SEEN_RECORDER = """
+window.__seen = { leaving: 0, tick: 0 };
+new MutationObserver((records) => {
+  for (const record of records) {
+    const nodes = record.type === 'attributes' ? [record.target] : [...record.addedNodes];
+    for (const node of nodes) {
+      if (!(node instanceof Element)) continue;
+      window.__seen.leaving += node.querySelectorAll('[data-testid=stock-leaving]').length
+        + (node.matches('[data-testid=stock-leaving]') ? 1 : 0);
+      window.__seen.tick += node.querySelectorAll('[data-tick]').length
+        + (node.matches('[data-tick]') ? 1 : 0);
+    }
+  }
+}).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-tick'] });
+"""
+
+
 def test_a_live_sector_update_highlights_its_card(
     browser: Browser,  # noqa: F811
     tmp_path_factory: pytest.TempPathFactory,
@@ -161,7 +178,11 @@ def test_a_live_sector_update_highlights_its_card(
         "SECTORLIGHTS_MOVE_WATCH": "true",
     }
     with running_server(env, tmp_path_factory.mktemp("gaps")) as base_url:
-        page = open_dashboard(browser, base_url)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        # Transient states (a name leaving, a change ticking) are recorded as they are drawn.
+        page.add_init_script(SEEN_RECORDER)
+        page.goto(base_url + "/")
+        expect(page.locator("[data-testid=sector-card]")).to_have_count(8, timeout=30_000)
         changed = page.locator("[data-testid=sector-card][data-changed=true]")
         expect(changed.first).to_be_visible(timeout=60_000)
         # When it changed, on the card; the moves that set it off, above the grid.
@@ -169,6 +190,12 @@ def test_a_live_sector_update_highlights_its_card(
         alerts = page.get_by_test_id("move-alert")
         expect(alerts.first).to_be_visible(timeout=30_000)
         shot(page, "sector-update")
+        # The re-analysis reshuffled the top lists: names came in (NEW), went out (faded), and the
+        # changes of names that stayed moved up or down.
+        expect(page.get_by_test_id("new-badge").first).to_be_visible()
+        seen = page.evaluate("window.__seen")
+        assert seen["leaving"] > 0 and seen["tick"] > 0, seen
+        expect(page.get_by_test_id("stock-leaving")).to_have_count(0, timeout=5_000)
         # A page opened now still lists the moves, from its snapshot.
         late = open_dashboard(browser, base_url)
         expect(late.get_by_test_id("move-alert").first).to_be_visible()
