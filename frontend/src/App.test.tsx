@@ -65,6 +65,7 @@ describe('App', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('Upstream provider timed out');
     expect(screen.getAllByTestId('sector-card')).toHaveLength(8);
     expect(screen.getByTestId('stale-marker')).toBeInTheDocument();
+    expect(document.title).toMatch(/^⚠ Stale.* · \d\d:\d\d ET · SectorLights$/);
   });
 
   it('reports a network error when there is no data yet', async () => {

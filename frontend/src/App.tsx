@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { ApiError } from './api/client';
 import type { SectorKey, SectorResult } from './api/types';
 import { AnalysisControls } from './components/AnalysisControls';
@@ -7,6 +7,7 @@ import { MoveAlerts } from './components/MoveAlerts';
 import { SectorDetail } from './components/SectorDetail';
 import { StockLookup } from './components/StockLookup';
 import { createLiveSource } from './data/live';
+import { pageTitle } from './format';
 import { Header } from './components/Header';
 import { SectorGrid } from './components/SectorGrid';
 import type { SectorsSource } from './data/source';
@@ -38,6 +39,10 @@ export function App({ source }: { source?: SectorsSource }) {
   const stale = data !== null && (data.stale || error !== null);
   const [open, setOpen] = useState<SectorResult | null>(null);
   const listChanges = useTopListChanges(data, now);
+  const title = pageTitle(data?.as_of ?? null, stale, connection.state);
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
   const labels = useMemo(() => {
     const map: Partial<Record<SectorKey, string>> = {};
     for (const sector of data?.sectors ?? []) map[sector.sector] = sector.label;

@@ -9,6 +9,7 @@ import {
   formatPercent,
   formatRelativeVolume,
   formatScore,
+  pageTitle,
   signalLabel,
 } from './format';
 
@@ -81,5 +82,18 @@ describe('times and labels', () => {
     expect(colorArrow('light_red')).toBe('▼');
     expect(colorArrow('blue_neutral')).toBe('◆');
     expect(signalLabel('NEUTRAL_CAUTIOUS')).toBe('Neutral / cautious');
+  });
+});
+
+describe('pageTitle', () => {
+  const asOf = '2026-11-24T11:37:00+00:00';
+  it.each<[string | null, boolean, string, string]>([
+    [null, false, 'connecting', 'SectorLights'],
+    [asOf, false, 'connected', '06:37 ET · SectorLights'],
+    [asOf, true, 'connected', '⚠ Stale · 06:37 ET · SectorLights'],
+    [asOf, false, 'reconnecting', '⚠ Reconnecting · 06:37 ET · SectorLights'],
+    [asOf, true, 'offline', '⚠ Stale, Offline · 06:37 ET · SectorLights'],
+  ])('%s stale=%s %s → %s', (at, stale, connection, expected) => {
+    expect(pageTitle(at, stale, connection)).toBe(expected);
   });
 });

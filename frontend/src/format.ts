@@ -116,3 +116,20 @@ export function signalLabel(signal: Signal): string {
 export function timeframeLabel(timeframe: Timeframe): string {
   return timeframe.toUpperCase();
 }
+
+/**
+ * The browser tab's title: analysis time first so it reads in a narrow tab, prefixed with what
+ * is wrong (stale data, a lost connection) so a background tab still tells.
+ */
+export function pageTitle(asOf: string | null, stale: boolean, connection: string): string {
+  if (asOf === null) return 'SectorLights';
+  const problems = [
+    stale && 'Stale',
+    connection === 'offline' && 'Offline',
+    connection === 'reconnecting' && 'Reconnecting',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const title = `${formatEtTime(asOf)} · SectorLights`;
+  return problems ? `⚠ ${problems} · ${title}` : title;
+}
