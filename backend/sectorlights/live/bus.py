@@ -52,8 +52,10 @@ class EventBus(Protocol):
         ...
 
     async def since(self, seq: int) -> list[Event] | None:
-        """The events with a seq above `seq`, oldest first; [] when `seq` is the latest or beyond it;
-        None when the history no longer reaches back to `seq` + 1 (the caller sends a snapshot)."""
+        """The events with a seq above `seq`, oldest first; [] when `seq` is the latest; None when the
+        history no longer reaches back to `seq` + 1, or when `seq` is beyond the latest (the bus was
+        reset: an in-process bus restarted, or Redis emptied, so the caller's seq means nothing here);
+        the caller then sends a snapshot."""
         ...
 
     async def latest_seq(self) -> int:
@@ -144,7 +146,9 @@ class MemoryEventBus:
 
     async def since(self, seq: int) -> list[Event] | None:
         seq = max(seq, 0)
-        if seq >= self._seq:
+        if seq > self._seq:
+            return None
+        if seq == self._seq:
             return []
         oldest = self._history[0].seq if self._history else self._seq + 1
         if seq + 1 < oldest:
@@ -316,7 +320,9 @@ class RedisEventBus:
         latest = int(latest_raw) if latest_raw is not None else 0
         if entries:
             latest = max(latest, _entry_seq(entries[-1][0]))
-        if seq >= latest:
+        if seq > latest:
+            return None
+        if seq == latest:
             return []
         if latest - seq > self.history_size or not entries or _entry_seq(entries[0][0]) != seq + 1:
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Iterator
 
@@ -239,10 +240,17 @@ def test_the_page_reconnects_after_the_server_restarts(
         first.wait(timeout=15)
     expect(indicator).to_have_attribute("data-state", "reconnecting", timeout=20_000)
     expect(page.locator("[data-testid=sector-card]")).to_have_count(8)  # last known data stays
+    expect(page).to_have_title(re.compile(r"^⚠ .*Reconnecting.* · \d\d:\d\d ET · SectorLights$"))
     shot(page, "reconnecting")
     second = start()
     try:
         expect(indicator).to_have_attribute("data-state", "connected", timeout=60_000)
+        # The restarted server numbers its events from 1 again: the page takes its snapshot (no
+        # longer stale) and follows the new numbering (a fresh run's progress shows).
+        expect(page).to_have_title(re.compile(r"^\d\d:\d\d ET · SectorLights$"))
+        expect(page.get_by_test_id("status-error")).to_be_hidden()
+        page.get_by_test_id("run-fresh").click()
+        expect(page.get_by_test_id("analysis-progress")).to_be_visible(timeout=10_000)
         shot(page, "reconnected")
     finally:
         page.close()

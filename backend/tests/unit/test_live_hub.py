@@ -220,6 +220,21 @@ async def test_since_at_the_latest_seq_sends_nothing_until_the_next_event() -> N
         assert_consecutive(connection.messages, 4, 4)
 
 
+async def test_since_from_before_a_restart_gets_a_snapshot_and_the_new_numbering() -> None:
+    """The embedded server restarted: its new bus counts from 1 again, below the page's last seq."""
+    bus = MemoryEventBus()
+    await publish(bus, 3)
+    async with running_hub(bus) as harness:
+        connection = FakeConnection()
+        harness.connect(connection, since=50)
+        await wait_for(lambda: len(connection.messages) == 1)
+        (snapshot,) = connection.messages
+        assert snapshot.type == EventType.SNAPSHOT and snapshot.seq == 3
+        await publish(bus, 1)
+        await wait_for(lambda: len(connection.messages) == 2)
+        assert connection.messages[1].seq == 4
+
+
 class PublishingDuringSinceBus(MemoryEventBus):
     """Publishes `count` events while `since` is being read (after the client registered), as
     another replica would: they reach the client's queue *and* the catch-up."""
