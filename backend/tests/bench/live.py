@@ -208,6 +208,8 @@ async def _measure(
     resyncs = 0
     by_type: dict[str, int] = {}
     latencies_by_type: dict[str, list[float]] = {}
+    # Progress events by stage: the stage says what the run does right after publishing the event.
+    latencies_by_stage: dict[str, list[float]] = {}
     per_client: list[list[int]] = []
     for client in clients:
         mine: list[int] = []
@@ -223,6 +225,8 @@ async def _measure(
             latency_ms = (at - datetime.fromisoformat(message["ts"]).timestamp()) * 1000.0
             latencies_ms.append(latency_ms)
             latencies_by_type.setdefault(message["type"], []).append(latency_ms)
+            if message["type"] == "analysis_progress":
+                latencies_by_stage.setdefault(message["payload"]["stage"], []).append(latency_ms)
         per_client.append(mine)
     seqs = {seq for mine in per_client for seq in mine}
     expected = set(range(first_seq + 1, max(seqs, default=first_seq) + 1))
@@ -245,6 +249,9 @@ async def _measure(
         "client_loop_lag_ms": {"p99": float(np.percentile(lags_ms, 99)), "max": max(lags_ms)},
         **summary,
         "latency_by_type": {kind: _latency_summary(values) for kind, values in latencies_by_type.items()},
+        "progress_latency_by_stage": {
+            stage: _latency_summary(values) for stage, values in latencies_by_stage.items()
+        },
         "server_rss_before_kib": rss_before,
         "server_rss_after_kib": rss_after,
         "memory_per_connection_kib": (rss_after - rss_before) / client_count,
