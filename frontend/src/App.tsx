@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { ApiError } from './api/client';
 import type { SectorKey, SectorResult } from './api/types';
 import { AnalysisControls } from './components/AnalysisControls';
+import { ChangeAnnouncer } from './components/ChangeAnnouncer';
 import { ConnectionIndicator } from './components/ConnectionIndicator';
 import { MoveAlerts } from './components/MoveAlerts';
 import { SectorDetail } from './components/SectorDetail';
@@ -76,6 +77,7 @@ export function App({ source }: { source?: SectorsSource }) {
         </p>
       )}
       {error && <StatusMessage error={error} hasData={data !== null} />}
+      <ChangeAnnouncer changes={changes} labels={labels} />
       <MoveAlerts moves={moves} now={now} labels={labels} onOpenSector={openSector} />
       {data && (
         <SectorGrid

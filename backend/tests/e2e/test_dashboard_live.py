@@ -188,6 +188,8 @@ def test_a_live_sector_update_highlights_its_card(
         expect(changed.first).to_be_visible(timeout=60_000)
         # When it changed, on the card; the moves that set it off, above the grid.
         expect(changed.first.get_by_test_id("card-changed-at")).to_contain_text("changed 04:0")
+        # Screen readers are told what the colors show.
+        expect(page.get_by_test_id("change-announcer")).to_contain_text(re.compile(r"now .+, was "))
         alerts = page.get_by_test_id("move-alert")
         expect(alerts.first).to_be_visible(timeout=30_000)
         shot(page, "sector-update")
