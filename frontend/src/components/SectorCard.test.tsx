@@ -51,6 +51,13 @@ describe('SectorCard', () => {
     expect(cells[0]).toHaveTextContent('30M');
     expect(cells[3]).toHaveTextContent('1W');
     expect(within(cells[2]!).getByRole('img', { name: 'light red' })).toHaveClass('chip', 'light-red');
+    // Each cell is filled with its own timeframe's color, not the card's.
+    expect(cells.map((cell) => cell.className)).toEqual([
+      'tf-cell light-green',
+      'tf-cell dark-green',
+      'tf-cell light-red',
+      'tf-cell blue-neutral',
+    ]);
     expect(screen.getAllByTestId('tf-alpha')).toHaveLength(1);
     expect(within(cells[1]!).getByTestId('tf-alpha')).toHaveTextContent('α +3.5% vs IWM');
   });

@@ -11,7 +11,7 @@ interface Props {
 export function TimeframeCell({ timeframe, stats, showAlpha = false }: Props) {
   return (
     <div
-      className="tf-cell"
+      className={`tf-cell ${colorClass(stats.color)}`}
       data-testid="tf-cell"
       data-timeframe={timeframe}
       data-color={stats.color}
