@@ -1,4 +1,5 @@
-"""Prometheus metrics of one running SectorLights: HTTP latency, analysis runs, cache hits, vendor rows.
+"""Prometheus metrics of one running SectorLights: HTTP latency, analysis runs, cache hits, vendor
+rows, and live-update delivery.
 
 Each app owns its registry (two apps in one process, as in tests, never collide); `/metrics` serves
 it in the Prometheus text format.
@@ -6,10 +7,14 @@ it in the Prometheus text format.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from collections.abc import Callable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 # Most API answers come from the cache within milliseconds; the slow tail is what matters.
 HTTP_BUCKETS_SECS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+# A live event should reach every browser within tens of milliseconds.
+WS_DELIVERY_BUCKETS_SECS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 RUN_BUCKETS_SECS = (0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
 
 
@@ -50,6 +55,22 @@ class Metrics:
             ["endpoint"],
             registry=self.registry,
         )
+
+        self.ws_delivery = Histogram(
+            "sectorlights_ws_delivery_seconds",
+            "Time from a live event reaching this process to its send to one /ws client (per client)",
+            buckets=WS_DELIVERY_BUCKETS_SECS,
+            registry=self.registry,
+        )
+        self.ws_clients = Gauge(
+            "sectorlights_ws_clients",
+            "/ws clients connected to this process",
+            registry=self.registry,
+        )
+
+    def count_ws_clients(self, count: Callable[[], int]) -> None:
+        """Reads the connected-client gauge from `count` at every scrape."""
+        self.ws_clients.set_function(lambda: float(count()))
 
     def exposition(self) -> bytes:
         """The registry in the Prometheus text format."""

@@ -113,5 +113,7 @@ def build_container(settings: Settings) -> Container:
         clock,
         heartbeat_secs=settings.server.ws_heartbeat_secs,
         client_queue_size=settings.server.ws_client_queue,
+        observe_delivery=analysis.metrics.ws_delivery.observe,
     )
+    analysis.metrics.count_ws_clients(lambda: hub.client_count)
     return Container(settings, database, repository, cache, provider, clock, analysis, events, hub)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -41,14 +42,16 @@ class Connection(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class _Outgoing:
-    """An event with its JSON, encoded once for every client."""
+    """An event with its JSON, encoded once for every client; `arrived_at` (monotonic seconds) is
+    when a live event reached this process, to time its delivery (None for catch-up and heartbeats)."""
 
     event: Event
     text: str
+    arrived_at: float | None = None
 
     @classmethod
-    def of(cls, event: Event) -> _Outgoing:
-        return cls(event, event.to_json())
+    def of(cls, event: Event, arrived_at: float | None = None) -> _Outgoing:
+        return cls(event, event.to_json(), arrived_at)
 
 
 @dataclass(eq=False)
@@ -70,7 +73,10 @@ class LiveHub:
         clock: Clock,
         heartbeat_secs: float = 15.0,
         client_queue_size: int = 256,
+        observe_delivery: Callable[[float], None] | None = None,
     ) -> None:
+        """`observe_delivery` gets the seconds from a live event reaching this process to its send
+        to one client, for every client (a metrics histogram)."""
         self.bus = bus
         self.snapshot = snapshot
         self.clock = clock
@@ -80,6 +86,7 @@ class LiveHub:
         self._tasks: list[asyncio.Task[None]] = []
         self.latest_seq = 0
         self._recent_moves: deque[Event] = deque(maxlen=RECENT_MOVES)
+        self._observe_delivery = observe_delivery
 
     @property
     def client_count(self) -> int:
@@ -136,7 +143,7 @@ class LiveHub:
                     async for event in events:
                         self.latest_seq = max(self.latest_seq, event.seq)
                         self._remember(event)
-                        outgoing = _Outgoing.of(event)
+                        outgoing = _Outgoing.of(event, time.monotonic())
                         for client in self._clients:
                             self._offer(client, outgoing)
             except asyncio.CancelledError:
@@ -221,3 +228,5 @@ class LiveHub:
                 return
             client.last_seq = event.seq
         await connection.send_text(outgoing.text)
+        if outgoing.arrived_at is not None and self._observe_delivery is not None:
+            self._observe_delivery(time.monotonic() - outgoing.arrived_at)

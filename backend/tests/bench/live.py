@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import numpy as np
+from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -159,6 +160,23 @@ def _latency_summary(latencies_ms: list[float]) -> dict[str, float]:
     }
 
 
+def _server_delivery(exposition: str) -> dict[str, float]:
+    """The server's own share of the latency, from its `sectorlights_ws_delivery_seconds` histogram:
+    the bucket bound under which 50 % / 99 % of its sends finished (event in → sent to one client)."""
+    buckets: list[tuple[float, float]] = []
+    for family in text_string_to_metric_families(exposition):
+        for sample in family.samples:
+            if sample.name == "sectorlights_ws_delivery_seconds_bucket":
+                buckets.append((float(sample.labels["le"]), sample.value))
+    buckets.sort()
+    total = buckets[-1][1] if buckets else 0.0
+
+    def bound(share: float) -> float:
+        return next((le * 1000.0 for le, count in buckets if total and count >= share * total), float("nan"))
+
+    return {"sends": total, "p50_ms_at_most": bound(0.5), "p99_ms_at_most": bound(0.99)}
+
+
 async def _loop_lag(lags_ms: list[float]) -> None:
     """How late a 1 ms sleep wakes up: this process's own backlog, which the latencies include."""
     while True:
@@ -196,6 +214,7 @@ async def _measure(
             for _ in range(runs):
                 await _run_analysis(http)
                 await _settle(clients)
+            server_side = _server_delivery((await http.get("/metrics")).text)
     finally:
         lag.cancel()
         for client in clients:
@@ -247,6 +266,8 @@ async def _measure(
         "resync_snapshots": resyncs,
         "connect_secs": connect_secs,
         "client_loop_lag_ms": {"p99": float(np.percentile(lags_ms, 99)), "max": max(lags_ms)},
+        # What of the latency is the server's: the rest is the kernel and the clients' own reading.
+        "server_delivery": server_side,
         **summary,
         "latency_by_type": {kind: _latency_summary(values) for kind, values in latencies_by_type.items()},
         "progress_latency_by_stage": {

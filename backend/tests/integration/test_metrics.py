@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -42,3 +43,33 @@ def test_metrics_count_requests_runs_and_cache_reads(settings_env: Path) -> None
     )
     hits = found.get(("sectorlights_grid_cache_reads_total", frozenset({("outcome", "hit")})), 0.0)
     assert hits >= 3
+
+
+def test_metrics_time_live_deliveries_and_count_clients(settings_env: Path) -> None:  # noqa: F811
+    with TestClient(create_app(load_settings())) as client:
+        wait_for_grid(client)
+        with client.websocket_connect("/ws") as socket:
+            assert socket.receive_json()["type"] == "snapshot"
+            assert samples(client)[("sectorlights_ws_clients", frozenset())] == 1
+            before = samples(client).get(("sectorlights_ws_delivery_seconds_count", frozenset()), 0.0)
+            run_id = client.post("/api/analysis").json()["run_id"]
+            received = 0
+            while True:
+                message = socket.receive_json()
+                if message["type"] == "heartbeat":
+                    continue
+                received += 1
+                payload = message["payload"]
+                progress = message["type"] == "analysis_progress" and payload["run_id"] == run_id
+                if progress and payload["stage"] in ("done", "failed"):
+                    break
+            found = samples(client)
+        deadline = time.monotonic() + 5
+        while samples(client)[("sectorlights_ws_clients", frozenset())] != 0:  # the hub lets go
+            assert time.monotonic() < deadline, "the closed socket is still counted"
+            time.sleep(0.05)
+    # Every live event sent to the one client was timed, and within the histogram's range.
+    assert found[("sectorlights_ws_delivery_seconds_count", frozenset())] - before >= received > 0
+    infinite = found[("sectorlights_ws_delivery_seconds_bucket", frozenset({("le", "+Inf")}))]
+    within_a_second = found[("sectorlights_ws_delivery_seconds_bucket", frozenset({("le", "1.0")}))]
+    assert within_a_second == infinite

@@ -92,6 +92,7 @@ async def running_hub(
     heartbeat_secs: float = 60.0,
     client_queue_size: int = 256,
     snapshot: Callable[[], Any] | None = None,
+    observe_delivery: Callable[[float], None] | None = None,
 ) -> AsyncIterator[Harness]:
     bus = bus or MemoryEventBus()
 
@@ -104,6 +105,7 @@ async def running_hub(
         FrozenClock(SIM_NOW),
         heartbeat_secs=heartbeat_secs,
         client_queue_size=client_queue_size,
+        observe_delivery=observe_delivery,
     )
     harness = Harness(hub, bus)
     await hub.start()
@@ -168,6 +170,22 @@ async def test_snapshot_carries_the_recent_significant_moves_newest_first() -> N
     # At most RECENT_MOVES, newest first; too old (or not yet, by the service clock) left out.
     assert symbols == [f"M{index}" for index in range(hub_module.RECENT_MOVES, 1, -1)]
     assert moves[0] == {"ts": SIM_NOW.isoformat(), **move(f"M{hub_module.RECENT_MOVES}")}
+
+
+async def test_every_live_delivery_is_timed_but_not_catch_up_or_heartbeats() -> None:
+    bus = MemoryEventBus()
+    await publish(bus, 2)
+    timed: list[float] = []
+    async with running_hub(bus, heartbeat_secs=0.01, observe_delivery=timed.append) as harness:
+        first, second = FakeConnection(), FakeConnection()
+        harness.connect(first, since=0)  # catch-up of the two published before: not timed
+        harness.connect(second)
+        await wait_for(lambda: len(first.updates) == 2 and len(second.messages) >= 1)
+        await publish(bus, 3, start=2)
+        await wait_for(lambda: len(first.updates) == 5 and len(second.updates) == 3)
+        await wait_for(lambda: bool(first.of_type(EventType.HEARTBEAT)))
+    assert len(timed) == 6  # 3 live events x 2 clients
+    assert all(0 <= secs < 1 for secs in timed)
 
 
 async def test_recent_moves_within_the_window_survive_a_hub_restart() -> None:
