@@ -13,7 +13,10 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sectorlights.config.criteria import DEFAULT_RELATIVE_VOLUME_FLOOR_MINUTES
 from sectorlights.config.volatility_weights import WeightsSource
+from sectorlights.live.bus import DEFAULT_HISTORY_SIZE
+from sectorlights.live.moves import DEFAULT_POLL_INTERVAL_SECS, DEFAULT_THRESHOLD_PCT
 
 ProviderName = Literal["simulated", "polygon", "polygon_mcp", "flatfiles"]
 ScenarioName = Literal["quiet_day", "fda_approval_wave", "tech_selloff_healthcare_rotation", "overnight_gaps"]
@@ -185,10 +188,10 @@ class EngineSettings(BaseSettings):
         "(04:00-20:00 ET): each first move in a session is broadcast and re-runs the analysis",
     )
     move_poll_secs: float = Field(
-        default=15.0, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_MOVE_POLL_SECS")
+        default=DEFAULT_POLL_INTERVAL_SECS, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_MOVE_POLL_SECS")
     )
     move_threshold_pct: float = Field(
-        default=15.0, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_MOVE_THRESHOLD_PCT")
+        default=DEFAULT_THRESHOLD_PCT, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_MOVE_THRESHOLD_PCT")
     )
     retention_days: float = Field(
         default=90.0,
@@ -240,7 +243,7 @@ class AnalysisSettings(BaseSettings):
         description="news window behind catalyst density",
     )
     relative_volume_floor_minutes: float = Field(
-        default=5.0,
+        default=DEFAULT_RELATIVE_VOLUME_FLOOR_MINUTES,
         ge=0.0,
         le=960.0,
         validation_alias=AliasChoices("SECTORLIGHTS_RELATIVE_VOLUME_FLOOR_MINUTES"),
@@ -294,7 +297,7 @@ class ServerSettings(BaseSettings):
         description="events queued per `/ws` client; a client that falls further behind gets a snapshot",
     )
     event_history: int = Field(
-        default=1000,
+        default=DEFAULT_HISTORY_SIZE,
         ge=10,
         validation_alias=AliasChoices("SECTORLIGHTS_EVENT_HISTORY"),
         description="events kept for `/ws?since=SEQ` replay; further behind gets a snapshot",

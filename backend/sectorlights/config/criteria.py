@@ -29,6 +29,10 @@ class UniverseCriteria:
     max_size: int = 1_500
 
 
+# See ScoreParams.relative_volume_floor_minutes.
+DEFAULT_RELATIVE_VOLUME_FLOOR_MINUTES = 5.0
+
+
 @dataclass(frozen=True, slots=True)
 class ScoreParams:
     """Sentiment scoring.
@@ -60,7 +64,7 @@ class ScoreParams:
     # Relative volume is measured over at least this many minutes from the 04:00 start (the minutes
     # still to come at their typical volume), so the first pre-market prints do not read as
     # thousands of times the usual volume.
-    relative_volume_floor_minutes: float = 5.0
+    relative_volume_floor_minutes: float = DEFAULT_RELATIVE_VOLUME_FLOOR_MINUTES
     volume_confirmation_range: tuple[float, float] = (0.8, 1.2)
     catalyst_density_range: tuple[float, float] = (0.9, 1.1)
     # Net articles per member stock (over the news window) at which catalyst density saturates

@@ -20,7 +20,12 @@ AFTER_HOURS_SHARE = 0.03
 
 
 @functools.cache
-def _profile() -> npt.NDArray[np.float64]:
+def cumulative_volume_profile() -> npt.NDArray[np.float64]:
+    """Cumulative share of a day's volume at each whole minute since 04:00 (961 values, 0 ... ~1).
+
+    Thin extended hours, U-shaped regular session. Read-only (one array for every caller): copy
+    before changing it.
+    """
     minutes = np.arange(MINUTES_PER_SESSION, dtype=np.float64)
     weights = np.empty(MINUTES_PER_SESSION)
     pre = minutes < PREMARKET_MINUTES
@@ -32,19 +37,11 @@ def _profile() -> npt.NDArray[np.float64]:
     weights[pre] = PREMARKET_SHARE / pre.sum()
     weights[post] = AFTER_HOURS_SHARE / post.sum()
     profile = np.concatenate([[0.0], np.cumsum(weights)])
-    profile.setflags(write=False)  # shared by every caller through the cache
+    profile.setflags(write=False)
     return profile
-
-
-def cumulative_volume_profile() -> npt.NDArray[np.float64]:
-    """Cumulative share of a day's volume at each whole minute since 04:00 (961 values, 0 ... ~1).
-
-    Thin extended hours, U-shaped regular session. Read-only: copy before changing it.
-    """
-    return _profile()
 
 
 def volume_fraction_after_minutes(elapsed_minutes: float) -> float:
     """Share of a typical day's volume traded in the first `elapsed_minutes` of the extended session."""
-    profile = _profile()
+    profile = cumulative_volume_profile()
     return float(np.interp(elapsed_minutes, np.arange(profile.size, dtype=np.float64), profile))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
@@ -25,13 +26,20 @@ ProgressCallback = Callable[[str, float], None]
 
 
 class DailyBarsCache:
-    """Completed sessions never change, so each is fetched from the vendor once."""
+    """Completed sessions never change, so each is fetched from the vendor once.
+
+    Thread-safe: the analysis and the move watcher read it from their own worker threads."""
 
     def __init__(self, max_sessions: int = 80) -> None:
         self._max_sessions = max_sessions
         self._bars: OrderedDict[tuple[str, date], DailyBars] = OrderedDict()
+        self._lock = threading.Lock()
 
     def fetch(self, provider: MarketDataProvider, sessions: Sequence[date]) -> list[DailyBars]:
+        with self._lock:
+            return self._fetch(provider, sessions)
+
+    def _fetch(self, provider: MarketDataProvider, sessions: Sequence[date]) -> list[DailyBars]:
         missing = [session for session in sessions if (provider.name, session) not in self._bars]
         if missing:
             for bars in provider.daily_bars(missing):
@@ -71,10 +79,10 @@ class SnapshotMemory:
         return min(candidates, key=lambda item: abs((item.at - target).total_seconds()), default=None)
 
 
-def _aligned(target: StrArray, source_symbols: StrArray, values: FloatArray) -> FloatArray:
-    """`values` reordered onto the sorted `target` symbols; NaN where the source has no row."""
+def aligned(target: StrArray, source_symbols: StrArray, values: FloatArray) -> FloatArray:
+    """`values` reordered onto the sorted, unique `target` symbols; NaN where the source has no row."""
     out = np.full(target.shape[0], np.nan)
-    if source_symbols.size == 0:
+    if source_symbols.size == 0 or target.size == 0:
         return out
     positions = np.searchsorted(target, source_symbols)
     positions = np.clip(positions, 0, target.shape[0] - 1)
@@ -112,7 +120,7 @@ def build_frame(
     columns = {name: np.full(shape, np.nan) for name in ("open", "high", "low", "close", "volume")}
     for column_index, bars in enumerate(bar_sets):
         for name, matrix in columns.items():
-            matrix[:, column_index] = _aligned(symbols, bars.symbols, getattr(bars, name))
+            matrix[:, column_index] = aligned(symbols, bars.symbols, getattr(bars, name))
 
     report("intraday", 55.0)
     anchor = clamp_to_session(now)
@@ -128,7 +136,7 @@ def build_frame(
         snapshot_memory.remember(latest)
         before = snapshot_memory.closest(earlier, session)
     if before is not None:
-        price_30m_ago = _aligned(symbols, before.symbols, before.last_price)
+        price_30m_ago = aligned(symbols, before.symbols, before.last_price)
 
     def optional(values: Sequence[float | None]) -> FloatArray:
         return np.array([np.nan if value is None else value for value in values], dtype=np.float64)
@@ -150,9 +158,9 @@ def build_frame(
         daily_low=columns["low"],
         daily_close=columns["close"],
         daily_volume=columns["volume"],
-        last_price=_aligned(symbols, latest.symbols, latest.last_price),
+        last_price=aligned(symbols, latest.symbols, latest.last_price),
         price_30m_ago=price_30m_ago,
-        session_volume=_aligned(symbols, latest.symbols, latest.session_volume),
+        session_volume=aligned(symbols, latest.symbols, latest.session_volume),
         volume_fraction_expected=expected_volume_fraction(anchor),
     )
 

@@ -33,9 +33,14 @@ from sectorlights.domain.sessions import (
     session_bounds,
 )
 from sectorlights.engine.clock import Clock
-from sectorlights.engine.frame_builder import DailyBarsCache
-from sectorlights.engine.tasks import stop_task
-from sectorlights.live.moves import DEFAULT_THRESHOLD_PCT, MoveTracker, SignificantMove
+from sectorlights.engine.frame_builder import DailyBarsCache, aligned
+from sectorlights.engine.tasks import check_clock_pacing, sleep_until, stop_task
+from sectorlights.live.moves import (
+    DEFAULT_POLL_INTERVAL_SECS,
+    DEFAULT_THRESHOLD_PCT,
+    MoveTracker,
+    SignificantMove,
+)
 from sectorlights.providers.base import MarketDataProvider
 
 logger = logging.getLogger(__name__)
@@ -49,7 +54,6 @@ UniverseCallable = Callable[[], dict[str, str]]
 MovesCallable = Callable[[list[SectoredMove]], Awaitable[None]]
 SleepCallable = Callable[[float], Awaitable[None]]
 
-DEFAULT_POLL_INTERVAL_SECS = 15.0
 DEFAULT_ANCHOR_LAG_SECS = 2.0
 
 
@@ -101,17 +105,6 @@ def next_poll_at(
     return session_bounds(next_session(day)).extended_open.astimezone(UTC) + lag
 
 
-def _aligned(target: StrArray, source_symbols: StrArray, values: FloatArray) -> FloatArray:
-    """`values` reordered onto the sorted, unique `target` symbols; NaN where the source has no row."""
-    out = np.full(target.shape[0], np.nan)
-    if source_symbols.size == 0 or target.size == 0:
-        return out
-    positions = np.clip(np.searchsorted(target, source_symbols), 0, target.shape[0] - 1)
-    hit = target[positions] == source_symbols
-    out[positions[hit]] = values[hit]
-    return out
-
-
 class MoveWatcher:
     def __init__(
         self,
@@ -132,10 +125,7 @@ class MoveWatcher:
             raise ValueError("the poll interval must be positive")
         if anchor_lag_secs < 0:
             raise ValueError("the anchor lag cannot be negative")
-        if clock_speed <= 0:
-            raise ValueError("clock_speed must be positive")
-        if max_sleep_secs <= 0:
-            raise ValueError("max_sleep_secs must be positive")
+        check_clock_pacing(clock_speed, max_sleep_secs)
         self._provider = provider
         self._clock = clock
         self._universe = universe
@@ -152,7 +142,6 @@ class MoveWatcher:
         self._task: asyncio.Task[None] | None = None
         self.polls = 0
         self.failures = 0
-        self.last_poll_at: datetime | None = None
 
     def _now(self) -> datetime:
         return self._clock.now().astimezone(UTC)
@@ -201,8 +190,8 @@ class MoveWatcher:
         moves = self._tracker.observe(
             snapshot.session,
             symbols,
-            _aligned(symbols, close_symbols, closes),
-            _aligned(symbols, snapshot.symbols, snapshot.last_price),
+            aligned(symbols, close_symbols, closes),
+            aligned(symbols, snapshot.symbols, snapshot.last_price),
         )
         found = [(move, universe[move.symbol]) for move in moves]
         if found:
@@ -241,7 +230,6 @@ class MoveWatcher:
     async def _guarded_poll(self, now: datetime) -> None:
         """One poll; a failure is logged and the next interval tries again."""
         self.polls += 1
-        self.last_poll_at = now
         try:
             await self.poll_once(now)
         except asyncio.CancelledError:
@@ -251,8 +239,4 @@ class MoveWatcher:
             logger.exception("move watcher: the poll at %s failed; retrying next interval", now.isoformat())
 
     async def _sleep_until(self, at: datetime) -> None:
-        while True:
-            remaining_clock_secs = (at - self._now()).total_seconds()
-            if remaining_clock_secs <= 0:
-                return
-            await self._sleep(min(remaining_clock_secs / self.clock_speed, self.max_sleep_secs))
+        await sleep_until(at, self._now, self.clock_speed, self.max_sleep_secs, self._sleep)

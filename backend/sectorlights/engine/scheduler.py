@@ -38,7 +38,7 @@ from sectorlights.engine.schedule import (
     next_fire,
     next_fires,
 )
-from sectorlights.engine.tasks import stop_task
+from sectorlights.engine.tasks import check_clock_pacing, sleep_until, stop_task
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +63,7 @@ class SchedulerSettings:
     on_time_within_secs: float = 60.0
 
     def __post_init__(self) -> None:
-        if self.clock_speed <= 0:
-            raise ValueError("clock_speed must be positive")
-        if self.max_sleep_secs <= 0:
-            raise ValueError("max_sleep_secs must be positive")
+        check_clock_pacing(self.clock_speed, self.max_sleep_secs)
         if any(delay < 0 for delay in self.retry_delays_secs):
             raise ValueError("retry delays cannot be negative")
 
@@ -187,12 +184,7 @@ class AnalysisScheduler:
         await self._fire(missed, late=True)
 
     async def _sleep_until(self, at: datetime) -> None:
-        while True:
-            remaining_clock_secs = elapsed_secs(self._now(), at)
-            if remaining_clock_secs <= 0:
-                return
-            real_secs = remaining_clock_secs / self.settings.clock_speed
-            await self._sleep(min(real_secs, self.settings.max_sleep_secs))
+        await sleep_until(at, self._now, self.settings.clock_speed, self.settings.max_sleep_secs, self._sleep)
 
     async def _fire(self, scheduled: ScheduledRun, late: bool) -> None:
         started_at = self._now()

@@ -40,6 +40,7 @@ from sectorlights.engine.leader import MemoryRunLock, RunLock
 from sectorlights.engine.move_watcher import MoveWatcher, SectoredMove
 from sectorlights.engine.pipeline import AnalysisInputs, analyze_market
 from sectorlights.engine.scheduler import AnalysisScheduler, SchedulerSettings
+from sectorlights.engine.tasks import stop_task
 from sectorlights.live.bus import EventBus
 from sectorlights.live.changes import grid_changes
 from sectorlights.live.events import EventType
@@ -118,6 +119,8 @@ class AnalysisService:
                 ),
                 self._last_completed_at,
             )
+        # Shared with the move watcher: its previous closes are the bars the analysis fetched.
+        self._bars_cache = DailyBarsCache()
         self.move_watcher: MoveWatcher | None = None
         if engine_settings.move_watch:
             self.move_watcher = MoveWatcher(
@@ -127,6 +130,7 @@ class AnalysisService:
                 self._on_moves,
                 engine_settings.move_poll_secs,
                 threshold_pct=engine_settings.move_threshold_pct,
+                bars_cache=self._bars_cache,
                 clock_speed=clock_speed,
             )
         # symbol -> sector of the latest run's universe: the stocks the move watcher follows.
@@ -138,7 +142,6 @@ class AnalysisService:
         # Run bookkeeping uses real time even when the market clock is frozen.
         self.wall_clock: Clock = SystemClock()
         self.data_source = data_source_for(provider)
-        self._bars_cache = DailyBarsCache()
         self._snapshot_memory = SnapshotMemory()
         self._in_flight: asyncio.Task[AnalysisRun] | None = None
         self._in_flight_run: AnalysisRun | None = None
@@ -178,10 +181,8 @@ class AnalysisService:
         if self.scheduler is not None:
             await self.scheduler.stop()
         for task in (self._loop_task, self._sweep_task, self._in_flight):
-            if task is not None and not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            # A run failing as it is cancelled has already been recorded as failed.
+            await stop_task(task, suppress=(asyncio.CancelledError, Exception))
 
     async def _fail_abandoned_runs(self) -> None:
         """Fail the `running` runs whose heartbeat went stale: their process died (a live run of
@@ -312,13 +313,13 @@ class AnalysisService:
         self._count_run(run, RunStatus.SUCCEEDED, started)
         for endpoint, rows in snapshot.data_quality.by_endpoint.items():
             self.metrics.vendor_rejected_rows.labels(endpoint).inc(rows)
-        await self._publish(snapshot)
+        grid = await self._publish(snapshot)
         self.last_failure = None
         await self.emit(
             EventType.ANALYSIS_PROGRESS,
             {"run_id": run.run_id, "trigger": run.trigger.value, "stage": "done", "percent": 100.0},
         )
-        await self._broadcast_changes(previous, snapshot.model_dump(mode="json"))
+        await self._broadcast_changes(previous, grid)
         self._progress.pop(run.run_id, None)
         await self._prune_if_due()
         logger.info(
@@ -459,9 +460,11 @@ class AnalysisService:
             return self.cache_settings.market_hours_ttl_secs
         return self.cache_settings.off_hours_ttl_secs
 
-    async def _publish(self, snapshot: SectorSnapshot) -> None:
-        """Write the grid to the cache; a cache failure never loses the stored run."""
-        documents: dict[str, Any] = {SNAPSHOT_KEY: snapshot.model_dump(mode="json")}
+    async def _publish(self, snapshot: SectorSnapshot) -> dict[str, Any]:
+        """Write the grid to the cache and return it as JSON data; a cache failure never loses the
+        stored run."""
+        grid: dict[str, Any] = snapshot.model_dump(mode="json")
+        documents: dict[str, Any] = {SNAPSHOT_KEY: grid}
         for sector in snapshot.sectors:
             sentiment = sector.model_dump(
                 mode="json", exclude={"top_bullish", "top_bearish", "bullish_note", "bearish_note"}
@@ -478,6 +481,7 @@ class AnalysisService:
             )
         except CacheError as error:
             logger.warning("cache not updated (the database has the run): %s", error)
+        return grid
 
     async def latest_grid_raw(self) -> bytes | None:
         """The latest grid as its cached JSON: the cache first, else the database (refilling the
@@ -503,8 +507,7 @@ class AnalysisService:
             snapshot = await asyncio.to_thread(self.repository.latest_snapshot)
             if snapshot is None:
                 return None
-            await self._publish(snapshot)
-            return encode_document(snapshot.model_dump(mode="json"))
+            return encode_document(await self._publish(snapshot))
 
     async def latest_grid(self) -> dict[str, Any] | None:
         """The latest grid as JSON data (see `latest_grid_raw`)."""

@@ -16,6 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 DEFAULT_THRESHOLD_PCT = 15.0
+# How often the move watcher takes a whole-market snapshot during extended hours.
+DEFAULT_POLL_INTERVAL_SECS = 15.0
 # Prices come as binary floats: 11.5 against 10.0 is 14.999999999999998% in float arithmetic. A move
 # this close below the threshold counts as reaching it (0.01 percentage points is far above it).
 THRESHOLD_TOLERANCE_PCT = 1e-9

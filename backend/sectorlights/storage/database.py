@@ -80,7 +80,6 @@ def migrate(engine: Engine) -> str:
 
 
 @functools.cache
-@functools.cache
 def head_revision() -> str:
     """The newest migration shipped (read once: reading it imports every migration script)."""
     script = ScriptDirectory(str(MIGRATIONS_DIR))

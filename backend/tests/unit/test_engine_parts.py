@@ -11,7 +11,8 @@ from sectorlights.domain.market import IntradaySnapshot
 from sectorlights.domain.sessions import current_session
 from sectorlights.domain.vocabulary import Freshness
 from sectorlights.engine.clock import FrozenClock, SystemClock
-from sectorlights.engine.frame_builder import SnapshotMemory, _aligned
+from sectorlights.engine.frame_builder import SnapshotMemory
+from sectorlights.engine.frame_builder import aligned as _aligned
 from sectorlights.engine.freshness import classify_freshness, recommendation
 
 
