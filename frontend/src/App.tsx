@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ApiError } from './api/client';
-import type { SectorKey, SectorResult } from './api/types';
+import type { SectorKey } from './api/types';
 import { AnalysisControls } from './components/AnalysisControls';
 import { ChangeAnnouncer } from './components/ChangeAnnouncer';
 import { ConnectionIndicator } from './components/ConnectionIndicator';
@@ -38,7 +38,7 @@ export function App({ source }: { source?: SectorsSource }) {
   const { data, error, loading, connection, progress, changes, changedAsOf, moves } = useSectors(active);
   const now = useNow(1_000);
   const stale = data !== null && (data.stale || error !== null);
-  const [open, setOpen] = useState<SectorResult | null>(null);
+  const [open, setOpen] = useState<SectorKey | null>(null);
   const listChanges = useTopListChanges(data, now);
   const title = pageTitle(data?.as_of ?? null, stale, connection.state);
   useEffect(() => {
@@ -50,12 +50,9 @@ export function App({ source }: { source?: SectorsSource }) {
     return map;
   }, [data]);
   const openSector = (key: SectorKey) => {
-    const sector = data?.sectors.find((candidate) => candidate.sector === key);
-    if (sector) setOpen(sector);
+    if (labels[key] !== undefined) setOpen(key);
   };
-  const refresh = () => {
-    if ('refresh' in active && typeof active.refresh === 'function') active.refresh();
-  };
+  const refresh = () => active.refresh?.();
 
   return (
     <div className="app">
@@ -84,13 +81,13 @@ export function App({ source }: { source?: SectorsSource }) {
           sectors={data.sectors}
           changes={changes}
           now={now}
-          onOpen={setOpen}
+          onOpen={(sector) => setOpen(sector.sector)}
           listChanges={listChanges}
           asOf={data.as_of}
           changedAsOf={changedAsOf}
         />
       )}
-      {open && <SectorDetail sector={open.sector} label={open.label} onClose={() => setOpen(null)} />}
+      {open && <SectorDetail sector={open} label={labels[open]} onClose={() => setOpen(null)} />}
     </div>
   );
 }

@@ -1,8 +1,9 @@
 import type { SectorColor, Signal, Timeframe } from './api/types';
 
-const MISSING = '—';
+/** Shown in place of a value that is missing or not a finite number. */
+export const MISSING = '—';
 
-function isNumber(value: number | null | undefined): value is number {
+export function isNumber(value: number | null | undefined): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
@@ -110,6 +111,12 @@ const SIGNAL_LABELS: Record<Signal, string> = {
 
 export function signalLabel(signal: Signal): string {
   return SIGNAL_LABELS[signal];
+}
+
+/** "small_cap" → "Small cap". */
+export function humanize(text: string): string {
+  const spaced = text.replace(/_/g, ' ');
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
 /** "30m" → "30M". */

@@ -1,7 +1,9 @@
 /** Stock lookup and analysis-run requests. Every failure is thrown as an ApiError (abort errors pass through). */
 
-import { ApiError, detailOf, isAbort, isRecord, readJson, toApiError } from './client';
-import type { Freshness, SectorColor, SectorKey, Signal, Tier, Timeframe, UniverseMember } from './types';
+import { ApiError, detailOf, errorOf, isRecord, readJson, requestJson, send } from './client';
+import type { Freshness, SectorColor, SectorKey, Signal, Timeframe, UniverseMember } from './types';
+
+export { RateLimitedError } from './client';
 
 export const STOCKS_URL = '/api/stocks';
 export const ANALYSIS_URL = '/api/analysis';
@@ -9,10 +11,8 @@ export const ANALYSIS_URL = '/api/analysis';
 /** A symbol the backend accepts: 1–10 characters of A-Z, 0-9, "." and "-". */
 export const SYMBOL_PATTERN = /^[A-Z0-9.-]{1,10}$/;
 
-export type { Tier };
 /** A universe member as `GET /api/stocks/{symbol}` gives it. */
 export type StockMember = UniverseMember;
-
 
 export interface StockClassification {
   sector: SectorKey;
@@ -119,58 +119,8 @@ export interface LatestAnalysis {
   recommendation: string;
 }
 
-/** HTTP 429: too many runs started; `retryAfterSecs` from the Retry-After header. */
-export class RateLimitedError extends ApiError {
-  readonly retryAfterSecs: number | null;
-
-  constructor(message: string, detail: string | null, retryAfterSecs: number | null) {
-    super(message, 429, detail);
-    this.name = 'RateLimitedError';
-    this.retryAfterSecs = retryAfterSecs;
-  }
-}
-
-async function send(url: string, init: RequestInit): Promise<Response> {
-  try {
-    return await globalThis.fetch(url, {
-      ...init,
-      headers: { Accept: 'application/json', ...(init.headers as Record<string, string> | undefined) },
-    });
-  } catch (error) {
-    if (isAbort(error)) throw error;
-    throw toApiError(error);
-  }
-}
-
-function parseRetryAfter(value: string | null): number | null {
-  if (value === null) return null;
-  const secs = Number(value.trim());
-  if (Number.isFinite(secs) && secs >= 0) return secs;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
-}
-
-function errorOf(response: Response, body: unknown): ApiError {
-  const detail = detailOf(body);
-  const statusText = response.statusText ? ` ${response.statusText}` : '';
-  const message = detail ?? `HTTP ${response.status}${statusText}`;
-  if (response.status === 429) {
-    return new RateLimitedError(message, detail, parseRetryAfter(response.headers.get('Retry-After')));
-  }
-  return new ApiError(message, response.status, detail);
-}
-
-async function requestJson<T>(
-  url: string,
-  init: RequestInit,
-  looksRight: (body: unknown) => boolean,
-): Promise<T> {
-  const response = await send(url, init);
-  const body = await readJson(response);
-  if (!response.ok) throw errorOf(response, body);
-  if (!looksRight(body)) throw new ApiError('Malformed response from the server', response.status);
-  return body as T;
-}
+/** Stock and analysis requests throw a 429 as RateLimitedError. */
+const RATE_LIMITED = { rateLimited: true } as const;
 
 const hasRunId = (body: unknown): boolean => isRecord(body) && typeof body.run_id === 'string';
 
@@ -192,7 +142,7 @@ export async function fetchStock(symbol: string, signal?: AbortSignal): Promise<
       message: detail ?? `${wanted} is not listed in the latest analysis`,
     };
   }
-  if (!response.ok) throw errorOf(response, body);
+  if (!response.ok) throw errorOf(response, body, RATE_LIMITED);
   if (!isRecord(body) || typeof body.symbol !== 'string' || !isRecord(body.member) || !isRecord(body.metrics)) {
     throw new ApiError('Malformed response from the server', response.status);
   }
@@ -201,7 +151,7 @@ export async function fetchStock(symbol: string, signal?: AbortSignal): Promise<
 
 /** `POST /api/analysis`: starts a run or joins the one in flight. 429 throws RateLimitedError. */
 export function startAnalysis(signal?: AbortSignal): Promise<StartAnalysisResponse> {
-  return requestJson<StartAnalysisResponse>(ANALYSIS_URL, { method: 'POST', signal }, hasRunId);
+  return requestJson<StartAnalysisResponse>(ANALYSIS_URL, { method: 'POST', signal }, hasRunId, RATE_LIMITED);
 }
 
 /** `GET /api/analysis/{run_id}`. */
@@ -210,6 +160,7 @@ export function fetchRun(runId: string, signal?: AbortSignal): Promise<AnalysisR
     `${ANALYSIS_URL}/${encodeURIComponent(runId)}`,
     { signal },
     (body) => hasRunId(body) && isRecord(body) && typeof body.status === 'string',
+    RATE_LIMITED,
   );
 }
 
@@ -219,5 +170,6 @@ export function fetchLatestAnalysis(signal?: AbortSignal): Promise<LatestAnalysi
     `${ANALYSIS_URL}/latest`,
     { signal },
     (body) => isRecord(body) && isRecord(body.run) && typeof body.recommendation === 'string',
+    RATE_LIMITED,
   );
 }

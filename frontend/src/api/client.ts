@@ -60,27 +60,74 @@ export function toApiError(error: unknown): ApiError {
   return new ApiError(`Cannot reach the server (${reason})`, null);
 }
 
-/** `GET /api/sectors`. Throws ApiError on network failure, non-2xx or a malformed body. */
-export async function fetchSectors(signal?: AbortSignal): Promise<SectorsResponse> {
-  let response: Response;
+/** HTTP 429: too many runs started; `retryAfterSecs` from the Retry-After header. */
+export class RateLimitedError extends ApiError {
+  readonly retryAfterSecs: number | null;
+
+  constructor(message: string, detail: string | null, retryAfterSecs: number | null) {
+    super(message, 429, detail);
+    this.name = 'RateLimitedError';
+    this.retryAfterSecs = retryAfterSecs;
+  }
+}
+
+/** `fetch` with `Accept: application/json`; a network failure becomes an ApiError, an abort passes through. */
+export async function send(url: string, init: RequestInit): Promise<Response> {
   try {
-    response = await globalThis.fetch(SECTORS_URL, {
-      headers: { Accept: 'application/json' },
-      signal,
+    return await globalThis.fetch(url, {
+      ...init,
+      headers: { Accept: 'application/json', ...(init.headers as Record<string, string> | undefined) },
     });
   } catch (error) {
     if (isAbort(error)) throw error;
     throw toApiError(error);
   }
+}
 
+function parseRetryAfter(value: string | null): number | null {
+  if (value === null) return null;
+  const secs = Number(value.trim());
+  if (Number.isFinite(secs) && secs >= 0) return secs;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+export interface ErrorOptions {
+  /** Throw a 429 as RateLimitedError (with Retry-After); the sector requests keep a plain ApiError. */
+  rateLimited?: boolean;
+}
+
+/** The ApiError of a non-2xx response: the server's `detail`, else "HTTP <status> <text>". */
+export function errorOf(response: Response, body: unknown, { rateLimited = false }: ErrorOptions = {}): ApiError {
+  const detail = detailOf(body);
+  const statusText = response.statusText ? ` ${response.statusText}` : '';
+  const message = detail ?? `HTTP ${response.status}${statusText}`;
+  if (rateLimited && response.status === 429) {
+    return new RateLimitedError(message, detail, parseRetryAfter(response.headers.get('Retry-After')));
+  }
+  return new ApiError(message, response.status, detail);
+}
+
+export interface RequestOptions extends ErrorOptions {
+  /** Message of the ApiError thrown when the body does not have the expected shape. */
+  malformedMessage?: string;
+}
+
+/** A JSON request. Throws ApiError on network failure, non-2xx or a body that `looksRight` rejects. */
+export async function requestJson<T>(
+  url: string,
+  init: RequestInit,
+  looksRight: (body: unknown) => boolean,
+  { malformedMessage = 'Malformed response from the server', ...errorOptions }: RequestOptions = {},
+): Promise<T> {
+  const response = await send(url, init);
   const body = await readJson(response);
-  if (!response.ok) {
-    const detail = detailOf(body);
-    const statusText = response.statusText ? ` ${response.statusText}` : '';
-    throw new ApiError(detail ?? `HTTP ${response.status}${statusText}`, response.status, detail);
-  }
-  if (!looksLikeSectors(body)) {
-    throw new ApiError('Malformed response from the server', response.status);
-  }
-  return body;
+  if (!response.ok) throw errorOf(response, body, errorOptions);
+  if (!looksRight(body)) throw new ApiError(malformedMessage, response.status);
+  return body as T;
+}
+
+/** `GET /api/sectors`. Throws ApiError on network failure, non-2xx or a malformed body. */
+export function fetchSectors(signal?: AbortSignal): Promise<SectorsResponse> {
+  return requestJson<SectorsResponse>(SECTORS_URL, { signal }, looksLikeSectors);
 }

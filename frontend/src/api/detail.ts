@@ -1,12 +1,11 @@
 /** Wire types and fetchers of `GET /api/sectors/{sector}` and `GET /api/sectors/{sector}/history`. */
-import { ApiError, isAbort, isRecord, SECTORS_URL, toApiError } from './client';
+import { isRecord, requestJson, SECTORS_URL } from './client';
 import type {
   DataSource,
   SectorColor,
   SectorKey,
   SectorResult,
   Signal,
-  Tier,
   Timeframe,
   TimeframeStats,
   UniverseMember,
@@ -30,10 +29,8 @@ export interface SectorDetailCard extends SectorResult {
   gap_profile?: Record<string, unknown>;
 }
 
-export type { Tier };
 /** A constituent row of `GET /api/sectors/{sector}`. */
 export type Constituent = UniverseMember;
-
 
 export interface SectorDetailResponse {
   run_id: string;
@@ -75,31 +72,6 @@ export interface HistoryOptions {
   limit?: number;
 }
 
-async function getJson(url: string, signal?: AbortSignal): Promise<{ body: unknown; status: number }> {
-  let response: Response;
-  try {
-    response = await globalThis.fetch(url, { headers: { Accept: 'application/json' }, signal });
-  } catch (error) {
-    if (isAbort(error)) throw error;
-    throw toApiError(error);
-  }
-  let body: unknown = null;
-  try {
-    body = (await response.json()) as unknown;
-  } catch {
-    body = null;
-  }
-  if (!response.ok) {
-    const detail =
-      isRecord(body) && typeof body.detail === 'string' && body.detail.trim() !== ''
-        ? body.detail
-        : null;
-    const statusText = response.statusText ? ` ${response.statusText}` : '';
-    throw new ApiError(detail ?? `HTTP ${response.status}${statusText}`, response.status, detail);
-  }
-  return { body, status: response.status };
-}
-
 function looksLikeDetail(body: unknown): body is SectorDetailResponse {
   return (
     isRecord(body) &&
@@ -119,16 +91,21 @@ export function sectorHistoryUrl(sector: SectorKey, { limit }: HistoryOptions = 
   return `${sectorDetailUrl(sector)}/history${query}`;
 }
 
+/** The entries of a history body, sent under `history` or `entries`; null when there are none. */
+function historyEntries(body: unknown): unknown[] | null {
+  if (!isRecord(body)) return null;
+  if (Array.isArray(body.history)) return body.history;
+  return Array.isArray(body.entries) ? body.entries : null;
+}
+
 /** `GET /api/sectors/{sector}`. Throws ApiError on network failure, non-2xx or a malformed body. */
-export async function fetchSectorDetail(
+export function fetchSectorDetail(
   sector: SectorKey,
   signal?: AbortSignal,
 ): Promise<SectorDetailResponse> {
-  const { body, status } = await getJson(sectorDetailUrl(sector), signal);
-  if (!looksLikeDetail(body)) {
-    throw new ApiError('Malformed sector detail from the server', status);
-  }
-  return body;
+  return requestJson<SectorDetailResponse>(sectorDetailUrl(sector), { signal }, looksLikeDetail, {
+    malformedMessage: 'Malformed sector detail from the server',
+  });
 }
 
 /**
@@ -140,13 +117,11 @@ export async function fetchSectorHistory(
   options: HistoryOptions = {},
   signal?: AbortSignal,
 ): Promise<SectorHistoryResponse> {
-  const { body, status } = await getJson(sectorHistoryUrl(sector, options), signal);
-  if (!isRecord(body)) throw new ApiError('Malformed sector history from the server', status);
-  const entries = Array.isArray(body.history)
-    ? body.history
-    : Array.isArray(body.entries)
-      ? body.entries
-      : null;
-  if (entries === null) throw new ApiError('Malformed sector history from the server', status);
-  return { ...(body as unknown as SectorHistoryResponse), history: entries as HistoryEntry[] };
+  const body = await requestJson<Record<string, unknown>>(
+    sectorHistoryUrl(sector, options),
+    { signal },
+    (value) => historyEntries(value) !== null,
+    { malformedMessage: 'Malformed sector history from the server' },
+  );
+  return { ...(body as unknown as SectorHistoryResponse), history: historyEntries(body) as HistoryEntry[] };
 }

@@ -1,16 +1,10 @@
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fetchLatestAnalysis, RateLimitedError, startAnalysis } from '../api/actions';
+import { jsonResponse } from '../test/fixtures';
 import { AnalysisControls, type AnalysisProgress } from './AnalysisControls';
 
 const RUN_ID = '01f503fc-2dc2-4395-8d74-95cc3918ff61';
-
-function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json', ...headers },
-  });
-}
 
 function started(overrides: Record<string, unknown> = {}) {
   return {

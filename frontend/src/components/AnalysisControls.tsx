@@ -1,16 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { fetchRun, RateLimitedError, startAnalysis, type AnalysisRun } from '../api/actions';
-import { ApiError, toApiError } from '../api/client';
+import { toApiError } from '../api/client';
 import type { Freshness } from '../api/types';
+import type { AnalysisProgress } from '../data/source';
+import { humanize } from '../format';
 import './Controls.css';
 
-/** Live progress of a run, as pushed over the websocket (`analysis_progress`). */
-export interface AnalysisProgress {
-  run_id: string;
-  stage: string;
-  percent: number;
-  error?: string | null;
-}
+export type { AnalysisProgress };
 
 export interface AnalysisControlsProps {
   freshness: Freshness | null;
@@ -22,7 +18,7 @@ export interface AnalysisControlsProps {
 }
 
 /** Poll interval of GET /api/analysis/{id} while a run is in flight. */
-export const POLL_INTERVAL_MS = 1000;
+export const RUN_POLL_MS = 1000;
 /** A poll is skipped while a live progress event for the run arrived within this window. */
 const LIVE_WINDOW_MS = 2500;
 
@@ -36,11 +32,6 @@ type RunState =
 function clampPercent(value: number): number {
   if (!Number.isFinite(value)) return 0;
   return Math.min(100, Math.max(0, value));
-}
-
-function stageLabel(stage: string): string {
-  const text = stage.replace(/_/g, ' ');
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function errorMessage(error: unknown): string {
@@ -130,7 +121,7 @@ export function AnalysisControls({ freshness, recommendation, progress = null, o
         .catch((failure: unknown) => {
           if (controller.signal.aborted || !mounted.current) return;
           const apiError = toApiError(failure);
-          if (apiError instanceof ApiError && apiError.status === 404) {
+          if (apiError.status === 404) {
             observe(runId, 'failed', 'failed', 100, apiError.message);
           } else {
             setPollWarning(`Progress unavailable: ${apiError.message}`);
@@ -139,7 +130,7 @@ export function AnalysisControls({ freshness, recommendation, progress = null, o
         .finally(() => {
           inFlight = false;
         });
-    }, POLL_INTERVAL_MS);
+    }, RUN_POLL_MS);
     return () => {
       clearInterval(timer);
       controller.abort();
@@ -232,7 +223,7 @@ export function AnalysisControls({ freshness, recommendation, progress = null, o
             {run.phase === 'starting'
               ? 'Starting…'
               : run.phase === 'running'
-                ? `${stageLabel(run.stage)} · ${Math.round(run.percent)}%`
+                ? `${humanize(run.stage)} · ${Math.round(run.percent)}%`
                 : 'Done · 100%'}
           </span>
         </div>

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Constituent, HistoryEntry, SectorDetailResponse } from '../api/detail';
 import { fetchSectorDetail, fetchSectorHistory } from '../api/detail';
-import { AS_OF, makeSector, makeTimeframe } from '../test/fixtures';
+import { AS_OF, jsonResponse, makeSector, makeTimeframe } from '../test/fixtures';
 import { SectorDetail } from './SectorDetail';
 
 // lightweight-charts needs a canvas, which jsdom lacks: stand the chart in with a stub.
@@ -11,13 +11,6 @@ vi.mock('./HistoryChart', () => ({
     <div data-testid="history-chart-stub">{entries.length} runs</div>
   ),
 }));
-
-function jsonResponse(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json' },
-  });
-}
 
 function makeConstituent(symbol: string, overrides: Partial<Constituent> = {}): Constituent {
   return {

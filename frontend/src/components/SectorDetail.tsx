@@ -12,7 +12,7 @@ import {
   useState,
   type KeyboardEvent as ReactKeyboardEvent,
 } from 'react';
-import { ApiError, toApiError } from '../api/client';
+import { ApiError, isAbort, toApiError } from '../api/client';
 import {
   fetchSectorDetail,
   fetchSectorHistory,
@@ -21,7 +21,7 @@ import {
   type SectorDetailResponse,
   type SectorHistoryResponse,
 } from '../api/detail';
-import type { SectorKey } from '../api/types';
+import type { SectorKey, Timeframe } from '../api/types';
 import { TIMEFRAMES } from '../constants';
 import {
   colorArrow,
@@ -31,14 +31,15 @@ import {
   formatPercent,
   formatRelativeVolume,
   formatScore,
+  humanize,
+  isNumber,
+  MISSING,
   signalLabel,
   timeframeLabel,
 } from '../format';
 import './SectorDetail.css';
 
 const HistoryChart = lazy(() => import('./HistoryChart'));
-
-const MISSING = '—';
 
 export const DEFAULT_HISTORY_LIMIT = 200;
 
@@ -94,6 +95,10 @@ const COLUMNS: readonly Column[] = [
   { key: 'float_shares', label: 'Float', title: 'Float shares', numeric: true },
 ];
 
+function changeKey(timeframe: Timeframe) {
+  return `change_${timeframe}_pct` as const;
+}
+
 function sortValue(row: Constituent, key: SortKey): string | number | null {
   const value = row[key];
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
@@ -123,10 +128,6 @@ export function sortConstituents(
   });
 }
 
-function isNumber(value: number | null | undefined): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
 const COMPACT = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 
 /** 335708578 → "335.7M". */
@@ -138,11 +139,8 @@ function formatRank(value: number | null | undefined): string {
   return isNumber(value) ? value.toFixed(2) : MISSING;
 }
 
-/** "small_cap" → "Small cap". */
 function formatTier(tier: string | null | undefined): string {
-  if (!tier) return MISSING;
-  const text = tier.replace(/_/g, ' ');
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return tier ? humanize(tier) : MISSING;
 }
 
 /** A signed percent with ▲/▼ repeating the sign, so colour is not the only carrier. */
@@ -228,18 +226,11 @@ function ConstituentsTable({ rows }: { rows: readonly Constituent[] }) {
                 {row.name}
               </td>
               <td>{formatTier(row.tier)}</td>
-              <td className="num">
-                <Change value={row.change_30m_pct} />
-              </td>
-              <td className="num">
-                <Change value={row.change_1d_pct} />
-              </td>
-              <td className="num">
-                <Change value={row.change_3d_pct} />
-              </td>
-              <td className="num">
-                <Change value={row.change_1w_pct} />
-              </td>
+              {TIMEFRAMES.map((tf) => (
+                <td key={tf} className="num">
+                  <Change value={row[changeKey(tf)]} />
+                </td>
+              ))}
               <td className="num">{formatRelativeVolume(row.relative_volume) ?? MISSING}</td>
               <td className="num">{formatRank(row.rank_score)}</td>
               <td className="num">{formatCompact(row.float_shares)}</td>
@@ -344,10 +335,6 @@ function fallbackLabel(sector: SectorKey): string {
     .join(' ');
 }
 
-function isAbort(error: unknown): boolean {
-  return error instanceof DOMException && error.name === 'AbortError';
-}
-
 function errorText(error: ApiError): string {
   if (error.status === null) return error.message;
   return error.detail ? `${error.message} (HTTP ${error.status})` : error.message;
@@ -427,7 +414,6 @@ export function SectorDetail({
   const sectorLabel = data?.sector.label ?? label ?? fallbackLabel(sector);
   const historyEntries = history.state === 'ok' ? history.data.history : null;
   const fallbackCheck = historyEntries?.[0]?.detail?.etf_check ?? null;
-  const titleId = `sector-detail-title-${sector}`;
 
   return (
     <div
@@ -448,9 +434,7 @@ export function SectorDetail({
       >
         <header className="detail-head">
           <div className="detail-title-block">
-            <h2 id={titleId} className="detail-title">
-              {sectorLabel}
-            </h2>
+            <h2 className="detail-title">{sectorLabel}</h2>
             {data && (
               <p className="detail-summary" data-testid="detail-summary">
                 <span className={`detail-chip ${colorClass(data.sector.color)}`}>

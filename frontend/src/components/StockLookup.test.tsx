@@ -1,14 +1,8 @@
 import { fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fetchStock } from '../api/actions';
+import { jsonResponse } from '../test/fixtures';
 import { StockLookup } from './StockLookup';
-
-function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json', ...headers },
-  });
-}
 
 /** As served for AAC by the backend on the simulated universe, in the top list for the test. */
 const MEMBER = {

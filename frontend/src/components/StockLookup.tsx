@@ -2,16 +2,19 @@ import { useEffect, useId, useRef, useState, type ChangeEvent, type FormEvent } 
 import { fetchStock, SYMBOL_PATTERN, type StockFound, type StockLookupResult } from '../api/actions';
 import { toApiError } from '../api/client';
 import { TIMEFRAMES } from '../constants';
-import { colorClass, formatConfidence, formatPercent, signalLabel, timeframeLabel } from '../format';
+import {
+  colorClass,
+  formatConfidence,
+  formatPercent,
+  humanize,
+  isNumber,
+  MISSING,
+  signalLabel,
+  timeframeLabel,
+} from '../format';
 import './Controls.css';
 
-const MISSING = '—';
-
 const VALIDATION_MESSAGE = 'Enter 1–10 characters: letters A–Z, digits 0–9, "." or "-".';
-
-function isNumber(value: number | null | undefined): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
 
 /** 1086871614 → "1.09B", 202148701 → "202.1M". */
 function formatCompact(value: number | null | undefined): string {
@@ -22,12 +25,6 @@ function formatCompact(value: number | null | undefined): string {
   if (abs >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
   if (abs >= 1e3) return `${(value / 1e3).toFixed(1)}K`;
   return String(Math.round(value));
-}
-
-/** "small_cap" → "Small cap". */
-function humanize(text: string): string {
-  const spaced = text.replace(/_/g, ' ');
-  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
 const SOURCE_LABELS: Record<string, string> = {

@@ -1,6 +1,5 @@
-import { ApiError, fetchSectors } from '../api/client';
+import { ApiError, fetchSectors, isRecord } from '../api/client';
 import type {
-  SectorColor,
   SectorKey,
   SectorResult,
   SectorsResponse,
@@ -29,14 +28,9 @@ export const OFFLINE_AFTER_FAILURES = 5;
 
 // ---- wire messages of /ws -------------------------------------------------------------
 
-export interface SectorUpdateEntry {
-  sector: SectorKey;
-  score: number | null;
-  color: SectorColor;
+export interface SectorUpdateEntry extends SectorChange {
   signal: Signal;
   confidence: number | null;
-  previous_color: SectorColor | null;
-  previous_score: number | null;
   run_id: string;
   as_of: string;
 }
@@ -181,10 +175,6 @@ export function applyTopStocksChange(
     return next;
   });
   return { ...grid, run_id: payload.run_id, as_of: payload.as_of, sectors };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }
 
 function parseMessage(raw: unknown): LiveMessage | null {

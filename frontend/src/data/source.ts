@@ -56,6 +56,8 @@ export type SourceListener = (event: SourceEvent) => void;
  */
 export interface SectorsSource {
   subscribe(listener: SourceListener): () => void;
+  /** Re-reads the grid now; only the live source can (a poller just waits for its next poll). */
+  refresh?(): void;
 }
 
 export const POLL_INTERVAL_MS = 30_000;

@@ -1,7 +1,6 @@
-import { useEffect, useReducer, useState } from 'react';
+import { useEffect, useReducer } from 'react';
 import type { ApiError } from '../api/client';
 import type { SectorKey, SectorsResponse } from '../api/types';
-import { createLiveSource } from '../data/live';
 import type {
   AnalysisProgress,
   ConnectionStatus,
@@ -90,13 +89,11 @@ export function reduceSectors(state: SectorsState, { event, at }: Action): Secto
   }
 }
 
-/** Sector data from `source` (default: the live WebSocket source with HTTP fallback). */
-export function useSectors(source?: SectorsSource): SectorsState {
-  const [defaultSource] = useState(() => createLiveSource());
-  const active = source ?? defaultSource;
+/** Sector data from `source`. */
+export function useSectors(source: SectorsSource): SectorsState {
   const [state, dispatch] = useReducer(reduceSectors, INITIAL_SECTORS_STATE);
 
-  useEffect(() => active.subscribe((event) => dispatch({ event, at: Date.now() })), [active]);
+  useEffect(() => source.subscribe((event) => dispatch({ event, at: Date.now() })), [source]);
 
   return state;
 }

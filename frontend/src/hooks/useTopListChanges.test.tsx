@@ -8,7 +8,6 @@ import {
   NEW_BADGE_MS,
   TICK_MS,
   emptyMemory,
-  enteredNames,
   listChanges,
   listKey,
   rememberLists,
@@ -32,17 +31,6 @@ function Grid({ data, now }: { data: SectorsResponse; now: number }) {
   const changes = useTopListChanges(data, now);
   return <SectorGrid sectors={data.sectors} listChanges={changes} />;
 }
-
-describe('names entering a top list', () => {
-  it.each<[string, Record<string, string[]> | null, Record<string, string[]>, Record<string, string[]>]>([
-    ['first grid marks nothing', null, { 'a:bullish': ['X'] }, {}],
-    ['unchanged list', { 'a:bullish': ['X', 'Y'] }, { 'a:bullish': ['Y', 'X'] }, {}],
-    ['one entered, one left', { 'a:bullish': ['X', 'Y'] }, { 'a:bullish': ['X', 'Z'] }, { 'a:bullish': ['Z'] }],
-    ['a new list', { 'a:bullish': [] }, { 'a:bullish': [], 'b:bearish': ['Q'] }, { 'b:bearish': ['Q'] }],
-  ])('%s', (_name, previous, current, expected) => {
-    expect(enteredNames(previous, current)).toEqual(expected);
-  });
-});
 
 describe('top-list transitions over time', () => {
   const key = 'energy:bullish';

@@ -31,21 +31,6 @@ function symbols(stocks: readonly TopStock[] | undefined): string[] {
   return (stocks ?? []).map((stock) => stock.symbol);
 }
 
-/** Names in `current` that were not in the same list of `previous` (nothing for a first grid). */
-export function enteredNames(
-  previous: Record<string, string[]> | null,
-  current: Record<string, string[]>,
-): Record<string, string[]> {
-  if (previous === null) return {};
-  const entered: Record<string, string[]> = {};
-  for (const [key, names] of Object.entries(current)) {
-    const before = new Set(previous[key] ?? []);
-    const fresh = names.filter((symbol) => !before.has(symbol));
-    if (fresh.length > 0) entered[key] = fresh;
-  }
-  return entered;
-}
-
 /** What the page remembers about the top lists between grids, with when each transition happened. */
 export interface TopListMemory {
   lists: TopLists | null;
@@ -130,25 +115,18 @@ export function listChanges(memory: TopListMemory, now: number): Record<string, 
   return result;
 }
 
-function signature(lists: TopLists): string {
-  return JSON.stringify(
-    Object.entries(lists).map(([key, stocks]) => [key, stocks.map((stock) => [stock.symbol, stock.change_pct])]),
-  );
-}
-
 /**
  * The transitions of every top list as the live grid changes: NEW badges for names that entered,
  * names that left fading out, and changes that moved up or down.
  */
 export function useTopListChanges(data: SectorsResponse | null, now: number): Record<string, ListChanges> {
   const memory = useRef<TopListMemory>(emptyMemory());
-  const seen = useRef<string | null>(null);
+  // The page re-renders every second for the clock; only a new grid can change the lists.
+  const seen = useRef<SectorsResponse | null>(null);
   if (data === null) return {};
-  const current = topLists(data);
-  const key = signature(current);
-  if (key !== seen.current) {
-    rememberLists(memory.current, current, now);
-    seen.current = key;
+  if (data !== seen.current) {
+    rememberLists(memory.current, topLists(data), now);
+    seen.current = data;
   }
   return listChanges(memory.current, now);
 }

@@ -90,3 +90,11 @@ export function makeResponse(overrides: Partial<SectorsResponse> = {}): SectorsR
     ...overrides,
   };
 }
+
+/** A JSON response as the backend sends it. */
+export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+  });
+}
