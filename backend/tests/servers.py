@@ -1,4 +1,5 @@
-"""Run the real `sectorlights` command as a subprocess, the way `make run` does."""
+"""Run the real `sectorlights` command as a subprocess, the way `make run` does, or an app on a real
+uvicorn in a thread."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
+import uvicorn
 
 from tests.services import free_port
 
@@ -66,32 +71,60 @@ def _wait_until_ready(
         time.sleep(0.2)
 
 
+@dataclass
+class RunningProcess:
+    """A started `sectorlights` process: where it answers, the process itself and its log."""
+
+    base_url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+
 @contextmanager
-def _running(
-    command: list[str], env: Mapping[str, str], cwd: Path, ready_path: str, timeout_secs: float, what: str
-) -> Iterator[str]:
-    """`sectorlights COMMAND --port P` on a free port until `ready_path` answers; yields its base URL."""
-    port = free_port()
+def running_process(
+    command: list[str],
+    env: Mapping[str, str],
+    cwd: Path,
+    ready_path: str,
+    timeout_secs: float,
+    what: str,
+    port: int | None = None,
+) -> Iterator[RunningProcess]:
+    """`sectorlights COMMAND --port P` (a free port unless `port` is given) until `ready_path`
+    answers; yields the process, stopped afterwards unless it already exited. The log is appended
+    to, so the same port and directory can serve again."""
+    port = free_port() if port is None else port
     log_path = cwd / f"{what}-{port}.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [*sectorlights_command(), *command, "--port", str(port)],
-        env=command_env(env),
-        cwd=cwd,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_ready(process, base_url + ready_path, log_path, timeout_secs, what)
-        yield base_url
-    finally:
-        process.terminate()
+    with log_path.open("a") as log:
+        process = subprocess.Popen(
+            [*sectorlights_command(), *command, "--port", str(port)],
+            env=command_env(env),
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        running = RunningProcess(f"http://127.0.0.1:{port}", process, log_path)
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+            _wait_until_ready(process, running.base_url + ready_path, log_path, timeout_secs, what)
+            yield running
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=5)
+
+
+def migrate(env: Mapping[str, str], cwd: Path) -> None:
+    """`sectorlights migrate`; AssertionError with its stderr when it fails."""
+    migrated = run_command(["migrate"], env, cwd)
+    if migrated.returncode != 0:
+        raise AssertionError(f"migrate failed: {migrated.stderr}")
 
 
 @contextmanager
@@ -99,17 +132,38 @@ def running_server(
     env: Mapping[str, str], cwd: Path, ready_path: str = "/api/sectors", timeout_secs: float = 120
 ) -> Iterator[str]:
     """Migrate, serve on a free port, wait until `ready_path` answers 200; yields the base URL."""
-    migrated = run_command(["migrate"], env, cwd)
-    if migrated.returncode != 0:
-        raise AssertionError(f"migrate failed: {migrated.stderr}")
-    with _running(["serve"], env, cwd, ready_path, timeout_secs, "server") as base_url:
-        yield base_url
+    migrate(env, cwd)
+    with running_process(["serve"], env, cwd, ready_path, timeout_secs, "server") as server:
+        yield server.base_url
 
 
 @contextmanager
 def running_sim_vendor(env: Mapping[str, str], cwd: Path, timeout_secs: float = 60) -> Iterator[str]:
     """`sectorlights sim-vendor` on a free port, ready to answer; yields its base URL."""
-    with _running(
+    with running_process(
         ["sim-vendor"], env, cwd, "/v1/marketstatus/now?apiKey=k", timeout_secs, "vendor"
-    ) as base_url:
-        yield base_url
+    ) as vendor:
+        yield vendor.base_url
+
+
+@contextmanager
+def uvicorn_in_thread(
+    app: Any, timeout_secs: float = 30, **config: Any
+) -> Iterator[tuple[str, uvicorn.Server]]:
+    """`app` on a real uvicorn in a daemon thread on a free 127.0.0.1 port, with `config` passed on
+    to `uvicorn.Config` (`ws=...`, `log_level=...`, ...); yields its base URL and the server,
+    stopped afterwards."""
+    port = free_port()
+    settings = {"log_level": "warning"} | config
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **settings))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout_secs
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", server
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)

@@ -30,6 +30,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from tests.bench.load import percentiles
 from tests.servers import running_server
 
 TARGET_P99_MS = 50.0
@@ -143,21 +144,14 @@ async def _run_analysis(http: httpx.AsyncClient) -> str:
     return run_id
 
 
+LATENCY_KEYS = ("p50_ms", "p90_ms", "p99_ms", "max_ms")
+
+
 def _latency_summary(latencies_ms: list[float]) -> dict[str, float]:
     if not latencies_ms:
-        return {
-            "p50_ms": float("nan"),
-            "p90_ms": float("nan"),
-            "p99_ms": float("nan"),
-            "max_ms": float("nan"),
-        }
-    ordered = np.sort(np.asarray(latencies_ms))
-    return {
-        "p50_ms": float(np.percentile(ordered, 50)),
-        "p90_ms": float(np.percentile(ordered, 90)),
-        "p99_ms": float(np.percentile(ordered, 99)),
-        "max_ms": float(ordered[-1]),
-    }
+        return dict.fromkeys(LATENCY_KEYS, float("nan"))
+    summary = percentiles(latencies_ms, wall_secs=1.0)
+    return {key: summary[key] for key in LATENCY_KEYS}
 
 
 def _server_delivery(exposition: str) -> dict[str, float]:

@@ -17,7 +17,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -27,7 +26,6 @@ from typing import Any
 import httpx
 import numpy as np
 import redis
-import uvicorn
 
 from sectorlights.analytics.analysis import analyze
 from sectorlights.analytics.catalysts import NewsCounts, news_counts
@@ -43,8 +41,8 @@ from sectorlights.settings import AnalysisSettings
 from tests.bench.live import bench_live
 from tests.bench.load import closed_loop, percentiles, python_load, wrk_load
 from tests.conftest import SIM_NOW
-from tests.servers import running_server, running_sim_vendor
-from tests.services import free_port, throwaway_redis_server
+from tests.servers import running_server, running_sim_vendor, uvicorn_in_thread
+from tests.services import throwaway_redis_server
 
 
 def _timed(function: Callable[[], Any], repeats: int) -> dict[str, float]:
@@ -169,15 +167,9 @@ def bench_polygon_refresh(listing_count: int) -> dict[str, Any]:
 
     clock = FrozenClock(SIM_NOW)
     app = create_vendor_app(SimulatedProvider(seed=7, listing_count=listing_count), clock, FaultConfig())
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    try:
+    with uvicorn_in_thread(app) as (base_url, _server):
         settings = ProviderSettings().model_copy(
-            update={"polygon_api_key": SecretStr("bench"), "polygon_base_url": f"http://127.0.0.1:{port}"}
+            update={"polygon_api_key": SecretStr("bench"), "polygon_base_url": base_url}
         )
         provider = create_polygon_provider(
             settings, ProviderContext(clock=clock, reference_store=MemoryReferenceStore())
@@ -194,9 +186,6 @@ def bench_polygon_refresh(listing_count: int) -> dict[str, Any]:
                 "seconds": time.perf_counter() - started,
             }
         return results
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def bench_http(clients: int, duration_secs: float) -> dict[str, Any]:
@@ -400,8 +389,8 @@ def bench_dashboard() -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     from sectorlights.settings import REPO_ROOT
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS
     from tests.e2e.measure import first_render_ms
-    from tests.e2e.test_dashboard import CHROMIUM, CHROMIUM_FLAGS
 
     dist = REPO_ROOT / "frontend" / "dist"
     chunks = {

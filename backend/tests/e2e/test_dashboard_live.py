@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 
 import httpx
 import pytest
@@ -13,9 +13,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.contrast import low_contrast_texts
 from tests.e2e.measure import first_render_ms
-from tests.e2e.test_dashboard import ARTIFACTS, DIST, browser  # noqa: F401  (the module's browser fixture)
-from tests.integration.test_live_updates import FROZEN
-from tests.servers import _wait_until_ready, command_env, run_command, running_server, sectorlights_command
+from tests.e2e.test_dashboard import ARTIFACTS, DIST
+from tests.integration.test_live_updates import FROZEN, OVERNIGHT_GAPS
+from tests.servers import RunningProcess, migrate, running_process, running_server
 from tests.services import free_port, unavailable
 
 pytestmark = pytest.mark.browser
@@ -29,11 +29,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base_url
 
 
-def open_dashboard(browser: Browser, url: str, width: int = 1440, *, still: bool = False) -> Page:  # noqa: F811
-    """The dashboard at `width` px; `still` asks for reduced motion, so nothing is mid-animation."""
+def open_dashboard(
+    browser: Browser, url: str, width: int = 1440, *, still: bool = False, init_script: str | None = None
+) -> Page:
+    """The dashboard at `width` px; `still` asks for reduced motion, so nothing is mid-animation;
+    `init_script` runs in the page before its own scripts."""
     page = browser.new_page(
         viewport={"width": width, "height": 1000}, reduced_motion="reduce" if still else None
     )
+    if init_script is not None:
+        page.add_init_script(init_script)
     page.goto(url + "/")
     expect(page.locator("[data-testid=sector-card]")).to_have_count(8, timeout=30_000)
     return page
@@ -44,7 +49,7 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def test_two_cards_per_row_on_a_tablet_and_live_connection(browser: Browser, server: str) -> None:  # noqa: F811
+def test_two_cards_per_row_on_a_tablet_and_live_connection(browser: Browser, server: str) -> None:
     page = open_dashboard(browser, server, width=800)
     cards = page.locator("[data-testid=sector-card]")
     tops = [round(cards.nth(i).bounding_box()["y"]) for i in range(8)]  # type: ignore[index]
@@ -54,7 +59,7 @@ def test_two_cards_per_row_on_a_tablet_and_live_connection(browser: Browser, ser
     page.close()
 
 
-def test_one_card_per_row_on_a_phone(browser: Browser, server: str) -> None:  # noqa: F811
+def test_one_card_per_row_on_a_phone(browser: Browser, server: str) -> None:
     page = open_dashboard(browser, server, width=390)
     cards = page.locator("[data-testid=sector-card]")
     boxes = [cards.nth(i).bounding_box() for i in range(8)]
@@ -65,7 +70,7 @@ def test_one_card_per_row_on_a_phone(browser: Browser, server: str) -> None:  # 
     page.close()
 
 
-def test_every_text_has_accessible_contrast(browser: Browser, server: str) -> None:  # noqa: F811
+def test_every_text_has_accessible_contrast(browser: Browser, server: str) -> None:
     page = open_dashboard(browser, server, still=True)
     assert low_contrast_texts(page) == []
     # The measure can fail: grey on grey is caught.
@@ -91,7 +96,7 @@ def test_every_text_has_accessible_contrast(browser: Browser, server: str) -> No
     page.close()
 
 
-def test_drill_down_sorts_constituents_and_closes(browser: Browser, server: str) -> None:  # noqa: F811
+def test_drill_down_sorts_constituents_and_closes(browser: Browser, server: str) -> None:
     page = open_dashboard(browser, server)
     expected = httpx.get(server + "/api/sectors/technology", timeout=30).json()["constituent_count"]
     page.locator("[data-testid=sector-card][data-sector=technology]").click()
@@ -126,7 +131,7 @@ def test_drill_down_sorts_constituents_and_closes(browser: Browser, server: str)
     page.close()
 
 
-def test_stock_lookup_shows_membership(browser: Browser, server: str) -> None:  # noqa: F811
+def test_stock_lookup_shows_membership(browser: Browser, server: str) -> None:
     grid = httpx.get(server + "/api/sectors", timeout=30).json()
     symbol = grid["sectors"][0]["top_bullish"][0]["symbol"]
     page = open_dashboard(browser, server)
@@ -140,7 +145,7 @@ def test_stock_lookup_shows_membership(browser: Browser, server: str) -> None:  
     page.close()
 
 
-def test_a_fresh_run_shows_progress_to_completion(browser: Browser, server: str) -> None:  # noqa: F811
+def test_a_fresh_run_shows_progress_to_completion(browser: Browser, server: str) -> None:
     page = open_dashboard(browser, server)
     button = page.get_by_test_id("run-fresh")
     button.click()
@@ -170,23 +175,14 @@ new MutationObserver((records) => {
 
 
 def test_a_live_sector_update_highlights_its_card(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     """The simulated 04:00 overnight gaps: significant moves re-run the analysis, whose
     `sector_update` reaches the open page and highlights the changed cards."""
-    env = FROZEN | {
-        "SECTORLIGHTS_SIM_SCENARIO": "overnight_gaps",
-        "SECTORLIGHTS_SIM_NOW": "2026-11-24T03:59:45-05:00",
-        "SECTORLIGHTS_SIM_SPEED": "5",
-        "SECTORLIGHTS_MOVE_WATCH": "true",
-    }
-    with running_server(env, tmp_path_factory.mktemp("gaps")) as base_url:
-        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    with running_server(OVERNIGHT_GAPS, tmp_path_factory.mktemp("gaps")) as base_url:
         # Transient states (a name leaving, a change ticking) are recorded as they are drawn.
-        page.add_init_script(SEEN_RECORDER)
-        page.goto(base_url + "/")
-        expect(page.locator("[data-testid=sector-card]")).to_have_count(8, timeout=30_000)
+        page = open_dashboard(browser, base_url, init_script=SEEN_RECORDER)
         changed = page.locator("[data-testid=sector-card][data-changed=true]")
         expect(changed.first).to_be_visible(timeout=60_000)
         # When it changed, on the card; the moves that set it off, above the grid.
@@ -212,58 +208,40 @@ def test_a_live_sector_update_highlights_its_card(
 
 
 def test_the_page_reconnects_after_the_server_restarts(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     workdir = tmp_path_factory.mktemp("restart")
-    migrated = run_command(["migrate"], FROZEN, workdir)
-    assert migrated.returncode == 0, migrated.stderr
+    migrate(FROZEN, workdir)
     port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
 
-    log_path = workdir / "server.log"
+    def start() -> AbstractContextManager[RunningProcess]:
+        """The server on the same port and workdir each time, its log appended to."""
+        return running_process(["serve"], FROZEN, workdir, "/api/sectors", 120, "server", port=port)
 
-    def start() -> subprocess.Popen[bytes]:
-        with log_path.open("a") as log:
-            process = subprocess.Popen(
-                [*sectorlights_command(), "serve", "--port", str(port)],
-                env=command_env(FROZEN),
-                cwd=workdir,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        _wait_until_ready(process, base_url + "/api/sectors", log_path, 120, "server")
-        return process
-
-    first = start()
-    try:
-        page = open_dashboard(browser, base_url)
+    with start() as first:
+        page = open_dashboard(browser, first.base_url)
         indicator = page.get_by_test_id("connection-indicator")
         expect(indicator).to_have_attribute("data-state", "connected")
-    finally:
-        first.terminate()
-        first.wait(timeout=15)
     expect(indicator).to_have_attribute("data-state", "reconnecting", timeout=20_000)
     expect(page.locator("[data-testid=sector-card]")).to_have_count(8)  # last known data stays
     expect(page).to_have_title(re.compile(r"^⚠ .*Reconnecting.* · \d\d:\d\d ET · SectorLights$"))
     shot(page, "reconnecting")
-    second = start()
-    try:
-        expect(indicator).to_have_attribute("data-state", "connected", timeout=60_000)
-        # The restarted server numbers its events from 1 again: the page takes its snapshot (no
-        # longer stale) and follows the new numbering (a fresh run's progress shows).
-        expect(page).to_have_title(re.compile(r"^\d\d:\d\d ET · SectorLights$"))
-        expect(page.get_by_test_id("status-error")).to_be_hidden()
-        page.get_by_test_id("run-fresh").click()
-        expect(page.get_by_test_id("analysis-progress")).to_be_visible(timeout=10_000)
-        shot(page, "reconnected")
-    finally:
-        page.close()
-        second.terminate()
-        second.wait(timeout=15)
+    with start():
+        try:
+            expect(indicator).to_have_attribute("data-state", "connected", timeout=60_000)
+            # The restarted server numbers its events from 1 again: the page takes its snapshot (no
+            # longer stale) and follows the new numbering (a fresh run's progress shows).
+            expect(page).to_have_title(re.compile(r"^\d\d:\d\d ET · SectorLights$"))
+            expect(page.get_by_test_id("status-error")).to_be_hidden()
+            page.get_by_test_id("run-fresh").click()
+            expect(page.get_by_test_id("analysis-progress")).to_be_visible(timeout=10_000)
+            shot(page, "reconnected")
+        finally:
+            page.close()
 
 
-def test_first_render_is_recorded(browser: Browser, server: str) -> None:  # noqa: F811
+def test_first_render_is_recorded(browser: Browser, server: str) -> None:
     timings = first_render_ms(browser, server + "/")
     assert timings["cold_ms"] > 0 and timings["reload_ms"] > 0
     ARTIFACTS.mkdir(exist_ok=True)

@@ -28,6 +28,7 @@ from sectorlights.providers.simulated import SimulatedProvider
 from sectorlights.settings import load_settings
 from sectorlights.storage.database import create_database_engine, head_revision, migrate
 from tests.conftest import SIM_NOW
+from tests.integration.apps import wait_for_grid
 
 
 def expected_color(score: float) -> Color:
@@ -99,18 +100,6 @@ def settings_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     migrate(engine)
     engine.dispose()
     return database_path
-
-
-def wait_for_grid(client: TestClient, timeout_secs: float = 90) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout_secs
-    while time.monotonic() < deadline:
-        response = client.get("/api/sectors")
-        if response.status_code == 200:
-            body: dict[str, Any] = response.json()
-            return body
-        assert response.status_code == 503, response.text
-        time.sleep(0.2)
-    raise AssertionError("no grid within the timeout")
 
 
 @pytest.fixture

@@ -11,97 +11,44 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 
 from sectorlights.api.app import create_app
 from sectorlights.domain.vocabulary import SECTORS, TIMEFRAMES
-from sectorlights.engine.container import Container
 from sectorlights.settings import load_settings
-from sectorlights.storage.database import create_database_engine, migrate
-from sectorlights.storage.tables import metadata
 from tests.conftest import SIM_NOW
-from tests.integration.test_api import wait_for_grid
+from tests.integration.apps import (
+    Served,
+    assert_names,
+    environment,
+    member_of,
+    served_app,
+    sqlite_url,
+    wait_for_grid,
+)
 
-ENV_CLEARED = ("DATABASE_URL", "REDIS_URL", "POLYGON_API_KEY", "MASSIVE_API_KEY", "SECTORLIGHTS_PROVIDER")
 SECTOR_NAMES = [sector.value for sector in SECTORS]
-
-
-@dataclass
-class Served:
-    client: TestClient
-    container: Container
-    grid: dict[str, Any]
-
-
-def _environment(monkeypatch: pytest.MonkeyPatch, url: str, static_dir: Path, run_on_start: bool) -> None:
-    for name in ENV_CLEARED:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("SECTORLIGHTS_SIM_NOW", SIM_NOW.isoformat())
-    monkeypatch.setenv("SECTORLIGHTS_SIM_LISTINGS", "1500")
-    monkeypatch.setenv("SECTORLIGHTS_REFRESH_INTERVAL_SECS", "3600")
-    monkeypatch.setenv("SECTORLIGHTS_RUN_ON_START", "true" if run_on_start else "false")
-    if not run_on_start:
-        # The market schedule would run the instant missed before SIM_NOW at start-up.
-        monkeypatch.setenv("SECTORLIGHTS_SCHEDULE", "off")
-    monkeypatch.setenv("SECTORLIGHTS_STATIC_DIR", str(static_dir))
-
-
-def _sqlite_url(directory: Path) -> str:
-    url = f"sqlite:///{directory / 'resources.db'}"
-    engine = create_database_engine(url)
-    migrate(engine)
-    engine.dispose()
-    return url
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The real app on each database, after its start-up run has published a grid."""
     directory = tmp_path_factory.mktemp(f"api-{request.param}")
-    if request.param == "sqlite":
-        url = _sqlite_url(directory)
-    else:
-        engine = request.getfixturevalue("_migrated_postgres")
-        with engine.begin() as connection:
-            names = ", ".join(table.name for table in reversed(metadata.sorted_tables))
-            connection.execute(text(f"TRUNCATE {names}"))
-        url = engine.url.render_as_string(hide_password=False)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        _environment(monkeypatch, url, directory / "no-frontend", run_on_start=True)
-        with TestClient(create_app(load_settings())) as client:
-            container: Container = client.app.state.container  # type: ignore[attr-defined]
-            yield Served(client, container, wait_for_grid(client))
+    with served_app(request, directory, "resources.db") as app:
+        yield app
 
 
 @pytest.fixture
 def idle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     """The app on an empty SQLite database with no start-up run: nothing analysed yet."""
-    _environment(monkeypatch, _sqlite_url(tmp_path), tmp_path / "no-frontend", run_on_start=False)
+    environment(monkeypatch, sqlite_url(tmp_path), tmp_path / "no-frontend", run_on_start=False)
     with TestClient(create_app(load_settings())) as client:
         yield client
-
-
-def _member_of(served: Served, sector: str | None = None) -> dict[str, Any]:
-    query = "/api/universe?limit=1" + ("" if sector is None else f"&sector={sector}")
-    body = served.client.get(query).json()
-    member: dict[str, Any] = body["members"][0]
-    return member
-
-
-def _assert_names(response: Any, status: int, *words: str) -> None:
-    assert response.status_code == status, response.text
-    detail = response.json()["detail"]
-    assert isinstance(detail, str)
-    for word in words:
-        assert word in detail, (word, detail)
 
 
 # --- analysis runs ---------------------------------------------------------------------------------
@@ -139,7 +86,7 @@ def test_latest_analysis_freshness_classes(
 
 
 def test_latest_analysis_without_any_run_is_a_clear_404(idle: TestClient) -> None:
-    _assert_names(idle.get("/api/analysis/latest"), 404, "No analysis has run yet", "POST /api/analysis")
+    assert_names(idle.get("/api/analysis/latest"), 404, "No analysis has run yet", "POST /api/analysis")
 
 
 def test_post_analysis_answers_202_at_once_and_the_run_can_be_followed(idle: TestClient) -> None:
@@ -175,7 +122,7 @@ def test_post_analysis_answers_202_at_once_and_the_run_can_be_followed(idle: Tes
     ],
 )
 def test_analysis_run_bad_ids(served: Served, run_id: str, status: int, words: tuple[str, ...]) -> None:
-    _assert_names(served.client.get(f"/api/analysis/{run_id}"), status, *words)
+    assert_names(served.client.get(f"/api/analysis/{run_id}"), status, *words)
 
 
 def test_analysis_run_by_id_is_the_stored_record(served: Served) -> None:
@@ -305,14 +252,14 @@ def test_sector_history_filters(served: Served, query: str, count: int) -> None:
 def test_sector_bad_input_is_a_422_naming_the_field(
     served: Served, path: str, words: tuple[str, ...]
 ) -> None:
-    _assert_names(served.client.get(path), 422, *words)
+    assert_names(served.client.get(path), 422, *words)
 
 
 # --- stocks ----------------------------------------------------------------------------------------
 
 
 def test_stock_lookup_of_a_member(served: Served) -> None:
-    member = _member_of(served, "healthcare")
+    member = member_of(served, "healthcare")
     for spelled in (member["symbol"], member["symbol"].lower()):
         response = served.client.get(f"/api/stocks/{spelled}")
         assert response.status_code == 200, response.text
@@ -383,7 +330,7 @@ def test_stock_lookup_of_an_excluded_listing_names_the_criterion(served: Served)
     ],
 )
 def test_stock_bad_symbols(served: Served, symbol: str, status: int, words: tuple[str, ...]) -> None:
-    _assert_names(served.client.get(f"/api/stocks/{symbol}"), status, *words)
+    assert_names(served.client.get(f"/api/stocks/{symbol}"), status, *words)
 
 
 # --- universe --------------------------------------------------------------------------------------
@@ -442,7 +389,7 @@ def test_universe_csv_export(served: Served) -> None:
 def test_universe_bad_paging_is_a_422_naming_the_field(
     served: Served, query: str, words: tuple[str, ...]
 ) -> None:
-    _assert_names(served.client.get(f"/api/universe?{query}"), 422, *words)
+    assert_names(served.client.get(f"/api/universe?{query}"), 422, *words)
 
 
 # --- nothing analysed yet, no 500s, OpenAPI --------------------------------------------------------
@@ -452,7 +399,7 @@ def test_universe_bad_paging_is_a_422_naming_the_field(
     "path", ["/api/sectors/energy", "/api/universe", "/api/universe?format=csv", "/api/stocks/ABC"]
 )
 def test_reads_before_the_first_analysis_are_a_clear_503(idle: TestClient, path: str) -> None:
-    _assert_names(idle.get(path), 503, "No analysis yet")
+    assert_names(idle.get(path), 503, "No analysis yet")
 
 
 def test_history_before_the_first_analysis_is_empty(idle: TestClient) -> None:

@@ -17,12 +17,12 @@ from sectorlights.api.app import create_app
 from sectorlights.settings import load_settings
 from sectorlights.storage.database import create_database_engine
 from sectorlights.storage.users import UserStore
-from tests.integration.test_api_resources import _environment, _sqlite_url
+from tests.integration.apps import environment, sqlite_url
 
 
 def _client(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **env: str) -> Iterator[TestClient]:
-    url = _sqlite_url(tmp_path)
-    _environment(monkeypatch, url, tmp_path / "no-frontend", run_on_start=False)
+    url = sqlite_url(tmp_path)
+    environment(monkeypatch, url, tmp_path / "no-frontend", run_on_start=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     with TestClient(create_app(load_settings())) as client:

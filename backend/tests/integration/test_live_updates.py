@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,16 +13,15 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from websockets.sync.client import ClientConnection, connect
 
 from sectorlights.api.app import create_app
 from sectorlights.live.events import EventType
 from sectorlights.settings import load_settings
 from tests.conftest import SIM_NOW
-from tests.integration.test_api_resources import _environment, _sqlite_url
-from tests.servers import running_server
-from tests.services import free_port, throwaway_postgres_database, throwaway_redis_server
+from tests.integration.apps import environment, sqlite_url
+from tests.servers import running_server, uvicorn_in_thread
+from tests.services import throwaway_postgres_database, throwaway_redis_server
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -34,6 +32,13 @@ FROZEN = {
     "SECTORLIGHTS_MOVE_WATCH": "false",
     "SECTORLIGHTS_USER_ACTIONS_PER_MINUTE": "600",
     "SECTORLIGHTS_WS_HEARTBEAT_SECS": "0.5",
+}
+# The simulated 04:00 open with overnight gaps, 15 s ahead and running at 5x, the move watch on.
+OVERNIGHT_GAPS = FROZEN | {
+    "SECTORLIGHTS_SIM_SCENARIO": "overnight_gaps",
+    "SECTORLIGHTS_SIM_NOW": "2026-11-24T03:59:45-05:00",
+    "SECTORLIGHTS_SIM_SPEED": "5",
+    "SECTORLIGHTS_MOVE_WATCH": "true",
 }
 
 
@@ -87,9 +92,10 @@ def wait_run(base_url: str, run_id: str) -> None:
         time.sleep(0.1)
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    with running_server(FROZEN, tmp_path) as base_url:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One server for the tests that each look only at the events after their own connect."""
+    with running_server(FROZEN, tmp_path_factory.mktemp("live")) as base_url:
         yield base_url
 
 
@@ -178,13 +184,7 @@ def test_two_processes_behind_one_redis_deliver_each_others_events(tmp_path: Pat
 
 
 def test_overnight_gaps_reach_a_connected_client_after_the_4am_open(tmp_path: Path) -> None:
-    env = FROZEN | {
-        "SECTORLIGHTS_SIM_SCENARIO": "overnight_gaps",
-        "SECTORLIGHTS_SIM_NOW": "2026-11-24T03:59:45-05:00",
-        "SECTORLIGHTS_SIM_SPEED": "5",
-        "SECTORLIGHTS_MOVE_WATCH": "true",
-    }
-    with running_server(env, tmp_path) as base_url, connect(ws_url(base_url)) as socket:
+    with running_server(OVERNIGHT_GAPS, tmp_path) as base_url, connect(ws_url(base_url)) as socket:
         assert receive(socket)["type"] == "snapshot"
         messages = collect_until(socket, lambda m: m["type"] == "sector_update", timeout_secs=90)
         moves = [m["payload"] for m in messages if m["type"] == "significant_move"]
@@ -212,32 +212,13 @@ def test_overnight_gaps_reach_a_connected_client_after_the_4am_open(tmp_path: Pa
 def in_thread_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[str, Any, Any]]:
     """The real app on a real uvicorn in a thread; yields its URL, container and event loop, so a
     test can publish on the app's own bus."""
-    _environment(monkeypatch, _sqlite_url(tmp_path), tmp_path, run_on_start=False)
+    environment(monkeypatch, sqlite_url(tmp_path), tmp_path, run_on_start=False)
     monkeypatch.setenv("SECTORLIGHTS_MOVE_WATCH", "false")
     monkeypatch.setenv("SECTORLIGHTS_WS_CLIENT_QUEUE", "64")
     monkeypatch.setenv("SECTORLIGHTS_WS_HEARTBEAT_SECS", "3600")
     app = create_app(load_settings())
-    port = free_port()
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}", app.state.container, server.servers[0].get_loop()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    with uvicorn_in_thread(app, ws="websockets-sansio", ws_per_message_deflate=False) as (base_url, server):
+        yield base_url, app.state.container, server.servers[0].get_loop()
 
 
 def test_a_client_that_stops_reading_never_stalls_the_others(

@@ -10,7 +10,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from sectorlights.api.app import create_app
 from sectorlights.settings import load_settings
-from tests.integration.test_api import settings_env, wait_for_grid  # noqa: F401 (fixture)
+from tests.integration.apps import wait_for_grid
+from tests.integration.test_api import settings_env  # noqa: F401 (fixture)
 
 
 def samples(client: TestClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:

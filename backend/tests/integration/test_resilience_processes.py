@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import re
 import signal
-import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,7 +19,7 @@ from sqlalchemy import create_engine, select
 from sectorlights.cache.base import SNAPSHOT_KEY
 from sectorlights.storage.tables import analysis_runs
 from tests.conftest import SIM_NOW
-from tests.servers import command_env, run_command, running_sim_vendor, sectorlights_command
+from tests.servers import RunningProcess, migrate, running_process, running_sim_vendor
 from tests.services import free_port, redis_server_process, throwaway_postgres_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(120)]
@@ -55,63 +53,12 @@ def get(url: str) -> httpx.Response:
     return httpx.get(url, timeout=10)
 
 
-@dataclass
-class Server:
-    base_url: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text()
-
-
-@contextmanager
-def serving(env: Mapping[str, str], cwd: Path, ready_path: str = "/api/sectors") -> Iterator[Server]:
+def serving(
+    env: Mapping[str, str], cwd: Path, ready_path: str = "/api/sectors"
+) -> AbstractContextManager[RunningProcess]:
     """`sectorlights serve` on a free port until `ready_path` answers 200 (the database is migrated
     first); yields the process so a test can kill it. Always stopped afterwards."""
-    port = free_port()
-    log_path = cwd / f"server-{port}.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [*sectorlights_command(), "serve", "--port", str(port)],
-            env=command_env(env),
-            cwd=cwd,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        server = Server(f"http://127.0.0.1:{port}", process, log_path)
-        try:
-
-            def ready() -> bool | None:
-                if process.poll() is not None:
-                    raise AssertionError(f"server exited: {server.log()}")
-                return True if get(server.base_url + ready_path).status_code == 200 else None
-
-            try:
-                poll(ready, 90, f"the server at {server.base_url}{ready_path}")
-            except AssertionError as error:
-                raise AssertionError(f"{error}\n{server.log()}") from None
-            yield server
-        finally:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=5)
-
-
-def migrate(env: Mapping[str, str], cwd: Path) -> None:
-    migrated = run_command(["migrate"], env, cwd)
-    assert migrated.returncode == 0, migrated.stderr
-
-
-@contextmanager
-def redis_server(port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """A redis-server of our own on `port` (so a test can stop it), stopped afterwards."""
-    with redis_server_process(port) as (_url, process):
-        yield process
+    return running_process(["serve"], env, cwd, ready_path, 90, "server")
 
 
 @pytest.fixture
@@ -200,7 +147,7 @@ def test_the_grid_survives_redis_going_away_and_the_cache_refills(
     redis_url = f"redis://127.0.0.1:{port}/0"
     env = postgres_env | FROZEN | {"REDIS_URL": redis_url}
     migrate(env, tmp_path)
-    with redis_server(port) as first_redis, serving(env, tmp_path) as server:
+    with redis_server_process(port) as (_url, first_redis), serving(env, tmp_path) as server:
         grid = get(f"{server.base_url}/api/sectors").json()
         assert get(f"{server.base_url}/health/redis").json()["status"] == "ok"
         assert redis.Redis.from_url(redis_url).exists(SNAPSHOT_KEY) == 1
@@ -219,7 +166,7 @@ def test_the_grid_survives_redis_going_away_and_the_cache_refills(
         assert health.json()["components"]["database"]["status"] == "ok"
 
         # A new, empty Redis on the same port: the service reconnects and refills the grid.
-        with redis_server(port):
+        with redis_server_process(port):
             poll(
                 lambda: True if get(f"{server.base_url}/health/redis").status_code == 200 else None,
                 20,
@@ -258,7 +205,7 @@ def test_two_engines_run_each_scheduled_instant_once(tmp_path: Path, postgres_en
     instants = ["2026-11-24T04:00:00-05:00", "2026-11-24T06:30:00-05:00", "2026-11-24T07:00:00-05:00"]
     migrate(env, tmp_path)
     with (
-        redis_server(port),
+        redis_server_process(port),
         serving(env, tmp_path, ready_path="/health") as one,
         serving(env, tmp_path, ready_path="/health") as other,
     ):

@@ -13,13 +13,13 @@ from sectorlights.api.app import create_app
 from sectorlights.domain.snapshot import RunStatus, RunTrigger
 from sectorlights.engine.container import Container
 from sectorlights.settings import load_settings
-from tests.integration.test_api_resources import _environment, _sqlite_url
+from tests.integration.apps import environment, sqlite_url
 
 
 def test_the_schedule_runs_the_missed_and_the_next_instant(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _environment(monkeypatch, _sqlite_url(tmp_path), tmp_path / "no-frontend", run_on_start=False)
+    environment(monkeypatch, sqlite_url(tmp_path), tmp_path / "no-frontend", run_on_start=False)
     # 06:29:00 ET, a minute of market time per real second: the 04:00 full run was missed (and is
     # preferred over the missed 06:00 intraday one while it is useful, until 08:00); 06:30 comes in 1 s.
     monkeypatch.setenv("SECTORLIGHTS_SIM_NOW", "2026-11-24T06:29:00-05:00")

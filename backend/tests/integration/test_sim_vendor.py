@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -18,7 +17,6 @@ from urllib.parse import urlparse
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from massive import RESTClient
 
@@ -27,6 +25,7 @@ from sectorlights.engine.clock import FrozenClock
 from sectorlights.providers.simulated import SimulatedProvider
 from sectorlights.providers.simulated.faults import EndpointFaults
 from sectorlights.providers.simulated.vendor import FaultConfig, create_vendor_app, parse_fault_option
+from tests.servers import uvicorn_in_thread
 from tests.services import free_port
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -451,24 +450,9 @@ def test_parse_fault_option() -> None:
 @pytest.fixture(scope="module")
 def served(provider: SimulatedProvider) -> Iterator[str]:
     """The vendor app on uvicorn in a thread, on a free port."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_vendor_app(provider, FrozenClock(NOW), FaultConfig()),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    app = create_vendor_app(provider, FrozenClock(NOW), FaultConfig())
+    with uvicorn_in_thread(app, timeout_secs=20) as (base_url, _server):
+        yield base_url
 
 
 def test_the_official_massive_client_reads_the_vendor(served: str, provider: SimulatedProvider) -> None:

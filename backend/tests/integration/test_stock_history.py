@@ -4,34 +4,20 @@ with bad input always a 4xx naming the field."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 
-from sectorlights.api.app import create_app
 from sectorlights.engine.container import Container
-from sectorlights.settings import load_settings
-from sectorlights.storage.database import create_database_engine, migrate
-from sectorlights.storage.tables import metadata, stock_metrics
+from sectorlights.storage.tables import stock_metrics
 from tests.conftest import SIM_NOW
-from tests.integration.test_api import wait_for_grid
+from tests.integration.apps import Served, assert_names, member_of, served_app
 
-ENV_CLEARED = ("DATABASE_URL", "REDIS_URL", "POLYGON_API_KEY", "MASSIVE_API_KEY", "SECTORLIGHTS_PROVIDER")
 # A symbol no simulated listing has, given a stored history of its own by `_stored_points`.
 PLANTED = "ZZQX"
 PLANTED_AT = [SIM_NOW - timedelta(days=days) for days in (3, 2, 1)]
 METRICS = ("relative_volume", "rank_score")
-
-
-@dataclass
-class Served:
-    client: TestClient
-    container: Container
-    grid: dict[str, Any]
 
 
 def _stored_points(container: Container) -> None:
@@ -62,48 +48,13 @@ def _stored_points(container: Container) -> None:
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The real app on each database, after its start-up run has published a grid."""
     directory = tmp_path_factory.mktemp(f"stock-history-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{directory / 'history.db'}"
-        engine = create_database_engine(url)
-        migrate(engine)
-        engine.dispose()
-    else:
-        engine = request.getfixturevalue("_migrated_postgres")
-        with engine.begin() as connection:
-            names = ", ".join(table.name for table in reversed(metadata.sorted_tables))
-            connection.execute(text(f"TRUNCATE {names}"))
-        url = engine.url.render_as_string(hide_password=False)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        for name in ENV_CLEARED:
-            monkeypatch.delenv(name, raising=False)
-        monkeypatch.setenv("DATABASE_URL", url)
-        monkeypatch.setenv("SECTORLIGHTS_SIM_NOW", SIM_NOW.isoformat())
-        monkeypatch.setenv("SECTORLIGHTS_SIM_LISTINGS", "1500")
-        monkeypatch.setenv("SECTORLIGHTS_REFRESH_INTERVAL_SECS", "3600")
-        monkeypatch.setenv("SECTORLIGHTS_RUN_ON_START", "true")
-        monkeypatch.setenv("SECTORLIGHTS_STATIC_DIR", str(directory / "no-frontend"))
-        with TestClient(create_app(load_settings())) as client:
-            container: Container = client.app.state.container  # type: ignore[attr-defined]
-            grid = wait_for_grid(client)
-            _stored_points(container)
-            yield Served(client, container, grid)
-
-
-def _a_member(served: Served) -> dict[str, Any]:
-    member: dict[str, Any] = served.client.get("/api/universe?limit=1").json()["members"][0]
-    return member
-
-
-def _assert_names(response: Any, status: int, *words: str) -> None:
-    assert response.status_code == status, response.text
-    detail = response.json()["detail"]
-    assert isinstance(detail, str)
-    for word in words:
-        assert word in detail, (word, detail)
+    with served_app(request, directory, "history.db") as app:
+        _stored_points(app.container)
+        yield app
 
 
 def test_a_members_history_holds_the_published_run(served: Served) -> None:
-    member = _a_member(served)
+    member = member_of(served)
     response = served.client.get(f"/api/stocks/{member['symbol'].lower()}/history")
     assert response.status_code == 200, response.text
     body = response.json()
@@ -159,7 +110,7 @@ def test_history_window_and_limit(served: Served, query: str, run_ids: list[str]
 
 
 def test_a_symbol_without_history_is_a_404(served: Served) -> None:
-    _assert_names(served.client.get("/api/stocks/QQQQZ/history"), 404, "QQQQZ", "no stored history")
+    assert_names(served.client.get("/api/stocks/QQQQZ/history"), 404, "QQQQZ", "no stored history")
 
 
 @pytest.mark.parametrize(
@@ -179,7 +130,7 @@ def test_a_symbol_without_history_is_a_404(served: Served) -> None:
     ],
 )
 def test_bad_input_is_a_422_naming_the_field(served: Served, path: str, words: tuple[str, ...]) -> None:
-    _assert_names(served.client.get(path), 422, *words)
+    assert_names(served.client.get(path), 422, *words)
 
 
 def test_the_largest_limit_is_accepted(served: Served) -> None:
