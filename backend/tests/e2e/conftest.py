@@ -1,4 +1,4 @@
-"""The one Chromium every browser test module shares."""
+"""The Chromium of the browser test modules."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running in this thread
+# while it is open, and later tests on the same worker call asyncio.run().
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         unavailable("Chromium is not installed at /usr/bin/chromium")
