@@ -193,7 +193,7 @@ def _analyze(settings: Settings, as_json: bool) -> int:
 
 
 def _data_check(settings: Settings) -> int:
-    from sectorlights.engine.clock import clock_from_settings
+    from sectorlights.core.clock import clock_from_settings
     from sectorlights.providers.registry import ProviderContext, create_provider
     from sectorlights.storage.reference_store import SqlReferenceStore
 

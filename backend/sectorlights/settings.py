@@ -14,9 +14,8 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sectorlights.config.criteria import DEFAULT_RELATIVE_VOLUME_FLOOR_MINUTES
+from sectorlights.config.live import EVENT_HISTORY_SIZE, MOVE_POLL_INTERVAL_SECS, SIGNIFICANT_MOVE_PCT
 from sectorlights.config.volatility_weights import WeightsSource
-from sectorlights.live.bus import DEFAULT_HISTORY_SIZE
-from sectorlights.live.moves import DEFAULT_POLL_INTERVAL_SECS, DEFAULT_THRESHOLD_PCT
 
 ProviderName = Literal["simulated", "polygon", "polygon_mcp", "flatfiles"]
 ScenarioName = Literal["quiet_day", "fda_approval_wave", "tech_selloff_healthcare_rotation", "overnight_gaps"]
@@ -188,10 +187,10 @@ class EngineSettings(BaseSettings):
         "(04:00-20:00 ET): each first move in a session is broadcast and re-runs the analysis",
     )
     move_poll_secs: float = Field(
-        default=DEFAULT_POLL_INTERVAL_SECS, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_MOVE_POLL_SECS")
+        default=MOVE_POLL_INTERVAL_SECS, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_MOVE_POLL_SECS")
     )
     move_threshold_pct: float = Field(
-        default=DEFAULT_THRESHOLD_PCT, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_MOVE_THRESHOLD_PCT")
+        default=SIGNIFICANT_MOVE_PCT, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_MOVE_THRESHOLD_PCT")
     )
     retention_days: float = Field(
         default=90.0,
@@ -297,7 +296,7 @@ class ServerSettings(BaseSettings):
         description="events queued per `/ws` client; a client that falls further behind gets a snapshot",
     )
     event_history: int = Field(
-        default=DEFAULT_HISTORY_SIZE,
+        default=EVENT_HISTORY_SIZE,
         ge=10,
         validation_alias=AliasChoices("SECTORLIGHTS_EVENT_HISTORY"),
         description="events kept for `/ws?since=SEQ` replay; further behind gets a snapshot",

@@ -15,7 +15,7 @@ from sectorlights.analytics.performance import (
     sector_returns,
     stock_returns,
 )
-from sectorlights.analytics.ranking import rank_scores, significant_moves, top_stocks
+from sectorlights.analytics.ranking import rank_scores, top_stocks
 from sectorlights.analytics.sentiment import (
     color_for_score,
     colors_for_scores,
@@ -54,7 +54,6 @@ __all__ = [
     "select_members",
     "select_universe",
     "signal_for_color",
-    "significant_moves",
     "stock_returns",
     "timeframe_score",
     "top_stocks",

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from sectorlights.analytics.performance import one_day_returns
 from sectorlights.config.criteria import RankingParams
-from sectorlights.domain.frame import FloatArray, IntArray, MarketFrame, StrArray
+from sectorlights.domain.frame import FloatArray, IntArray, StrArray
 from sectorlights.domain.vocabulary import SECTORS
 
 BoolArray = npt.NDArray[np.bool_]
@@ -26,7 +25,6 @@ NOTE_BEARISH_SECTOR = "None in bearish sector — wait for sector reversal"
 
 # A move of exactly the threshold (11.50 after a 10.00 close) must count even though
 # 11.5 / 10.0 - 1 is a hair under 0.15 in binary floating point.
-_MOVE_TOLERANCE = 1e-9
 
 
 def gap_scores(one_day_moves: FloatArray, params: RankingParams = DEFAULT_RANKING) -> FloatArray:
@@ -131,11 +129,3 @@ def top_stocks(
             bullish, bullish_note = bullish[:0], NOTE_BEARISH_SECTOR
         results.append(SectorTopStocks(bullish, bearish, bullish_note, bearish_note))
     return results
-
-
-def significant_moves(
-    source: MarketFrame | FloatArray, threshold: float = DEFAULT_RANKING.significant_move
-) -> BoolArray:
-    """Rows whose move from the previous close is at least `threshold` either way (a frame, or 1d moves)."""
-    moves = one_day_returns(source) if isinstance(source, MarketFrame) else source
-    return np.isfinite(moves) & (np.abs(moves) >= threshold - _MOVE_TOLERANCE)

@@ -90,7 +90,6 @@ class RankingParams:
     unknown_float_score: float = 0.25
     top_n: int = 3
     suppress_counter_trend_at: float = 0.5
-    significant_move: float = 0.15
 
 
 # Color thresholds (DESIGN §6): S < -0.6 dark_red; -0.6 <= S < -0.2 light_red;

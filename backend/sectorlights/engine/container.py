@@ -10,8 +10,8 @@ from sectorlights.cache.base import Cache
 from sectorlights.cache.memory import MemoryCache
 from sectorlights.cache.redis import RedisCache
 from sectorlights.config.sectors import OverridesFileError
+from sectorlights.core.clock import Clock, clock_from_settings
 from sectorlights.engine.classification_sources import ClassificationSources
-from sectorlights.engine.clock import Clock, clock_from_settings
 from sectorlights.engine.leader import create_run_lock
 from sectorlights.engine.service import AnalysisService
 from sectorlights.live.bus import EventBus, create_event_bus

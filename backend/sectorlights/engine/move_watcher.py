@@ -24,6 +24,13 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
+from sectorlights.analytics.moves import (
+    MoveTracker,
+    SignificantMove,
+)
+from sectorlights.config.live import MOVE_POLL_INTERVAL_SECS, SIGNIFICANT_MOVE_PCT
+from sectorlights.core.clock import Clock
+from sectorlights.core.tasks import check_clock_pacing, sleep_until, stop_task
 from sectorlights.domain.market import IntradaySnapshot, validate_snapshot
 from sectorlights.domain.sessions import (
     NEW_YORK,
@@ -32,15 +39,7 @@ from sectorlights.domain.sessions import (
     previous_sessions,
     session_bounds,
 )
-from sectorlights.engine.clock import Clock
 from sectorlights.engine.frame_builder import DailyBarsCache, aligned
-from sectorlights.engine.tasks import check_clock_pacing, sleep_until, stop_task
-from sectorlights.live.moves import (
-    DEFAULT_POLL_INTERVAL_SECS,
-    DEFAULT_THRESHOLD_PCT,
-    MoveTracker,
-    SignificantMove,
-)
 from sectorlights.providers.base import MarketDataProvider
 
 logger = logging.getLogger(__name__)
@@ -73,7 +72,7 @@ def watch_window(now: datetime) -> tuple[datetime, datetime] | None:
 
 def next_poll_at(
     now: datetime,
-    poll_interval_secs: float = DEFAULT_POLL_INTERVAL_SECS,
+    poll_interval_secs: float = MOVE_POLL_INTERVAL_SECS,
     anchor_lag_secs: float = DEFAULT_ANCHOR_LAG_SECS,
 ) -> datetime:
     """When to poll after a poll (or a wake-up) at `now`, in UTC.
@@ -112,9 +111,9 @@ class MoveWatcher:
         clock: Clock,
         universe: UniverseCallable,
         on_moves: MovesCallable,
-        poll_interval_secs: float = DEFAULT_POLL_INTERVAL_SECS,
+        poll_interval_secs: float = MOVE_POLL_INTERVAL_SECS,
         *,
-        threshold_pct: float = DEFAULT_THRESHOLD_PCT,
+        threshold_pct: float = SIGNIFICANT_MOVE_PCT,
         bars_cache: DailyBarsCache | None = None,
         anchor_lag_secs: float = DEFAULT_ANCHOR_LAG_SECS,
         clock_speed: float = 1.0,

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
+from sectorlights.core.clock import elapsed_secs
 from sectorlights.domain.sessions import NEW_YORK, is_session, session_bounds
 
 FULL_RUN_TIMES = (time(4, 0), time(8, 0))
@@ -63,15 +64,6 @@ def _as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("a timezone-aware datetime is required")
     return moment.astimezone(UTC)
-
-
-def elapsed_secs(earlier: datetime, later: datetime) -> float:
-    """Real seconds from `earlier` to `later`.
-
-    Python subtracts two datetimes sharing a tzinfo by wall clock, which is an hour off across a DST
-    change, so both are taken to UTC first.
-    """
-    return (later.astimezone(UTC) - earlier.astimezone(UTC)).total_seconds()
 
 
 def extended_close(session: date) -> datetime:

@@ -26,19 +26,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from sectorlights.core.clock import Clock, elapsed_secs
+from sectorlights.core.tasks import check_clock_pacing, sleep_until, stop_task
 from sectorlights.domain.snapshot import RunStatus, RunTrigger
-from sectorlights.engine.clock import Clock
 from sectorlights.engine.leader import DEFAULT_CLAIM_TTL_SECS, RunLock, RunLockError
 from sectorlights.engine.schedule import (
     DEFAULT_INTRADAY_USEFUL_SECS,
     ScheduledRun,
-    elapsed_secs,
     fire_times,
     missed_run,
     next_fire,
     next_fires,
 )
-from sectorlights.engine.tasks import check_clock_pacing, sleep_until, stop_task
 
 logger = logging.getLogger(__name__)
 

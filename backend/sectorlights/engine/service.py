@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sectorlights.analytics.changes import grid_changes
 from sectorlights.cache.base import (
     SNAPSHOT_KEY,
     UNIVERSE_KEY,
@@ -21,6 +22,9 @@ from sectorlights.cache.base import (
     sector_sentiment_key,
     sector_top_stocks_key,
 )
+from sectorlights.core.clock import Clock, SystemClock
+from sectorlights.core.tasks import stop_task
+from sectorlights.domain.events import EventType
 from sectorlights.domain.sessions import current_session, session_bounds
 from sectorlights.domain.snapshot import (
     AnalysisRun,
@@ -33,17 +37,13 @@ from sectorlights.domain.snapshot import (
 )
 from sectorlights.domain.vocabulary import Freshness
 from sectorlights.engine.classification_sources import ClassificationSources
-from sectorlights.engine.clock import Clock, SystemClock
 from sectorlights.engine.frame_builder import DailyBarsCache, SnapshotMemory, build_frame
 from sectorlights.engine.freshness import classify_freshness, recommendation
 from sectorlights.engine.leader import MemoryRunLock, RunLock
 from sectorlights.engine.move_watcher import MoveWatcher, SectoredMove
 from sectorlights.engine.pipeline import AnalysisInputs, analyze_market
 from sectorlights.engine.scheduler import AnalysisScheduler, SchedulerSettings
-from sectorlights.engine.tasks import stop_task
 from sectorlights.live.bus import EventBus
-from sectorlights.live.changes import grid_changes
-from sectorlights.live.events import EventType
 from sectorlights.metrics import Metrics
 from sectorlights.providers.base import MarketDataProvider, MemorySectorReferenceStore, RejectedRow
 from sectorlights.settings import AnalysisSettings, CacheSettings, EngineSettings

@@ -29,9 +29,9 @@ from redis.exceptions import RedisError
 
 from sectorlights.cache.base import CacheError
 from sectorlights.cache.redis import redis_client
-from sectorlights.live.events import Event, EventType
+from sectorlights.config.live import EVENT_HISTORY_SIZE
+from sectorlights.domain.events import Event, EventType
 
-DEFAULT_HISTORY_SIZE = 1000
 DEFAULT_STREAM_KEY = "events:stream"
 
 
@@ -123,9 +123,7 @@ class MemoryEventBus:
 
     backend = "memory"
 
-    def __init__(
-        self, history_size: int = DEFAULT_HISTORY_SIZE, subscriber_buffer: int | None = None
-    ) -> None:
+    def __init__(self, history_size: int = EVENT_HISTORY_SIZE, subscriber_buffer: int | None = None) -> None:
         if history_size < 1:
             raise ValueError("history_size must be at least 1")
         self.history_size = history_size
@@ -275,7 +273,7 @@ class RedisEventBus:
         self,
         url: str,
         stream_key: str = DEFAULT_STREAM_KEY,
-        history_size: int = DEFAULT_HISTORY_SIZE,
+        history_size: int = EVENT_HISTORY_SIZE,
         *,
         seq_key: str | None = None,
         block_ms: int = 1000,
@@ -357,7 +355,7 @@ class RedisEventBus:
         await self.client.aclose()
 
 
-def create_event_bus(redis_url: str | None, history_size: int = DEFAULT_HISTORY_SIZE) -> EventBus:
+def create_event_bus(redis_url: str | None, history_size: int = EVENT_HISTORY_SIZE) -> EventBus:
     """The Redis bus when a Redis URL is configured, the in-process bus otherwise."""
     if redis_url:
         return RedisEventBus(redis_url, history_size=history_size)

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sectorlights.cache.base import CacheError
-from sectorlights.engine.clock import Clock
-from sectorlights.engine.tasks import stop_task
+from sectorlights.core.clock import Clock
+from sectorlights.core.tasks import stop_task
+from sectorlights.domain.events import Event, EventType
 from sectorlights.live.bus import EventBus, SubscriberLaggedError
-from sectorlights.live.events import Event, EventType
 
 logger = logging.getLogger(__name__)
 

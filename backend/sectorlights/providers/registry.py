@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from sectorlights.engine.clock import Clock, SystemClock
+from sectorlights.core.clock import Clock, SystemClock
 from sectorlights.providers.base import MarketDataProvider, MemoryReferenceStore, ReferenceStore
 from sectorlights.settings import ConfigurationError, ProviderSettings
 

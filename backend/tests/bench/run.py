@@ -157,7 +157,7 @@ def bench_polygon_refresh(listing_count: int) -> dict[str, Any]:
     """Vendor requests and time of a cold and a warm refresh through the polygon provider."""
     from pydantic import SecretStr
 
-    from sectorlights.engine.clock import FrozenClock
+    from sectorlights.core.clock import FrozenClock
     from sectorlights.engine.frame_builder import SnapshotMemory
     from sectorlights.providers.base import MemoryReferenceStore
     from sectorlights.providers.polygon.factory import create_polygon_provider

@@ -14,6 +14,7 @@ import pytest
 import redis
 
 from sectorlights.cache.base import CacheError
+from sectorlights.domain.events import Event, EventType
 from sectorlights.live.bus import (
     EventBus,
     MemoryEventBus,
@@ -21,7 +22,6 @@ from sectorlights.live.bus import (
     SubscriberLaggedError,
     create_event_bus,
 )
-from sectorlights.live.events import Event, EventType
 from tests.services import free_port, redis_server_process, throwaway_redis_server
 
 TS = datetime(2026, 11, 24, 11, 37, tzinfo=UTC)

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sectorlights.core.clock import FrozenClock
 from sectorlights.domain.market import Sentiment
 from sectorlights.domain.sessions import NEW_YORK, previous_sessions
-from sectorlights.engine.clock import FrozenClock
 from sectorlights.providers.base import MemoryReferenceStore, RejectedRow
 from sectorlights.providers.polygon.market_data import PolygonMarketData
 from sectorlights.providers.polygon.rest import PolygonRestSource

@@ -16,7 +16,7 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from sectorlights.api.app import create_app
-from sectorlights.live.events import EventType
+from sectorlights.domain.events import EventType
 from sectorlights.settings import load_settings
 from tests.conftest import SIM_NOW
 from tests.integration.apps import environment, sqlite_url

@@ -13,9 +13,9 @@ import pytest
 import redis
 from sqlalchemy import text
 
+from sectorlights.core.clock import AcceleratedClock
 from sectorlights.domain.sessions import NEW_YORK
 from sectorlights.domain.snapshot import RunTrigger
-from sectorlights.engine.clock import AcceleratedClock
 from sectorlights.engine.leader import (
     MemoryClaimStore,
     MemoryRunLock,

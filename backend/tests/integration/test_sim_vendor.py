@@ -20,8 +20,8 @@ import pytest
 from fastapi.testclient import TestClient
 from massive import RESTClient
 
+from sectorlights.core.clock import FrozenClock
 from sectorlights.domain.sessions import NEW_YORK
-from sectorlights.engine.clock import FrozenClock
 from sectorlights.providers.simulated import SimulatedProvider
 from sectorlights.providers.simulated.faults import EndpointFaults
 from sectorlights.providers.simulated.vendor import FaultConfig, create_vendor_app, parse_fault_option

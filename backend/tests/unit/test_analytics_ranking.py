@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -18,11 +17,9 @@ from sectorlights.analytics.ranking import (
     gap_scores,
     rank_scores,
     shortability_scores,
-    significant_moves,
     top_stocks,
     volume_scores,
 )
-from tests.unit.frames import Stock, build_frame
 
 # name: (1d move, relative volume, float shares, average daily volume, price)
 SPEC_BEARISH_TECH = {
@@ -161,26 +158,6 @@ def test_empty_lists_say_no_qualifying_stocks() -> None:
     assert (top[1].bullish_note, top[1].bearish_note) == (NOTE_NO_QUALIFYING, NOTE_NO_QUALIFYING)
     _, top = _top([-0.05], composite=0.7)
     assert (top[0].bullish_note, top[0].bearish_note) == (NOTE_NO_QUALIFYING, NOTE_BULLISH_SECTOR)
-
-
-def test_significant_moves_from_a_frame_and_from_returns() -> None:
-    frame = build_frame(
-        [
-            Stock("UP15", price=11.5, change_1d=0.15),
-            Stock("DOWN15", price=8.5, change_1d=-0.15),
-            Stock("UP14", price=11.49, change_1d=0.149),
-            Stock("NONE", price=math.nan),
-        ]
-    )
-    # Build the exact closes: +15% from 10.00 is 11.50, -15% is 8.50.
-    frame = replace(frame, daily_close=np.full(frame.daily_close.shape, 10.0))
-    assert significant_moves(frame).tolist() == [True, True, False, False]
-    assert significant_moves(np.array([0.2, -0.2, 0.1, math.nan]), threshold=0.2).tolist() == [
-        True,
-        True,
-        False,
-        False,
-    ]
 
 
 finite_or_nan = st.floats(min_value=-1e12, max_value=1e12) | st.just(math.nan) | st.just(math.inf)

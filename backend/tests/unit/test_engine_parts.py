@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+from sectorlights.core.clock import FrozenClock, SystemClock
 from sectorlights.domain.market import IntradaySnapshot
 from sectorlights.domain.sessions import current_session
 from sectorlights.domain.vocabulary import Freshness
-from sectorlights.engine.clock import FrozenClock, SystemClock
 from sectorlights.engine.frame_builder import SnapshotMemory
 from sectorlights.engine.frame_builder import aligned as _aligned
 from sectorlights.engine.freshness import classify_freshness, recommendation

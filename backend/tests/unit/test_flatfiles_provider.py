@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from sectorlights.core.clock import FrozenClock
 from sectorlights.domain.market import TickerReference
 from sectorlights.domain.sessions import NEW_YORK
-from sectorlights.engine.clock import FrozenClock
 from sectorlights.providers.base import (
     MarketDataProvider,
     MemoryReferenceStore,

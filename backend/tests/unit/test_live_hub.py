@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from sectorlights.engine.clock import FrozenClock
+from sectorlights.core.clock import FrozenClock
+from sectorlights.domain.events import Event, EventType
 from sectorlights.live import hub as hub_module
 from sectorlights.live.bus import MemoryEventBus
-from sectorlights.live.events import Event, EventType
 from sectorlights.live.hub import LiveHub
 from tests.conftest import SIM_NOW
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sectorlights.engine.clock import FrozenClock
+from sectorlights.core.clock import FrozenClock
 from sectorlights.providers.base import ProviderError, RejectedRow
 from sectorlights.providers.mcp.formatting import format_http_error, format_response
 from sectorlights.providers.polygon.mcp import (

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from pydantic import SecretStr
 
+from sectorlights.core.clock import Clock
 from sectorlights.domain.market import DailyBars, MinuteBars, NewsItem, TickerReference
 from sectorlights.domain.sessions import NEW_YORK, previous_sessions
-from sectorlights.engine.clock import Clock
 from sectorlights.providers.base import (
     MarketDataProvider,
     MemoryReferenceStore,

@@ -7,12 +7,12 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 import pytest
 
+from sectorlights.core.clock import FrozenClock
 from sectorlights.domain.market import MinuteBars, Sentiment
 from sectorlights.domain.results import AnalysisResult
 from sectorlights.domain.sessions import NEW_YORK, expected_volume_fraction, previous_sessions, session_bounds
 from sectorlights.domain.vocabulary import Color, Sector
 from sectorlights.engine.classification_sources import ClassificationSources
-from sectorlights.engine.clock import FrozenClock
 from sectorlights.engine.frame_builder import DailyBarsCache, build_frame
 from sectorlights.engine.pipeline import AnalysisInputs, analyze_market
 from sectorlights.providers.base import MarketDataProvider, MemorySectorReferenceStore, ProviderError

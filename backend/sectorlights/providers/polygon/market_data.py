@@ -25,6 +25,7 @@ import numpy as np
 
 from sectorlights.config.criteria import UniverseCriteria
 from sectorlights.config.sectors import BENCHMARK_SYMBOL
+from sectorlights.core.clock import Clock
 from sectorlights.domain.market import (
     DailyBars,
     IntradaySnapshot,
@@ -34,7 +35,6 @@ from sectorlights.domain.market import (
     TickerReference,
 )
 from sectorlights.domain.sessions import NEW_YORK, current_session, previous_sessions, session_bounds
-from sectorlights.engine.clock import Clock
 from sectorlights.providers.base import (
     EndpointCheck,
     ProviderCapabilities,

@@ -26,8 +26,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from sectorlights.core.clock import Clock, clock_from_settings
 from sectorlights.domain.sessions import NEW_YORK, current_session, is_session, session_bounds
-from sectorlights.engine.clock import Clock, clock_from_settings
 from sectorlights.providers.simulated.faults import (
     ENDPOINTS,
     FAULT_OPTIONS,

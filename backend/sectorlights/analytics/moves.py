@@ -15,9 +15,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-DEFAULT_THRESHOLD_PCT = 15.0
-# How often the move watcher takes a whole-market snapshot during extended hours.
-DEFAULT_POLL_INTERVAL_SECS = 15.0
+from sectorlights.config.live import SIGNIFICANT_MOVE_PCT
+
 # Prices come as binary floats: 11.5 against 10.0 is 14.999999999999998% in float arithmetic. A move
 # this close below the threshold counts as reaching it (0.01 percentage points is far above it).
 THRESHOLD_TOLERANCE_PCT = 1e-9
@@ -63,7 +62,7 @@ def detect_moves(
     previous_close: npt.ArrayLike,
     last_price: npt.ArrayLike,
     already_flagged: AbstractSet[str] | npt.NDArray[np.bool_] = frozenset(),
-    threshold_pct: float = DEFAULT_THRESHOLD_PCT,
+    threshold_pct: float = SIGNIFICANT_MOVE_PCT,
 ) -> list[SignificantMove]:
     """The moves of at least `threshold_pct` percent (up or down) from the previous close, largest
     first (ties by symbol), leaving out the symbols already flagged (a set of symbols, or a mask
@@ -106,7 +105,7 @@ def detect_moves(
 class MoveTracker:
     """The symbols already reported in the current session; each stock's first crossing is reported once."""
 
-    def __init__(self, threshold_pct: float = DEFAULT_THRESHOLD_PCT) -> None:
+    def __init__(self, threshold_pct: float = SIGNIFICANT_MOVE_PCT) -> None:
         if not np.isfinite(threshold_pct) or threshold_pct <= 0:
             raise ValueError("the threshold must be a positive number of percent")
         self.threshold_pct = threshold_pct

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sectorlights.analytics.changes import grid_changes
+from sectorlights.domain.events import EventType
 from sectorlights.domain.vocabulary import COLORS, SECTORS, SIGNAL_BY_COLOR, Color
-from sectorlights.live.changes import grid_changes
-from sectorlights.live.events import EventType
 from tests.samples import snapshot
 
 UPDATE = EventType.SECTOR_UPDATE

@@ -55,3 +55,12 @@ def clock_from_settings(frozen_at: datetime | None, speed: float) -> Clock:
     if frozen_at is not None:
         return FrozenClock(frozen_at)
     return SystemClock()
+
+
+def elapsed_secs(earlier: datetime, later: datetime) -> float:
+    """Real seconds from `earlier` to `later`.
+
+    Python subtracts two datetimes sharing a tzinfo by wall clock, which is an hour off across a DST
+    change, so both are taken to UTC first.
+    """
+    return (later.astimezone(UTC) - earlier.astimezone(UTC)).total_seconds()

@@ -1,4 +1,4 @@
-"""Significant-move detection (live/moves.py): the threshold, the filters, the order, once per session."""
+"""Significant-move detection (analytics/moves.py): threshold, filters, order, once per session."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sectorlights.live.moves import MoveTracker, SignificantMove, detect_moves
+from sectorlights.analytics.moves import MoveTracker, SignificantMove, detect_moves
 
 MONDAY = date(2026, 11, 23)
 TUESDAY = date(2026, 11, 24)

@@ -17,7 +17,7 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sectorlights.live.events import EventType
+from sectorlights.domain.events import EventType
 
 SCORE_DECIMALS = 3
 _SIDES = (("bullish", "top_bullish"), ("bearish", "top_bearish"))

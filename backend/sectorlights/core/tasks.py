@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from sectorlights.engine.schedule import elapsed_secs
+from sectorlights.core.clock import elapsed_secs
 
 
 async def stop_task(

@@ -1,0 +1,1 @@
+"""The kernel every layer may use: where "now" comes from and the asyncio task helpers."""
