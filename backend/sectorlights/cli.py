@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from sectorlights.domain.snapshot import AnalysisRun
-    from sectorlights.engine.service import AnalysisService
+    from sectorlights.engine.runs import RunCoordinator
 
 EXIT_CONFIGURATION = 2
 
@@ -122,18 +122,18 @@ def progress_line(stage: str, percent: float, width: int = 30) -> str:
     return f"{stage:14} [{'#' * filled}{'.' * (width - filled)}] {percent:5.1f}%"
 
 
-async def _with_progress(service: AnalysisService, run_id: str) -> AnalysisRun:
+async def _with_progress(runs: RunCoordinator, run_id: str) -> AnalysisRun:
     """Wait for the run, drawing its stage and percent on stderr (stdout keeps the grid or JSON).
 
     On a terminal the bar redraws in place; otherwise each new stage is one line.
     """
     from sectorlights.domain.snapshot import RunStatus
 
-    waiter = asyncio.ensure_future(service.wait_for(run_id))
+    waiter = asyncio.ensure_future(runs.wait_for(run_id))
     interactive = sys.stderr.isatty()
     shown: tuple[str, float] | None = None
     while not waiter.done():
-        current = service.progress(run_id)
+        current = runs.progress(run_id)
         if (
             current is not None
             and current != shown
@@ -165,13 +165,13 @@ def _analyze(settings: Settings, as_json: bool) -> int:
         container = build_container(settings)
         try:
             _require_migrated(settings, container.database)
-            service = container.analysis
-            started = await service.request_run(RunTrigger.CLI)
-            finished = await _with_progress(service, started.run_id)
+            runs = container.analysis.runs
+            started = await runs.request_run(RunTrigger.CLI)
+            finished = await _with_progress(runs, started.run_id)
             if finished.status != RunStatus.SUCCEEDED:
                 print(f"analysis failed: {finished.error}", file=sys.stderr)
                 return 1
-            snapshot = await service.latest_snapshot()
+            snapshot = await container.analysis.grid.latest_snapshot()
             if snapshot is None:
                 print("analysis finished but no grid was stored", file=sys.stderr)
                 return 1

@@ -27,7 +27,7 @@ _NOT_BUILT = """<!doctype html><title>SectorLights</title>
 
 
 def _metrics_of(scope: Scope) -> Metrics:
-    metrics: Metrics = scope["app"].state.container.analysis.metrics
+    metrics: Metrics = scope["app"].state.container.metrics
     return metrics
 
 

@@ -1,4 +1,4 @@
-"""Wire settings into the running parts: database, cache, provider, analysis service."""
+"""Wire settings into the running parts: each is built once here and handed to those that use it."""
 
 from __future__ import annotations
 
@@ -10,18 +10,38 @@ from sectorlights.cache.base import Cache
 from sectorlights.cache.memory import MemoryCache
 from sectorlights.cache.redis import RedisCache
 from sectorlights.config.sectors import OverridesFileError
-from sectorlights.core.clock import Clock, clock_from_settings
+from sectorlights.core.clock import Clock, SystemClock, clock_from_settings
+from sectorlights.engine.background import Background, MoveResponder
 from sectorlights.engine.classification_sources import ClassificationSources
-from sectorlights.engine.leader import create_run_lock
-from sectorlights.engine.service import AnalysisService
+from sectorlights.engine.computation import SnapshotComputer
+from sectorlights.engine.frame_builder import DailyBarsCache, SnapshotMemory
+from sectorlights.engine.grid import GridReader
+from sectorlights.engine.leader import RunLock, create_run_lock
+from sectorlights.engine.maintenance import HistoryRetention
+from sectorlights.engine.move_watcher import MoveWatcher, WatchedUniverse
+from sectorlights.engine.pipeline import AnalysisInputs
+from sectorlights.engine.publisher import GridPublisher
+from sectorlights.engine.runs import RunCoordinator
+from sectorlights.engine.scheduler import AnalysisScheduler, SchedulerSettings
 from sectorlights.live.bus import EventBus, create_event_bus
 from sectorlights.live.hub import LiveHub
+from sectorlights.metrics import Metrics
 from sectorlights.providers.base import MarketDataProvider, SectorReferenceStore
 from sectorlights.providers.registry import ProviderContext, create_provider
 from sectorlights.settings import ConfigurationError, Settings
 from sectorlights.storage.database import DatabaseError, check_connection, create_database_engine
 from sectorlights.storage.reference_store import SqlReferenceStore, SqlSectorReferenceStore
 from sectorlights.storage.repository import Repository
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the API and the CLI use of the engine: runs to start, join and follow, the latest grid,
+    and the market schedule (None unless the schedule is "market")."""
+
+    runs: RunCoordinator
+    grid: GridReader
+    scheduler: AnalysisScheduler | None
 
 
 @dataclass
@@ -32,19 +52,22 @@ class Container:
     cache: Cache
     provider: MarketDataProvider
     clock: Clock
-    analysis: AnalysisService
+    metrics: Metrics
+    run_lock: RunLock
     events: EventBus
+    analysis: Analysis
+    background: Background
     hub: LiveHub
 
     async def start(self) -> None:
         await self.hub.start()
-        await self.analysis.start()
+        await self.background.start()
 
     async def close(self) -> None:
-        await self.analysis.stop()
+        await self.background.stop()
         await self.hub.stop()
         await self.events.close()
-        await self.analysis.run_lock.close()
+        await self.run_lock.close()
         await self.cache.close()
         self.database.dispose()
 
@@ -69,8 +92,9 @@ def build_classification_sources(
         ) from None
 
 
-def build_container(settings: Settings) -> Container:
-    """Build every part; ConfigurationError (one line naming the setting) when one cannot start."""
+def build_container(settings: Settings, provider: MarketDataProvider | None = None) -> Container:
+    """Build every part once; ConfigurationError (one line naming the setting) when one cannot
+    start. `provider` replaces the configured market data (tests use a vendor that can fail)."""
     database = create_database_engine(settings.database.effective_url)
     try:
         check_connection(database)
@@ -81,39 +105,91 @@ def build_container(settings: Settings) -> Container:
     cache: Cache = MemoryCache() if settings.cache.redis_url is None else RedisCache(settings.cache.redis_url)
     clock = clock_from_settings(settings.provider.sim_now, settings.provider.sim_speed)
     try:
-        context = ProviderContext(clock=clock, reference_store=SqlReferenceStore(database), database=database)
-        provider = create_provider(settings.provider, context)
-    except ConfigurationError:
-        database.dispose()
-        raise
-    try:
+        if provider is None:
+            context = ProviderContext(
+                clock=clock, reference_store=SqlReferenceStore(database), database=database
+            )
+            provider = create_provider(settings.provider, context)
         sources = build_classification_sources(settings, database)
     except ConfigurationError:
         database.dispose()
         raise
     repository = Repository(database)
     run_lock = create_run_lock(database, settings.cache.redis_url)
-    analysis = AnalysisService(
+    events = create_event_bus(settings.cache.redis_url, settings.server.event_history)
+    metrics = Metrics()
+    # Run bookkeeping uses real time even when the market clock is frozen.
+    wall_clock = SystemClock()
+    universe = WatchedUniverse()
+    # Shared with the move watcher: its previous closes are the bars the analysis fetched.
+    bars_cache = DailyBarsCache()
+    computer = SnapshotComputer(
         provider,
         repository,
-        cache,
         clock,
-        settings.engine,
-        settings.cache,
-        settings.analysis,
-        sources,
-        run_lock=run_lock,
-        clock_speed=settings.provider.sim_speed,
+        wall_clock,
+        AnalysisInputs.from_settings(settings.analysis, sources),
+        settings.engine.history_sessions,
+        bars_cache,
+        SnapshotMemory(),
+        universe,
     )
-    events = create_event_bus(settings.cache.redis_url, settings.server.event_history)
-    analysis.events = events
+    publisher = GridPublisher(cache, repository, events, clock, settings.cache)
+    grid = GridReader(cache, repository, clock, metrics, publisher)
+    retention = HistoryRetention(repository, wall_clock, settings.engine.retention_days)
+    runs = RunCoordinator(repository, computer, publisher, grid, retention, wall_clock, metrics)
+    scheduler = _build_scheduler(settings, clock, run_lock, runs)
+    move_watcher = None
+    if settings.engine.move_watch:
+        move_watcher = MoveWatcher(
+            provider,
+            clock,
+            universe.sectors,
+            MoveResponder(clock, run_lock, publisher, runs).on_moves,
+            settings.engine.move_poll_secs,
+            threshold_pct=settings.engine.move_threshold_pct,
+            bars_cache=bars_cache,
+            clock_speed=settings.provider.sim_speed,
+        )
+    background = Background(runs, repository, settings.engine, scheduler, move_watcher, universe)
     hub = LiveHub(
         events,
-        analysis.live_grid,
+        grid.live_grid,
         clock,
         heartbeat_secs=settings.server.ws_heartbeat_secs,
         client_queue_size=settings.server.ws_client_queue,
-        observe_delivery=analysis.metrics.ws_delivery.observe,
+        observe_delivery=metrics.ws_delivery.observe,
     )
-    analysis.metrics.count_ws_clients(lambda: hub.client_count)
-    return Container(settings, database, repository, cache, provider, clock, analysis, events, hub)
+    metrics.count_ws_clients(lambda: hub.client_count)
+    return Container(
+        settings,
+        database,
+        repository,
+        cache,
+        provider,
+        clock,
+        metrics,
+        run_lock,
+        events,
+        Analysis(runs, grid, scheduler),
+        background,
+        hub,
+    )
+
+
+def _build_scheduler(
+    settings: Settings, clock: Clock, run_lock: RunLock, runs: RunCoordinator
+) -> AnalysisScheduler | None:
+    """The market schedule, when it is the one configured."""
+    if settings.engine.schedule != "market":
+        return None
+    return AnalysisScheduler(
+        runs.run_scheduled,
+        clock,
+        run_lock,
+        SchedulerSettings(
+            retry_delays_secs=settings.engine.schedule_retry_delays_secs,
+            clock_speed=settings.provider.sim_speed,
+        ),
+        runs.last_completed_at,
+    )

@@ -56,6 +56,27 @@ SleepCallable = Callable[[float], Awaitable[None]]
 DEFAULT_ANCHOR_LAG_SECS = 2.0
 
 
+class WatchedUniverse:
+    """symbol -> sector of the latest run's universe: the stocks the move watcher follows.
+
+    The analysis replaces it from its worker thread; a whole-dict swap is atomic, so readers on the
+    event loop always see one run's universe."""
+
+    def __init__(self) -> None:
+        self._sectors: dict[str, str] = {}
+
+    def sectors(self) -> dict[str, str]:
+        return self._sectors
+
+    def replace(self, sectors: dict[str, str]) -> None:
+        self._sectors = sectors
+
+    def seed(self, sectors: dict[str, str]) -> None:
+        """The stored universe, until a run of this process has set its own."""
+        if not self._sectors:
+            self._sectors = sectors
+
+
 def watch_window(now: datetime) -> tuple[datetime, datetime] | None:
     """The 04:00-20:00 ET extended hours containing `now`, or None outside them (nights, weekends,
     holidays)."""

@@ -254,7 +254,7 @@ class AnalysisScheduler:
 
 
 def _failure_of(result: object) -> str | None:
-    """The error of a returned run record that failed (AnalysisService.wait_for returns those)."""
+    """The error of a returned run record that failed (RunCoordinator.wait_for returns those)."""
     if getattr(result, "status", None) == RunStatus.FAILED:
         return str(getattr(result, "error", None) or "the run failed")
     return None

@@ -16,7 +16,7 @@ from sectorlights.config.criteria import DARK_THRESHOLD, LIGHT_THRESHOLD
 from sectorlights.domain.market import DailyBars, IntradaySnapshot, Listing, MinuteBars, NewsItem
 from sectorlights.domain.snapshot import RunStatus, RunTrigger
 from sectorlights.domain.vocabulary import COLORS, SECTORS, SIGNAL_BY_COLOR, TIMEFRAMES, Color
-from sectorlights.engine.container import Container, build_container
+from sectorlights.engine.container import build_container
 from sectorlights.providers.base import (
     EndpointCheck,
     ProviderCapabilities,
@@ -170,15 +170,8 @@ def test_no_analysis_yet_is_a_clear_503(settings_env: Path, monkeypatch: pytest.
     assert "No analysis yet" in response.json()["detail"]
 
 
-def _container_with(provider: SwitchableProvider) -> Container:
-    container = build_container(load_settings())
-    container.provider = provider
-    container.analysis.provider = provider
-    return container
-
-
 def test_cache_loss_falls_back_to_the_database(settings_env: Path) -> None:
-    container = _container_with(SwitchableProvider())
+    container = build_container(load_settings(), SwitchableProvider())
     with TestClient(create_app(load_settings(), container)) as test_client:
         first = wait_for_grid(test_client)
         test_client.portal.call(container.cache.close)  # type: ignore[union-attr]
@@ -192,14 +185,14 @@ def test_cache_loss_falls_back_to_the_database(settings_env: Path) -> None:
 
 def test_vendor_failure_keeps_last_good_grid_marked_stale(settings_env: Path) -> None:
     provider = SwitchableProvider()
-    container = _container_with(provider)
+    container = build_container(load_settings(), provider)
     with TestClient(create_app(load_settings(), container)) as test_client:
         good = wait_for_grid(test_client)
         provider.failing = True
         portal = test_client.portal
         assert portal is not None
-        run = portal.call(container.analysis.request_run, RunTrigger.ON_DEMAND)
-        finished = portal.call(container.analysis.wait_for, run.run_id)
+        run = portal.call(container.analysis.runs.request_run, RunTrigger.ON_DEMAND)
+        finished = portal.call(container.analysis.runs.wait_for, run.run_id)
         assert finished.status == RunStatus.FAILED
         assert "HTTP 503" in (finished.error or "")
         grid = test_client.get("/api/sectors").json()

@@ -78,7 +78,7 @@ def test_latest_analysis_freshness_classes(
     served: Served, monkeypatch: pytest.MonkeyPatch, hours: float, freshness: str, recommendation: str
 ) -> None:
     later = SIM_NOW + timedelta(hours=hours)
-    monkeypatch.setattr(served.container.analysis.clock, "now", lambda: later)
+    monkeypatch.setattr(served.container.clock, "now", lambda: later)
     body = served.client.get("/api/analysis/latest").json()
     assert body["freshness"] == freshness
     assert recommendation in body["recommendation"]

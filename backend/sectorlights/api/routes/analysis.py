@@ -11,15 +11,15 @@ from fastapi import APIRouter, HTTPException, Path, Response
 
 from sectorlights.api.deps import AnalysisDep, RateLimitDep, RepositoryDep, UserDep
 from sectorlights.domain.snapshot import AnalysisRun, RunStatus, RunTrigger
-from sectorlights.engine.service import AnalysisService
+from sectorlights.engine.container import Analysis
 
 router = APIRouter(prefix="/api", tags=["analysis"])
 
 
-def _describe(run: AnalysisRun, analysis: AnalysisService) -> dict[str, Any]:
+def _describe(run: AnalysisRun, analysis: Analysis) -> dict[str, Any]:
     """The run record, with the live stage and percent while it is running in this process."""
     body = run.model_dump(mode="json")
-    live = analysis.progress(run.run_id) if run.status == RunStatus.RUNNING else None
+    live = analysis.runs.progress(run.run_id) if run.status == RunStatus.RUNNING else None
     if live is not None:
         body["stage"], body["progress_pct"] = live[0], round(live[1], 1)
     return body
@@ -33,7 +33,7 @@ async def start_analysis(
 
     Starting a run counts against the caller's budget (429 with Retry-After); joining is free.
     """
-    run, joined = await analysis.request_or_join(RunTrigger.ON_DEMAND, admit=lambda: limiter.take(user))
+    run, joined = await analysis.runs.request_or_join(RunTrigger.ON_DEMAND, admit=lambda: limiter.take(user))
     described = _describe(run, analysis)
     response.headers["Location"] = f"/api/analysis/{run.run_id}"
     return {
@@ -55,11 +55,11 @@ async def latest_analysis(analysis: AnalysisDep, repository: RepositoryDep) -> d
         raise HTTPException(
             status_code=404, detail="No analysis has run yet: POST /api/analysis to start one."
         )
-    grid = await analysis.latest_grid()
+    grid = await analysis.grid.latest_grid()
     scheduled = [] if analysis.scheduler is None else analysis.scheduler.next_runs(3)
     body: dict[str, Any] = {
         "run": _describe(latest, analysis),
-        "last_error": analysis.last_failure,
+        "last_error": analysis.grid.last_failure,
         "next_scheduled": [{"at": item.at.isoformat(), "kind": item.kind.value} for item in scheduled],
     }
     if grid is None:
@@ -75,7 +75,7 @@ async def latest_analysis(analysis: AnalysisDep, repository: RepositoryDep) -> d
             "freshness": None,
             "recommendation": message,
         }
-    fields = analysis.freshness_fields(datetime.fromisoformat(grid["as_of"]))
+    fields = analysis.grid.freshness_fields(datetime.fromisoformat(grid["as_of"]))
     return body | {
         "grid_run_id": grid["run_id"],
         "as_of": grid["as_of"],

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect, status
 
 from sectorlights.api.auth import websocket_user
+from sectorlights.api.deps import HubDep
 
 router = APIRouter(tags=["live"])
 
@@ -16,6 +17,7 @@ router = APIRouter(tags=["live"])
 @router.websocket("/ws")
 async def live_updates(
     websocket: WebSocket,
+    hub: HubDep,
     since: Annotated[
         int | None, Query(ge=0, description="the last seq received; replays what followed")
     ] = None,
@@ -28,7 +30,6 @@ async def live_updates(
         )
         return
     await websocket.accept()
-    hub = websocket.app.state.container.hub
 
     async def until_client_leaves() -> None:
         # Messages from the client are not part of the protocol; reading them notices the close.

@@ -18,7 +18,7 @@ router = APIRouter(tags=["health"])
 @router.get("/metrics", response_class=Response)
 async def metrics(container: ContainerDep) -> Response:
     """Request latency, analysis runs and durations, grid cache reads and vendor rows, for Prometheus."""
-    return Response(container.analysis.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+    return Response(container.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
 
 class TimingMiddleware:

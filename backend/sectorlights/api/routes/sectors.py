@@ -25,11 +25,11 @@ GRID_RESPONSE: dict[int | str, dict[str, Any]] = {
 @router.get("/sectors", response_class=Response, responses=GRID_RESPONSE)
 async def list_sectors(analysis: AnalysisDep) -> Response:
     """Every sector with score, color, signal, timeframes, alpha and top lists, plus freshness."""
-    latest = await analysis.latest_grid_as_of()
+    latest = await analysis.grid.latest_grid_as_of()
     if latest is None:
         raise HTTPException(status_code=503, detail=NO_GRID_YET)
     raw, as_of = latest
-    status = analysis.freshness_fields(as_of)
+    status = analysis.grid.freshness_fields(as_of)
     # The cached grid is sent as it is stored, with the freshness fields spliced into its object:
     # this is the dashboard's hot read, and decoding and re-encoding it would dominate its cost.
     return Response(raw[:-1] + b"," + encode_document(status)[1:], media_type="application/json")

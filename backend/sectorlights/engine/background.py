@@ -1,0 +1,116 @@
+"""What runs on its own while the process is up: the start-up run, the market schedule or the
+refresh interval, and the move watcher with what a significant move sets off."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sectorlights.core.clock import Clock
+from sectorlights.core.tasks import stop_task
+from sectorlights.domain.events import EventType
+from sectorlights.domain.sessions import current_session
+from sectorlights.domain.snapshot import RunTrigger
+from sectorlights.engine.leader import RunLock
+from sectorlights.engine.move_watcher import MoveWatcher, SectoredMove, WatchedUniverse
+from sectorlights.engine.publisher import GridPublisher
+from sectorlights.engine.runs import RunCoordinator
+from sectorlights.engine.scheduler import AnalysisScheduler
+from sectorlights.settings import EngineSettings
+from sectorlights.storage.repository import Repository
+
+logger = logging.getLogger(__name__)
+
+# A stock's significant move is claimed for a day: one replica reports it per session.
+MOVE_CLAIM_TTL_SECS = 24 * 3600.0
+
+
+class MoveResponder:
+    """The move watcher's `on_moves`: a universe stock's first big move of the session is told to
+    the clients, then the market is re-analysed (the run's changes follow as `sector_update` and
+    `top_stocks_change`)."""
+
+    def __init__(
+        self, clock: Clock, run_lock: RunLock, publisher: GridPublisher, runs: RunCoordinator
+    ) -> None:
+        self.clock = clock
+        self.run_lock = run_lock
+        self.publisher = publisher
+        self.runs = runs
+
+    async def on_moves(self, moves: list[SectoredMove]) -> None:
+        session = current_session(self.clock.now())
+        # Every replica watches; the one that claims a stock's move for the session reports it.
+        claimed = [
+            (move, sector)
+            for move, sector in moves
+            if await self.run_lock.claim(f"move:{session.isoformat()}:{move.symbol}", MOVE_CLAIM_TTL_SECS)
+        ]
+        if not claimed:
+            return
+        for move, sector in claimed:
+            await self.publisher.emit(EventType.SIGNIFICANT_MOVE, move.to_payload() | {"sector": sector})
+        logger.info(
+            "significant moves: %s; re-analysing",
+            ", ".join(f"{move.symbol} {move.change_pct:+.1f}%" for move, _ in claimed[:10]),
+        )
+        await self.runs.request_run(RunTrigger.SIGNIFICANT_MOVE)
+
+
+class Background:
+    """Starts and stops the engine's background work in order."""
+
+    def __init__(
+        self,
+        runs: RunCoordinator,
+        repository: Repository,
+        settings: EngineSettings,
+        scheduler: AnalysisScheduler | None,
+        move_watcher: MoveWatcher | None,
+        universe: WatchedUniverse,
+    ) -> None:
+        """`scheduler` when the schedule is "market", `move_watcher` when moves are watched."""
+        self.runs = runs
+        self.repository = repository
+        self.settings = settings
+        self.scheduler = scheduler
+        self.move_watcher = move_watcher
+        self.universe = universe
+        self._loop_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Fail the runs a dead process left behind, then start the runs that come on their own."""
+        await self.runs.start()
+        if self.settings.run_on_start:
+            # Started before the scheduler, so a missed scheduled run finds it in flight and joins it.
+            await self.runs.request_run(RunTrigger.STARTUP)
+        if self.move_watcher is not None:
+            members, _total = await asyncio.to_thread(self.repository.universe_members)
+            self.universe.seed({m["symbol"]: m["sector"] for m in members})
+            await self.move_watcher.start()
+        if self.scheduler is not None:
+            await self.scheduler.start()
+        elif self.settings.schedule == "interval":
+            self._loop_task = asyncio.create_task(self._refresh_loop(), name="sectorlights-refresh")
+
+    async def stop(self) -> None:
+        if self.move_watcher is not None:
+            await self.move_watcher.stop()
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+        await stop_task(self._loop_task, suppress=(asyncio.CancelledError, Exception))
+        await self.runs.stop()
+
+    async def _refresh_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.refresh_interval_secs)
+            await self._run_logged(RunTrigger.INTERVAL)
+
+    async def _run_logged(self, trigger: RunTrigger) -> None:
+        try:
+            run = await self.runs.request_run(trigger)
+            await self.runs.wait_for(run.run_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("%s analysis failed", trigger.value)

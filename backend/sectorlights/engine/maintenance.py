@@ -1,0 +1,43 @@
+"""History retention: old rows pruned once a day, after a run has published."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+from sectorlights.core.clock import Clock
+from sectorlights.storage.repository import Repository
+from sectorlights.storage.retention import prune_history
+
+logger = logging.getLogger(__name__)
+
+PRUNE_INTERVAL = timedelta(days=1)
+
+
+class HistoryRetention:
+    def __init__(self, repository: Repository, wall_clock: Clock, retention_days: float) -> None:
+        self.repository = repository
+        self.wall_clock = wall_clock
+        self.retention_days = retention_days
+        self._last_prune: datetime | None = None
+
+    async def prune_if_due(self) -> None:
+        """Apply the history retention once a day; a failure is logged and retried next run."""
+        now = self.wall_clock.now()
+        if self._last_prune is not None and now - self._last_prune < PRUNE_INTERVAL:
+            return
+        try:
+            report = await asyncio.to_thread(prune_history, self.repository.engine, now, self.retention_days)
+        except Exception as error:  # retention never fails a run that is already published
+            logger.warning("history retention failed: %s", error)
+            return
+        self._last_prune = now
+        if report.sector_sentiment or report.minute_bars or report.analysis_runs or report.stock_metrics:
+            logger.info(
+                "retention removed %d history rows, %d stock metric rows, %d minute bars, %d runs",
+                report.sector_sentiment,
+                report.stock_metrics,
+                report.minute_bars,
+                report.analysis_runs,
+            )

@@ -1,0 +1,104 @@
+"""Getting a run's results out: the grid documents into the cache, live updates onto the event bus."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Any
+
+from sectorlights.analytics.changes import grid_changes
+from sectorlights.cache.base import (
+    SNAPSHOT_KEY,
+    UNIVERSE_KEY,
+    Cache,
+    CacheError,
+    sector_sentiment_key,
+    sector_top_stocks_key,
+)
+from sectorlights.core.clock import Clock
+from sectorlights.domain.events import EventType
+from sectorlights.domain.sessions import current_session, session_bounds
+from sectorlights.domain.snapshot import SectorSnapshot
+from sectorlights.live.bus import EventBus
+from sectorlights.settings import CacheSettings
+from sectorlights.storage.repository import Repository
+
+logger = logging.getLogger(__name__)
+
+
+class GridPublisher:
+    """Writes the grid a run (or a cache rebuild) produced and announces what changed."""
+
+    def __init__(
+        self,
+        cache: Cache,
+        repository: Repository,
+        events: EventBus,
+        clock: Clock,
+        cache_settings: CacheSettings,
+    ) -> None:
+        self.cache = cache
+        self.repository = repository
+        self.events = events
+        self.clock = clock
+        self.cache_settings = cache_settings
+
+    def cache_ttl_secs(self, now: datetime) -> int:
+        """30 minutes during 04:00-20:00 ET on a session, longer outside it."""
+        bounds = session_bounds(current_session(now))
+        if bounds.extended_open <= now < bounds.extended_close:
+            return self.cache_settings.market_hours_ttl_secs
+        return self.cache_settings.off_hours_ttl_secs
+
+    async def store(self, snapshot: SectorSnapshot) -> dict[str, Any]:
+        """Write the grid to the cache and return it as JSON data; a cache failure never loses the
+        stored run."""
+        grid: dict[str, Any] = snapshot.model_dump(mode="json")
+        documents: dict[str, Any] = {SNAPSHOT_KEY: grid}
+        for sector in snapshot.sectors:
+            sentiment = sector.model_dump(
+                mode="json", exclude={"top_bullish", "top_bearish", "bullish_note", "bearish_note"}
+            )
+            sentiment |= {"as_of": snapshot.as_of.isoformat(), "run_id": snapshot.run_id}
+            documents[sector_sentiment_key(sector.sector.value)] = sentiment
+            documents[sector_top_stocks_key(sector.sector.value)] = sector.model_dump(
+                mode="json", include={"top_bullish", "top_bearish", "bullish_note", "bearish_note"}
+            ) | {"as_of": snapshot.as_of.isoformat()}
+        symbols = set(await asyncio.to_thread(self.repository.universe_symbols))
+        try:
+            await self.cache.put_many(
+                documents, {UNIVERSE_KEY: symbols}, self.cache_ttl_secs(self.clock.now())
+            )
+        except CacheError as error:
+            logger.warning("cache not updated (the database has the run): %s", error)
+        return grid
+
+    async def emit(self, event_type: EventType, payload: dict[str, Any]) -> None:
+        """Publish a live update; a bus failure is logged, never fails the caller."""
+        try:
+            await self.events.publish(event_type, payload, self.clock.now())
+        except Exception as error:
+            logger.warning("live update %s not published: %s", event_type.value, error)
+
+    def emit_threadsafe(
+        self, loop: asyncio.AbstractEventLoop, event_type: EventType, payload: dict[str, Any]
+    ) -> None:
+        """`emit` on `loop` from a worker thread (the analysis), without waiting for it."""
+        asyncio.run_coroutine_threadsafe(self.emit(event_type, payload), loop)
+
+    async def broadcast_changes(self, previous: dict[str, Any] | None, current: dict[str, Any]) -> None:
+        """One `sector_update` with every changed sector and one `top_stocks_change` with every
+        changed list (nothing when nothing changed): a run's changes reach a client together."""
+        changes: dict[EventType, list[dict[str, Any]]] = {}
+        for event_type, payload in grid_changes(previous, current):
+            changes.setdefault(event_type, []).append(payload)
+        for event_type, key in (
+            (EventType.SECTOR_UPDATE, "sectors"),
+            (EventType.TOP_STOCKS_CHANGE, "changes"),
+        ):
+            if event_type in changes:
+                await self.emit(
+                    event_type,
+                    {"run_id": current["run_id"], "as_of": current["as_of"], key: changes[event_type]},
+                )

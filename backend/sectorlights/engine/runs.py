@@ -1,0 +1,228 @@
+"""Analysis runs: one at a time, joined when already in flight, computed in a worker thread, then
+published; runs a dead process left `running` are failed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sectorlights.core.clock import Clock
+from sectorlights.core.tasks import stop_task
+from sectorlights.domain.events import EventType
+from sectorlights.domain.snapshot import AnalysisRun, RunStatus, RunTrigger
+from sectorlights.engine.computation import SnapshotComputer
+from sectorlights.engine.frame_builder import ProgressCallback
+from sectorlights.engine.grid import GridReader
+from sectorlights.engine.maintenance import HistoryRetention
+from sectorlights.engine.publisher import GridPublisher
+from sectorlights.metrics import Metrics
+from sectorlights.storage.repository import INTERRUPTED_ERROR, Repository
+
+logger = logging.getLogger(__name__)
+
+# `analysis_progress` events go out on every stage change and at least this many percent apart.
+PROGRESS_EVENT_STEP_PCT = 5.0
+# A run in flight refreshes its heartbeat this often (and on every progress step); the repository
+# counts a run as abandoned once its heartbeat is older than RUN_STALE_AFTER (30 s).
+HEARTBEAT_INTERVAL_SECS = 10.0
+# How often to look for runs a dead process left `running` (besides once at start), so one killed
+# with its process is failed within RUN_STALE_AFTER plus this of the next replica's start.
+ABANDONED_SWEEP_INTERVAL_SECS = 15.0
+
+
+def _progress_payload(run: AnalysisRun, stage: str, percent: float) -> dict[str, Any]:
+    return {"run_id": run.run_id, "trigger": run.trigger.value, "stage": stage, "percent": percent}
+
+
+class RunCoordinator:
+    """Starts or joins runs (whoever asks: the schedule, the refresh loop, a trader, the CLI) and
+    follows them to their stored, published end."""
+
+    def __init__(
+        self,
+        repository: Repository,
+        computer: SnapshotComputer,
+        publisher: GridPublisher,
+        grid: GridReader,
+        retention: HistoryRetention,
+        wall_clock: Clock,
+        metrics: Metrics,
+    ) -> None:
+        """`wall_clock` is real time: run bookkeeping uses it even when the market clock is frozen."""
+        self.repository = repository
+        self.computer = computer
+        self.publisher = publisher
+        self.grid = grid
+        self.retention = retention
+        self.wall_clock = wall_clock
+        self.metrics = metrics
+        self._in_flight: asyncio.Task[AnalysisRun] | None = None
+        self._in_flight_run: AnalysisRun | None = None
+        self._progress: dict[str, tuple[str, float]] = {}
+        self._request_lock = asyncio.Lock()
+        self._sweep_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Mark runs a dead process left behind as failed, now and every few seconds after."""
+        await self._fail_abandoned_runs()
+        self._sweep_task = asyncio.create_task(self._sweep_loop(), name="sectorlights-abandoned-runs")
+
+    async def stop(self) -> None:
+        for task in (self._sweep_task, self._in_flight):
+            # A run failing as it is cancelled has already been recorded as failed.
+            await stop_task(task, suppress=(asyncio.CancelledError, Exception))
+
+    async def _fail_abandoned_runs(self) -> None:
+        """Fail the `running` runs whose heartbeat went stale: their process died (a live run of
+        another replica sharing the database keeps its heartbeat fresh and is left alone)."""
+        abandoned = await asyncio.to_thread(self.repository.fail_abandoned_runs, self.wall_clock.now())
+        if abandoned:
+            logger.warning("marked %d interrupted run(s) as failed", abandoned)
+
+    async def _sweep_loop(self) -> None:
+        while True:
+            await asyncio.sleep(ABANDONED_SWEEP_INTERVAL_SECS)
+            try:
+                await self._fail_abandoned_runs()
+            except Exception as error:  # a database hiccup: the next sweep tries again
+                logger.warning("could not check for interrupted runs: %s", error)
+
+    async def _heartbeat(self, run_id: str) -> None:
+        """Keep a run's heartbeat fresh while it is in flight, even through a long silent stage."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_INTERVAL_SECS)
+            try:
+                await asyncio.to_thread(self.repository.heartbeat, run_id, self.wall_clock.now())
+            except Exception as error:
+                logger.warning("analysis %s: heartbeat not recorded: %s", run_id, error)
+
+    async def run_scheduled(self, trigger: RunTrigger, scheduled_for: datetime) -> AnalysisRun:
+        """The scheduler's run: start or join one and wait for its record."""
+        run = await self.request_run(trigger)
+        logger.info("scheduled analysis for %s: run %s", scheduled_for.isoformat(), run.run_id)
+        return await self.wait_for(run.run_id)
+
+    async def last_completed_at(self) -> datetime | None:
+        """When (on the market clock) the latest successful run's data is from."""
+        run = await asyncio.to_thread(self.repository.latest_run, RunStatus.SUCCEEDED)
+        return None if run is None else run.as_of
+
+    async def request_run(self, trigger: RunTrigger) -> AnalysisRun:
+        """Start a run, or return the one already in flight."""
+        run, _joined = await self.request_or_join(trigger)
+        return run
+
+    async def request_or_join(
+        self, trigger: RunTrigger, admit: Callable[[], None] | None = None
+    ) -> tuple[AnalysisRun, bool]:
+        """Start a run, or join the one already in flight; True when joined. `admit` is called only
+        when a new run would start (a rate limit): if it raises, nothing starts."""
+        # The lock spans the check and the insert: callers arriving during the insert join this run.
+        async with self._request_lock:
+            if self._in_flight is not None and not self._in_flight.done() and self._in_flight_run is not None:
+                return self._in_flight_run, True
+            if admit is not None:
+                admit()
+            run = AnalysisRun(
+                run_id=str(uuid.uuid4()),
+                trigger=trigger,
+                status=RunStatus.RUNNING,
+                stage="queued",
+                progress_pct=0.0,
+                provider=self.computer.provider.name,
+                started_at=self.wall_clock.now(),
+            )
+            await asyncio.to_thread(self.repository.create_run, run)
+            self._in_flight_run = run
+            self._in_flight = asyncio.create_task(self._execute(run), name=f"analysis-{run.run_id}")
+            return run, False
+
+    async def wait_for(self, run_id: str) -> AnalysisRun:
+        """Wait for the in-flight run `run_id` (if it is the one running) and return its record."""
+        task = self._in_flight
+        if task is not None and self._in_flight_run is not None and self._in_flight_run.run_id == run_id:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(task)
+        run = await asyncio.to_thread(self.repository.get_run, run_id)
+        if run is None:
+            raise KeyError(run_id)
+        return run
+
+    def progress(self, run_id: str) -> tuple[str, float] | None:
+        return self._progress.get(run_id)
+
+    def _count_run(self, run: AnalysisRun, status: RunStatus, started: float) -> None:
+        self.metrics.analysis_runs.labels(run.trigger.value, status.value).inc()
+        self.metrics.analysis_run_duration.labels(status.value).observe(time.perf_counter() - started)
+
+    def _progress_reporter(self, run: AnalysisRun, loop: asyncio.AbstractEventLoop) -> ProgressCallback:
+        """The analysis thread's progress callback: kept for `progress`, stored, and announced."""
+
+        def report(stage: str, percent: float) -> None:
+            previous = self._progress.get(run.run_id)
+            self._progress[run.run_id] = (stage, percent)
+            if previous is None or previous[0] != stage or percent - previous[1] >= PROGRESS_EVENT_STEP_PCT:
+                self.publisher.emit_threadsafe(
+                    loop, EventType.ANALYSIS_PROGRESS, _progress_payload(run, stage, percent)
+                )
+            self.repository.update_progress(run.run_id, stage, percent, self.wall_clock.now())
+
+        return report
+
+    async def _execute(self, run: AnalysisRun) -> AnalysisRun:
+        started = time.perf_counter()
+        heartbeat = asyncio.create_task(self._heartbeat(run.run_id), name=f"heartbeat-{run.run_id}")
+        report = self._progress_reporter(run, asyncio.get_running_loop())
+        previous = await self._grid_before_run()
+        try:
+            snapshot = await asyncio.to_thread(self.computer.compute_and_store, run, report)
+        except asyncio.CancelledError:
+            # Stopping mid-run: record it now rather than leave it to another process's sweep.
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(
+                    self.repository.fail_run, run.run_id, INTERRUPTED_ERROR, self.wall_clock.now()
+                )
+            raise
+        except Exception as error:
+            message = f"{type(error).__name__}: {error}"
+            logger.error("analysis %s failed: %s", run.run_id, message)
+            await asyncio.to_thread(self.repository.fail_run, run.run_id, message, self.wall_clock.now())
+            await self.publisher.emit(
+                EventType.ANALYSIS_PROGRESS, _progress_payload(run, "failed", 100.0) | {"error": message}
+            )
+            self.grid.run_failed(message)
+            self._progress.pop(run.run_id, None)
+            self._count_run(run, RunStatus.FAILED, started)
+            raise
+        finally:
+            heartbeat.cancel()
+        self._count_run(run, RunStatus.SUCCEEDED, started)
+        for endpoint, rows in snapshot.data_quality.by_endpoint.items():
+            self.metrics.vendor_rejected_rows.labels(endpoint).inc(rows)
+        grid = await self.publisher.store(snapshot)
+        self.grid.run_succeeded()
+        await self.publisher.emit(EventType.ANALYSIS_PROGRESS, _progress_payload(run, "done", 100.0))
+        await self.publisher.broadcast_changes(previous, grid)
+        self._progress.pop(run.run_id, None)
+        await self.retention.prune_if_due()
+        logger.info(
+            "analysis %s done: %d stocks, as of %s",
+            run.run_id,
+            snapshot.universe_size,
+            snapshot.as_of.isoformat(),
+        )
+        return run
+
+    async def _grid_before_run(self) -> dict[str, Any] | None:
+        """The grid a run replaces, to broadcast only what the run changed."""
+        try:
+            return await self.grid.latest_grid()
+        except Exception as error:  # no previous grid: every sector is broadcast
+            logger.warning("previous grid unavailable, broadcasting every sector: %s", error)
+            return None
