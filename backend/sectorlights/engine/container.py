@@ -1,4 +1,5 @@
-"""Wire settings into the running parts: database, cache, provider, analysis service."""
+"""Wire settings into the running parts: database, cache, provider, analysis service, and the
+queries, users and health checks the API asks."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from sectorlights.cache.redis import RedisCache
 from sectorlights.config.sectors import OverridesFileError
 from sectorlights.core.clock import Clock, clock_from_settings
 from sectorlights.engine.classification_sources import ClassificationSources
+from sectorlights.engine.health import HealthChecks
 from sectorlights.engine.leader import create_run_lock
+from sectorlights.engine.queries import MarketQueries
 from sectorlights.engine.service import AnalysisService
+from sectorlights.engine.users import UserService
 from sectorlights.live.bus import EventBus, create_event_bus
 from sectorlights.live.hub import LiveHub
 from sectorlights.providers.base import MarketDataProvider, SectorReferenceStore
@@ -22,6 +26,7 @@ from sectorlights.settings import ConfigurationError, Settings
 from sectorlights.storage.database import DatabaseError, check_connection, create_database_engine
 from sectorlights.storage.reference_store import SqlReferenceStore, SqlSectorReferenceStore
 from sectorlights.storage.repository import Repository
+from sectorlights.storage.users import UserStore
 
 
 @dataclass
@@ -35,6 +40,9 @@ class Container:
     analysis: AnalysisService
     events: EventBus
     hub: LiveHub
+    queries: MarketQueries
+    users: UserService
+    health: HealthChecks
 
     async def start(self) -> None:
         await self.hub.start()
@@ -116,4 +124,9 @@ def build_container(settings: Settings) -> Container:
         observe_delivery=analysis.metrics.ws_delivery.observe,
     )
     analysis.metrics.count_ws_clients(lambda: hub.client_count)
-    return Container(settings, database, repository, cache, provider, clock, analysis, events, hub)
+    queries = MarketQueries(repository, analysis, analysis.scheduler)
+    users = UserService(UserStore(database))
+    health = HealthChecks(database, cache, provider)
+    return Container(
+        settings, database, repository, cache, provider, clock, analysis, events, hub, queries, users, health
+    )
