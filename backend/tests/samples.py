@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 
 from sectorlights.domain.results import (
     FunnelStage,
-    RankedStock,
-    SectorResult,
+    SectorCard,
     TimeframeResult,
+    TopStock,
     UniverseMember,
 )
 from sectorlights.domain.snapshot import (
@@ -37,15 +37,13 @@ def run_record(run_id: str | None = None, started_at: datetime = AS_OF) -> Analy
     )
 
 
-def sector_results(score: float = 0.62, color: Color = Color.DARK_GREEN) -> list[SectorResult]:
+def sector_results(score: float = 0.62, color: Color = Color.DARK_GREEN) -> list[SectorCard]:
     cell = TimeframeResult(
         return_pct=3.6, plain_mean_pct=3.6, adjusted_return_pct=4.7, alpha_pct=3.5, score=score, color=color
     )
-    stock = RankedStock(
-        symbol="SOUN", name="SoundHound AI", change_pct=8.2, relative_volume=2.1, rank_score=8.3
-    )
+    stock = TopStock(symbol="SOUN", name="SoundHound AI", change_pct=8.2, relative_volume=2.1, rank_score=8.3)
     return [
-        SectorResult(
+        SectorCard(
             sector=sector,
             label=sector.value.replace("_", " ").title(),
             etf_proxy="XLK",

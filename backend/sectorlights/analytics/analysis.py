@@ -65,10 +65,10 @@ from sectorlights.domain.results import (
     AnalysisResult,
     EtfCheck,
     GapProfile,
-    RankedStock,
+    SectorCard,
     SectorFactors,
-    SectorResult,
     TimeframeResult,
+    TopStock,
     UniverseMember,
 )
 from sectorlights.domain.vocabulary import (
@@ -279,9 +279,9 @@ def _factors(scores: _SectorScores, news: _SectorNews, sector: int) -> SectorFac
     )
 
 
-def _ranked(frame: MarketFrame, stocks: _MemberMetrics, rows: IntArray) -> list[RankedStock]:
+def _ranked(frame: MarketFrame, stocks: _MemberMetrics, rows: IntArray) -> list[TopStock]:
     return [
-        RankedStock(
+        TopStock(
             symbol=str(frame.symbols[member]),
             name=str(frame.names[member]),
             change_pct=_percent(float(stocks.returns[row, _DAY_1])) or 0.0,
@@ -302,11 +302,11 @@ def _sector_result(
     volatility_weights: FloatArray,
     volatility: VolatilityWeightConfig,
     profiles: _SectorProfiles,
-) -> SectorResult:
+) -> SectorCard:
     info = SECTOR_MAPPING[SECTORS[sector]]
     color = COLORS[int(scores.color_index[sector])]
     gap_level = str(profiles.gap_level[sector])
-    return SectorResult(
+    return SectorCard(
         sector=SECTORS[sector],
         label=info.label,
         etf_proxy=info.etf_proxy,

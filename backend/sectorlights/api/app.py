@@ -6,13 +6,14 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import Depends, FastAPI
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from sectorlights.api.auth import UserRateLimiter, current_user
+from sectorlights.api.errors import install_error_handlers
+from sectorlights.api.openapi import install_openapi, operation_id
 from sectorlights.api.routes import analysis, health, live, metrics, preferences, sectors, stocks, universe
 from sectorlights.api.routes.metrics import TimingMiddleware
 from sectorlights.engine.container import Container, build_container
@@ -49,16 +50,10 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         summary="Small-cap traffic-light sector dashboard",
         version="0.1.0",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
-        problems = [
-            f"{'.'.join(str(part) for part in item['loc'] if part != 'body')}: {item['msg']}"
-            for item in error.errors()
-        ]
-        return JSONResponse({"detail": "; ".join(problems)}, status_code=422)
-
+    install_error_handlers(app)
+    install_openapi(app)
     app.state.settings = settings
     app.state.user_limiter = UserRateLimiter(settings.server.user_actions_per_minute)
     app.add_middleware(TimingMiddleware, metrics_of=_metrics_of)

@@ -3,18 +3,25 @@
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from fastapi import HTTPException, Request, WebSocket
+from fastapi import HTTPException, Request, Security, WebSocket
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
 
 from sectorlights.domain.preferences import LOCAL_USER
-from sectorlights.storage.users import UserStore
 
 BEARER = "bearer"
+# Declares the scheme in OpenAPI only: `current_user` reads the header itself, so that it can name
+# what is wrong with it, and lets everyone in while auth is off.
+BEARER_SCHEME = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearerAuth",
+    description="A token from `sectorlights users add`; required only with SECTORLIGHTS_AUTH=required.",
+)
 
 
 def _unauthorized(detail: str) -> HTTPException:
@@ -33,7 +40,10 @@ def bearer_token(header: str | None) -> str:
     return token.strip()
 
 
-async def current_user(request: Request) -> str:
+async def current_user(
+    request: Request,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER_SCHEME)] = None,
+) -> str:
     """The calling user; with auth off everyone is the local user."""
     settings = request.app.state.settings
     if settings.server.auth == "off":
@@ -47,8 +57,7 @@ async def current_user(request: Request) -> str:
 
 async def _token_user(connection: HTTPConnection, token: str) -> str | None:
     """The user a token belongs to, or None."""
-    store = UserStore(connection.app.state.container.database)
-    user: str | None = await asyncio.to_thread(store.authenticate, token)
+    user: str | None = await connection.app.state.container.users.authenticate(token)
     return user
 
 

@@ -24,7 +24,7 @@ class TimeframeResult(_Frozen):
     color: Color
 
 
-class RankedStock(_Frozen):
+class TopStock(_Frozen):
     """One name in a sector's top-3 list."""
 
     symbol: str
@@ -63,7 +63,7 @@ class SectorFactors(_Frozen):
     news_net_sentiment: float | None = Field(description="(positive - negative) / articles, in [-1, 1]")
 
 
-class SectorResult(_Frozen):
+class SectorCard(_Frozen):
     """One sector card."""
 
     sector: Sector
@@ -76,8 +76,8 @@ class SectorResult(_Frozen):
     stock_count: int
     volatility_weight: float
     timeframes: dict[Timeframe, TimeframeResult]
-    top_bullish: list[RankedStock]
-    top_bearish: list[RankedStock]
+    top_bullish: list[TopStock]
+    top_bearish: list[TopStock]
     bullish_note: str | None = None
     bearish_note: str | None = None
     # Absent from runs stored before these were measured.
@@ -125,7 +125,7 @@ class AnalysisResult(_Frozen):
     current_session: date
     benchmark_symbol: str
     benchmark_returns_pct: dict[Timeframe, float | None]
-    sectors: list[SectorResult]
+    sectors: list[SectorCard]
     funnel: list[FunnelStage]
     members: list[UniverseMember]
     # Symbol -> the first criterion it failed, for every listing left out of the universe.

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from sectorlights.domain.results import FunnelStage, SectorResult
+from sectorlights.domain.results import FunnelStage, SectorCard
 from sectorlights.domain.vocabulary import Sector, Timeframe
 
 
@@ -51,10 +51,10 @@ class SectorSnapshot(BaseModel):
     benchmark: Benchmark
     universe_size: int
     funnel: list[FunnelStage]
-    sectors: list[SectorResult]
+    sectors: list[SectorCard]
     data_quality: DataQuality = DataQuality()
 
-    def sector(self, sector: Sector) -> SectorResult:
+    def sector(self, sector: Sector) -> SectorCard:
         for result in self.sectors:
             if result.sector == sector:
                 return result

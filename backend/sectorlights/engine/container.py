@@ -16,13 +16,16 @@ from sectorlights.engine.classification_sources import ClassificationSources
 from sectorlights.engine.computation import SnapshotComputer
 from sectorlights.engine.frame_builder import DailyBarsCache, SnapshotMemory
 from sectorlights.engine.grid import GridReader
+from sectorlights.engine.health import HealthChecks
 from sectorlights.engine.leader import RunLock, create_run_lock
 from sectorlights.engine.maintenance import HistoryRetention
 from sectorlights.engine.move_watcher import MoveWatcher, WatchedUniverse
 from sectorlights.engine.pipeline import AnalysisInputs
 from sectorlights.engine.publisher import GridPublisher
+from sectorlights.engine.queries import MarketQueries
 from sectorlights.engine.runs import RunCoordinator
 from sectorlights.engine.scheduler import AnalysisScheduler, SchedulerSettings
+from sectorlights.engine.users import UserService
 from sectorlights.live.bus import EventBus, create_event_bus
 from sectorlights.live.hub import LiveHub
 from sectorlights.metrics import Metrics
@@ -32,6 +35,7 @@ from sectorlights.settings import ConfigurationError, Settings
 from sectorlights.storage.database import DatabaseError, check_connection, create_database_engine
 from sectorlights.storage.reference_store import SqlReferenceStore, SqlSectorReferenceStore
 from sectorlights.storage.repository import Repository
+from sectorlights.storage.users import UserStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,9 @@ class Container:
     analysis: Analysis
     background: Background
     hub: LiveHub
+    queries: MarketQueries
+    users: UserService
+    health: HealthChecks
 
     async def start(self) -> None:
         await self.hub.start()
@@ -161,6 +168,7 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         observe_delivery=metrics.ws_delivery.observe,
     )
     metrics.count_ws_clients(lambda: hub.client_count)
+    analysis = Analysis(runs, grid, scheduler)
     return Container(
         settings,
         database,
@@ -171,9 +179,12 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         metrics,
         run_lock,
         events,
-        Analysis(runs, grid, scheduler),
+        analysis,
         background,
         hub,
+        MarketQueries(repository, grid, runs, scheduler),
+        UserService(UserStore(database)),
+        HealthChecks(database, cache, provider),
     )
 
 

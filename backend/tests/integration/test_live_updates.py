@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from jsonschema import Draft202012Validator
 from websockets.sync.client import ClientConnection, connect
 
 from sectorlights.api.app import create_app
@@ -78,6 +79,16 @@ def run_finished(run_id: str) -> Callable[[dict[str, Any]], bool]:
     )
 
 
+def assert_described(base_url: str, *messages: dict[str, Any]) -> None:
+    """Each message validates against the published schema of its type (`GET /api/ws-schema`)."""
+    schemas = httpx.get(base_url + "/api/ws-schema", timeout=30).json()["messages"]
+    assert set(schemas) == {kind.value for kind in EventType}
+    for message in messages:
+        validator = Draft202012Validator(schemas[message["type"]])
+        errors = [error.message for error in validator.iter_errors(message)]
+        assert not errors, (message["type"], errors[:3])
+
+
 def start_run(base_url: str) -> str:
     response = httpx.post(base_url + "/api/analysis", timeout=30)
     assert response.status_code == 202, response.text
@@ -122,6 +133,7 @@ def test_snapshot_then_ordered_progress_heartbeats_and_no_unchanged_sectors(serv
     assert percents == sorted(percents) and percents[-1] == 100.0
     # The same frozen market analysed again changes nothing: no sector or top-list message.
     assert {m["type"] for m in messages} == {"analysis_progress"}
+    assert_described(server, snapshot, beat, *messages)
 
 
 def test_reconnect_with_since_replays_what_was_missed(server: str) -> None:
@@ -201,6 +213,7 @@ def test_overnight_gaps_reach_a_connected_client_after_the_4am_open(tmp_path: Pa
         # Later moves may have pushed the ones seen here out of the newest ten, never silently.
         assert moves[-1]["symbol"] in {entry["symbol"] for entry in recent} or len(recent) == 10
         assert [entry["ts"] for entry in recent] == sorted((entry["ts"] for entry in recent), reverse=True)
+        assert_described(base_url, snapshot, *messages)
     # The first sector update comes from the re-analysis the moves triggered, after them.
     assert [m["type"] for m in messages].index("significant_move") < len(messages) - 1
     assert run["trigger"] == "significant_move"

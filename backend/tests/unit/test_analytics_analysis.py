@@ -17,7 +17,7 @@ from sectorlights.analytics.ranking import NOTE_BEARISH_SECTOR, NOTE_BULLISH_SEC
 from sectorlights.analytics.sentiment import color_for_score, signal_for_color
 from sectorlights.config.criteria import UniverseCriteria
 from sectorlights.config.volatility_weights import VolatilityWeightConfig
-from sectorlights.domain.results import AnalysisResult, SectorResult
+from sectorlights.domain.results import AnalysisResult, SectorCard
 from sectorlights.domain.vocabulary import SECTORS, Color, Sector, Tier, Timeframe
 from tests.unit.frames import Stock, benchmark, build_frame, permuted, random_frame
 
@@ -32,7 +32,7 @@ def _health(symbol: str, move: float, relative_volume: float, **fields: float) -
     return Stock(symbol, sic_code=2834, relative_volume=relative_volume, **{**moves, **fields})
 
 
-def _sector(result: AnalysisResult, sector: Sector) -> SectorResult:
+def _sector(result: AnalysisResult, sector: Sector) -> SectorCard:
     return result.sectors[SECTORS.index(sector)]
 
 

@@ -1,88 +1,49 @@
-"""Health of the service and of each part it depends on."""
+"""Health of the service and of each part it depends on: 503 with the same body when it is down."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
+from typing import Any, TypeVar
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Response
+from pydantic import BaseModel
 
 from sectorlights.api.deps import ContainerDep
-from sectorlights.cache.base import CacheError
-from sectorlights.engine.container import Container
-from sectorlights.storage.database import database_health
+from sectorlights.domain.responses import CacheStatus, DatabaseStatus, Health, MarketDataStatus
 
 router = APIRouter(tags=["health"])
 
 
-async def _database(container: Container) -> dict[str, Any]:
-    health = await asyncio.to_thread(database_health, container.database)
-    return {
-        "status": "ok" if health.ok else "error",
-        "dialect": health.dialect,
-        "timescaledb": health.timescaledb,
-        "revision": health.revision,
-        "head": health.head,
-        "detail": health.detail,
-    }
+Status = TypeVar("Status", Health, DatabaseStatus, CacheStatus, MarketDataStatus)
 
 
-async def _cache(container: Container) -> dict[str, Any]:
-    backend = container.cache.backend
-    try:
-        await container.cache.ping()
-    except CacheError as error:
-        return {"status": "error", "backend": backend, "detail": str(error)}
-    detail = "in-process cache (embedded default)" if backend == "memory" else "ok"
-    return {"status": "ok", "backend": backend, "detail": detail}
+def _down(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    return {503: {"model": model, "description": "Down: the same body, with status error"}}
 
 
-async def _polygon(container: Container) -> dict[str, Any]:
-    provider = container.provider
-    health = await asyncio.to_thread(provider.health)
-    if provider.capabilities.simulated:
-        return {
-            "status": "not_configured",
-            "provider": provider.name,
-            "detail": f"no POLYGON_API_KEY: serving the {health.detail}",
-        }
-    return {"status": "ok" if health.ok else "error", "provider": provider.name, "detail": health.detail}
+def _answer(response: Response, body: Status) -> Status:
+    response.status_code = 503 if body.status == "error" else 200
+    return body
 
 
-def _respond(body: dict[str, Any]) -> JSONResponse:
-    return JSONResponse(body, status_code=503 if body["status"] == "error" else 200)
-
-
-@router.get("/health")
-async def health(container: ContainerDep) -> JSONResponse:
+@router.get("/health", responses=_down(Health))
+async def get_health(container: ContainerDep, response: Response) -> Health:
     """Overall health: the database, the cache and the market-data provider."""
-    database, cache, polygon = await asyncio.gather(
-        _database(container), _cache(container), _polygon(container)
-    )
-    if database["status"] == "error":
-        status = "error"
-    elif cache["status"] == "error" or polygon["status"] == "error":
-        status = "degraded"
-    else:
-        status = "ok"
-    body = {"status": status, "components": {"database": database, "redis": cache, "polygon": polygon}}
-    return _respond(body)
+    return _answer(response, await container.health.overall())
 
 
-@router.get("/health/database")
-async def health_database(container: ContainerDep) -> JSONResponse:
+@router.get("/health/database", responses=_down(DatabaseStatus))
+async def get_database_health(container: ContainerDep, response: Response) -> DatabaseStatus:
     """Database reachability, migration revision and TimescaleDB use."""
-    return _respond(await _database(container))
+    return _answer(response, await container.health.database())
 
 
-@router.get("/health/redis")
-async def health_redis(container: ContainerDep) -> JSONResponse:
+@router.get("/health/redis", responses=_down(CacheStatus))
+async def get_cache_health(container: ContainerDep, response: Response) -> CacheStatus:
     """Cache reachability (Redis, or the in-process cache)."""
-    return _respond(await _cache(container))
+    return _answer(response, await container.health.cache())
 
 
-@router.get("/health/polygon")
-async def health_polygon(container: ContainerDep) -> JSONResponse:
+@router.get("/health/polygon", responses=_down(MarketDataStatus))
+async def get_market_data_health(container: ContainerDep, response: Response) -> MarketDataStatus:
     """Market-data vendor reachability; "not_configured" on the simulated market."""
-    return _respond(await _polygon(container))
+    return _answer(response, await container.health.market_data())

@@ -10,8 +10,19 @@ from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect, status
 
 from sectorlights.api.auth import websocket_user
 from sectorlights.api.deps import HubDep
+from sectorlights.domain.messages import WsSchema, ws_schema
 
 router = APIRouter(tags=["live"])
+
+# The schemas never change while the process runs.
+WS_SCHEMA = ws_schema()
+
+
+@router.get("/api/ws-schema")
+async def get_ws_schema() -> WsSchema:
+    """A JSON Schema (draft 2020-12) per `/ws` message type: snapshot, sector_update,
+    significant_move, top_stocks_change, analysis_progress and heartbeat."""
+    return WS_SCHEMA
 
 
 @router.websocket("/ws")

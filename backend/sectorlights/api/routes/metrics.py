@@ -15,8 +15,12 @@ from sectorlights.metrics import Metrics
 router = APIRouter(tags=["health"])
 
 
-@router.get("/metrics", response_class=Response)
-async def metrics(container: ContainerDep) -> Response:
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "Metrics"}},
+)
+async def get_metrics(container: ContainerDep) -> Response:
     """Request latency, analysis runs and durations, grid cache reads and vendor rows, for Prometheus."""
     return Response(container.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 

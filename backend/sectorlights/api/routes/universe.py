@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from typing import Annotated, Any, Literal
@@ -10,12 +9,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from sectorlights.api.deps import AnalysisDep, RepositoryDep, require_grid
+from sectorlights.api.deps import QueriesDep
+from sectorlights.api.errors import error_responses
+from sectorlights.domain.responses import Constituent, UniversePage
 from sectorlights.domain.vocabulary import Sector
+from sectorlights.engine.queries import DEFAULT_PAGE
 
 router = APIRouter(prefix="/api", tags=["universe"])
 
-DEFAULT_PAGE = 100
 MAX_OFFSET = 1_000_000_000
 CSV_COLUMNS = (
     "symbol",
@@ -35,23 +36,26 @@ CSV_COLUMNS = (
 )
 
 
-def _csv(members: list[dict[str, Any]]) -> str:
+def _csv(members: list[Constituent]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for member in members:
-        writer.writerow(member | {"last_updated": member["last_updated"].isoformat()})
+        writer.writerow(member.model_dump(mode="json") | {"last_updated": member.last_updated.isoformat()})
     return buffer.getvalue()
 
 
-@router.get(
-    "/universe",
-    response_model=None,
-    responses={200: {"content": {"text/csv": {}}, "description": "JSON page, or CSV with format=csv"}},
-)
-async def universe(
-    analysis: AnalysisDep,
-    repository: RepositoryDep,
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+        "description": "A JSON page, or with format=csv every member from `offset` as CSV",
+    }
+}
+
+
+@router.get("/universe", response_model=UniversePage, responses=CSV_RESPONSE | error_responses(401, 422, 503))
+async def get_universe(
+    queries: QueriesDep,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="members to skip (by symbol)")] = 0,
     limit: Annotated[
         int | None,
@@ -59,25 +63,12 @@ async def universe(
     ] = None,
     sector: Annotated[Sector | None, Query(description="only this sector's members")] = None,
     format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv")] = "json",
-) -> dict[str, Any] | Response:
+) -> UniversePage | Response:
     """The members of the latest run's universe with the funnel that produced it; CSV export."""
-    grid = await require_grid(analysis)
-    page = limit if limit is not None or format == "csv" else DEFAULT_PAGE
-    members, total = await asyncio.to_thread(repository.universe_members, sector, offset, page)
     if format == "csv":
         return Response(
-            _csv(members),
+            _csv(await queries.universe_members(sector, offset, limit)),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="universe.csv"'},
         )
-    return {
-        "run_id": grid["run_id"],
-        "as_of": grid["as_of"],
-        "universe_size": grid["universe_size"],
-        "funnel": grid["funnel"],
-        "sector": None if sector is None else sector.value,
-        "total": total,
-        "offset": offset,
-        "limit": page,
-        "members": members,
-    }
+    return await queries.universe(sector, offset, limit)

@@ -1,0 +1,54 @@
+"""One error body for every refusal, `{"detail": "..."}`, and the handlers that produce it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from sectorlights.engine.queries import NotFound, NotReady
+
+
+class ErrorResponse(BaseModel):
+    """Why a request was refused, in one line naming the parameter or the problem."""
+
+    detail: str
+
+
+_MEANINGS = {
+    401: "Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required)",
+    404: "Not found",
+    422: "A parameter or the body is invalid",
+    429: "Too many requests for this user; see Retry-After",
+    503: "No analysis yet: the first run is in progress",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of the refusals a route can give, each with the error model."""
+    return {code: {"model": ErrorResponse, "description": _MEANINGS[code]} for code in codes}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [
+            f"{'.'.join(str(part) for part in item['loc'] if part != 'body')}: {item['msg']}"
+            for item in error.errors()
+        ]
+        return _error(422, "; ".join(problems))
+
+    @app.exception_handler(NotFound)
+    async def _not_found(_request: Request, error: NotFound) -> JSONResponse:
+        return _error(404, error.detail, error.headers)
+
+    @app.exception_handler(NotReady)
+    async def _not_ready(_request: Request, error: NotReady) -> JSONResponse:
+        return _error(503, error.detail)
+
+
+def _error(status_code: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(ErrorResponse(detail=detail).model_dump(), status_code=status_code, headers=headers)
