@@ -194,14 +194,12 @@ def _analyze(settings: Settings, as_json: bool) -> int:
 
 def _data_check(settings: Settings) -> int:
     from sectorlights.core.clock import clock_from_settings
-    from sectorlights.providers.registry import ProviderContext, create_provider
-    from sectorlights.storage.reference_store import SqlReferenceStore
+    from sectorlights.providers.registry import build_provider
 
     clock = clock_from_settings(settings.provider.sim_now, settings.provider.sim_speed)
     database = create_database_engine(settings.database.effective_url)
     try:
-        context = ProviderContext(clock=clock, reference_store=SqlReferenceStore(database), database=database)
-        provider = create_provider(settings.provider, context)
+        provider = build_provider(settings.provider, clock, database)
         checks = provider.check()
     finally:
         database.dispose()
@@ -222,8 +220,8 @@ def _data_check(settings: Settings) -> int:
 
 
 def _import_flatfiles(settings: Settings, paths: list[Path]) -> int:
-    from sectorlights.providers.flatfiles import FlatFileError, import_flatfiles
     from sectorlights.storage.bars import BarsRepository
+    from sectorlights.storage.ingestion import FlatFileError, import_flatfiles
 
     engine = create_database_engine(settings.database.effective_url)
     try:
@@ -246,7 +244,7 @@ def _import_flatfiles(settings: Settings, paths: list[Path]) -> int:
 
 
 def _sim_vendor(settings: Settings, host: str, port: int, fault_options: list[str]) -> int:
-    from sectorlights.providers.simulated.vendor import FaultConfig, serve_vendor
+    from sectorlights.simvendor.vendor import FaultConfig, serve_vendor
 
     try:
         faults = FaultConfig.from_options(fault_options)

@@ -42,14 +42,20 @@ def _migrated_postgres(postgres_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty SQLite database in the test's own folder."""
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+def database(request: pytest.FixtureRequest) -> Iterator[Engine]:
     """A migrated, empty database of each kind."""
     if request.param == "sqlite":
-        engine = create_database_engine(f"sqlite:///{tmp_path / 'test.db'}")
-        migrate(engine)
-        yield engine
-        engine.dispose()
+        yield request.getfixturevalue("sqlite_engine")
         return
     engine = request.getfixturevalue("_migrated_postgres")
     with engine.begin() as connection:

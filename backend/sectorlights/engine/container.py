@@ -30,10 +30,10 @@ from sectorlights.live.bus import EventBus, create_event_bus
 from sectorlights.live.hub import LiveHub
 from sectorlights.metrics import Metrics
 from sectorlights.providers.base import MarketDataProvider, SectorReferenceStore
-from sectorlights.providers.registry import ProviderContext, create_provider
+from sectorlights.providers.registry import build_provider
 from sectorlights.settings import ConfigurationError, Settings
 from sectorlights.storage.database import DatabaseError, check_connection, create_database_engine
-from sectorlights.storage.reference_store import SqlReferenceStore, SqlSectorReferenceStore
+from sectorlights.storage.reference_store import SqlSectorReferenceStore
 from sectorlights.storage.repository import Repository
 from sectorlights.storage.users import UserStore
 
@@ -113,10 +113,7 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
     clock = clock_from_settings(settings.provider.sim_now, settings.provider.sim_speed)
     try:
         if provider is None:
-            context = ProviderContext(
-                clock=clock, reference_store=SqlReferenceStore(database), database=database
-            )
-            provider = create_provider(settings.provider, context)
+            provider = build_provider(settings.provider, clock, database)
         sources = build_classification_sources(settings, database)
     except ConfigurationError:
         database.dispose()

@@ -53,16 +53,14 @@ def build_current_frame(settings: Settings) -> CurrentMarket:
     from sectorlights.engine.container import build_classification_sources
     from sectorlights.engine.frame_builder import DailyBarsCache, build_frame
     from sectorlights.providers.base import MemorySectorReferenceStore
-    from sectorlights.providers.registry import ProviderContext, create_provider
+    from sectorlights.providers.registry import build_provider
     from sectorlights.storage.database import create_database_engine
-    from sectorlights.storage.reference_store import SqlReferenceStore
     from sectorlights.storage.tables import sector_reference
 
     clock = clock_from_settings(settings.provider.sim_now, settings.provider.sim_speed)
     database = create_database_engine(settings.database.effective_url)
     try:
-        context = ProviderContext(clock=clock, reference_store=SqlReferenceStore(database), database=database)
-        provider = create_provider(settings.provider, context)
+        provider = build_provider(settings.provider, clock, database)
         now = clock.now().astimezone(UTC)
         frame = build_frame(provider, now, settings.engine.history_sessions, DailyBarsCache())
         # An inspection works on a database that was never migrated; FMP answers are then not kept.

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol, runtime_checkable
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from sectorlights.domain.market import (
     DailyBars,
@@ -16,6 +16,8 @@ from sectorlights.domain.market import (
     SectorReference,
     TickerReference,
 )
+
+T = TypeVar("T")
 
 
 class ProviderError(RuntimeError):
@@ -67,6 +69,15 @@ class RejectedRow:
     endpoint: str
     symbol: str
     reason: str
+
+
+@dataclass(slots=True)
+class Extracted(Generic[T]):
+    """A vendor payload transformed into records, plus the rows that were left out (every vendor
+    client's transforms return one)."""
+
+    value: T
+    rejected: list[RejectedRow] = field(default_factory=list)
 
 
 @runtime_checkable

@@ -1,4 +1,4 @@
-"""Providers registered by name; `SECTORLIGHTS_PROVIDER` picks one."""
+"""Providers registered by name; `SECTORLIGHTS_PROVIDER` picks one and `build_provider` builds it."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from sectorlights.core.clock import Clock, SystemClock
+from sectorlights.core.clock import Clock
 from sectorlights.providers.base import MarketDataProvider, MemoryReferenceStore, ReferenceStore
 from sectorlights.settings import ConfigurationError, ProviderSettings
+from sectorlights.storage.reference_store import SqlReferenceStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +68,12 @@ def resolve_provider_name(settings: ProviderSettings) -> str:
     return "polygon" if settings.polygon_api_key is not None else "simulated"
 
 
-def create_provider(settings: ProviderSettings, context: ProviderContext | None = None) -> MarketDataProvider:
-    """Build the configured provider; ConfigurationError names SECTORLIGHTS_PROVIDER when it is unknown."""
+def build_provider(
+    settings: ProviderSettings, clock: Clock, database: Engine | None = None
+) -> MarketDataProvider:
+    """The configured provider on `clock`; with a database, reference data is kept in it between runs
+    (and the flatfiles provider reads its imported bars from it), else in memory. ConfigurationError
+    names SECTORLIGHTS_PROVIDER when the provider is unknown."""
     _register_builtin()
     name = resolve_provider_name(settings)
     factory = _FACTORIES.get(name)
@@ -77,4 +82,5 @@ def create_provider(settings: ProviderSettings, context: ProviderContext | None 
             f"configuration error: SECTORLIGHTS_PROVIDER: provider {name!r} is not available "
             f"(available: {', '.join(available_providers())})"
         )
-    return factory(settings, context if context is not None else ProviderContext(clock=SystemClock()))
+    store: ReferenceStore = MemoryReferenceStore() if database is None else SqlReferenceStore(database)
+    return factory(settings, ProviderContext(clock=clock, reference_store=store, database=database))

@@ -11,7 +11,9 @@ message) and let these parts decide what happens next:
 - `CircuitBreaker` stops calling an endpoint that keeps failing and lets one trial call through
   after a cool-down;
 - `GuardedCalls` puts the three together the way every vendor client uses them (breaker ->
-  retries -> limiter -> the request) and counts the requests sent per endpoint.
+  retries -> limiter -> the request) and counts the requests sent per endpoint;
+- `RetryPolicy` is the one set of numbers behind them (budget, breaker thresholds, retries): a
+  provider factory builds it from the settings and hands its `guarded_calls()` to the client.
 
 Messages never contain credentials: transports pass the vendor's message through `redact` first.
 """
@@ -31,6 +33,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from sectorlights.providers.base import ProviderError
+from sectorlights.settings import ProviderSettings
 
 logger = logging.getLogger(__name__)
 
@@ -389,6 +392,35 @@ class GuardedCalls:
             )
 
         return self._breaker.call(label, with_retries)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How a vendor client's calls survive faults: its request budget, when its breaker opens and how
+    often a failed call is tried again. The defaults are the ones every client has always used."""
+
+    requests_per_minute: float | None = None  # None: no budget
+    failure_threshold: int = 5
+    reset_after_secs: float = 30.0
+    attempts: int = 4
+    base_delay_secs: float = 0.5
+    max_delay_secs: float = 8.0
+
+    @classmethod
+    def from_settings(cls, settings: ProviderSettings) -> RetryPolicy:
+        """The Polygon/Massive policy: the configured budget (SECTORLIGHTS_POLYGON_RATE_PER_MIN)."""
+        return cls(requests_per_minute=settings.polygon_requests_per_minute)
+
+    def guarded_calls(self, sleep: Callable[[float], None] = time.sleep) -> GuardedCalls:
+        """A fresh limiter, breaker and retry loop for one client (clients never share their budget)."""
+        return GuardedCalls(
+            RateLimiter(self.requests_per_minute, sleep=sleep),
+            CircuitBreaker(self.failure_threshold, self.reset_after_secs),
+            attempts=self.attempts,
+            base_delay_secs=self.base_delay_secs,
+            max_delay_secs=self.max_delay_secs,
+            sleep=sleep,
+        )
 
 
 class MeteredCalls:

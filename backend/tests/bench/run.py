@@ -162,8 +162,8 @@ def bench_polygon_refresh(listing_count: int) -> dict[str, Any]:
     from sectorlights.providers.base import MemoryReferenceStore
     from sectorlights.providers.polygon.factory import create_polygon_provider
     from sectorlights.providers.registry import ProviderContext
-    from sectorlights.providers.simulated.vendor import FaultConfig, create_vendor_app
     from sectorlights.settings import ProviderSettings
+    from sectorlights.simvendor.vendor import FaultConfig, create_vendor_app
 
     clock = FrozenClock(SIM_NOW)
     app = create_vendor_app(SimulatedProvider(seed=7, listing_count=listing_count), clock, FaultConfig())

@@ -17,7 +17,7 @@ from sectorlights.domain.vocabulary import Sector
 from sectorlights.providers.base import RejectedRow
 from sectorlights.providers.fmp import FmpClient, FmpReference, create_fmp_reference
 from sectorlights.providers.fmp.records import EtfHolding, FmpFloat, FmpProfile
-from sectorlights.providers.resilience import CircuitBreaker, CircuitOpenError, RateLimiter, VendorError
+from sectorlights.providers.resilience import CircuitOpenError, RetryPolicy, VendorError
 from sectorlights.settings import ProviderSettings
 from tests.fixture_server import FixtureServer
 
@@ -38,16 +38,15 @@ def server() -> Iterator[FixtureServer]:
 
 
 class Harness:
-    def __init__(self, server: FixtureServer, **options: Any) -> None:
+    def __init__(
+        self, server: FixtureServer, *, timeout_secs: float = 5.0, policy: RetryPolicy | None = None
+    ) -> None:
         self.sleeps: list[float] = []
         self.client = FmpClient(
             KEY,
             f"{server.base_url}/stable",
-            options.pop("timeout_secs", 5.0),
-            RateLimiter(None),
-            options.pop("breaker", CircuitBreaker()),
-            sleep=self.sleeps.append,
-            **options,
+            timeout_secs,
+            (policy or RetryPolicy()).guarded_calls(self.sleeps.append),
         )
 
 
@@ -299,7 +298,7 @@ def test_a_refused_key_stops_sector_lookups(fmp: Harness, server: FixtureServer)
 
 
 def test_a_failing_endpoint_opens_its_circuit(server: FixtureServer) -> None:
-    harness = Harness(server, breaker=CircuitBreaker(failure_threshold=2, reset_after_secs=60), attempts=1)
+    harness = Harness(server, policy=RetryPolicy(failure_threshold=2, reset_after_secs=60, attempts=1))
     try:
         server.inject("/stable/profile", status=500, count=2)
         for _ in range(2):
@@ -337,6 +336,6 @@ def test_configuration(monkeypatch: pytest.MonkeyPatch, server: FixtureServer) -
     assert reference.sector_for(["AAPL"]) == {"AAPL": Sector.TECHNOLOGY}
     reference.client.close()
     with pytest.raises(ValueError, match="/api/v3"):
-        FmpClient(KEY, "https://financialmodelingprep.com/api/v3", 5.0, RateLimiter(None), CircuitBreaker())
+        FmpClient(KEY, "https://financialmodelingprep.com/api/v3", 5.0, RetryPolicy().guarded_calls())
     with pytest.raises(ValueError, match="API key"):
-        FmpClient("", "https://financialmodelingprep.com/stable", 5.0, RateLimiter(None), CircuitBreaker())
+        FmpClient("", "https://financialmodelingprep.com/stable", 5.0, RetryPolicy().guarded_calls())

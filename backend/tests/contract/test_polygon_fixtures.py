@@ -20,7 +20,7 @@ from sectorlights.domain.sessions import NEW_YORK, previous_sessions
 from sectorlights.providers.base import MemoryReferenceStore, RejectedRow
 from sectorlights.providers.polygon.market_data import PolygonMarketData
 from sectorlights.providers.polygon.rest import PolygonRestSource
-from sectorlights.providers.resilience import CircuitBreaker, RateLimiter
+from sectorlights.providers.resilience import RetryPolicy
 from tests.fixture_server import FixtureServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "polygon"
@@ -38,7 +38,7 @@ def server() -> Iterator[FixtureServer]:
 
 
 def rest_source(server: FixtureServer) -> PolygonRestSource:
-    return PolygonRestSource(API_KEY, server.base_url, 5.0, RateLimiter(None), CircuitBreaker())
+    return PolygonRestSource(API_KEY, server.base_url, 5.0, RetryPolicy().guarded_calls())
 
 
 def test_market_status(server: FixtureServer) -> None:

@@ -30,9 +30,10 @@ from sectorlights.domain.sessions import NEW_YORK
 from sectorlights.domain.vocabulary import SECTORS, Sector, Timeframe
 from sectorlights.engine.frame_builder import DailyBarsCache, build_frame
 from sectorlights.providers.base import ProviderError
-from sectorlights.providers.flatfiles import FlatFilesProvider, ImportReport, import_flatfiles
+from sectorlights.providers.flatfiles import FlatFilesProvider
 from sectorlights.storage.bars import BarsRepository
 from sectorlights.storage.database import create_database_engine, migrate
+from sectorlights.storage.ingestion import ImportReport, import_flatfiles
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FLATFILES = FIXTURES / "flatfiles"

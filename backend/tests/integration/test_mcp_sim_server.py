@@ -1,5 +1,5 @@
 """The real thing end to end: PolygonMcpSource launches the stand-in MCP server
-(`python -m sectorlights.providers.mcp.sim_server`) over stdio, which calls a local HTTP server
+(`python -m sectorlights.simvendor.mcp_server`) over stdio, which calls a local HTTP server
 replaying the recorded Polygon fixtures. Records must equal what the REST transforms make of the
 same files; auth errors, rate limits and a dying server are handled."""
 
@@ -18,16 +18,17 @@ from typing import Any
 
 import pytest
 
-from sectorlights.providers.mcp.sim_server import EXIT_AFTER_ENV
 from sectorlights.providers.polygon import transform
 from sectorlights.providers.polygon.mcp import McpServerError, PolygonMcpSource
-from sectorlights.providers.resilience import CircuitBreaker, RateLimiter, VendorError
+from sectorlights.providers.resilience import RetryPolicy, VendorError
+from sectorlights.simvendor.mcp_server import EXIT_AFTER_ENV
 from tests.fixture_server import FixtureServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "polygon"
 MOCKS = FIXTURES / "client-python" / "test_rest" / "mocks"
 DOCS = FIXTURES / "docs-samples" / "stocks"
-COMMAND = f"{sys.executable} -m sectorlights.providers.mcp.sim_server"
+SERVER_MODULE = "sectorlights.simvendor.mcp_server"
+COMMAND = f"{sys.executable} -m {SERVER_MODULE}"
 KEY = "sk-test-0123456789abcdef"
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 NEWS_SINCE = datetime(2024, 6, 1, tzinfo=UTC)
@@ -79,9 +80,7 @@ def open_source(
             **(env or {}),
         },
         10.0,
-        RateLimiter(None),
-        CircuitBreaker(),
-        sleep=(sleeps.append if sleeps is not None else lambda _: None),
+        RetryPolicy().guarded_calls(sleeps.append if sleeps is not None else lambda _: None),
     )
 
 
@@ -187,7 +186,7 @@ def test_auth_errors_name_the_key_and_are_not_retried(
 
 def test_a_missing_key_is_an_auth_error(server: FixtureServer) -> None:
     keyless = PolygonMcpSource(
-        COMMAND, {"MASSIVE_API_BASE_URL": server.base_url}, 10.0, RateLimiter(None), CircuitBreaker()
+        COMMAND, {"MASSIVE_API_BASE_URL": server.base_url}, 10.0, RetryPolicy().guarded_calls()
     )
     try:
         with pytest.raises(VendorError, match=r"POLYGON_API_KEY.*\[AUTH\] MASSIVE_API_KEY is not set"):
@@ -254,21 +253,21 @@ def _children(name: str) -> list[int]:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_a_server_killed_between_calls_is_restarted_and_close_stops_it(server: FixtureServer) -> None:
-    before = set(_children("sim_server"))
+    before = set(_children(SERVER_MODULE))
     killed = open_source(server)
     try:
         assert killed.market_status().value == "extended-hours"
-        mine = [pid for pid in _children("sim_server") if pid not in before]
+        mine = [pid for pid in _children(SERVER_MODULE) if pid not in before]
         assert len(mine) == 1
         os.kill(mine[0], signal.SIGKILL)
         time.sleep(0.2)
         assert killed.market_status().value == "extended-hours"
         assert killed.server_starts == 2
-        alive = [pid for pid in _children("sim_server") if pid not in before]
+        alive = [pid for pid in _children(SERVER_MODULE) if pid not in before]
         assert len(alive) == 1 and alive != mine
     finally:
         killed.close()
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and [pid for pid in _children("sim_server") if pid not in before]:
+    while time.monotonic() < deadline and [pid for pid in _children(SERVER_MODULE) if pid not in before]:
         time.sleep(0.05)
-    assert [pid for pid in _children("sim_server") if pid not in before] == []
+    assert [pid for pid in _children(SERVER_MODULE) if pid not in before] == []

@@ -12,7 +12,7 @@ import pytest
 from mcp.client import Client
 from mcp_types import TextContent
 
-from sectorlights.providers.mcp.sim_server import create_server, server_from_environment
+from sectorlights.simvendor.mcp_server import create_server, server_from_environment
 from tests.fixture_server import FixtureServer
 
 MOCKS = Path(__file__).resolve().parents[1] / "fixtures/polygon/client-python/test_rest/mocks"

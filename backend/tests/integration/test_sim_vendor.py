@@ -23,8 +23,8 @@ from massive import RESTClient
 from sectorlights.core.clock import FrozenClock
 from sectorlights.domain.sessions import NEW_YORK
 from sectorlights.providers.simulated import SimulatedProvider
-from sectorlights.providers.simulated.faults import EndpointFaults
-from sectorlights.providers.simulated.vendor import FaultConfig, create_vendor_app, parse_fault_option
+from sectorlights.simvendor.faults import EndpointFaults
+from sectorlights.simvendor.vendor import FaultConfig, create_vendor_app, parse_fault_option
 from tests.servers import uvicorn_in_thread
 from tests.services import free_port
 
@@ -288,7 +288,7 @@ def test_fmp_sectors_follow_design_mapping_and_screener_filters(
     client: TestClient, provider: SimulatedProvider
 ) -> None:
     from sectorlights.domain.vocabulary import SECTORS
-    from sectorlights.providers.simulated.vendor_reference import FMP_SECTOR_TO_SECTOR
+    from sectorlights.simvendor.reference import FMP_SECTOR_TO_SECTOR
 
     key = {"apikey": "test-key"}
     rows = get(
@@ -489,7 +489,7 @@ def test_serve_vendor_runs_from_settings(tmp_path: Path) -> None:
     script = (
         "import sys\n"
         "from sectorlights.settings import ProviderSettings\n"
-        "from sectorlights.providers.simulated.vendor import FaultConfig, serve_vendor\n"
+        "from sectorlights.simvendor.vendor import FaultConfig, serve_vendor\n"
         "faults = FaultConfig.from_options(['snapshot:status_500_count=1'])\n"
         "serve_vendor(ProviderSettings(), '127.0.0.1', int(sys.argv[1]), faults)\n"
     )

@@ -41,7 +41,7 @@ def polygon_env(vendor: str, provider: str = "polygon") -> dict[str, str]:
         "POLYGON_BASE_URL": vendor,
     }
     if provider == "polygon_mcp":
-        env["SECTORLIGHTS_POLYGON_MCP_COMMAND"] = f"{sys.executable} -m sectorlights.providers.mcp.sim_server"
+        env["SECTORLIGHTS_POLYGON_MCP_COMMAND"] = f"{sys.executable} -m sectorlights.simvendor.mcp_server"
     return env
 
 

@@ -1,5 +1,5 @@
 """The MCP text contract round trip: a REST payload flattened to CSV the way Polygon's MCP server
-does it (`providers/mcp/formatting.py`), read back by the client (`mcp_transform.py`), gives the very
+does it (`simvendor/mcp_format.py`), read back by the client (`mcp_transform.py`), gives the very
 records and rejections the REST transforms give for the payload itself."""
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sectorlights.providers.base import RejectedRow
-from sectorlights.providers.mcp.formatting import (
+from sectorlights.providers.base import Extracted, RejectedRow
+from sectorlights.providers.polygon import mcp_transform, transform
+from sectorlights.providers.polygon.mcp_transform import McpCallError, NextPage
+from sectorlights.simvendor.mcp_format import (
     EMPTY_WARNING,
     extract_records,
     flatten_record,
@@ -24,9 +26,6 @@ from sectorlights.providers.mcp.formatting import (
     json_to_csv,
     pagination_hint,
 )
-from sectorlights.providers.polygon import mcp_transform, transform
-from sectorlights.providers.polygon.mcp_transform import McpCallError, NextPage
-from sectorlights.providers.polygon.source import Extracted
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "polygon"
 MOCKS = FIXTURES / "client-python" / "test_rest" / "mocks"

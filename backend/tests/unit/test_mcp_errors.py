@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from sectorlights.providers.base import ProviderError
-from sectorlights.providers.mcp.formatting import format_http_error
 from sectorlights.providers.polygon.mcp import PolygonMcpSource
 from sectorlights.providers.polygon.mcp_transform import McpCallError, parse_call_api, parse_error
-from sectorlights.providers.resilience import CircuitBreaker, RateLimiter, VendorError
+from sectorlights.providers.resilience import RetryPolicy, VendorError
+from sectorlights.simvendor.mcp_format import format_http_error
 
 KEY = "sk-test-0123456789abcdef"
 
@@ -62,7 +62,7 @@ def test_results_are_not_errors(text: str) -> None:
 
 def source() -> PolygonMcpSource:
     env = {"MASSIVE_API_KEY": KEY, "POLYGON_API_KEY": KEY}
-    return PolygonMcpSource("unused-command", env, 5.0, RateLimiter(None), CircuitBreaker())
+    return PolygonMcpSource("unused-command", env, 5.0, RetryPolicy().guarded_calls())
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,6 @@ import pytest
 
 from sectorlights.core.clock import FrozenClock
 from sectorlights.providers.base import ProviderError, RejectedRow
-from sectorlights.providers.mcp.formatting import format_http_error, format_response
 from sectorlights.providers.polygon.mcp import (
     McpServerError,
     McpSession,
@@ -23,8 +22,9 @@ from sectorlights.providers.polygon.mcp import (
     server_environment,
 )
 from sectorlights.providers.registry import ProviderContext
-from sectorlights.providers.resilience import CircuitBreaker, CircuitOpenError, RateLimiter, VendorError
+from sectorlights.providers.resilience import CircuitOpenError, RetryPolicy, VendorError
 from sectorlights.settings import ConfigurationError, ProviderSettings
+from sectorlights.simvendor.mcp_format import format_http_error, format_response
 
 MOCKS = Path(__file__).resolve().parents[1] / "fixtures/polygon/client-python/test_rest/mocks"
 DOCS = Path(__file__).resolve().parents[1] / "fixtures/polygon/docs-samples/stocks"
@@ -56,18 +56,14 @@ class ScriptedSession:
 
 def make(
     replies: list[Reply] | Callable[[str, dict[str, Any]], Reply],
-    breaker: CircuitBreaker | None = None,
-    attempts: int = 4,
+    policy: RetryPolicy | None = None,
 ) -> tuple[PolygonMcpSource, ScriptedSession, list[float]]:
     sleeps: list[float] = []
     source = PolygonMcpSource(
         "unused-command",
         {"MASSIVE_API_KEY": KEY},
         5.0,
-        RateLimiter(None),
-        breaker or CircuitBreaker(),
-        attempts=attempts,
-        sleep=sleeps.append,
+        (policy or RetryPolicy()).guarded_calls(sleeps.append),
     )
     session = ScriptedSession(replies)
     source._session = session  # type: ignore[assignment]
@@ -151,8 +147,8 @@ def test_a_server_that_cannot_be_restarted_is_not_retried() -> None:
 
 
 def test_a_failing_endpoint_opens_its_circuit() -> None:
-    breaker = CircuitBreaker(failure_threshold=2, reset_after_secs=60)
-    source, session, _ = make(lambda name, args: format_http_error(500, "down"), breaker=breaker, attempts=1)
+    policy = RetryPolicy(failure_threshold=2, reset_after_secs=60, attempts=1)
+    source, session, _ = make(lambda name, args: format_http_error(500, "down"), policy)
     for _ in range(2):
         with pytest.raises(VendorError):
             source.snapshot()
@@ -311,7 +307,7 @@ def test_factory_builds_the_provider_without_starting_the_server() -> None:
     settings = ProviderSettings(
         POLYGON_API_KEY=KEY,
         POLYGON_BASE_URL="http://127.0.0.1:9",
-        SECTORLIGHTS_POLYGON_MCP_COMMAND=f"{sys.executable} -m sectorlights.providers.mcp.sim_server",
+        SECTORLIGHTS_POLYGON_MCP_COMMAND=f"{sys.executable} -m sectorlights.simvendor.mcp_server",
     )
     provider = create_polygon_mcp_provider(settings, context())
     assert provider.name == "polygon_mcp"

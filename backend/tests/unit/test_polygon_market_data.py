@@ -16,6 +16,7 @@ from sectorlights.core.clock import Clock
 from sectorlights.domain.market import DailyBars, MinuteBars, NewsItem, TickerReference
 from sectorlights.domain.sessions import NEW_YORK, previous_sessions
 from sectorlights.providers.base import (
+    Extracted,
     MarketDataProvider,
     MemoryReferenceStore,
     ProviderError,
@@ -24,7 +25,7 @@ from sectorlights.providers.base import (
 )
 from sectorlights.providers.polygon.factory import create_polygon_provider
 from sectorlights.providers.polygon.market_data import PolygonMarketData
-from sectorlights.providers.polygon.source import Extracted, PolygonSource, SnapshotRows, TickerRow
+from sectorlights.providers.polygon.source import PolygonSource, SnapshotRows, TickerRow
 from sectorlights.providers.registry import ProviderContext
 from sectorlights.providers.resilience import CircuitOpenError
 from sectorlights.settings import ConfigurationError, ProviderSettings

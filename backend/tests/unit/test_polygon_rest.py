@@ -10,7 +10,14 @@ import pytest
 
 from sectorlights.providers.base import ProviderError
 from sectorlights.providers.polygon.rest import PolygonRestSource, endpoint_name
-from sectorlights.providers.resilience import CircuitBreaker, CircuitOpenError, RateLimiter, VendorError
+from sectorlights.providers.resilience import (
+    CircuitBreaker,
+    CircuitOpenError,
+    GuardedCalls,
+    RateLimiter,
+    RetryPolicy,
+    VendorError,
+)
 from tests.fixture_server import FixtureServer
 
 MOCKS = Path(__file__).resolve().parents[1] / "fixtures" / "polygon" / "client-python" / "test_rest" / "mocks"
@@ -38,19 +45,11 @@ def source_for(
     sleeps: Sleeps | None = None,
     *,
     timeout_secs: float = 5.0,
-    attempts: int = 4,
-    breaker: CircuitBreaker | None = None,
-    limiter: RateLimiter | None = None,
+    policy: RetryPolicy | None = None,
+    calls: GuardedCalls | None = None,
 ) -> PolygonRestSource:
-    return PolygonRestSource(
-        KEY,
-        server.base_url,
-        timeout_secs,
-        limiter or RateLimiter(None),
-        breaker or CircuitBreaker(),
-        attempts=attempts,
-        sleep=sleeps if sleeps is not None else Sleeps(),
-    )
+    guarded = calls or (policy or RetryPolicy()).guarded_calls(sleeps if sleeps is not None else Sleeps())
+    return PolygonRestSource(KEY, server.base_url, timeout_secs, guarded)
 
 
 def test_429_then_success_honours_retry_after(server: FixtureServer) -> None:
@@ -111,7 +110,7 @@ def test_timeout_then_success(server: FixtureServer) -> None:
 def test_timeouts_every_time(server: FixtureServer) -> None:
     server.inject(SNAPSHOT, delay_secs=1.0, count=2)
     with pytest.raises(VendorError) as caught:
-        source_for(server, timeout_secs=0.2, attempts=2).snapshot()
+        source_for(server, timeout_secs=0.2, policy=RetryPolicy(attempts=2)).snapshot()
     assert caught.value.status is None
     assert str(caught.value).startswith(f"polygon snapshot (GET {SNAPSHOT}): timed out after 0.2 s")
     assert "gave up after 2 attempts" in str(caught.value)
@@ -158,7 +157,7 @@ def test_truncated_page_fails_instead_of_ending_the_list(server: FixtureServer) 
 def test_connection_refused_is_a_provider_error() -> None:
     with FixtureServer(MOCKS) as stopped:
         url = stopped.base_url
-    source = PolygonRestSource(KEY, url, 0.5, RateLimiter(None), CircuitBreaker(), attempts=2, sleep=Sleeps())
+    source = PolygonRestSource(KEY, url, 0.5, RetryPolicy(attempts=2).guarded_calls(Sleeps()))
     with pytest.raises(VendorError, match="connection failed") as caught:
         source.market_status()
     assert caught.value.status is None
@@ -166,8 +165,7 @@ def test_connection_refused_is_a_provider_error() -> None:
 
 
 def test_breaker_opens_and_stops_calling(server: FixtureServer) -> None:
-    breaker = CircuitBreaker(failure_threshold=2, reset_after_secs=60)
-    source = source_for(server, attempts=1, breaker=breaker)
+    source = source_for(server, policy=RetryPolicy(failure_threshold=2, reset_after_secs=60, attempts=1))
     server.inject(SNAPSHOT, status=500, count=10)
     for _ in range(2):
         with pytest.raises(VendorError):
@@ -187,7 +185,7 @@ def test_requests_go_through_the_rate_limiter(server: FixtureServer) -> None:
         now[0] += seconds
 
     limiter = RateLimiter(5, clock=lambda: now[0], sleep=sleep)
-    source = source_for(server, limiter=limiter)
+    source = source_for(server, calls=GuardedCalls(limiter, CircuitBreaker()))
     source.tickers()  # two pages
     source.market_status()
     assert waits == pytest.approx([12.0, 12.0])
@@ -214,4 +212,4 @@ def test_news_limit_zero_makes_no_request(server: FixtureServer) -> None:
 
 def test_a_key_is_required() -> None:
     with pytest.raises(ValueError, match="API key"):
-        PolygonRestSource("", "http://127.0.0.1:9", 1.0, RateLimiter(None), CircuitBreaker())
+        PolygonRestSource("", "http://127.0.0.1:9", 1.0, RetryPolicy().guarded_calls())

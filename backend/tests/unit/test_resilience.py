@@ -1,7 +1,9 @@
-"""Rate limiter, circuit breaker and retries: timing through injected clocks and sleeps."""
+"""Rate limiter, circuit breaker, retries and the policy behind them: timing through injected clocks
+and sleeps."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -15,12 +17,14 @@ from sectorlights.providers.resilience import (
     CircuitOpenError,
     GuardedCalls,
     RateLimiter,
+    RetryPolicy,
     VendorError,
     call_with_retries,
     counts_as_failure,
     parse_retry_after,
     redact,
 )
+from sectorlights.settings import ProviderSettings
 
 
 class FakeTime:
@@ -348,3 +352,46 @@ def test_guarded_call_counts_are_thread_safe() -> None:
         list(pool.map(lambda i: calls.call(f"e{i % 2}", f"l{i % 2}", "d", lambda: i), range(400)))
     assert calls.request_counts == {"e0": 200, "e1": 200}
     assert calls.request_count == 400
+
+
+# --- retry policy ---------------------------------------------------------------------------------
+
+
+def test_policy_defaults_are_the_clients_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SECTORLIGHTS_POLYGON_RATE_PER_MIN", raising=False)
+    assert RetryPolicy() == RetryPolicy(
+        requests_per_minute=None,
+        failure_threshold=5,
+        reset_after_secs=30.0,
+        attempts=4,
+        base_delay_secs=0.5,
+        max_delay_secs=8.0,
+    )
+    assert RetryPolicy.from_settings(ProviderSettings()) == RetryPolicy()
+    budgeted = ProviderSettings(SECTORLIGHTS_POLYGON_RATE_PER_MIN=5)
+    assert RetryPolicy.from_settings(budgeted) == RetryPolicy(requests_per_minute=5)
+
+
+def test_policy_builds_the_breaker_and_retries_it_describes() -> None:
+    fake = FakeTime()
+    policy = RetryPolicy(failure_threshold=2, attempts=3, base_delay_secs=1.0, max_delay_secs=1.5)
+    calls = policy.guarded_calls(fake.sleep)
+    send, sent = failing(*(VendorError("down", status=503) for _ in range(6)))
+    for _ in range(2):
+        with pytest.raises(VendorError, match="gave up after 3 attempts"):
+            calls.call("e", "label", "label", send)
+    assert sent[0] == 6
+    assert len(fake.sleeps) == 4 and all(0.5 <= wait < 1.5 for wait in fake.sleeps)
+    with pytest.raises(CircuitOpenError):
+        calls.call("e", "label", "label", send)
+    assert sent[0] == 6
+    fresh = policy.guarded_calls(fake.sleep)  # every client gets a breaker (and a budget) of its own
+    assert fresh.call("e", "label", "label", lambda: "ok") == "ok"
+
+
+def test_policy_budget_spaces_requests() -> None:
+    calls = RetryPolicy(requests_per_minute=600).guarded_calls()  # one request every 0.1 s
+    started = time.monotonic()
+    for _ in range(3):
+        calls.call("e", "label", "label", lambda: None)
+    assert time.monotonic() - started >= 0.2 * 0.99

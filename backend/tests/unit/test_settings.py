@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sectorlights.providers.registry import available_providers, create_provider, resolve_provider_name
+from sectorlights.core.clock import SystemClock
+from sectorlights.providers.registry import available_providers, build_provider, resolve_provider_name
 from sectorlights.settings import ConfigurationError, ProviderSettings, load_settings
 
 MANAGED = (
@@ -96,7 +97,7 @@ def test_api_keys_are_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_registry_knows_the_simulated_market() -> None:
     assert "simulated" in available_providers()
-    provider = create_provider(ProviderSettings())
+    provider = build_provider(ProviderSettings(), SystemClock())
     assert provider.name == "simulated"
     assert provider.capabilities.simulated
 

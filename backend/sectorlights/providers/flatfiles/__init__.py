@@ -1,24 +1,13 @@
-"""Polygon/Massive flat files: import day and minute aggregates, then serve them as a provider."""
+"""Polygon/Massive flat files served as a provider, from the bars `sectorlights data import` stored
+(the import itself is storage ingestion: `sectorlights.storage.ingestion`)."""
 
-from sectorlights.providers.flatfiles.importer import (
-    EXPECTED_HEADER,
-    FileReport,
-    FlatFileError,
-    ImportReport,
-    import_flatfiles,
-)
 from sectorlights.providers.flatfiles.listings import LISTINGS_HEADER, ListingsFileError, read_listings_csv
 from sectorlights.providers.flatfiles.provider import FlatFilesProvider, create_flatfiles_provider
 
 __all__ = [
-    "EXPECTED_HEADER",
     "LISTINGS_HEADER",
-    "FileReport",
-    "FlatFileError",
     "FlatFilesProvider",
-    "ImportReport",
     "ListingsFileError",
     "create_flatfiles_provider",
-    "import_flatfiles",
     "read_listings_csv",
 ]

@@ -1,6 +1,6 @@
 """Market data from imported flat files: a `MarketDataProvider` over the bars tables.
 
-Nothing here talks to a vendor. Bars come from `sectorlights import-flatfiles` (see importer.py);
+Nothing here talks to a vendor. Bars come from `sectorlights import-flatfiles` (see storage/ingestion.py);
 reference data comes from the listings CSV (see listings.py) or, without one, from the reference
 store, else every imported symbol is listed as a common stock of unknown size.
 """

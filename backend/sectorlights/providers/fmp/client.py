@@ -26,16 +26,14 @@ import httpx
 
 from sectorlights.domain.market import SectorAnswers
 from sectorlights.domain.vocabulary import Sector
-from sectorlights.providers.base import EndpointCheck, ProviderError, RejectedRow
+from sectorlights.providers.base import EndpointCheck, Extracted, ProviderError, RejectedRow
 from sectorlights.providers.fmp import transform
 from sectorlights.providers.fmp.records import EtfHolding, FmpFloat, FmpProfile, map_fmp_sector
-from sectorlights.providers.polygon.source import Extracted
 from sectorlights.providers.resilience import (
-    CircuitBreaker,
     CircuitOpenError,
     GuardedCalls,
     MeteredCalls,
-    RateLimiter,
+    RetryPolicy,
     VendorError,
     parse_retry_after,
     redact,
@@ -90,13 +88,8 @@ class FmpClient(MeteredCalls):
         api_key: str,
         base_url: str,
         timeout_secs: float,
-        limiter: RateLimiter,
-        breaker: CircuitBreaker,
+        calls: GuardedCalls,
         *,
-        attempts: int = 4,
-        base_delay_secs: float = 0.5,
-        max_delay_secs: float = 8.0,
-        sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         if not api_key:
@@ -107,14 +100,7 @@ class FmpClient(MeteredCalls):
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
         self._timeout_secs = timeout_secs
-        self._calls = GuardedCalls(
-            limiter,
-            breaker,
-            attempts=attempts,
-            base_delay_secs=base_delay_secs,
-            max_delay_secs=max_delay_secs,
-            sleep=sleep,
-        )
+        self._calls = calls
         self._http = httpx.Client(timeout=timeout_secs, transport=transport, follow_redirects=False)
 
     def __repr__(self) -> str:
@@ -342,16 +328,16 @@ def _probe(endpoint: str, fn: Callable[[], int]) -> EndpointCheck:
 
 
 def create_fmp_reference(
-    settings: ProviderSettings, requests_per_minute: float | None = None
+    settings: ProviderSettings, policy: RetryPolicy | None = None
 ) -> FmpReference | None:
-    """FMP as configured (`FMP_API_KEY`, `FMP_BASE_URL`), or None when no key is set."""
+    """FMP as configured (`FMP_API_KEY`, `FMP_BASE_URL`), or None when no key is set. FMP has no
+    request budget of its own unless `policy` sets one (Polygon's budget is not FMP's)."""
     if settings.fmp_api_key is None or not settings.fmp_api_key.get_secret_value():
         return None
     client = FmpClient(
         settings.fmp_api_key.get_secret_value(),
         settings.fmp_base_url,
         settings.polygon_timeout_secs,
-        RateLimiter(requests_per_minute),
-        CircuitBreaker(),
+        (policy or RetryPolicy()).guarded_calls(),
     )
     return FmpReference(client)

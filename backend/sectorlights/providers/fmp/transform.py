@@ -10,9 +10,8 @@ import math
 from datetime import date, datetime
 from typing import Any
 
-from sectorlights.providers.base import RejectedRow
+from sectorlights.providers.base import Extracted, RejectedRow
 from sectorlights.providers.fmp.records import EtfHolding, FmpFloat, FmpProfile
-from sectorlights.providers.polygon.source import Extracted
 
 # More shares than this in one company is not a real number (the largest floats are ~1.5e10).
 _MAX_SHARES = 1e13

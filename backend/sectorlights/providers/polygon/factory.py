@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from sectorlights.providers.polygon.market_data import PolygonMarketData
 from sectorlights.providers.polygon.rest import PolygonRestSource
-from sectorlights.providers.resilience import CircuitBreaker, RateLimiter
+from sectorlights.providers.resilience import RetryPolicy
 from sectorlights.settings import ConfigurationError, ProviderSettings
 
 if TYPE_CHECKING:
@@ -27,8 +27,7 @@ def create_polygon_provider(settings: ProviderSettings, context: ProviderContext
         api_key=key,
         base_url=settings.polygon_base_url,
         timeout_secs=settings.polygon_timeout_secs,
-        limiter=RateLimiter(settings.polygon_requests_per_minute),
-        breaker=CircuitBreaker(),
+        calls=RetryPolicy.from_settings(settings).guarded_calls(),
     )
     return PolygonMarketData(
         source,

@@ -37,6 +37,7 @@ from sectorlights.domain.market import (
 from sectorlights.domain.sessions import NEW_YORK, current_session, previous_sessions, session_bounds
 from sectorlights.providers.base import (
     EndpointCheck,
+    Extracted,
     ProviderCapabilities,
     ProviderError,
     ProviderHealth,
@@ -45,7 +46,7 @@ from sectorlights.providers.base import (
     RejectedRow,
 )
 from sectorlights.providers.polygon import transform
-from sectorlights.providers.polygon.source import Extracted, PolygonSource, TickerRow
+from sectorlights.providers.polygon.source import PolygonSource, TickerRow
 from sectorlights.providers.resilience import CircuitOpenError
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Polygon/Massive over MCP: an MCP client of Polygon's `mcp_massive` server (or our stand-in).
 
-The configured command (default `mcp_massive`; `python -m sectorlights.providers.mcp.sim_server` for
+The configured command (default `mcp_massive`; `python -m sectorlights.simvendor.mcp_server` for
 the stand-in) is launched over stdio with `MASSIVE_API_KEY`/`POLYGON_API_KEY` and
 `MASSIVE_API_BASE_URL` in its environment. Every vendor request is one `call_api(path, params)`
 tool call, which fetches exactly one page; paginated endpoints are followed with the path and
@@ -46,15 +46,14 @@ from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT, TextContent
 
 from sectorlights.domain.market import DailyBars, MinuteBars, NewsItem, TickerReference
 from sectorlights.domain.sessions import NEW_YORK
-from sectorlights.providers.base import MarketDataProvider, ProviderError, RejectedRow
+from sectorlights.providers.base import Extracted, MarketDataProvider, ProviderError, RejectedRow
 from sectorlights.providers.polygon import mcp_transform, transform
 from sectorlights.providers.polygon.mcp_transform import CallApiReply, McpCallError
-from sectorlights.providers.polygon.source import Extracted, SnapshotRows, TickerRow
+from sectorlights.providers.polygon.source import SnapshotRows, TickerRow
 from sectorlights.providers.resilience import (
-    CircuitBreaker,
     GuardedCalls,
     MeteredCalls,
-    RateLimiter,
+    RetryPolicy,
     VendorError,
     redact,
 )
@@ -69,7 +68,7 @@ T = TypeVar("T")
 
 NAME = "polygon_mcp"
 COMMAND_SETTING = "SECTORLIGHTS_POLYGON_MCP_COMMAND"
-STAND_IN_COMMAND = "python -m sectorlights.providers.mcp.sim_server"
+STAND_IN_COMMAND = "python -m sectorlights.simvendor.mcp_server"
 TICKERS_PAGE_LIMIT = 1000
 FLOAT_PAGE_LIMIT = 5000
 NEWS_PAGE_LIMIT = 1000
@@ -347,15 +346,10 @@ class PolygonMcpSource(MeteredCalls):
         command: str,
         env: Mapping[str, str],
         timeout_secs: float,
-        limiter: RateLimiter,
-        breaker: CircuitBreaker,
+        calls: GuardedCalls,
         *,
         start_timeout_secs: float = 60.0,
         retry_start_after_secs: float = 30.0,
-        attempts: int = 4,
-        base_delay_secs: float = 0.5,
-        max_delay_secs: float = 8.0,
-        sleep: Callable[[float], None] = time.sleep,
         errlog: TextIO | None = None,
     ) -> None:
         self._session = McpSession(
@@ -366,14 +360,7 @@ class PolygonMcpSource(MeteredCalls):
             retry_start_after_secs=retry_start_after_secs,
             errlog=errlog,
         )
-        self._calls = GuardedCalls(
-            limiter,
-            breaker,
-            attempts=attempts,
-            base_delay_secs=base_delay_secs,
-            max_delay_secs=max_delay_secs,
-            sleep=sleep,
-        )
+        self._calls = calls
         self._secrets = tuple(
             value for key, value in env.items() if key in ("MASSIVE_API_KEY", "POLYGON_API_KEY") and value
         )
@@ -633,8 +620,7 @@ def create_polygon_mcp_provider(settings: ProviderSettings, context: ProviderCon
         settings.polygon_mcp_command,
         env,
         settings.polygon_timeout_secs,
-        RateLimiter(settings.polygon_requests_per_minute),
-        CircuitBreaker(),
+        RetryPolicy.from_settings(settings).guarded_calls(),
     )
     return PolygonMarketData(
         source,

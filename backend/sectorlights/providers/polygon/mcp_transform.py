@@ -1,6 +1,6 @@
 """`call_api` text from a Polygon MCP server (`mcp_massive` or our stand-in) to records: pure, no I/O.
 
-The text contract (`providers/mcp/formatting.py` documents the server side):
+The text contract (`simvendor/mcp_format.py` documents the server side):
 
 * `Error [KIND]: message` is a failure (`McpCallError`); `Warning [EMPTY]: ...` is an empty table;
 * otherwise a CSV table whose nested JSON fields are flattened with `_` (`day_c`, `publisher_name`)
@@ -31,9 +31,9 @@ from typing import Any
 import numpy as np
 
 from sectorlights.domain.market import DailyBars, MinuteBars, NewsItem, TickerReference
-from sectorlights.providers.base import RejectedRow
+from sectorlights.providers.base import Extracted, RejectedRow
 from sectorlights.providers.polygon import transform
-from sectorlights.providers.polygon.source import Extracted, FloatArray, SnapshotRows, StrArray, TickerRow
+from sectorlights.providers.polygon.source import FloatArray, SnapshotRows, StrArray, TickerRow
 
 _ERROR = re.compile(r"^\s*Error(?:\s*\[(?P<kind>[A-Z_]+)\])?\s*:\s*(?P<message>.*)$", re.DOTALL)
 _WARNING = re.compile(r"^\s*Warning\s*\[(?P<kind>[A-Z_]+)\]\s*:", re.DOTALL)

@@ -17,8 +17,7 @@ import dataclasses
 import itertools
 import json
 import logging
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -27,14 +26,12 @@ import urllib3
 from massive import RESTClient
 
 from sectorlights.domain.market import DailyBars, MinuteBars, NewsItem, TickerReference
-from sectorlights.providers.base import ProviderError, RejectedRow
+from sectorlights.providers.base import Extracted, ProviderError, RejectedRow
 from sectorlights.providers.polygon import transform
-from sectorlights.providers.polygon.source import Extracted, SnapshotRows, TickerRow
+from sectorlights.providers.polygon.source import SnapshotRows, TickerRow
 from sectorlights.providers.resilience import (
-    CircuitBreaker,
     GuardedCalls,
     MeteredCalls,
-    RateLimiter,
     VendorError,
     parse_retry_after,
     redact,
@@ -191,13 +188,7 @@ class PolygonRestSource(MeteredCalls):
         api_key: str,
         base_url: str,
         timeout_secs: float,
-        limiter: RateLimiter,
-        breaker: CircuitBreaker,
-        *,
-        attempts: int = 4,
-        base_delay_secs: float = 0.5,
-        max_delay_secs: float = 8.0,
-        sleep: Callable[[float], None] = time.sleep,
+        calls: GuardedCalls,
     ) -> None:
         if not api_key:
             raise ValueError("the polygon REST source needs an API key")
@@ -210,14 +201,7 @@ class PolygonRestSource(MeteredCalls):
             retries=0,  # ours is the one retry policy
             pagination=True,
         )
-        self._calls = GuardedCalls(
-            limiter,
-            breaker,
-            attempts=attempts,
-            base_delay_secs=base_delay_secs,
-            max_delay_secs=max_delay_secs,
-            sleep=sleep,
-        )
+        self._calls = calls
         self._pool = _MeteredPool(
             self._client.client, calls=self._calls, timeout_secs=timeout_secs, secrets=(api_key,)
         )

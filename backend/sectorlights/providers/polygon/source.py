@@ -7,20 +7,19 @@ prefiltering, reference-data caching, alignment, and the MarketDataProvider cont
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from sectorlights.domain.market import DailyBars, MinuteBars, NewsItem, TickerReference
-from sectorlights.providers.base import RejectedRow
+from sectorlights.providers.base import Extracted
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 StrArray = npt.NDArray[np.str_]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +42,6 @@ class SnapshotRows:
     session_volume: FloatArray  # day.v
     previous_close: FloatArray  # prevDay.c
     updated_ns: IntArray  # the row's `updated`, nanoseconds since the epoch
-
-
-@dataclass(slots=True)
-class Extracted(Generic[T]):
-    """A transformed result plus the rows that were left out."""
-
-    value: T
-    rejected: list[RejectedRow] = field(default_factory=list)
 
 
 class PolygonSource(Protocol):

@@ -30,9 +30,8 @@ from sectorlights.domain.market import (
     TickerReference,
 )
 from sectorlights.domain.sessions import NEW_YORK
-from sectorlights.providers.base import ProviderError, RejectedRow
+from sectorlights.providers.base import Extracted, ProviderError, RejectedRow
 from sectorlights.providers.polygon.source import (
-    Extracted,
     FloatArray,
     SnapshotRows,
     TickerRow,

@@ -3,9 +3,9 @@
 `mcp_massive` needs Python >= 3.12 and is not on PyPI, so this module speaks its tool contract over
 stdio with the `mcp` SDK instead: `call_api(path, params)` fetches ONE page of a Polygon-shaped REST
 API at `MASSIVE_API_BASE_URL` with `MASSIVE_API_KEY` (or `POLYGON_API_KEY`) sent as a bearer token,
-and answers CSV text exactly as the official server formats it (see `formatting.py`);
+and answers CSV text exactly as the official server formats it (see `mcp_format.py`);
 `search_endpoints(query)` lists the endpoints it knows; `query_data(sql)` answers that stored tables
-are not supported. Run it with `python -m sectorlights.providers.mcp.sim_server`.
+are not supported. Run it with `python -m sectorlights.simvendor.mcp_server`.
 
 Fault injection for tests: with `SECTORLIGHTS_SIM_MCP_EXIT_AFTER=N` the process exits abruptly while
 handling call_api number N+1 (a crash the client must survive).
@@ -22,7 +22,7 @@ from urllib.parse import unquote
 import httpx
 from mcp.server.mcpserver import MCPServer
 
-from sectorlights.providers.mcp.formatting import format_http_error, format_response
+from sectorlights.simvendor.mcp_format import format_http_error, format_response
 
 DEFAULT_BASE_URL = "https://api.massive.com"
 EXIT_AFTER_ENV = "SECTORLIGHTS_SIM_MCP_EXIT_AFTER"

@@ -28,17 +28,17 @@ from starlette.concurrency import run_in_threadpool
 
 from sectorlights.core.clock import Clock, clock_from_settings
 from sectorlights.domain.sessions import NEW_YORK, current_session, is_session, session_bounds
-from sectorlights.providers.simulated.faults import (
+from sectorlights.providers.simulated.news import Article
+from sectorlights.providers.simulated.provider import SimulatedProvider
+from sectorlights.settings import ProviderSettings
+from sectorlights.simvendor.faults import (
     ENDPOINTS,
     FAULT_OPTIONS,
     FaultConfig,
     FaultDecision,
     parse_fault_option,
 )
-from sectorlights.providers.simulated.news import Article
-from sectorlights.providers.simulated.provider import SimulatedProvider
-from sectorlights.providers.simulated.vendor_data import Row, VendorMarket
-from sectorlights.settings import ProviderSettings
+from sectorlights.simvendor.payloads import Row, VendorMarket
 
 __all__ = [
     "ENDPOINTS",

@@ -28,7 +28,7 @@ from sectorlights.providers.simulated.market import FloatArray, IntArray, Sessio
 from sectorlights.providers.simulated.news import Article
 from sectorlights.providers.simulated.provider import SimulatedProvider
 from sectorlights.providers.simulated.reference import SECTOR_ETFS, SECTOR_INDEX
-from sectorlights.providers.simulated.vendor_reference import (
+from sectorlights.simvendor.reference import (
     POLYGON_EXCHANGE_ID,
     company_details,
     fmp_exchange,
