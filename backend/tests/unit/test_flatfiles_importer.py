@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -21,7 +21,6 @@ from sectorlights.providers.flatfiles.importer import (
     session_from_day_window_start,
 )
 from sectorlights.storage.bars import BarsRepository
-from sectorlights.storage.database import create_database_engine, migrate
 from sectorlights.storage.tables import daily_bars, minute_bars
 
 HEADER = ",".join(EXPECTED_HEADER)
@@ -65,16 +64,8 @@ def day_line(ticker: str, day: date, close: float = 10.0, volume: str = "1000") 
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_database_engine(f"sqlite:///{tmp_path / 'bars.db'}")
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def bars(engine: Engine) -> BarsRepository:
-    return BarsRepository(engine)
+def bars(sqlite_database: Engine) -> BarsRepository:
+    return BarsRepository(sqlite_database)
 
 
 def count(engine: Engine, table: object) -> int:
@@ -304,8 +295,8 @@ def test_a_missing_path_is_an_error(tmp_path: Path, bars: BarsRepository) -> Non
 # ----- batches, progress, idempotency -----
 
 
-def test_files_are_written_in_batches_with_progress(tmp_path: Path, engine: Engine) -> None:
-    bars = BarsRepository(engine, batch_size=3)
+def test_files_are_written_in_batches_with_progress(tmp_path: Path, sqlite_database: Engine) -> None:
+    bars = BarsRepository(sqlite_database, batch_size=3)
     lines = [day_line(f"S{index:02d}", SESSION) for index in range(10)]
     path = write_file(day_path(tmp_path, SESSION), lines)
     calls: list[tuple[str, int]] = []
@@ -314,8 +305,8 @@ def test_files_are_written_in_batches_with_progress(tmp_path: Path, engine: Engi
     assert calls == [(str(path), 3), (str(path), 6), (str(path), 9), (str(path), 10), (str(path), 10)]
 
 
-def test_reimporting_is_idempotent(tmp_path: Path, engine: Engine) -> None:
-    bars = BarsRepository(engine, batch_size=4)
+def test_reimporting_is_idempotent(tmp_path: Path, sqlite_database: Engine) -> None:
+    bars = BarsRepository(sqlite_database, batch_size=4)
     day = write_file(day_path(tmp_path, SESSION), [day_line(f"S{index}", SESSION) for index in range(9)])
     minute = write_file(
         minute_path(tmp_path, SESSION),
@@ -333,7 +324,7 @@ def test_reimporting_is_idempotent(tmp_path: Path, engine: Engine) -> None:
     assert [file.new_rows for file in first.files] == [9, 9]
     assert [file.new_rows for file in second.files] == [0, 0]
     assert second.new_rows == 0 and first.new_rows == 18
-    assert (count(engine, daily_bars), count(engine, minute_bars)) == (9, 9)
+    assert (count(sqlite_database, daily_bars), count(sqlite_database, minute_bars)) == (9, 9)
     totals = second.describe()
     assert totals[-1].startswith("total: 2 files, read 19, imported 18 (0 new), skipped 1")
 

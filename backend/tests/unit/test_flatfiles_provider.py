@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -29,7 +28,6 @@ from sectorlights.providers.flatfiles import (
 from sectorlights.providers.registry import ProviderContext
 from sectorlights.settings import ConfigurationError, ProviderSettings
 from sectorlights.storage.bars import BarsRepository, DailyBarRow, MinuteBarRow
-from sectorlights.storage.database import create_database_engine, migrate
 
 PREVIOUS = date(2017, 11, 9)
 SESSION = date(2017, 11, 10)
@@ -40,16 +38,8 @@ def new_york(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_database_engine(f"sqlite:///{tmp_path / 'bars.db'}")
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def bars(engine: Engine) -> BarsRepository:
-    repository = BarsRepository(engine)
+def bars(sqlite_database: Engine) -> BarsRepository:
+    repository = BarsRepository(sqlite_database)
     for session, scale in ((PREVIOUS, 1.0), (SESSION, 1.1)):
         repository.upsert_daily(
             [
@@ -256,8 +246,8 @@ def test_checks_and_health_report_a_broken_database_without_raising(bars: BarsRe
     assert not provider.health().ok
 
 
-def test_an_empty_database_is_reported(engine: Engine) -> None:
-    provider = FlatFilesProvider(BarsRepository(engine), None)
+def test_an_empty_database_is_reported(sqlite_database: Engine) -> None:
+    provider = FlatFilesProvider(BarsRepository(sqlite_database), None)
     assert not provider.health().ok
     assert "sectorlights import-flatfiles" in provider.health().detail
     daily = provider.check()[0]
@@ -274,9 +264,9 @@ def test_factory_needs_a_database() -> None:
 
 
 def test_factory_names_the_setting_for_a_missing_or_malformed_listings_file(
-    tmp_path: Path, engine: Engine
+    tmp_path: Path, sqlite_database: Engine
 ) -> None:
-    context = ProviderContext(clock=FrozenClock(new_york(SESSION, 20)), database=engine)
+    context = ProviderContext(clock=FrozenClock(new_york(SESSION, 20)), database=sqlite_database)
     missing = ProviderSettings(SECTORLIGHTS_FLATFILES_LISTINGS=str(tmp_path / "none.csv"))
     with pytest.raises(ConfigurationError) as raised:
         create_flatfiles_provider(missing, context)
@@ -289,8 +279,8 @@ def test_factory_names_the_setting_for_a_missing_or_malformed_listings_file(
     assert "SECTORLIGHTS_FLATFILES_LISTINGS" in str(raised.value) and "wrong header" in str(raised.value)
 
 
-def test_factory_builds_a_provider(tmp_path: Path, engine: Engine) -> None:
-    context = ProviderContext(clock=FrozenClock(new_york(SESSION, 20)), database=engine)
+def test_factory_builds_a_provider(tmp_path: Path, sqlite_database: Engine) -> None:
+    context = ProviderContext(clock=FrozenClock(new_york(SESSION, 20)), database=sqlite_database)
     listings = write_listings(tmp_path / "l.csv", LISTING_ROWS)
     provider = create_flatfiles_provider(
         ProviderSettings(SECTORLIGHTS_FLATFILES_LISTINGS=str(listings)), context
