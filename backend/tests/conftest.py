@@ -1,7 +1,10 @@
-"""Shared fixtures: storage and cache implementations for the contract suites, and test settings."""
+"""Shared fixtures: storage and cache implementations for the contract suites, migrated databases,
+an environment without SectorLights settings, a server replaying recorded vendor responses, and the
+real `sectorlights serve` for a test module."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -9,17 +12,39 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import redis
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from sectorlights.cache.base import Cache
 from sectorlights.cache.memory import MemoryCache
 from sectorlights.cache.redis import RedisCache
 from sectorlights.storage.database import create_database_engine, migrate
-from sectorlights.storage.tables import metadata
+from tests.databases import emptied, migrated_sqlite
+from tests.fixture_server import POLYGON_MOCKS, FixtureServer
+from tests.servers import is_setting, running_server
 from tests.services import throwaway_postgres_database, throwaway_redis_server
 
 # A Tuesday pre-market, the spec's "trader sits down at 6:37 AM".
 SIM_NOW = datetime(2026, 11, 24, 6, 37, tzinfo=ZoneInfo("America/New_York"))
+
+# The simulated market frozen at SIM_NOW, small, without schedule or move watch, quick heartbeats.
+FROZEN = {
+    "SECTORLIGHTS_SIM_NOW": SIM_NOW.isoformat(),
+    "SECTORLIGHTS_SIM_LISTINGS": "1500",
+    "SECTORLIGHTS_SCHEDULE": "off",
+    "SECTORLIGHTS_MOVE_WATCH": "false",
+    "SECTORLIGHTS_USER_ACTIONS_PER_MINUTE": "600",
+    "SECTORLIGHTS_WS_HEARTBEAT_SECS": "0.5",
+}
+# The simulated 04:00 open with overnight gaps, 15 s ahead and running at 5x, the move watch on.
+OVERNIGHT_GAPS = FROZEN | {
+    "SECTORLIGHTS_SIM_SCENARIO": "overnight_gaps",
+    "SECTORLIGHTS_SIM_NOW": "2026-11-24T03:59:45-05:00",
+    "SECTORLIGHTS_SIM_SPEED": "5",
+    "SECTORLIGHTS_MOVE_WATCH": "true",
+}
+
+
+# --- services and databases -----------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -43,25 +68,23 @@ def _migrated_postgres(postgres_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    """A migrated, empty SQLite database in the test's own folder."""
-    engine = create_database_engine(f"sqlite:///{tmp_path / 'test.db'}")
-    migrate(engine)
-    yield engine
-    engine.dispose()
+def sqlite_database(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty SQLite database of the test's own."""
+    with migrated_sqlite(tmp_path / "test.db") as engine:
+        yield engine
+
+
+@pytest.fixture
+def postgresql_database(_migrated_postgres: Engine) -> Engine:
+    """The session's migrated PostgreSQL database, emptied."""
+    return emptied(_migrated_postgres)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest) -> Iterator[Engine]:
+def database(request: pytest.FixtureRequest) -> Engine:
     """A migrated, empty database of each kind."""
-    if request.param == "sqlite":
-        yield request.getfixturevalue("sqlite_engine")
-        return
-    engine = request.getfixturevalue("_migrated_postgres")
-    with engine.begin() as connection:
-        names = ", ".join(table.name for table in reversed(metadata.sorted_tables))
-        connection.execute(text(f"TRUNCATE {names}"))
-    yield engine
+    engine: Engine = request.getfixturevalue(f"{request.param}_database")
+    return engine
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -75,3 +98,44 @@ async def cache(request: pytest.FixtureRequest) -> AsyncIterator[Cache]:
     client = RedisCache(url)
     yield client
     await client.close()
+
+
+# --- environment ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No SectorLights setting from the environment, and an empty working directory (no stray .env)."""
+    for name in [name for name in os.environ if is_setting(name)]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+# --- servers --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fixture_root() -> Path:
+    """The recorded vendor responses `fixture_server` replays; a module overrides it for others."""
+    return POLYGON_MOCKS
+
+
+@pytest.fixture
+def fixture_server(fixture_root: Path) -> Iterator[FixtureServer]:
+    """A local HTTP server replaying `fixture_root`, with faults on demand."""
+    with FixtureServer(fixture_root) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def server_env() -> dict[str, str]:
+    """The settings `server` runs with; a module overrides it for others."""
+    return FROZEN
+
+
+@pytest.fixture(scope="module")
+def server(server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real `sectorlights serve` on the simulated market, migrated and ready, one for the
+    module's tests (each looks only at what happens after its own start); yields its base URL."""
+    with running_server(server_env, tmp_path_factory.mktemp("server")) as base_url:
+        yield base_url

@@ -37,6 +37,12 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 IGNORED_PARAMS = frozenset({"apiKey", "apikey"})
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The upstream client-python mocks and the samples from Polygon's documentation.
+POLYGON_MOCKS = FIXTURES / "polygon" / "client-python" / "test_rest" / "mocks"
+POLYGON_DOCS = FIXTURES / "polygon" / "docs-samples" / "stocks"
+FMP_FIXTURES = FIXTURES / "fmp"
+
 
 @dataclass(slots=True)
 class Fault:

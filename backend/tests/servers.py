@@ -31,10 +31,27 @@ def sectorlights_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "sectorlights.cli"]
 
 
+# What SectorLights reads besides its SECTORLIGHTS_ variables.
+UNPREFIXED_SETTINGS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "POLYGON_API_KEY",
+    "MASSIVE_API_KEY",
+    "FMP_API_KEY",
+    "POLYGON_BASE_URL",
+    "MASSIVE_API_BASE_URL",
+    "FMP_BASE_URL",
+)
+
+
+def is_setting(name: str) -> bool:
+    """Whether SectorLights reads the environment variable `name`."""
+    return name.startswith("SECTORLIGHTS_") or name in UNPREFIXED_SETTINGS
+
+
 def command_env(extra: Mapping[str, str]) -> dict[str, str]:
     """The parent's environment without any SectorLights settings, plus `extra`."""
-    names = ("DATABASE_URL", "REDIS_URL", "POLYGON_API_KEY", "MASSIVE_API_KEY", "FMP_API_KEY")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SECTORLIGHTS_") and k not in names}
+    env = {k: v for k, v in os.environ.items() if not is_setting(k)}
     env.update(extra)
     return env
 

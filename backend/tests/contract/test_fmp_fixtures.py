@@ -19,40 +19,38 @@ from sectorlights.providers.fmp import FmpClient, FmpReference, create_fmp_refer
 from sectorlights.providers.fmp.records import EtfHolding, FmpFloat, FmpProfile
 from sectorlights.providers.resilience import CircuitOpenError, RetryPolicy, VendorError
 from sectorlights.settings import ProviderSettings
-from tests.fixture_server import FixtureServer
+from tests.fixture_server import FMP_FIXTURES, FixtureServer
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fmp"
 KEY = "fmp-test-key-0123456789"
 
 pytestmark = pytest.mark.timeout(60)
 
 
 def recorded(name: str) -> Any:
-    return json.loads((FIXTURES / "stable" / name).read_text())
+    return json.loads((FMP_FIXTURES / "stable" / name).read_text())
 
 
 @pytest.fixture
-def server() -> Iterator[FixtureServer]:
-    with FixtureServer(FIXTURES) as running:
-        yield running
+def fixture_root() -> Path:
+    return FMP_FIXTURES
 
 
 class Harness:
     def __init__(
-        self, server: FixtureServer, *, timeout_secs: float = 5.0, policy: RetryPolicy | None = None
+        self, fixture_server: FixtureServer, *, timeout_secs: float = 5.0, policy: RetryPolicy | None = None
     ) -> None:
         self.sleeps: list[float] = []
         self.client = FmpClient(
             KEY,
-            f"{server.base_url}/stable",
+            f"{fixture_server.base_url}/stable",
             timeout_secs,
             (policy or RetryPolicy()).guarded_calls(self.sleeps.append),
         )
 
 
 @pytest.fixture
-def fmp(server: FixtureServer) -> Iterator[Harness]:
-    harness = Harness(server)
+def fmp(fixture_server: FixtureServer) -> Iterator[Harness]:
+    harness = Harness(fixture_server)
     yield harness
     harness.client.close()
 
@@ -60,7 +58,7 @@ def fmp(server: FixtureServer) -> Iterator[Harness]:
 # --- records ----------------------------------------------------------------------------------------
 
 
-def test_profile(fmp: Harness, server: FixtureServer) -> None:
+def test_profile(fmp: Harness, fixture_server: FixtureServer) -> None:
     result = fmp.client.profile("AAPL")
     assert result.rejected == []
     assert result.value == [
@@ -78,7 +76,7 @@ def test_profile(fmp: Harness, server: FixtureServer) -> None:
         )
     ]
     assert result.value[0].our_sector is Sector.TECHNOLOGY
-    assert server.requests == [
+    assert fixture_server.requests == [
         "/stable/profile?symbol=AAPL"
     ]  # the key is sent, as `apikey`, and not logged here
 
@@ -138,15 +136,15 @@ def float_rows(count: int, prefix: str) -> list[dict[str, Any]]:
     return [{**base, "symbol": f"{prefix}{i}"} for i in range(count)]
 
 
-def test_floats_all_pages_until_a_short_page(fmp: Harness, server: FixtureServer) -> None:
-    server.inject("/stable/shares-float-all", body=json.dumps(float_rows(5000, "A")))
+def test_floats_all_pages_until_a_short_page(fmp: Harness, fixture_server: FixtureServer) -> None:
+    fixture_server.inject("/stable/shares-float-all", body=json.dumps(float_rows(5000, "A")))
     bad = [{"symbol": "BAD", "floatShares": -1}, {"symbol": "A0", "floatShares": 1.0}]
-    server.inject("/stable/shares-float-all", body=json.dumps(float_rows(3, "B") + bad))
+    fixture_server.inject("/stable/shares-float-all", body=json.dumps(float_rows(3, "B") + bad))
     reference = FmpReference(fmp.client)
     floats = reference.floats_all()
     assert len(floats) == 5003
     assert floats["A0"] == floats["B2"] == 14814419318.0  # a repeat keeps the first page's value
-    assert [r for r in server.requests if r.startswith("/stable/shares-float-all")] == [
+    assert [r for r in fixture_server.requests if r.startswith("/stable/shares-float-all")] == [
         "/stable/shares-float-all?page=0&limit=5000",
         "/stable/shares-float-all?page=1&limit=5000",
     ]
@@ -155,10 +153,10 @@ def test_floats_all_pages_until_a_short_page(fmp: Harness, server: FixtureServer
     ]
 
 
-def test_reference_sectors_members_and_checks(fmp: Harness, server: FixtureServer) -> None:
+def test_reference_sectors_members_and_checks(fmp: Harness, fixture_server: FixtureServer) -> None:
     reference = FmpReference(fmp.client)
     assert reference.sector_for(["AAPL", "aapl ", "MSFT", ""]) == {"AAPL": Sector.TECHNOLOGY}
-    assert server.requests == ["/stable/profile?symbol=AAPL", "/stable/profile?symbol=MSFT"]
+    assert fixture_server.requests == ["/stable/profile?symbol=AAPL", "/stable/profile?symbol=MSFT"]
     rejected = reference.drain_rejections()
     assert [(r.endpoint, r.symbol) for r in rejected] == [("/profile", "MSFT")]
     assert "HTTP 404" in rejected[0].reason
@@ -183,11 +181,11 @@ def test_reference_sectors_members_and_checks(fmp: Harness, server: FixtureServe
     assert "HTTP 404" in checks["fmp /company-screener"].detail
 
 
-def test_an_unmapped_or_missing_sector_is_a_rejection(fmp: Harness, server: FixtureServer) -> None:
+def test_an_unmapped_or_missing_sector_is_a_rejection(fmp: Harness, fixture_server: FixtureServer) -> None:
     etf = {**recorded("profile&symbol=AAPL.json")[0], "symbol": "SPY", "sector": "", "isEtf": True}
     odd = {**etf, "symbol": "ODD", "sector": "Conglomerates"}
-    server.inject("/stable/profile", body=json.dumps([etf]))
-    server.inject("/stable/profile", body=json.dumps([odd]))
+    fixture_server.inject("/stable/profile", body=json.dumps([etf]))
+    fixture_server.inject("/stable/profile", body=json.dumps([odd]))
     reference = FmpReference(fmp.client)
     assert reference.sector_for(["SPY", "ODD"]) == {}
     assert reference.drain_rejections() == [
@@ -196,9 +194,9 @@ def test_an_unmapped_or_missing_sector_is_a_rejection(fmp: Harness, server: Fixt
     ]
 
 
-def test_malformed_rows_are_rejected_and_the_rest_kept(fmp: Harness, server: FixtureServer) -> None:
+def test_malformed_rows_are_rejected_and_the_rest_kept(fmp: Harness, fixture_server: FixtureServer) -> None:
     good = recorded("etf/holdings&symbol=DIA.json")[0]
-    server.inject(
+    fixture_server.inject(
         "/stable/etf/holdings",
         body=json.dumps([good, {"asset": None}, "junk", {**good, "weightPercentage": "x"}]),
     )
@@ -214,33 +212,37 @@ def test_malformed_rows_are_rejected_and_the_rest_kept(fmp: Harness, server: Fix
 # --- faults -----------------------------------------------------------------------------------------
 
 
-def test_429_is_retried_after_the_vendors_delay(fmp: Harness, server: FixtureServer) -> None:
-    server.inject("/stable/profile", status=429, retry_after=0, body='{"Error Message": "Limit Reach ."}')
+def test_429_is_retried_after_the_vendors_delay(fmp: Harness, fixture_server: FixtureServer) -> None:
+    fixture_server.inject(
+        "/stable/profile", status=429, retry_after=0, body='{"Error Message": "Limit Reach ."}'
+    )
     assert fmp.client.profile("AAPL").value[0].symbol == "AAPL"
-    assert server.hits("/stable/profile") == 2
+    assert fixture_server.hits("/stable/profile") == 2
     assert fmp.sleeps == [0.0]
 
 
-def test_server_errors_are_retried_with_backoff_then_given_up(fmp: Harness, server: FixtureServer) -> None:
-    server.inject("/stable/shares-float", status=503, count=2)
+def test_server_errors_are_retried_with_backoff_then_given_up(
+    fmp: Harness, fixture_server: FixtureServer
+) -> None:
+    fixture_server.inject("/stable/shares-float", status=503, count=2)
     assert fmp.client.shares_float("AAPL").value[0].float_shares == 14814419318.0
     assert len(fmp.sleeps) == 2 and 0.25 <= fmp.sleeps[0] <= 0.5 and 0.5 <= fmp.sleeps[1] <= 1.0
-    server.inject("/stable/shares-float", status=500, count=4)
+    fixture_server.inject("/stable/shares-float", status=500, count=4)
     with pytest.raises(VendorError) as caught:
         fmp.client.shares_float("AAPL")
     assert caught.value.status == 500
     assert str(caught.value).startswith("fmp /shares-float: HTTP 500: ")
     assert "gave up after 4 attempts" in str(caught.value)
-    assert server.hits("/stable/shares-float") == 3 + 4
+    assert fixture_server.hits("/stable/shares-float") == 3 + 4
 
 
-def test_timeouts_are_retried(server: FixtureServer) -> None:
-    harness = Harness(server, timeout_secs=0.3)
+def test_timeouts_are_retried(fixture_server: FixtureServer) -> None:
+    harness = Harness(fixture_server, timeout_secs=0.3)
     try:
-        server.inject("/stable/profile", delay_secs=1.5)
+        fixture_server.inject("/stable/profile", delay_secs=1.5)
         assert harness.client.profile("AAPL").value[0].price == 256.08
         assert len(harness.sleeps) == 1
-        server.inject("/stable/profile", delay_secs=1.5, count=4)
+        fixture_server.inject("/stable/profile", delay_secs=1.5, count=4)
         with pytest.raises(
             VendorError, match=r"fmp /profile: timed out after 0.3 s .*gave up after 4 attempts"
         ):
@@ -249,10 +251,10 @@ def test_timeouts_are_retried(server: FixtureServer) -> None:
         harness.client.close()
 
 
-def test_malformed_json_is_retried_then_reported(fmp: Harness, server: FixtureServer) -> None:
-    server.inject("/stable/profile", body='[{"symbol": "AAPL", "pri')
+def test_malformed_json_is_retried_then_reported(fmp: Harness, fixture_server: FixtureServer) -> None:
+    fixture_server.inject("/stable/profile", body='[{"symbol": "AAPL", "pri')
     assert fmp.client.profile("AAPL").value[0].symbol == "AAPL"
-    server.inject("/stable/profile", body="<html>gateway</html>", count=4)
+    fixture_server.inject("/stable/profile", body="<html>gateway</html>", count=4)
     with pytest.raises(VendorError, match="malformed JSON"):
         fmp.client.profile("AAPL")
 
@@ -277,9 +279,9 @@ def test_malformed_json_is_retried_then_reported(fmp: Harness, server: FixtureSe
     ],
 )
 def test_refusals_fail_at_once_naming_the_cause(
-    fmp: Harness, server: FixtureServer, status: int | None, body: str, words: list[str]
+    fmp: Harness, fixture_server: FixtureServer, status: int | None, body: str, words: list[str]
 ) -> None:
-    server.inject("/stable/profile", status=status, body=body)
+    fixture_server.inject("/stable/profile", status=status, body=body)
     with pytest.raises(VendorError) as caught:
         fmp.client.profile("AAPL")
     message = str(caught.value)
@@ -287,50 +289,52 @@ def test_refusals_fail_at_once_naming_the_cause(
     for word in words:
         assert word in message
     assert KEY not in message
-    assert server.hits("/stable/profile") == 1 and fmp.sleeps == []
+    assert fixture_server.hits("/stable/profile") == 1 and fmp.sleeps == []
 
 
-def test_a_refused_key_stops_sector_lookups(fmp: Harness, server: FixtureServer) -> None:
-    server.inject("/stable/profile", status=401, body='{"Error Message": "Invalid API KEY."}')
+def test_a_refused_key_stops_sector_lookups(fmp: Harness, fixture_server: FixtureServer) -> None:
+    fixture_server.inject("/stable/profile", status=401, body='{"Error Message": "Invalid API KEY."}')
     with pytest.raises(VendorError, match="FMP_API_KEY"):
         FmpReference(fmp.client).sector_for(["AAPL", "MSFT"])
-    assert server.hits("/stable/profile") == 1
+    assert fixture_server.hits("/stable/profile") == 1
 
 
-def test_a_failing_endpoint_opens_its_circuit(server: FixtureServer) -> None:
-    harness = Harness(server, policy=RetryPolicy(failure_threshold=2, reset_after_secs=60, attempts=1))
+def test_a_failing_endpoint_opens_its_circuit(fixture_server: FixtureServer) -> None:
+    harness = Harness(
+        fixture_server, policy=RetryPolicy(failure_threshold=2, reset_after_secs=60, attempts=1)
+    )
     try:
-        server.inject("/stable/profile", status=500, count=2)
+        fixture_server.inject("/stable/profile", status=500, count=2)
         for _ in range(2):
             with pytest.raises(VendorError):
                 harness.client.profile("AAPL")
         with pytest.raises(CircuitOpenError):
             harness.client.profile("AAPL")
-        assert server.hits("/stable/profile") == 2
+        assert fixture_server.hits("/stable/profile") == 2
         reference = FmpReference(harness.client)
         assert reference.sector_for(["AAPL", "MSFT"]) == {}  # stops at the open circuit, no requests
-        assert server.hits("/stable/profile") == 2
+        assert fixture_server.hits("/stable/profile") == 2
         assert harness.client.shares_float("AAPL").value  # other endpoints are unaffected
     finally:
         harness.client.close()
 
 
 def test_the_key_never_reaches_the_log(
-    fmp: Harness, server: FixtureServer, caplog: pytest.LogCaptureFixture
+    fmp: Harness, fixture_server: FixtureServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    server.inject("/stable/profile", status=503)
+    fixture_server.inject("/stable/profile", status=503)
     fmp.client.profile("AAPL")
     assert "apikey=<redacted>" in caplog.text  # httpx logs each request URL
     assert KEY not in caplog.text
 
 
-def test_configuration(monkeypatch: pytest.MonkeyPatch, server: FixtureServer) -> None:
+def test_configuration(monkeypatch: pytest.MonkeyPatch, fixture_server: FixtureServer) -> None:
     monkeypatch.delenv("FMP_API_KEY", raising=False)
     monkeypatch.delenv("FMP_BASE_URL", raising=False)
     assert create_fmp_reference(ProviderSettings()) is None
     reference = create_fmp_reference(
-        ProviderSettings(FMP_API_KEY=KEY, FMP_BASE_URL=f"{server.base_url}/stable")
+        ProviderSettings(FMP_API_KEY=KEY, FMP_BASE_URL=f"{fixture_server.base_url}/stable")
     )
     assert reference is not None
     assert reference.sector_for(["AAPL"]) == {"AAPL": Sector.TECHNOLOGY}

@@ -7,12 +7,10 @@ their upstream names, and the docs' sample responses routed to the endpoints the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from sectorlights.core.clock import FrozenClock
 from sectorlights.domain.market import Sentiment
@@ -21,36 +19,28 @@ from sectorlights.providers.base import MemoryReferenceStore, RejectedRow
 from sectorlights.providers.polygon.market_data import PolygonMarketData
 from sectorlights.providers.polygon.rest import PolygonRestSource
 from sectorlights.providers.resilience import RetryPolicy
-from tests.fixture_server import FixtureServer
+from tests.fixture_server import POLYGON_DOCS, POLYGON_MOCKS, FixtureServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "polygon"
-MOCKS = FIXTURES / "client-python" / "test_rest" / "mocks"
-DOCS = FIXTURES / "docs-samples" / "stocks"
 UNIVERSE_FILE = FIXTURES / "client-python" / "examples" / "tools" / "treemap" / "sic_code_groups.json"
 API_KEY = "fixture-key-0123456789"
 FETCHED = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def server() -> Iterator[FixtureServer]:
-    with FixtureServer(MOCKS) as running:
-        yield running
+def rest_source(fixture_server: FixtureServer) -> PolygonRestSource:
+    return PolygonRestSource(API_KEY, fixture_server.base_url, 5.0, RetryPolicy().guarded_calls())
 
 
-def rest_source(server: FixtureServer) -> PolygonRestSource:
-    return PolygonRestSource(API_KEY, server.base_url, 5.0, RetryPolicy().guarded_calls())
-
-
-def test_market_status(server: FixtureServer) -> None:
-    source = rest_source(server)
+def test_market_status(fixture_server: FixtureServer) -> None:
+    source = rest_source(fixture_server)
     assert source.market_status().value == "extended-hours"
-    server.route("/v1/marketstatus/now", DOCS / "market-status.json")
+    fixture_server.route("/v1/marketstatus/now", POLYGON_DOCS / "market-status.json")
     assert source.market_status().value == "extended-hours"
-    assert server.requests == ["/v1/marketstatus/now"] * 2
+    assert fixture_server.requests == ["/v1/marketstatus/now"] * 2
 
 
-def test_full_market_snapshot_client_mock(server: FixtureServer) -> None:
-    result = rest_source(server).snapshot()
+def test_full_market_snapshot_client_mock(fixture_server: FixtureServer) -> None:
+    result = rest_source(fixture_server).snapshot()
     rows = result.value
     assert rows.symbols.tolist() == ["BCAT"]
     assert rows.last_price.tolist() == [20.506]  # lastTrade.p
@@ -58,29 +48,35 @@ def test_full_market_snapshot_client_mock(server: FixtureServer) -> None:
     assert rows.previous_close.tolist() == [20.63]
     assert rows.updated_ns.tolist() == [1605192894630916600]  # nanoseconds, exact
     assert result.rejected == []
-    assert server.requests == ["/v2/snapshot/locale/us/markets/stocks/tickers?include_otc=false"]
+    assert fixture_server.requests == ["/v2/snapshot/locale/us/markets/stocks/tickers?include_otc=false"]
 
 
-def test_full_market_snapshot_docs_sample(server: FixtureServer) -> None:
-    server.route("/v2/snapshot/locale/us/markets/stocks/tickers", DOCS / "full-market-snapshot.json")
-    rows = rest_source(server).snapshot().value
+def test_full_market_snapshot_docs_sample(fixture_server: FixtureServer) -> None:
+    fixture_server.route(
+        "/v2/snapshot/locale/us/markets/stocks/tickers", POLYGON_DOCS / "full-market-snapshot.json"
+    )
+    rows = rest_source(fixture_server).snapshot().value
     assert rows.symbols.tolist() == ["BCAT"]
     assert rows.last_price.tolist() == [20.506]
     assert rows.session_volume.tolist() == [37216.0]
 
 
-def test_grouped_daily_client_mock(server: FixtureServer) -> None:
-    bars = rest_source(server).grouped_daily(date(2005, 4, 4)).value
+def test_grouped_daily_client_mock(fixture_server: FixtureServer) -> None:
+    bars = rest_source(fixture_server).grouped_daily(date(2005, 4, 4)).value
     assert bars.session == date(2005, 4, 4)
     assert bars.symbols.tolist() == ["GIK"]
     assert (bars.open[0], bars.high[0], bars.low[0], bars.close[0]) == (9.99, 10.02, 9.9, 10.02)
     assert bars.volume.tolist() == [895345.0]
-    assert server.requests[0].startswith("/v2/aggs/grouped/locale/us/market/stocks/2005-04-04?adjusted=true")
+    assert fixture_server.requests[0].startswith(
+        "/v2/aggs/grouped/locale/us/market/stocks/2005-04-04?adjusted=true"
+    )
 
 
-def test_grouped_daily_docs_sample(server: FixtureServer) -> None:
-    server.route("/v2/aggs/grouped/locale/us/market/stocks/2020-10-14", DOCS / "grouped-daily.json")
-    result = rest_source(server).grouped_daily(date(2020, 10, 14))
+def test_grouped_daily_docs_sample(fixture_server: FixtureServer) -> None:
+    fixture_server.route(
+        "/v2/aggs/grouped/locale/us/market/stocks/2020-10-14", POLYGON_DOCS / "grouped-daily.json"
+    )
+    result = rest_source(fixture_server).grouped_daily(date(2020, 10, 14))
     bars = result.value
     assert bars.symbols.tolist() == ["KIMpL", "TANH", "VSAT"]
     assert bars.close.tolist() == [25.9102, 23.4, 34.24]
@@ -88,8 +84,8 @@ def test_grouped_daily_docs_sample(server: FixtureServer) -> None:
     assert result.rejected == []
 
 
-def test_tickers_follow_next_url_across_both_pages(server: FixtureServer) -> None:
-    source = rest_source(server)
+def test_tickers_follow_next_url_across_both_pages(fixture_server: FixtureServer) -> None:
+    source = rest_source(fixture_server)
     result = source.tickers()
     assert [(r.symbol, r.security_type, r.primary_exchange) for r in result.value] == [
         ("A", "CS", "XNYS"),
@@ -98,22 +94,22 @@ def test_tickers_follow_next_url_across_both_pages(server: FixtureServer) -> Non
         ("AAAU", "ETF", "BATS"),
     ]
     assert result.value[0].name == "Agilent Technologies Inc."
-    first, second = server.requests
+    first, second = fixture_server.requests
     assert first == "/v3/reference/tickers?market=stocks&active=true&limit=1000&sort=ticker&order=asc"
     assert second.startswith("/v3/reference/tickers?cursor=YWN0aXZlPXRydWUmZGF0ZT0yMDIyLTA0LTI3")
     assert source.request_counts == {"tickers": 2}
 
 
-def test_next_url_points_back_at_the_fixture_server(server: FixtureServer) -> None:
-    file = MOCKS / "v3" / "reference" / "tickers.json"
+def test_next_url_points_back_at_the_fixture_server(fixture_server: FixtureServer) -> None:
+    file = POLYGON_MOCKS / "v3" / "reference" / "tickers.json"
     assert "api.massive.com" in json.loads(file.read_text())["next_url"]
-    status, _, body, _ = server.answer("/v3/reference/tickers")
+    status, _, body, _ = fixture_server.answer("/v3/reference/tickers")
     assert status == 200
-    assert json.loads(body)["next_url"].startswith(server.base_url + "/v3/reference/tickers?cursor=")
+    assert json.loads(body)["next_url"].startswith(fixture_server.base_url + "/v3/reference/tickers?cursor=")
 
 
-def test_ticker_details_client_mock(server: FixtureServer) -> None:
-    result = rest_source(server).ticker_details("AAPL", FETCHED)
+def test_ticker_details_client_mock(fixture_server: FixtureServer) -> None:
+    result = rest_source(fixture_server).ticker_details("AAPL", FETCHED)
     reference = result.value
     assert reference is not None
     assert reference.symbol == "AAPL"
@@ -126,50 +122,50 @@ def test_ticker_details_client_mock(server: FixtureServer) -> None:
     assert reference.fetched_at == FETCHED
 
 
-def test_ticker_details_docs_sample(server: FixtureServer) -> None:
-    server.route("/v3/reference/tickers/AAPL", DOCS / "ticker-overview.json")
-    reference = rest_source(server).ticker_details("AAPL", FETCHED).value
+def test_ticker_details_docs_sample(fixture_server: FixtureServer) -> None:
+    fixture_server.route("/v3/reference/tickers/AAPL", POLYGON_DOCS / "ticker-overview.json")
+    reference = rest_source(fixture_server).ticker_details("AAPL", FETCHED).value
     assert reference is not None
     assert reference.market_cap == 2771126040150.0
     assert reference.shares_outstanding == 16334371000.0
     assert reference.sic_code == "3571"
 
 
-def test_ticker_details_unknown_ticker_is_a_rejection_not_a_failure(server: FixtureServer) -> None:
-    result = rest_source(server).ticker_details("ZZZZ", FETCHED)
+def test_ticker_details_unknown_ticker_is_a_rejection_not_a_failure(fixture_server: FixtureServer) -> None:
+    result = rest_source(fixture_server).ticker_details("ZZZZ", FETCHED)
     assert result.value is None
     assert result.rejected == [
         RejectedRow(
             "ticker_details", "ZZZZ", "not found (HTTP 404: no fixture for /v3/reference/tickers/ZZZZ)"
         )
     ]
-    assert len(server.requests) == 1  # a 404 is not retried
+    assert len(fixture_server.requests) == 1  # a 404 is not retried
 
 
-def test_float_docs_sample(server: FixtureServer) -> None:
-    server.route("/stocks/vX/float", DOCS / "float.json")
-    result = rest_source(server).floats()
+def test_float_docs_sample(fixture_server: FixtureServer) -> None:
+    fixture_server.route("/stocks/vX/float", POLYGON_DOCS / "float.json")
+    result = rest_source(fixture_server).floats()
     assert result.value == {"AAPL": 15_000_000_000.0}
-    assert server.requests == ["/stocks/vX/float?limit=5000"]
+    assert fixture_server.requests == ["/stocks/vX/float?limit=5000"]
 
 
-def test_minute_bars(server: FixtureServer) -> None:
+def test_minute_bars(fixture_server: FixtureServer) -> None:
     # No minute-bar recording exists upstream; the client mock of the same endpoint (daily bars of
     # 2005-04-01 and 2005-04-04) stands in. Only the asked session's day is kept.
     path = "/v2/aggs/ticker/AAPL/range/1/minute/2005-04-01/2005-04-01"
-    server.route(path, MOCKS / "v2/aggs/ticker/AAPL/range/1/day/2005-04-01/2005-04-04.json")
-    bars = rest_source(server).minute_bars("AAPL", date(2005, 4, 1)).value
+    fixture_server.route(path, POLYGON_MOCKS / "v2/aggs/ticker/AAPL/range/1/day/2005-04-01/2005-04-04.json")
+    bars = rest_source(fixture_server).minute_bars("AAPL", date(2005, 4, 1)).value
     assert bars.symbol == "AAPL" and bars.session == date(2005, 4, 1)
     assert bars.window_start_ns.tolist() == [1112331600000 * 1_000_000]  # t is milliseconds
     assert (bars.open[0], bars.high[0], bars.low[0], bars.close[0]) == (1.5032, 1.5064, 1.4489, 1.4604)
     assert bars.volume.tolist() == [642646396.0]
-    assert server.requests == [f"{path}?adjusted=true&sort=asc&limit=50000"]
+    assert fixture_server.requests == [f"{path}?adjusted=true&sort=asc&limit=50000"]
 
 
-def test_news_with_insights(server: FixtureServer) -> None:
-    server.route("/v2/reference/news", DOCS / "news.json")
+def test_news_with_insights(fixture_server: FixtureServer) -> None:
+    fixture_server.route("/v2/reference/news", POLYGON_DOCS / "news.json")
     since, until = datetime(2024, 6, 1, tzinfo=UTC), datetime(2024, 7, 1, tzinfo=UTC)
-    items = rest_source(server).news(since, until, limit=1).value
+    items = rest_source(fixture_server).news(since, until, limit=1).value
     assert len(items) == 1
     item = items[0]
     assert item.news_id == "8ec638777ca03b553ae516761c2a22ba2fdd2f37befae3ab6fdab74e9e5193eb"
@@ -179,16 +175,16 @@ def test_news_with_insights(server: FixtureServer) -> None:
     assert [(i.ticker, i.sentiment) for i in item.insights] == [("UBS", Sentiment.POSITIVE)]
     assert item.insights[0].reasoning.startswith("UBS analysts are providing a bullish outlook")
     # `limit` stops the client before it follows next_url.
-    assert server.requests == [
+    assert fixture_server.requests == [
         "/v2/reference/news?published_utc.lt=2024-07-01T00:00:00Z&published_utc.gte=2024-06-01T00:00:00Z"
         "&limit=1&sort=published_utc&order=desc"
     ]
 
 
-def test_news_without_insights_client_mock(server: FixtureServer) -> None:
-    server.route("/v2/reference/news", MOCKS / "v2/reference/news&ticker=NFLX.json")
+def test_news_without_insights_client_mock(fixture_server: FixtureServer) -> None:
+    fixture_server.route("/v2/reference/news", POLYGON_MOCKS / "v2/reference/news&ticker=NFLX.json")
     since, until = datetime(2022, 4, 1, tzinfo=UTC), datetime(2022, 5, 1, tzinfo=UTC)
-    items = rest_source(server).news(since, until, limit=10).value
+    items = rest_source(fixture_server).news(since, until, limit=10).value
     assert [(i.publisher, i.tickers, i.insights) for i in items] == [
         ("MarketWatch", ("MSFT", "TSN", "NFLX", "AMZN"), ())
     ]
@@ -208,11 +204,13 @@ def run_cycle(provider: PolygonMarketData, now: datetime) -> int:
     return provider.request_count - before
 
 
-def test_refresh_cycle_on_the_recorded_fixtures(server: FixtureServer) -> None:
-    server.route("/stocks/vX/float", DOCS / "float.json")
+def test_refresh_cycle_on_the_recorded_fixtures(fixture_server: FixtureServer) -> None:
+    fixture_server.route("/stocks/vX/float", POLYGON_DOCS / "float.json")
     for session in SESSIONS:
-        server.route(f"/v2/aggs/grouped/locale/us/market/stocks/{session}", DOCS / "grouped-daily.json")
-    source = rest_source(server)
+        fixture_server.route(
+            f"/v2/aggs/grouped/locale/us/market/stocks/{session}", POLYGON_DOCS / "grouped-daily.json"
+        )
+    source = rest_source(fixture_server)
     provider = PolygonMarketData(
         source,
         name="polygon",
@@ -306,8 +304,8 @@ def write_universe_tree(root: Path, sessions: list[date]) -> tuple[int, set[str]
 def test_refresh_cycle_on_a_full_recorded_universe(tmp_path: Path) -> None:
     """4,672 listings: the cold cycle pays one detail per plausible stock once; warm cycles pay 1."""
     listing_count, plausible = write_universe_tree(tmp_path, SESSIONS)
-    with FixtureServer(tmp_path) as server:
-        source = rest_source(server)
+    with FixtureServer(tmp_path) as fixture_server:
+        source = rest_source(fixture_server)
         store = MemoryReferenceStore()
         provider = PolygonMarketData(
             source,
@@ -336,7 +334,7 @@ def test_refresh_cycle_on_a_full_recorded_universe(tmp_path: Path) -> None:
 
         # A restarted process with the same reference store: no details at all.
         restarted = PolygonMarketData(
-            rest_source(server),
+            rest_source(fixture_server),
             name="polygon",
             reference_store=store,
             clock=FrozenClock(CYCLE_NOW + timedelta(hours=1)),

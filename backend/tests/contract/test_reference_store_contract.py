@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine
 
 from sectorlights.domain.market import TickerReference
 from sectorlights.providers.base import MemoryReferenceStore, ReferenceStore
 from sectorlights.storage import reference_store as reference_store_module
-from sectorlights.storage.database import create_database_engine, migrate
 from sectorlights.storage.reference_store import SqlReferenceStore
-from sectorlights.storage.tables import ticker_reference
 
 FETCHED = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 
@@ -37,21 +33,11 @@ def reference(symbol: str, **changes: object) -> TickerReference:
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ReferenceStore]:
-    """An empty store of each kind (the SQL ones on a migrated database, as conftest's `database`)."""
+def store(request: pytest.FixtureRequest) -> ReferenceStore:
+    """An empty store of each kind (the SQL ones on conftest's migrated, empty databases)."""
     if request.param == "memory":
-        yield MemoryReferenceStore()
-        return
-    if request.param == "sqlite":
-        engine = create_database_engine(f"sqlite:///{tmp_path / 'reference.db'}")
-        migrate(engine)
-        yield SqlReferenceStore(engine)
-        engine.dispose()
-        return
-    engine = request.getfixturevalue("_migrated_postgres")
-    with engine.begin() as connection:
-        connection.execute(delete(ticker_reference))
-    yield SqlReferenceStore(engine)
+        return MemoryReferenceStore()
+    return SqlReferenceStore(request.getfixturevalue(f"{request.param}_database"))
 
 
 def test_round_trip(store: ReferenceStore) -> None:

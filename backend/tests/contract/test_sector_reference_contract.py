@@ -3,20 +3,16 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine
 
 from sectorlights.domain.market import SectorReference
 from sectorlights.providers.base import MemorySectorReferenceStore, SectorReferenceStore
 from sectorlights.storage import reference_store as reference_store_module
-from sectorlights.storage.database import create_database_engine, migrate
 from sectorlights.storage.reference_store import SqlSectorReferenceStore
-from sectorlights.storage.tables import sector_reference
 
 FETCHED = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 
@@ -26,20 +22,11 @@ def fmp(symbol: str, sector: str | None = "technology", fetched_at: datetime = F
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SectorReferenceStore]:
+def store(request: pytest.FixtureRequest) -> SectorReferenceStore:
+    """An empty store of each kind (the SQL ones on conftest's migrated, empty databases)."""
     if request.param == "memory":
-        yield MemorySectorReferenceStore()
-        return
-    if request.param == "sqlite":
-        engine = create_database_engine(f"sqlite:///{tmp_path / 'sectors.db'}")
-        migrate(engine)
-        yield SqlSectorReferenceStore(engine)
-        engine.dispose()
-        return
-    engine = request.getfixturevalue("_migrated_postgres")
-    with engine.begin() as connection:
-        connection.execute(delete(sector_reference))
-    yield SqlSectorReferenceStore(engine)
+        return MemorySectorReferenceStore()
+    return SqlSectorReferenceStore(request.getfixturevalue(f"{request.param}_database"))
 
 
 def test_round_trip_with_unknown_sectors(store: SectorReferenceStore) -> None:

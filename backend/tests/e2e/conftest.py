@@ -1,4 +1,4 @@
-"""The Chromium of the browser test modules."""
+"""The Chromium of the browser test modules, and the built dashboard they need."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from sectorlights.settings import REPO_ROOT
 from tests.services import unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
+DIST = REPO_ROOT / "frontend" / "dist"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -33,3 +35,10 @@ def browser() -> Iterator[Browser]:
         instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def built_dashboard() -> None:
+    """Before conftest's `server` starts: without a built front end there is no page to test."""
+    if not (DIST / "index.html").is_file():
+        unavailable("the front end is not built (make build)")

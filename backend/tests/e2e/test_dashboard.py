@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
 
 from sectorlights.domain.vocabulary import COLORS, SECTORS
-from sectorlights.settings import REPO_ROOT
 from tests.conftest import SIM_NOW
 from tests.e2e.contrast import low_contrast_texts
 from tests.servers import running_server
-from tests.services import unavailable
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-DIST = REPO_ROOT / "frontend" / "dist"
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not (DIST / "index.html").is_file():
-        unavailable("the front end is not built (make build)")
-    workdir = tmp_path_factory.mktemp("dashboard")
-    with running_server({"SECTORLIGHTS_SIM_NOW": SIM_NOW.isoformat()}, workdir) as base_url:
-        yield base_url
+def server_env() -> dict[str, str]:
+    """The full simulated market at SIM_NOW, on its schedule."""
+    return {"SECTORLIGHTS_SIM_NOW": SIM_NOW.isoformat()}
 
 
 def test_eight_colored_cards(browser: Browser, server: str) -> None:
@@ -68,8 +61,6 @@ SCENARIO_COLORS = {
 def test_scenario_colors_on_the_dashboard(
     browser: Browser, tmp_path_factory: pytest.TempPathFactory, scenario: str
 ) -> None:
-    if not (DIST / "index.html").is_file():
-        unavailable("the front end is not built (make build)")
     env = {"SECTORLIGHTS_SIM_NOW": SIM_NOW.isoformat(), "SECTORLIGHTS_SIM_SCENARIO": scenario}
     with running_server(env, tmp_path_factory.mktemp(scenario)) as base_url:
         page = browser.new_page(viewport={"width": 1440, "height": 1000}, reduced_motion="reduce")

@@ -4,29 +4,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from contextlib import AbstractContextManager
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.conftest import FROZEN, OVERNIGHT_GAPS
 from tests.e2e.contrast import low_contrast_texts
 from tests.e2e.measure import first_render_ms
-from tests.e2e.test_dashboard import ARTIFACTS, DIST
-from tests.integration.test_live_updates import FROZEN, OVERNIGHT_GAPS
+from tests.e2e.test_dashboard import ARTIFACTS
 from tests.servers import RunningProcess, migrate, running_process, running_server
-from tests.services import free_port, unavailable
+from tests.services import free_port
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not (DIST / "index.html").is_file():
-        unavailable("the front end is not built (make build)")
-    with running_server(FROZEN, tmp_path_factory.mktemp("live")) as base_url:
-        yield base_url
 
 
 def open_dashboard(

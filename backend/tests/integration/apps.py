@@ -12,14 +12,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 
 from sectorlights.api.app import create_app
 from sectorlights.engine.container import Container
 from sectorlights.settings import load_settings
-from sectorlights.storage.database import create_database_engine, migrate
-from sectorlights.storage.tables import metadata
 from tests.conftest import SIM_NOW
+from tests.databases import emptied, migrated_sqlite
 
 ENV_CLEARED = ("DATABASE_URL", "REDIS_URL", "POLYGON_API_KEY", "MASSIVE_API_KEY", "SECTORLIGHTS_PROVIDER")
 
@@ -47,11 +45,8 @@ def environment(monkeypatch: pytest.MonkeyPatch, url: str, static_dir: Path, run
 
 def sqlite_url(directory: Path, name: str = "resources.db") -> str:
     """A migrated SQLite database file in `directory`."""
-    url = f"sqlite:///{directory / name}"
-    engine = create_database_engine(url)
-    migrate(engine)
-    engine.dispose()
-    return url
+    with migrated_sqlite(directory / name) as engine:
+        return engine.url.render_as_string()
 
 
 def wait_for_grid(client: TestClient, timeout_secs: float = 90) -> dict[str, Any]:
@@ -73,10 +68,7 @@ def served_app(request: pytest.FixtureRequest, directory: Path, sqlite_name: str
     if request.param == "sqlite":
         url = sqlite_url(directory, sqlite_name)
     else:
-        engine = request.getfixturevalue("_migrated_postgres")
-        with engine.begin() as connection:
-            names = ", ".join(table.name for table in reversed(metadata.sorted_tables))
-            connection.execute(text(f"TRUNCATE {names}"))
+        engine = emptied(request.getfixturevalue("_migrated_postgres"))
         url = engine.url.render_as_string(hide_password=False)
     with pytest.MonkeyPatch.context() as monkeypatch:
         environment(monkeypatch, url, directory / "no-frontend", run_on_start=True)

@@ -26,8 +26,9 @@ from sectorlights.providers.base import (
 )
 from sectorlights.providers.simulated import SimulatedProvider
 from sectorlights.settings import load_settings
-from sectorlights.storage.database import create_database_engine, head_revision, migrate
+from sectorlights.storage.database import head_revision
 from tests.conftest import SIM_NOW
+from tests.databases import migrated_sqlite
 from tests.integration.apps import wait_for_grid
 
 
@@ -88,18 +89,14 @@ class SwitchableProvider:
 
 
 @pytest.fixture
-def settings_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("DATABASE_URL", "REDIS_URL", "POLYGON_API_KEY", "MASSIVE_API_KEY", "SECTORLIGHTS_PROVIDER"):
-        monkeypatch.delenv(name, raising=False)
+def settings_env(clean_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     database_path = tmp_path / "api.db"
     monkeypatch.setenv("SECTORLIGHTS_SQLITE_PATH", str(database_path))
     monkeypatch.setenv("SECTORLIGHTS_SIM_NOW", SIM_NOW.isoformat())
     monkeypatch.setenv("SECTORLIGHTS_REFRESH_INTERVAL_SECS", "3600")
     monkeypatch.setenv("SECTORLIGHTS_STATIC_DIR", str(tmp_path / "no-frontend"))
-    engine = create_database_engine(f"sqlite:///{database_path}")
-    migrate(engine)
-    engine.dispose()
-    return database_path
+    with migrated_sqlite(database_path):
+        return database_path
 
 
 @pytest.fixture

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,3 +104,57 @@ def test_users_add_prints_a_token_once_and_list_names_them(tmp_path: Path) -> No
     listed = run_command(["users", "list"], {}, tmp_path)
     assert listed.stdout.split() == ["alice"]
     assert token not in (tmp_path / "data" / "sectorlights.db").read_bytes().decode("latin-1")
+
+
+def test_the_console_script_prints_its_version(tmp_path: Path) -> None:
+    result = run_command(["--version"], {}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"sectorlights {version('sectorlights')}\n"
+
+
+# (arguments, the JSON document's keys, a check of the document)
+JSON_OUTPUT: list[tuple[list[str], set[str], Callable[[dict[str, Any]], bool]]] = [
+    (["migrate", "--json"], {"database", "revision"}, lambda doc: doc["revision"] == head_revision()),
+    (["users", "list", "--json"], {"users"}, lambda doc: doc["users"] == ["alice"]),
+    (
+        ["data", "check", "--json"],
+        {"provider", "checks", "failed"},
+        lambda doc: (
+            doc["provider"] == "simulated"
+            and doc["failed"] == []
+            and {"listings", "daily_bars"} <= {check["endpoint"] for check in doc["checks"]}
+            and all(
+                set(check) == {"endpoint", "ok", "latency_ms", "rows", "detail", "required"}
+                for check in doc["checks"]
+            )
+        ),
+    ),
+    (
+        ["universe", "--explain", "SOUN", "--json"],
+        {"as_of", "listing", "member", "excluded_by", "criteria", "returns_pct"},
+        lambda doc: doc["listing"]["symbol"] == "SOUN" and len(doc["criteria"]) == 8,
+    ),
+]
+
+
+JSON_ENV = {"SECTORLIGHTS_SIM_NOW": SIM_NOW.isoformat(), "SECTORLIGHTS_SIM_LISTINGS": "1500"}
+
+
+@pytest.fixture(scope="module")
+def with_a_user(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A working directory whose database is migrated and has the user alice."""
+    workdir = tmp_path_factory.mktemp("json")
+    assert run_command(["migrate"], JSON_ENV, workdir).returncode == 0
+    assert run_command(["users", "add", "alice"], JSON_ENV, workdir).returncode == 0
+    return workdir
+
+
+@pytest.mark.parametrize(("args", "keys", "holds"), JSON_OUTPUT, ids=[" ".join(c[0]) for c in JSON_OUTPUT])
+def test_json_output_is_one_document_on_stdout(
+    with_a_user: Path, args: list[str], keys: set[str], holds: Callable[[dict[str, Any]], bool]
+) -> None:
+    result = run_command(args, JSON_ENV, with_a_user)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)  # fails on anything besides the one document
+    assert set(document) == keys
+    assert holds(document), document

@@ -32,8 +32,8 @@ from sectorlights.engine.frame_builder import DailyBarsCache, build_frame
 from sectorlights.providers.base import ProviderError
 from sectorlights.providers.flatfiles import FlatFilesProvider
 from sectorlights.storage.bars import BarsRepository
-from sectorlights.storage.database import create_database_engine, migrate
 from sectorlights.storage.ingestion import ImportReport, import_flatfiles
+from tests.databases import migrated_sqlite
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FLATFILES = FIXTURES / "flatfiles"
@@ -68,13 +68,11 @@ class Imported:
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Imported]:
     folder = tmp_path_factory.mktemp("flatfiles")
-    engine = create_database_engine(f"sqlite:///{folder / 'bars.db'}")
-    migrate(engine)
-    bars = BarsRepository(engine)
-    first = import_flatfiles([FLATFILES], bars)
-    second = import_flatfiles([FLATFILES], bars)
-    yield Imported(engine, bars, first, second)
-    engine.dispose()
+    with migrated_sqlite(folder / "bars.db") as engine:
+        bars = BarsRepository(engine)
+        first = import_flatfiles([FLATFILES], bars)
+        second = import_flatfiles([FLATFILES], bars)
+        yield Imported(engine, bars, first, second)
 
 
 @pytest.fixture(scope="module")

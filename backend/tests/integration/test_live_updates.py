@@ -19,28 +19,12 @@ from websockets.sync.client import ClientConnection, connect
 from sectorlights.api.app import create_app
 from sectorlights.domain.events import EventType
 from sectorlights.settings import load_settings
-from tests.conftest import SIM_NOW
+from tests.conftest import FROZEN, OVERNIGHT_GAPS, SIM_NOW
 from tests.integration.apps import environment, sqlite_url
 from tests.servers import running_server, uvicorn_in_thread
 from tests.services import throwaway_postgres_database, throwaway_redis_server
 
 pytestmark = pytest.mark.timeout(180)
-
-FROZEN = {
-    "SECTORLIGHTS_SIM_NOW": SIM_NOW.isoformat(),
-    "SECTORLIGHTS_SIM_LISTINGS": "1500",
-    "SECTORLIGHTS_SCHEDULE": "off",
-    "SECTORLIGHTS_MOVE_WATCH": "false",
-    "SECTORLIGHTS_USER_ACTIONS_PER_MINUTE": "600",
-    "SECTORLIGHTS_WS_HEARTBEAT_SECS": "0.5",
-}
-# The simulated 04:00 open with overnight gaps, 15 s ahead and running at 5x, the move watch on.
-OVERNIGHT_GAPS = FROZEN | {
-    "SECTORLIGHTS_SIM_SCENARIO": "overnight_gaps",
-    "SECTORLIGHTS_SIM_NOW": "2026-11-24T03:59:45-05:00",
-    "SECTORLIGHTS_SIM_SPEED": "5",
-    "SECTORLIGHTS_MOVE_WATCH": "true",
-}
 
 
 def ws_url(base_url: str, since: int | None = None) -> str:
@@ -101,13 +85,6 @@ def wait_run(base_url: str, run_id: str) -> None:
     while httpx.get(f"{base_url}/api/analysis/{run_id}", timeout=30).json()["status"] == "running":
         assert time.monotonic() < deadline, f"run {run_id} did not finish"
         time.sleep(0.1)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One server for the tests that each look only at the events after their own connect."""
-    with running_server(FROZEN, tmp_path_factory.mktemp("live")) as base_url:
-        yield base_url
 
 
 def test_snapshot_then_ordered_progress_heartbeats_and_no_unchanged_sectors(server: str) -> None:

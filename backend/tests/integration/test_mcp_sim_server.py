@@ -22,11 +22,9 @@ from sectorlights.providers.polygon import transform
 from sectorlights.providers.polygon.mcp import McpServerError, PolygonMcpSource
 from sectorlights.providers.resilience import RetryPolicy, VendorError
 from sectorlights.simvendor.mcp_server import EXIT_AFTER_ENV
-from tests.fixture_server import FixtureServer
+from tests.fixture_server import POLYGON_DOCS, POLYGON_MOCKS, FixtureServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "polygon"
-MOCKS = FIXTURES / "client-python" / "test_rest" / "mocks"
-DOCS = FIXTURES / "docs-samples" / "stocks"
 SERVER_MODULE = "sectorlights.simvendor.mcp_server"
 COMMAND = f"{sys.executable} -m {SERVER_MODULE}"
 KEY = "sk-test-0123456789abcdef"
@@ -45,15 +43,15 @@ def load(path: Path) -> Any:
 def fixture_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The client-python mocks plus docs samples at the paths the source asks for, and a second news page."""
     root = tmp_path_factory.mktemp("polygon") / "mocks"
-    shutil.copytree(MOCKS, root)
+    shutil.copytree(POLYGON_MOCKS, root)
     (root / "stocks/vX").mkdir(parents=True)
-    shutil.copy(DOCS / "float.json", root / "stocks/vX/float.json")
+    shutil.copy(POLYGON_DOCS / "float.json", root / "stocks/vX/float.json")
     minute = root / "v2/aggs/ticker/AAPL/range/1/minute/2005-04-01"
     minute.mkdir(parents=True)
     shutil.copy(
         root / "v2/aggs/ticker/AAPL/range/1/day/2005-04-01/2005-04-04.json", minute / "2005-04-01.json"
     )
-    news = load(DOCS / "news.json")
+    news = load(POLYGON_DOCS / "news.json")
     (root / "v2/reference/news.json").write_text(json.dumps(news))
     cursor = news["next_url"].split("cursor=")[1]
     second = {**news, "results": [{**news["results"][0], "id": "second-page-article"}]}
@@ -62,21 +60,15 @@ def fixture_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def server(fixture_root: Path) -> Iterator[FixtureServer]:
-    with FixtureServer(fixture_root) as running:
-        yield running
-
-
 def open_source(
-    server: FixtureServer, sleeps: list[float] | None = None, env: dict[str, str] | None = None
+    fixture_server: FixtureServer, sleeps: list[float] | None = None, env: dict[str, str] | None = None
 ) -> PolygonMcpSource:
     return PolygonMcpSource(
         COMMAND,
         {
             "MASSIVE_API_KEY": KEY,
             "POLYGON_API_KEY": KEY,
-            "MASSIVE_API_BASE_URL": server.base_url,
+            "MASSIVE_API_BASE_URL": fixture_server.base_url,
             **(env or {}),
         },
         10.0,
@@ -85,8 +77,15 @@ def open_source(
 
 
 @pytest.fixture(scope="module")
-def source(server: FixtureServer) -> Iterator[PolygonMcpSource]:
-    opened = open_source(server)
+def fixture_server(fixture_root: Path) -> Iterator[FixtureServer]:
+    """conftest's, for the whole module: `source` keeps one MCP server process talking to it."""
+    with FixtureServer(fixture_root) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def source(fixture_server: FixtureServer) -> Iterator[PolygonMcpSource]:
+    opened = open_source(fixture_server)
     yield opened
     opened.close()
 
@@ -109,14 +108,16 @@ def test_whole_market_endpoints(source: PolygonMcpSource) -> None:
     snapshot = source.snapshot()
     same(
         snapshot,
-        transform.snapshot_rows(load(MOCKS / "v2/snapshot/locale/us/markets/stocks/tickers/index.json")),
+        transform.snapshot_rows(
+            load(POLYGON_MOCKS / "v2/snapshot/locale/us/markets/stocks/tickers/index.json")
+        ),
     )
     assert snapshot.value.symbols.tolist() == ["BCAT"]
     assert snapshot.value.last_price.tolist() == [20.506]
     assert snapshot.value.updated_ns.tolist() == [1605192894630916600]
     session = date(2005, 4, 4)
     bars = source.grouped_daily(session)
-    grouped = load(MOCKS / "v2/aggs/grouped/locale/us/market/stocks/2005-04-04&adjusted=true.json")
+    grouped = load(POLYGON_MOCKS / "v2/aggs/grouped/locale/us/market/stocks/2005-04-04&adjusted=true.json")
     same(bars, transform.grouped_daily_bars(session, grouped))
     assert (bars.value.symbols.tolist(), bars.value.close.tolist(), bars.value.volume.tolist()) == (
         ["GIK"],
@@ -125,8 +126,8 @@ def test_whole_market_endpoints(source: PolygonMcpSource) -> None:
     )
 
 
-def test_tickers_follow_pagination(source: PolygonMcpSource, server: FixtureServer) -> None:
-    before = server.hits("/v3/reference/tickers")
+def test_tickers_follow_pagination(source: PolygonMcpSource, fixture_server: FixtureServer) -> None:
+    before = fixture_server.hits("/v3/reference/tickers")
     tickers = source.tickers()
     assert [(row.symbol, row.security_type, row.primary_exchange) for row in tickers.value] == [
         ("A", "CS", "XNYS"),
@@ -135,15 +136,18 @@ def test_tickers_follow_pagination(source: PolygonMcpSource, server: FixtureServ
         ("AAAU", "ETF", "BATS"),
     ]
     assert tickers.rejected == []
-    requests = [r for r in server.requests if r.startswith("/v3/reference/tickers?")][-2:]
-    assert server.hits("/v3/reference/tickers") - before == 2
+    requests = [r for r in fixture_server.requests if r.startswith("/v3/reference/tickers?")][-2:]
+    assert fixture_server.hits("/v3/reference/tickers") - before == 2
     assert requests[0] == "/v3/reference/tickers?market=stocks&active=true&limit=1000"
     assert requests[1].startswith("/v3/reference/tickers?cursor=YWN0aXZlPXRydWUmZGF0ZT0yMDIyLTA0LTI3")
 
 
 def test_details_float_minute_bars_and_news(source: PolygonMcpSource) -> None:
     details = source.ticker_details("AAPL", NOW)
-    same(details, transform.ticker_reference("AAPL", load(MOCKS / "v3/reference/tickers/AAPL.json"), NOW))
+    same(
+        details,
+        transform.ticker_reference("AAPL", load(POLYGON_MOCKS / "v3/reference/tickers/AAPL.json"), NOW),
+    )
     assert details.value is not None
     assert (details.value.market_cap, details.value.shares_outstanding, details.value.sic_code) == (
         2488795282370.0,
@@ -160,7 +164,7 @@ def test_details_float_minute_bars_and_news(source: PolygonMcpSource) -> None:
     news = source.news(NEWS_SINCE, NEWS_UNTIL, 10)
     assert news.rejected == []
     assert [item.news_id for item in news.value] == [
-        load(DOCS / "news.json")["results"][0]["id"],
+        load(POLYGON_DOCS / "news.json")["results"][0]["id"],
         "second-page-article",
     ]
     first = news.value[0]
@@ -173,20 +177,20 @@ def test_details_float_minute_bars_and_news(source: PolygonMcpSource) -> None:
 
 
 def test_auth_errors_name_the_key_and_are_not_retried(
-    source: PolygonMcpSource, server: FixtureServer
+    source: PolygonMcpSource, fixture_server: FixtureServer
 ) -> None:
-    server.inject("/v2/snapshot", status=401, body='{"status": "ERROR", "error": "Unknown API Key"}')
-    before = server.hits("/v2/snapshot")
+    fixture_server.inject("/v2/snapshot", status=401, body='{"status": "ERROR", "error": "Unknown API Key"}')
+    before = fixture_server.hits("/v2/snapshot")
     with pytest.raises(VendorError) as caught:
         source.snapshot()
     assert "POLYGON_API_KEY" in str(caught.value) and "Unknown API Key" in str(caught.value)
     assert caught.value.status == 401
-    assert server.hits("/v2/snapshot") - before == 1
+    assert fixture_server.hits("/v2/snapshot") - before == 1
 
 
-def test_a_missing_key_is_an_auth_error(server: FixtureServer) -> None:
+def test_a_missing_key_is_an_auth_error(fixture_server: FixtureServer) -> None:
     keyless = PolygonMcpSource(
-        COMMAND, {"MASSIVE_API_BASE_URL": server.base_url}, 10.0, RetryPolicy().guarded_calls()
+        COMMAND, {"MASSIVE_API_BASE_URL": fixture_server.base_url}, 10.0, RetryPolicy().guarded_calls()
     )
     try:
         with pytest.raises(VendorError, match=r"POLYGON_API_KEY.*\[AUTH\] MASSIVE_API_KEY is not set"):
@@ -195,22 +199,22 @@ def test_a_missing_key_is_an_auth_error(server: FixtureServer) -> None:
         keyless.close()
 
 
-def test_rate_limits_are_retried(server: FixtureServer) -> None:
+def test_rate_limits_are_retried(fixture_server: FixtureServer) -> None:
     sleeps: list[float] = []
-    limited = open_source(server, sleeps)
+    limited = open_source(fixture_server, sleeps)
     try:
-        server.inject("/v1/marketstatus", status=429, count=2, retry_after=0)
-        before = server.hits("/v1/marketstatus")
+        fixture_server.inject("/v1/marketstatus", status=429, count=2, retry_after=0)
+        before = fixture_server.hits("/v1/marketstatus")
         assert limited.market_status().value == "extended-hours"
-        assert server.hits("/v1/marketstatus") - before == 3
+        assert fixture_server.hits("/v1/marketstatus") - before == 3
         # The error text carries no Retry-After (mcp_massive passes only status and body): own backoff.
         assert len(sleeps) == 2 and 0.25 <= sleeps[0] <= 0.5 and 0.5 <= sleeps[1] <= 1.0
     finally:
         limited.close()
 
 
-def test_a_server_that_dies_is_restarted_once(server: FixtureServer) -> None:
-    crashing = open_source(server, env={EXIT_AFTER_ENV: "1"})  # each process dies on its second call
+def test_a_server_that_dies_is_restarted_once(fixture_server: FixtureServer) -> None:
+    crashing = open_source(fixture_server, env={EXIT_AFTER_ENV: "1"})  # each process dies on its second call
     try:
         assert crashing.market_status().value == "extended-hours"
         assert crashing.snapshot().value.symbols.tolist() == [
@@ -221,8 +225,8 @@ def test_a_server_that_dies_is_restarted_once(server: FixtureServer) -> None:
         crashing.close()
 
 
-def test_a_server_that_dies_again_after_its_restart_fails_the_call(server: FixtureServer) -> None:
-    doomed = open_source(server, env={EXIT_AFTER_ENV: "0"})
+def test_a_server_that_dies_again_after_its_restart_fails_the_call(fixture_server: FixtureServer) -> None:
+    doomed = open_source(fixture_server, env={EXIT_AFTER_ENV: "0"})
     try:
         with pytest.raises(McpServerError, match="exited again after a restart"):
             doomed.market_status()
@@ -252,9 +256,9 @@ def _children(name: str) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
-def test_a_server_killed_between_calls_is_restarted_and_close_stops_it(server: FixtureServer) -> None:
+def test_a_server_killed_between_calls_is_restarted_and_close_stops_it(fixture_server: FixtureServer) -> None:
     before = set(_children(SERVER_MODULE))
-    killed = open_source(server)
+    killed = open_source(fixture_server)
     try:
         assert killed.market_status().value == "extended-hours"
         mine = [pid for pid in _children(SERVER_MODULE) if pid not in before]

@@ -4,8 +4,6 @@ server: the `mcp_massive` text contract for results, pagination, empty answers a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,16 +13,9 @@ from mcp_types import TextContent
 from sectorlights.simvendor.mcp_server import create_server, server_from_environment
 from tests.fixture_server import FixtureServer
 
-MOCKS = Path(__file__).resolve().parents[1] / "fixtures/polygon/client-python/test_rest/mocks"
 KEY = "sk-test-0123456789abcdef"
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FixtureServer]:
-    with FixtureServer(MOCKS) as running:
-        yield running
 
 
 async def call(api: Any, tool: str, **arguments: Any) -> str:
@@ -34,8 +25,8 @@ async def call(api: Any, tool: str, **arguments: Any) -> str:
     return "".join(part.text for part in result.content if isinstance(part, TextContent))
 
 
-async def test_call_api_answers_csv_and_the_next_page(server: FixtureServer) -> None:
-    api = create_server(KEY, server.base_url)
+async def test_call_api_answers_csv_and_the_next_page(fixture_server: FixtureServer) -> None:
+    api = create_server(KEY, fixture_server.base_url)
     text = await call(api, "call_api", path="/v3/reference/tickers", params={"market": "stocks", "limit": 2})
     lines = text.split("\n")
     assert lines[0] == (
@@ -47,15 +38,15 @@ async def test_call_api_answers_csv_and_the_next_page(server: FixtureServer) -> 
         'Next page available. To fetch, call call_api with path="/v3/reference/tickers" '
         'and params={"cursor": '
     )
-    assert server.requests[-1] == "/v3/reference/tickers?market=stocks&limit=2"
+    assert fixture_server.requests[-1] == "/v3/reference/tickers?market=stocks&limit=2"
     cursor = json.loads(lines[-1].split("params=", 1)[1])["cursor"]
     page_two = await call(api, "call_api", path="/v3/reference/tickers", params={"cursor": cursor})
     assert "AAAU,Goldman Sachs Physical Gold ETF Shares" in page_two
     assert "Next page" not in page_two
 
 
-async def test_market_status_is_one_flattened_row(server: FixtureServer) -> None:
-    text = await call(create_server(KEY, server.base_url), "call_api", path="/v1/marketstatus/now")
+async def test_market_status_is_one_flattened_row(fixture_server: FixtureServer) -> None:
+    text = await call(create_server(KEY, fixture_server.base_url), "call_api", path="/v1/marketstatus/now")
     assert text == (
         "market,earlyHours,afterHours,serverTime,exchanges_nyse,exchanges_nasdaq,exchanges_otc,"
         "currencies_fx,currencies_crypto\n"
@@ -64,12 +55,12 @@ async def test_market_status_is_one_flattened_row(server: FixtureServer) -> None
     )
 
 
-async def test_empty_results_are_a_warning(server: FixtureServer) -> None:
-    server.inject(
+async def test_empty_results_are_a_warning(fixture_server: FixtureServer) -> None:
+    fixture_server.inject(
         "/v2/aggs/grouped", status=None, body='{"queryCount": 0, "resultsCount": 0, "status": "OK"}'
     )
     text = await call(
-        create_server(KEY, server.base_url),
+        create_server(KEY, fixture_server.base_url),
         "call_api",
         path="/v2/aggs/grouped/locale/us/market/stocks/2026-11-26",
     )
@@ -87,9 +78,11 @@ async def test_empty_results_are_a_warning(server: FixtureServer) -> None:
         (404, "Error [HTTP]: HTTP 404 — "),
     ],
 )
-async def test_http_errors_become_error_text(server: FixtureServer, status: int, expected: str) -> None:
-    server.inject("/v1/marketstatus", status=status)
-    text = await call(create_server(KEY, server.base_url), "call_api", path="/v1/marketstatus/now")
+async def test_http_errors_become_error_text(
+    fixture_server: FixtureServer, status: int, expected: str
+) -> None:
+    fixture_server.inject("/v1/marketstatus", status=status)
+    text = await call(create_server(KEY, fixture_server.base_url), "call_api", path="/v1/marketstatus/now")
     assert text.startswith(expected)
     assert f"injected HTTP {status}" in text
 
@@ -121,24 +114,28 @@ async def test_http_errors_become_error_text(server: FixtureServer, status: int,
     ],
 )
 async def test_bad_requests_never_reach_the_vendor(
-    server: FixtureServer, path: str, params: dict[str, str] | None, expected: str
+    fixture_server: FixtureServer, path: str, params: dict[str, str] | None, expected: str
 ) -> None:
-    before = len(server.requests)
-    text = await call(create_server(KEY, server.base_url), "call_api", path=path, params=params)
+    before = len(fixture_server.requests)
+    text = await call(create_server(KEY, fixture_server.base_url), "call_api", path=path, params=params)
     assert text.startswith(expected)
-    assert len(server.requests) == before
+    assert len(fixture_server.requests) == before
 
 
-async def test_no_key_is_an_auth_error_and_the_key_goes_in_a_header_only(server: FixtureServer) -> None:
+async def test_no_key_is_an_auth_error_and_the_key_goes_in_a_header_only(
+    fixture_server: FixtureServer,
+) -> None:
     text = await call(
-        server_from_environment({"MASSIVE_API_BASE_URL": server.base_url}),
+        server_from_environment({"MASSIVE_API_BASE_URL": fixture_server.base_url}),
         "call_api",
         path="/v1/marketstatus/now",
     )
     assert text == "Error [AUTH]: MASSIVE_API_KEY is not set."
-    legacy = server_from_environment({"POLYGON_API_KEY": KEY, "MASSIVE_API_BASE_URL": server.base_url})
+    legacy = server_from_environment(
+        {"POLYGON_API_KEY": KEY, "MASSIVE_API_BASE_URL": fixture_server.base_url}
+    )
     assert (await call(legacy, "call_api", path="/v1/marketstatus/now")).startswith("market,")
-    assert all(KEY not in request for request in server.requests)
+    assert all(KEY not in request for request in fixture_server.requests)
 
 
 async def test_unreachable_vendor_is_a_network_error() -> None:
@@ -148,8 +145,8 @@ async def test_unreachable_vendor_is_a_network_error() -> None:
     assert text.startswith("Error [NETWORK]: ConnectError")
 
 
-async def test_search_endpoints_and_query_data(server: FixtureServer) -> None:
-    api = create_server(KEY, server.base_url)
+async def test_search_endpoints_and_query_data(fixture_server: FixtureServer) -> None:
+    api = create_server(KEY, fixture_server.base_url)
     found = await call(api, "search_endpoints", query="snapshot")
     assert "GET /v2/snapshot/locale/us/markets/stocks/tickers" in found
     assert "/v3/reference/tickers\n" not in found

@@ -39,8 +39,8 @@ def new_york(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture
-def bars(sqlite_engine: Engine) -> BarsRepository:
-    repository = BarsRepository(sqlite_engine)
+def bars(sqlite_database: Engine) -> BarsRepository:
+    repository = BarsRepository(sqlite_database)
     for session, scale in ((PREVIOUS, 1.0), (SESSION, 1.1)):
         repository.upsert_daily(
             [
@@ -247,8 +247,8 @@ def test_checks_and_health_report_a_broken_database_without_raising(bars: BarsRe
     assert not provider.health().ok
 
 
-def test_an_empty_database_is_reported(sqlite_engine: Engine) -> None:
-    provider = FlatFilesProvider(BarsRepository(sqlite_engine), None)
+def test_an_empty_database_is_reported(sqlite_database: Engine) -> None:
+    provider = FlatFilesProvider(BarsRepository(sqlite_database), None)
     assert not provider.health().ok
     assert "sectorlights import-flatfiles" in provider.health().detail
     daily = provider.check()[0]
@@ -265,9 +265,9 @@ def test_factory_needs_a_database() -> None:
 
 
 def test_factory_names_the_setting_for_a_missing_or_malformed_listings_file(
-    tmp_path: Path, sqlite_engine: Engine
+    tmp_path: Path, sqlite_database: Engine
 ) -> None:
-    context = ProviderContext(clock=FrozenClock(new_york(SESSION, 20)), database=sqlite_engine)
+    context = ProviderContext(clock=FrozenClock(new_york(SESSION, 20)), database=sqlite_database)
     missing = ProviderSettings(SECTORLIGHTS_FLATFILES_LISTINGS=str(tmp_path / "none.csv"))
     with pytest.raises(ConfigurationError) as raised:
         create_flatfiles_provider(missing, context)
@@ -280,8 +280,8 @@ def test_factory_names_the_setting_for_a_missing_or_malformed_listings_file(
     assert "SECTORLIGHTS_FLATFILES_LISTINGS" in str(raised.value) and "wrong header" in str(raised.value)
 
 
-def test_factory_builds_a_provider(tmp_path: Path, sqlite_engine: Engine) -> None:
-    context = ProviderContext(clock=FrozenClock(new_york(SESSION, 20)), database=sqlite_engine)
+def test_factory_builds_a_provider(tmp_path: Path, sqlite_database: Engine) -> None:
+    context = ProviderContext(clock=FrozenClock(new_york(SESSION, 20)), database=sqlite_database)
     listings = write_listings(tmp_path / "l.csv", LISTING_ROWS)
     provider = create_flatfiles_provider(
         ProviderSettings(SECTORLIGHTS_FLATFILES_LISTINGS=str(listings)), context
@@ -291,10 +291,10 @@ def test_factory_builds_a_provider(tmp_path: Path, sqlite_engine: Engine) -> Non
     assert create_flatfiles_provider(ProviderSettings(), context).listings_csv is None
 
 
-def test_the_registry_builds_it_on_the_database(sqlite_engine: Engine) -> None:
+def test_the_registry_builds_it_on_the_database(sqlite_database: Engine) -> None:
     settings = ProviderSettings(SECTORLIGHTS_PROVIDER="flatfiles")
     clock = FrozenClock(new_york(SESSION, 20))
-    provider = build_provider(settings, clock, sqlite_engine)
+    provider = build_provider(settings, clock, sqlite_database)
     assert isinstance(provider, FlatFilesProvider)
     assert isinstance(provider.reference_store, SqlReferenceStore)  # reference data outlives the process
     with pytest.raises(ConfigurationError, match="no database was given"):

@@ -25,9 +25,8 @@ from sectorlights.providers.registry import ProviderContext
 from sectorlights.providers.resilience import CircuitOpenError, RetryPolicy, VendorError
 from sectorlights.settings import ConfigurationError, ProviderSettings
 from sectorlights.simvendor.mcp_format import format_http_error, format_response
+from tests.fixture_server import POLYGON_DOCS, POLYGON_MOCKS
 
-MOCKS = Path(__file__).resolve().parents[1] / "fixtures/polygon/client-python/test_rest/mocks"
-DOCS = Path(__file__).resolve().parents[1] / "fixtures/polygon/docs-samples/stocks"
 KEY = "sk-test-0123456789abcdef"
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
@@ -74,7 +73,7 @@ def reply(path: Path) -> str:
     return format_response(path.read_text())
 
 
-SNAPSHOT = MOCKS / "v2/snapshot/locale/us/markets/stocks/tickers/index.json"
+SNAPSHOT = POLYGON_MOCKS / "v2/snapshot/locale/us/markets/stocks/tickers/index.json"
 
 
 def test_rate_limit_is_retried_with_backoff() -> None:
@@ -155,7 +154,7 @@ def test_a_failing_endpoint_opens_its_circuit() -> None:
     with pytest.raises(CircuitOpenError):
         source.snapshot()
     assert len(session.calls) == 2
-    source._session = ScriptedSession([reply(MOCKS / "v1/marketstatus/now.json")])  # type: ignore[assignment]
+    source._session = ScriptedSession([reply(POLYGON_MOCKS / "v1/marketstatus/now.json")])  # type: ignore[assignment]
     assert source.market_status().value == "extended-hours"  # other endpoints are unaffected
 
 
@@ -168,9 +167,11 @@ def test_ticker_details_not_found_is_a_rejection() -> None:
 
 
 def test_tickers_follow_the_next_page_hint() -> None:
-    page_one = reply(MOCKS / "v3/reference/tickers.json")
-    cursor = json.loads((MOCKS / "v3/reference/tickers.json").read_text())["next_url"].split("cursor=")[1]
-    page_two = next(MOCKS.glob("v3/reference/tickers&cursor=*.json"))
+    page_one = reply(POLYGON_MOCKS / "v3/reference/tickers.json")
+    cursor = json.loads((POLYGON_MOCKS / "v3/reference/tickers.json").read_text())["next_url"].split(
+        "cursor="
+    )[1]
+    page_two = next(POLYGON_MOCKS.glob("v3/reference/tickers&cursor=*.json"))
     source, session, _ = make([page_one, reply(page_two)])
     result = source.tickers()
     assert [row.symbol for row in result.value] == ["A", "AA", "AAA", "AAAU"]
@@ -181,14 +182,14 @@ def test_tickers_follow_the_next_page_hint() -> None:
 
 
 def test_first_pages_for_checks_do_not_paginate() -> None:
-    source, session, _ = make([reply(MOCKS / "v3/reference/tickers.json")])
+    source, session, _ = make([reply(POLYGON_MOCKS / "v3/reference/tickers.json")])
     assert [row.symbol for row in source.tickers_first_page(2).value] == ["A", "AA"]
     assert session.calls[0][1]["params"]["limit"] == "2"
     assert len(session.calls) == 1
 
 
 def test_pages_that_never_end_fail() -> None:
-    looping = reply(MOCKS / "v3/reference/tickers.json")
+    looping = reply(POLYGON_MOCKS / "v3/reference/tickers.json")
     source, session, _ = make(lambda name, args: looping)
     with pytest.raises(ProviderError, match="pagination does not end"):
         source.tickers()
@@ -196,7 +197,7 @@ def test_pages_that_never_end_fail() -> None:
 
 
 def test_news_pages_stop_at_the_limit_and_duplicates_across_pages_are_rejected() -> None:
-    article = json.loads((DOCS / "news.json").read_text())
+    article = json.loads((POLYGON_DOCS / "news.json").read_text())
     source, session, _ = make(lambda name, args: format_response(json.dumps(article)))
     since, until = datetime(2024, 6, 1, tzinfo=UTC), datetime(2024, 7, 1, tzinfo=UTC)
     one = source.news(since, until, 1)
@@ -223,8 +224,8 @@ def test_news_pages_stop_at_the_limit_and_duplicates_across_pages_are_rejected()
 def test_floats_and_minute_bars() -> None:
     source, session, _ = make(
         [
-            reply(DOCS / "float.json"),
-            reply(MOCKS / "v2/aggs/ticker/AAPL/range/1/day/2005-04-01/2005-04-04.json"),
+            reply(POLYGON_DOCS / "float.json"),
+            reply(POLYGON_MOCKS / "v2/aggs/ticker/AAPL/range/1/day/2005-04-01/2005-04-04.json"),
         ]
     )
     assert source.floats().value == {"AAPL": 15_000_000_000.0}
@@ -267,18 +268,6 @@ def test_a_server_that_cannot_start_is_left_alone_for_a_while() -> None:
 
 
 # --- the factory ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        "POLYGON_API_KEY",
-        "MASSIVE_API_KEY",
-        "SECTORLIGHTS_POLYGON_MCP_COMMAND",
-        "POLYGON_BASE_URL",
-        "MASSIVE_API_BASE_URL",
-    ):
-        monkeypatch.delenv(name, raising=False)
 
 
 def context() -> ProviderContext:

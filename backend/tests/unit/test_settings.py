@@ -11,23 +11,7 @@ from sectorlights.core.clock import SystemClock
 from sectorlights.providers.registry import available_providers, build_provider, resolve_provider_name
 from sectorlights.settings import ConfigurationError, ProviderSettings, load_settings
 
-MANAGED = (
-    "DATABASE_URL",
-    "REDIS_URL",
-    "POLYGON_API_KEY",
-    "MASSIVE_API_KEY",
-    "FMP_API_KEY",
-    "SECTORLIGHTS_PROVIDER",
-    "SECTORLIGHTS_SIM_NOW",
-    "SECTORLIGHTS_PORT",
-)
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
-    for name in MANAGED:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(str(tmp_path))  # no stray .env file
+pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 def test_embedded_defaults() -> None:
@@ -111,18 +95,3 @@ def test_a_polygon_key_picks_the_polygon_provider(monkeypatch: pytest.MonkeyPatc
     assert resolve_provider_name(load_settings().provider) == "polygon"
     monkeypatch.setenv("SECTORLIGHTS_PROVIDER", "simulated")
     assert resolve_provider_name(load_settings().provider) == "simulated"
-
-
-@pytest.mark.parametrize(
-    ("stage", "percent", "expected"),
-    [
-        ("listings", 0.0, "listings       [..........]   0.0%"),
-        ("analysis", 75.0, "analysis       [########..]  75.0%"),
-        ("done", 100.0, "done           [##########] 100.0%"),
-        ("odd", 140.0, "odd            [##########] 140.0%"),
-    ],
-)
-def test_progress_line(stage: str, percent: float, expected: str) -> None:
-    from sectorlights.cli import progress_line
-
-    assert progress_line(stage, percent, width=10) == expected

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -98,42 +95,6 @@ def test_another_seed_gives_another_market(provider: SimulatedProvider) -> None:
     soun_ours = ours.last_price[ours.symbols == "SOUN"][0]
     soun_theirs = theirs.last_price[theirs.symbols == "SOUN"][0]
     assert soun_ours != soun_theirs
-
-
-_FINGERPRINT_SCRIPT = """
-import hashlib
-from datetime import date, datetime, time
-from sectorlights.domain.sessions import NEW_YORK
-from sectorlights.providers.simulated import SimulatedProvider
-provider = SimulatedProvider()
-bars = provider.daily_bars([date(2026, 11, 20)])[0]
-snapshot = provider.intraday_snapshot(datetime.combine(date(2026, 11, 20), time(10, 45, 30), NEW_YORK))
-digest = hashlib.sha256()
-columns = (bars.open, bars.high, bars.low, bars.close, bars.volume)
-for array in (*columns, snapshot.last_price, snapshot.session_volume):
-    digest.update(array.tobytes())
-print(digest.hexdigest())
-"""
-
-
-def test_another_process_computes_the_same_numbers(provider: SimulatedProvider) -> None:
-    bars = provider.daily_bars([REFERENCE_SESSION])[0]
-    snapshot = provider.intraday_snapshot(new_york(REFERENCE_SESSION, 10, 45, 30))
-    digest = hashlib.sha256()
-    for array in (
-        bars.open,
-        bars.high,
-        bars.low,
-        bars.close,
-        bars.volume,
-        snapshot.last_price,
-        snapshot.session_volume,
-    ):
-        digest.update(array.tobytes())
-    result = subprocess.run(
-        [sys.executable, "-c", _FINGERPRINT_SCRIPT], capture_output=True, text=True, check=True, timeout=120
-    )
-    assert result.stdout.strip() == digest.hexdigest()
 
 
 # ----- listings ---------------------------------------------------------------------------------

@@ -65,8 +65,8 @@ def day_line(ticker: str, day: date, close: float = 10.0, volume: str = "1000") 
 
 
 @pytest.fixture
-def bars(sqlite_engine: Engine) -> BarsRepository:
-    return BarsRepository(sqlite_engine)
+def bars(sqlite_database: Engine) -> BarsRepository:
+    return BarsRepository(sqlite_database)
 
 
 def count(engine: Engine, table: object) -> int:
@@ -296,8 +296,8 @@ def test_a_missing_path_is_an_error(tmp_path: Path, bars: BarsRepository) -> Non
 # ----- batches, progress, idempotency -----
 
 
-def test_files_are_written_in_batches_with_progress(tmp_path: Path, sqlite_engine: Engine) -> None:
-    bars = BarsRepository(sqlite_engine, batch_size=3)
+def test_files_are_written_in_batches_with_progress(tmp_path: Path, sqlite_database: Engine) -> None:
+    bars = BarsRepository(sqlite_database, batch_size=3)
     lines = [day_line(f"S{index:02d}", SESSION) for index in range(10)]
     path = write_file(day_path(tmp_path, SESSION), lines)
     calls: list[tuple[str, int]] = []
@@ -306,8 +306,8 @@ def test_files_are_written_in_batches_with_progress(tmp_path: Path, sqlite_engin
     assert calls == [(str(path), 3), (str(path), 6), (str(path), 9), (str(path), 10), (str(path), 10)]
 
 
-def test_reimporting_is_idempotent(tmp_path: Path, sqlite_engine: Engine) -> None:
-    bars = BarsRepository(sqlite_engine, batch_size=4)
+def test_reimporting_is_idempotent(tmp_path: Path, sqlite_database: Engine) -> None:
+    bars = BarsRepository(sqlite_database, batch_size=4)
     day = write_file(day_path(tmp_path, SESSION), [day_line(f"S{index}", SESSION) for index in range(9)])
     minute = write_file(
         minute_path(tmp_path, SESSION),
@@ -325,7 +325,7 @@ def test_reimporting_is_idempotent(tmp_path: Path, sqlite_engine: Engine) -> Non
     assert [file.new_rows for file in first.files] == [9, 9]
     assert [file.new_rows for file in second.files] == [0, 0]
     assert second.new_rows == 0 and first.new_rows == 18
-    assert (count(sqlite_engine, daily_bars), count(sqlite_engine, minute_bars)) == (9, 9)
+    assert (count(sqlite_database, daily_bars), count(sqlite_database, minute_bars)) == (9, 9)
     totals = second.describe()
     assert totals[-1].startswith("total: 2 files, read 19, imported 18 (0 new), skipped 1")
 

@@ -1,23 +1,21 @@
-"""What the `universe` and `classify` commands need: a frame from the configured provider, the
-universe exactly as `analyze` selects it, one symbol's criteria, and classification of a CSV file.
+"""What the `universe` command reports: a frame from the configured provider, the universe exactly as
+`analyze` selects it, and one symbol's criteria.
 """
 
 from __future__ import annotations
 
-import csv
 import math
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import sqlalchemy
 
 from sectorlights.analytics.analysis import select_members
-from sectorlights.analytics.classification import Classification, classify, classify_symbols
+from sectorlights.analytics.classification import Classification, classify
 from sectorlights.analytics.performance import stock_returns
 from sectorlights.analytics.universe import (
     DEFAULT_CRITERIA,
@@ -32,9 +30,6 @@ from sectorlights.domain.vocabulary import SECTORS, TIMEFRAMES, Tier
 from sectorlights.settings import Settings
 
 _TIER_NAMES = {MICRO_CAP_TIER: Tier.MICRO_CAP.value, SMALL_CAP_TIER: Tier.SMALL_CAP.value}
-
-CLASSIFY_COLUMNS = ("symbol", "name", "sic")
-CLASSIFY_OPTIONAL_COLUMN = "fmp_sector"
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,18 +257,42 @@ def explain(report: UniverseReport, row: int) -> list[str]:
             else " (computed for this report)"
         )
     )
-    if bool(selection.mask[row]):
-        returns = stock_returns(
-            frame.last_price[row : row + 1],
-            frame.price_30m_ago[row : row + 1],
-            frame.daily_close[row : row + 1],
-        )[0]
+    returns = _member_returns(report, row)
+    if returns is not None:
         shown = "  ".join(
-            f"{timeframe.value} {'n/a' if not math.isfinite(value) else f'{value * 100:+.2f}%'}"
-            for timeframe, value in zip(TIMEFRAMES, returns.tolist(), strict=True)
+            f"{timeframe} {'n/a' if value is None else f'{value:+.2f}%'}"
+            for timeframe, value in returns.items()
         )
         lines.append(f"returns: {shown}")
     return lines
+
+
+def explain_json(report: UniverseReport, row: int) -> dict[str, Any]:
+    """What `explain` shows, as data: every criterion, the first failed one, the listing's values
+    and (members) its returns in percent per timeframe."""
+    reason = str(report.selection.exclusion_reason[row])
+    return {
+        "as_of": report.frame.as_of.isoformat(),
+        "listing": report.member(row),
+        "member": bool(report.selection.mask[row]),
+        "excluded_by": reason or None,
+        "criteria": [asdict(check) for check in criterion_checks(report, row)],
+        "returns_pct": _member_returns(report, row),
+    }
+
+
+def _member_returns(report: UniverseReport, row: int) -> dict[str, float | None] | None:
+    """A member's return in percent per timeframe (None where unknown); None for a non-member."""
+    if not bool(report.selection.mask[row]):
+        return None
+    frame = report.frame
+    returns = stock_returns(
+        frame.last_price[row : row + 1], frame.price_30m_ago[row : row + 1], frame.daily_close[row : row + 1]
+    )[0]
+    return {
+        timeframe.value: _number(value * 100)
+        for timeframe, value in zip(TIMEFRAMES, returns.tolist(), strict=True)
+    }
 
 
 # Classification only runs for listings that pass the per-listing criteria.
@@ -298,81 +317,3 @@ def classify_row_for_report(report: UniverseReport, row: int) -> UniverseReport:
     return UniverseReport(
         report.frame, report.selection, merged, report.criteria, report.overrides, report.fmp_sectors
     )
-
-
-class ClassificationFileError(ValueError):
-    """The classify input cannot be read; the message is one line naming the file."""
-
-
-@dataclass(frozen=True, slots=True)
-class ClassifyInput:
-    symbols: list[str]
-    names: list[str]
-    sic_codes: list[int | None]
-    fmp_sectors: list[str | None] | None
-
-
-def _expected() -> str:
-    return ",".join(CLASSIFY_COLUMNS) + f" (optional {CLASSIFY_OPTIONAL_COLUMN})"
-
-
-def read_classify_csv(path: Path) -> ClassifyInput:
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            header = [column.strip().lower() for column in reader.fieldnames or []]
-            missing = [column for column in CLASSIFY_COLUMNS if column not in header]
-            if missing:
-                raise ClassificationFileError(
-                    f"{path}: missing column(s) {', '.join(missing)}; expected columns {_expected()}"
-                )
-            reader.fieldnames = header
-            has_fmp = CLASSIFY_OPTIONAL_COLUMN in header
-            symbols: list[str] = []
-            names: list[str] = []
-            sic_codes: list[int | None] = []
-            fmp: list[str | None] = []
-            for line, record in enumerate(reader, start=2):
-                sic = (record.get("sic") or "").strip()
-                try:
-                    sic_codes.append(int(sic) if sic else None)
-                except ValueError:
-                    raise ClassificationFileError(
-                        f"{path}: line {line}: sic is not a number: {sic!r}; expected columns {_expected()}"
-                    ) from None
-                symbols.append((record.get("symbol") or "").strip().upper())
-                names.append((record.get("name") or "").strip())
-                fmp.append((record.get(CLASSIFY_OPTIONAL_COLUMN) or "").strip() or None)
-    except OSError as error:
-        raise ClassificationFileError(
-            f"{path}: cannot read ({error.strerror}); expected a CSV with columns {_expected()}"
-        ) from None
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise ClassificationFileError(
-            f"{path}: not a readable CSV ({error}); expected columns {_expected()}"
-        ) from None
-    return ClassifyInput(symbols, names, sic_codes, fmp if has_fmp else None)
-
-
-def classify_input(
-    rows: ClassifyInput, overrides: Mapping[str, str] | None = None
-) -> list[tuple[str, str, float, str]]:
-    """(symbol, sector or '', confidence, source) per row: overrides, the FMP column, SIC, name."""
-    result = classify_symbols(
-        rows.names,
-        rows.sic_codes,
-        fmp_sectors=rows.fmp_sectors,
-        overrides=None if overrides is None else [overrides.get(symbol) for symbol in rows.symbols],
-    )
-    out = []
-    for index, symbol in enumerate(rows.symbols):
-        sector = result.sector_at(index)
-        out.append(
-            (
-                symbol,
-                "" if sector is None else sector.value,
-                round(float(result.confidence[index]), 4),
-                str(result.source[index]),
-            )
-        )
-    return out

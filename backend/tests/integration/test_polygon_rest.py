@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
@@ -18,9 +16,8 @@ from sectorlights.providers.resilience import (
     RetryPolicy,
     VendorError,
 )
-from tests.fixture_server import FixtureServer
+from tests.fixture_server import POLYGON_MOCKS, FixtureServer
 
-MOCKS = Path(__file__).resolve().parents[1] / "fixtures" / "polygon" / "client-python" / "test_rest" / "mocks"
 KEY = "sekret-key-do-not-print"
 SNAPSHOT = "/v2/snapshot/locale/us/markets/stocks/tickers"
 GROUPED = "/v2/aggs/grouped/locale/us/market/stocks/2005-04-04"
@@ -34,14 +31,8 @@ class Sleeps:
         self.calls.append(seconds)
 
 
-@pytest.fixture
-def server() -> Iterator[FixtureServer]:
-    with FixtureServer(MOCKS) as running:
-        yield running
-
-
 def source_for(
-    server: FixtureServer,
+    fixture_server: FixtureServer,
     sleeps: Sleeps | None = None,
     *,
     timeout_secs: float = 5.0,
@@ -49,113 +40,115 @@ def source_for(
     calls: GuardedCalls | None = None,
 ) -> PolygonRestSource:
     guarded = calls or (policy or RetryPolicy()).guarded_calls(sleeps if sleeps is not None else Sleeps())
-    return PolygonRestSource(KEY, server.base_url, timeout_secs, guarded)
+    return PolygonRestSource(KEY, fixture_server.base_url, timeout_secs, guarded)
 
 
-def test_429_then_success_honours_retry_after(server: FixtureServer) -> None:
+def test_429_then_success_honours_retry_after(fixture_server: FixtureServer) -> None:
     sleeps = Sleeps()
-    server.inject(SNAPSHOT, status=429, retry_after=3)
-    rows = source_for(server, sleeps).snapshot().value
+    fixture_server.inject(SNAPSHOT, status=429, retry_after=3)
+    rows = source_for(fixture_server, sleeps).snapshot().value
     assert rows.symbols.tolist() == ["BCAT"]
-    assert server.hits(SNAPSHOT) == 2
+    assert fixture_server.hits(SNAPSHOT) == 2
     assert sleeps.calls == [3.0]
 
 
-def test_500s_then_a_clear_error(server: FixtureServer) -> None:
+def test_500s_then_a_clear_error(fixture_server: FixtureServer) -> None:
     sleeps = Sleeps()
-    server.inject(GROUPED, status=500, count=10, body='{"status":"ERROR","error":"Internal server error"}')
-    source = source_for(server, sleeps)
+    fixture_server.inject(
+        GROUPED, status=500, count=10, body='{"status":"ERROR","error":"Internal server error"}'
+    )
+    source = source_for(fixture_server, sleeps)
     with pytest.raises(ProviderError) as caught:
         source.grouped_daily(date(2005, 4, 4))
     assert str(caught.value) == (
         f"polygon grouped_daily (GET {GROUPED}): HTTP 500: Internal server error (gave up after 4 attempts)"
     )
-    assert server.hits(GROUPED) == 4
+    assert fixture_server.hits(GROUPED) == 4
     assert len(sleeps.calls) == 3
     assert source.request_count == 4
 
 
-def test_500s_then_success(server: FixtureServer) -> None:
-    server.inject(GROUPED, status=502, count=2)
-    server.inject(GROUPED, status=503, count=1)
-    bars = source_for(server).grouped_daily(date(2005, 4, 4)).value
+def test_500s_then_success(fixture_server: FixtureServer) -> None:
+    fixture_server.inject(GROUPED, status=502, count=2)
+    fixture_server.inject(GROUPED, status=503, count=1)
+    bars = source_for(fixture_server).grouped_daily(date(2005, 4, 4)).value
     assert bars.symbols.tolist() == ["GIK"]
-    assert server.hits(GROUPED) == 4
+    assert fixture_server.hits(GROUPED) == 4
 
 
-def test_other_4xx_is_not_retried_and_the_key_never_shows(server: FixtureServer) -> None:
-    server.inject(SNAPSHOT, status=401, body=f'{{"status":"ERROR","error":"Unknown API Key {KEY}"}}')
-    source = source_for(server)
+def test_other_4xx_is_not_retried_and_the_key_never_shows(fixture_server: FixtureServer) -> None:
+    fixture_server.inject(SNAPSHOT, status=401, body=f'{{"status":"ERROR","error":"Unknown API Key {KEY}"}}')
+    source = source_for(fixture_server)
     with pytest.raises(VendorError) as caught:
         source.snapshot()
     assert caught.value.status == 401
     assert str(caught.value) == f"polygon snapshot (GET {SNAPSHOT}): HTTP 401: Unknown API Key <redacted>"
     assert KEY not in repr(caught.value) and KEY not in repr(source)
-    assert server.hits(SNAPSHOT) == 1
+    assert fixture_server.hits(SNAPSHOT) == 1
 
 
-def test_plain_text_error_bodies(server: FixtureServer) -> None:
-    server.inject(SNAPSHOT, status=403, body="<html>Forbidden</html>")
+def test_plain_text_error_bodies(fixture_server: FixtureServer) -> None:
+    fixture_server.inject(SNAPSHOT, status=403, body="<html>Forbidden</html>")
     with pytest.raises(VendorError, match="HTTP 403: <html>Forbidden</html>"):
-        source_for(server).snapshot()
+        source_for(fixture_server).snapshot()
 
 
-def test_timeout_then_success(server: FixtureServer) -> None:
-    server.inject(SNAPSHOT, delay_secs=1.0)
-    rows = source_for(server, timeout_secs=0.2).snapshot().value
+def test_timeout_then_success(fixture_server: FixtureServer) -> None:
+    fixture_server.inject(SNAPSHOT, delay_secs=1.0)
+    rows = source_for(fixture_server, timeout_secs=0.2).snapshot().value
     assert rows.symbols.tolist() == ["BCAT"]
-    assert server.hits(SNAPSHOT) == 2
+    assert fixture_server.hits(SNAPSHOT) == 2
 
 
-def test_timeouts_every_time(server: FixtureServer) -> None:
-    server.inject(SNAPSHOT, delay_secs=1.0, count=2)
+def test_timeouts_every_time(fixture_server: FixtureServer) -> None:
+    fixture_server.inject(SNAPSHOT, delay_secs=1.0, count=2)
     with pytest.raises(VendorError) as caught:
-        source_for(server, timeout_secs=0.2, policy=RetryPolicy(attempts=2)).snapshot()
+        source_for(fixture_server, timeout_secs=0.2, policy=RetryPolicy(attempts=2)).snapshot()
     assert caught.value.status is None
     assert str(caught.value).startswith(f"polygon snapshot (GET {SNAPSHOT}): timed out after 0.2 s")
     assert "gave up after 2 attempts" in str(caught.value)
 
 
-def test_truncated_json_is_retried(server: FixtureServer) -> None:
-    server.inject(SNAPSHOT, body='{"count": 1, "status": "OK", "tickers": [{"day": {"c": 20.5')
-    rows = source_for(server).snapshot().value
+def test_truncated_json_is_retried(fixture_server: FixtureServer) -> None:
+    fixture_server.inject(SNAPSHOT, body='{"count": 1, "status": "OK", "tickers": [{"day": {"c": 20.5')
+    rows = source_for(fixture_server).snapshot().value
     assert rows.symbols.tolist() == ["BCAT"]
-    assert server.hits(SNAPSHOT) == 2
+    assert fixture_server.hits(SNAPSHOT) == 2
 
 
-def test_malformed_json_every_time(server: FixtureServer) -> None:
-    server.inject(SNAPSHOT, body="not json at all", count=4)
+def test_malformed_json_every_time(fixture_server: FixtureServer) -> None:
+    fixture_server.inject(SNAPSHOT, body="not json at all", count=4)
     with pytest.raises(ProviderError, match=r"HTTP 200: malformed JSON \(15 bytes\)"):
-        source_for(server).snapshot()
+        source_for(fixture_server).snapshot()
 
 
-def test_json_of_the_wrong_shape_is_not_empty_success(server: FixtureServer) -> None:
-    server.inject(SNAPSHOT, body="[1, 2, 3]")
+def test_json_of_the_wrong_shape_is_not_empty_success(fixture_server: FixtureServer) -> None:
+    fixture_server.inject(SNAPSHOT, body="[1, 2, 3]")
     with pytest.raises(ProviderError, match="unexpected payload"):
-        source_for(server).snapshot()
+        source_for(fixture_server).snapshot()
 
 
-def test_a_failing_page_is_retried_alone(server: FixtureServer) -> None:
+def test_a_failing_page_is_retried_alone(fixture_server: FixtureServer) -> None:
     sleeps = Sleeps()
-    server.inject("/v3/reference/tickers", status=500)  # page 1 once
-    server.inject("/v3/reference/tickers", delay_secs=0.0)  # page 1 again: served
-    server.inject("/v3/reference/tickers", status=503)  # page 2 once
-    rows = source_for(server, sleeps).tickers().value
+    fixture_server.inject("/v3/reference/tickers", status=500)  # page 1 once
+    fixture_server.inject("/v3/reference/tickers", delay_secs=0.0)  # page 1 again: served
+    fixture_server.inject("/v3/reference/tickers", status=503)  # page 2 once
+    rows = source_for(fixture_server, sleeps).tickers().value
     assert [r.symbol for r in rows] == ["A", "AA", "AAA", "AAAU"]
-    targets = [t.split("?")[1][:12] for t in server.requests]
+    targets = [t.split("?")[1][:12] for t in fixture_server.requests]
     assert targets == ["market=stock", "market=stock", "cursor=YWN0a", "cursor=YWN0a"]
     assert len(sleeps.calls) == 2
 
 
-def test_truncated_page_fails_instead_of_ending_the_list(server: FixtureServer) -> None:
-    server.inject("/v3/reference/tickers", delay_secs=0.0)  # page 1 served
-    server.inject("/v3/reference/tickers", body='{"results": [{"ticker": "AAA"', count=4)
+def test_truncated_page_fails_instead_of_ending_the_list(fixture_server: FixtureServer) -> None:
+    fixture_server.inject("/v3/reference/tickers", delay_secs=0.0)  # page 1 served
+    fixture_server.inject("/v3/reference/tickers", body='{"results": [{"ticker": "AAA"', count=4)
     with pytest.raises(ProviderError, match="malformed JSON"):
-        source_for(server).tickers()
+        source_for(fixture_server).tickers()
 
 
 def test_connection_refused_is_a_provider_error() -> None:
-    with FixtureServer(MOCKS) as stopped:
+    with FixtureServer(POLYGON_MOCKS) as stopped:
         url = stopped.base_url
     source = PolygonRestSource(KEY, url, 0.5, RetryPolicy(attempts=2).guarded_calls(Sleeps()))
     with pytest.raises(VendorError, match="connection failed") as caught:
@@ -164,19 +157,21 @@ def test_connection_refused_is_a_provider_error() -> None:
     assert KEY not in str(caught.value)
 
 
-def test_breaker_opens_and_stops_calling(server: FixtureServer) -> None:
-    source = source_for(server, policy=RetryPolicy(failure_threshold=2, reset_after_secs=60, attempts=1))
-    server.inject(SNAPSHOT, status=500, count=10)
+def test_breaker_opens_and_stops_calling(fixture_server: FixtureServer) -> None:
+    source = source_for(
+        fixture_server, policy=RetryPolicy(failure_threshold=2, reset_after_secs=60, attempts=1)
+    )
+    fixture_server.inject(SNAPSHOT, status=500, count=10)
     for _ in range(2):
         with pytest.raises(VendorError):
             source.snapshot()
     with pytest.raises(CircuitOpenError, match="circuit open for polygon snapshot: last error"):
         source.snapshot()
-    assert server.hits(SNAPSHOT) == 2
+    assert fixture_server.hits(SNAPSHOT) == 2
     assert source.market_status().value == "extended-hours"  # other endpoints keep working
 
 
-def test_requests_go_through_the_rate_limiter(server: FixtureServer) -> None:
+def test_requests_go_through_the_rate_limiter(fixture_server: FixtureServer) -> None:
     now = [0.0]
     waits: list[float] = []
 
@@ -185,7 +180,7 @@ def test_requests_go_through_the_rate_limiter(server: FixtureServer) -> None:
         now[0] += seconds
 
     limiter = RateLimiter(5, clock=lambda: now[0], sleep=sleep)
-    source = source_for(server, calls=GuardedCalls(limiter, CircuitBreaker()))
+    source = source_for(fixture_server, calls=GuardedCalls(limiter, CircuitBreaker()))
     source.tickers()  # two pages
     source.market_status()
     assert waits == pytest.approx([12.0, 12.0])
@@ -204,10 +199,10 @@ def test_endpoint_names() -> None:
     assert endpoint_name("/v9/other") == "/v9/other"
 
 
-def test_news_limit_zero_makes_no_request(server: FixtureServer) -> None:
+def test_news_limit_zero_makes_no_request(fixture_server: FixtureServer) -> None:
     now = datetime(2026, 11, 24, tzinfo=UTC)
-    assert source_for(server).news(now, now, 0).value == []
-    assert server.requests == []
+    assert source_for(fixture_server).news(now, now, 0).value == []
+    assert fixture_server.requests == []
 
 
 def test_a_key_is_required() -> None:

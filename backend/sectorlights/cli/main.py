@@ -1,0 +1,51 @@
+"""The `sectorlights` parser and dispatch: each command module registers its subcommands and the
+handler that runs them; a configuration error is one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from importlib.metadata import version
+
+from sectorlights.cli import analyze, classify, data, migrate, serve, universe, users
+from sectorlights.cli.common import EXIT_CONFIGURATION, Handler
+from sectorlights.settings import ConfigurationError, load_settings
+
+# In the order `sectorlights --help` lists them.
+COMMAND_GROUPS = (serve, migrate, analyze, data, universe, classify, users)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sectorlights",
+        description="Small-cap traffic-light sector dashboard: serve it, run and inspect analyses, "
+        "manage its database, users and market data. Settings come from the environment (and a "
+        ".env file); `sectorlights COMMAND --help` describes each command.",
+    )
+    parser.add_argument("--version", action="version", version=f"sectorlights {version('sectorlights')}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for group in COMMAND_GROUPS:
+        group.register(commands)
+    return parser
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    handler: Handler = arguments.handler
+    try:
+        settings = load_settings()
+        _configure_logging(settings.server.log_level)
+        return handler(settings, arguments)
+    except ConfigurationError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_CONFIGURATION

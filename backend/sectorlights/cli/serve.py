@@ -1,0 +1,78 @@
+"""The long-running commands: `serve` (API and dashboard) and `sim-vendor` (the simulated market in
+the vendors' API shapes)."""
+
+from __future__ import annotations
+
+import argparse
+
+from sectorlights.cli.common import Commands, add_command, require_migrated
+from sectorlights.settings import ConfigurationError, Settings
+
+
+def register(commands: Commands) -> None:
+    serve = add_command(
+        commands,
+        "serve",
+        "serve the API and the dashboard",
+        "Serve the API, the live updates (/ws) and the built dashboard, running analyses at start-up "
+        "and on the market schedule. The database must be migrated first (`sectorlights migrate`).",
+        run_serve,
+    )
+    serve.add_argument("--host", default=None, help="bind address (default SECTORLIGHTS_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default SECTORLIGHTS_PORT or 8000)")
+    vendor = add_command(
+        commands,
+        "sim-vendor",
+        "serve the simulated market in the Polygon/Massive and FMP API shapes",
+        "Serve the simulated market over HTTP in the Polygon/Massive and FMP API shapes, so the real "
+        "vendor clients can run against it (set POLYGON_BASE_URL / FMP_BASE_URL to its address); "
+        "faults can be injected per endpoint.",
+        run_sim_vendor,
+    )
+    vendor.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    vendor.add_argument("--port", type=int, default=9100, help="port (default 9100)")
+    vendor.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="ENDPOINT:OPTION=VALUE[,OPTION=VALUE]",
+        help="inject a fault, e.g. snapshot:status_500_count=3 or '*:delay_ms=200' (repeatable)",
+    )
+
+
+def run_serve(settings: Settings, arguments: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sectorlights.api.app import create_app
+    from sectorlights.engine.container import build_container
+
+    container = build_container(settings)
+    try:
+        require_migrated(settings, container.database)
+    except ConfigurationError:
+        container.database.dispose()
+        raise
+    app = create_app(settings, container)
+    uvicorn.run(
+        app,
+        host=arguments.host or settings.server.host,
+        port=arguments.port or settings.server.port,
+        log_level=settings.server.log_level,
+        access_log=False,
+        # Live updates are small JSON messages fanned out to every client: compressing each one
+        # per connection cost more than sending it (and the sans-I/O protocol is the lighter one).
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+    )
+    return 0
+
+
+def run_sim_vendor(settings: Settings, arguments: argparse.Namespace) -> int:
+    from sectorlights.simvendor.vendor import FaultConfig, serve_vendor
+
+    try:
+        faults = FaultConfig.from_options(arguments.fault)
+    except ValueError as error:
+        raise ConfigurationError(f"configuration error: --fault: {error}") from None
+    serve_vendor(settings.provider, arguments.host, arguments.port, faults)
+    return 0

@@ -1,0 +1,73 @@
+"""`sectorlights users`: the API users that SECTORLIGHTS_AUTH=required lets in."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+
+from sectorlights.cli.common import (
+    Commands,
+    add_command,
+    add_group,
+    add_json_flag,
+    migrated_database,
+    print_json,
+)
+from sectorlights.settings import ConfigurationError, Settings
+
+
+def register(commands: Commands) -> None:
+    user_commands = add_group(
+        commands,
+        "users",
+        "API users (for SECTORLIGHTS_AUTH=required)",
+        "Manage the API users: with SECTORLIGHTS_AUTH=required every API call and /ws connection "
+        "needs one of their tokens (Authorization: Bearer). The database must be migrated first.",
+    )
+    add_user = add_command(
+        user_commands,
+        "add",
+        "add a user and print its API token",
+        "Add a user and print its API token on stdout. The token is shown only now: only its hash is stored.",
+        run_add,
+    )
+    add_user.add_argument("name", help="1-64 letters, digits, '_', '.' or '-'")
+    add_json_flag(add_user, "the user's name and token")
+    listing = add_command(
+        user_commands, "list", "list the users", "List the users' names, one a line.", run_list
+    )
+    add_json_flag(listing, "the users' names")
+
+
+def run_add(settings: Settings, arguments: argparse.Namespace) -> int:
+    from sectorlights.storage.users import UserError, UserStore
+
+    name: str = arguments.name
+    with migrated_database(settings) as engine:
+        try:
+            token = UserStore(engine).add(name, datetime.now(UTC))
+        except UserError as error:
+            raise ConfigurationError(f"users add: {error}") from None
+    if arguments.json:
+        print_json({"name": name, "token": token})
+    else:
+        print(token)
+    print(
+        f"user {name} added; the token is shown only now (send it as Authorization: Bearer)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def run_list(settings: Settings, arguments: argparse.Namespace) -> int:
+    from sectorlights.storage.users import UserStore
+
+    with migrated_database(settings) as engine:
+        names = UserStore(engine).names()
+    if arguments.json:
+        print_json({"users": list(names)})
+    else:
+        for name in names:
+            print(name)
+    return 0
