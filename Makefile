@@ -8,13 +8,15 @@ PORT ?= 8000
 PY_STAMP := $(VENV)/.installed
 JS_STAMP := frontend/node_modules/.installed
 DIST := frontend/dist/index.html
+OPENAPI_JSON := frontend/src/api/openapi.json
+OPENAPI_TYPES := frontend/src/api/schema.d.ts
 FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
 
 .DEFAULT_GOAL := help
-.PHONY: help install build run migrate lint format test test-py test-js bench clean
+.PHONY: help install build run migrate lint format types check-types test test-py test-js bench clean
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 $(PY_STAMP): backend/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,14 +41,26 @@ migrate: $(PY_STAMP) ## Apply database migrations (DATABASE_URL, else the SQLite
 run: install build migrate ## Serve API + dashboard at http://$(HOST):$(PORT) (PORT=8123 to change)
 	$(BIN)/sectorlights serve --host $(HOST) --port $(PORT)
 
-lint: install ## Ruff, ruff format --check, mypy --strict, tsc
-	cd backend && ../$(BIN)/ruff check sectorlights tests
-	cd backend && ../$(BIN)/ruff format --check sectorlights tests
+lint: install check-types ## Ruff, ruff format --check, mypy --strict, tsc, API types up to date
+	cd backend && ../$(BIN)/ruff check sectorlights tests scripts
+	cd backend && ../$(BIN)/ruff format --check sectorlights tests scripts
 	cd backend && ../$(BIN)/mypy
 	cd frontend && npm run typecheck --silent
 
+# The OpenAPI document is read off the app (no server starts); the TypeScript types come from it.
+types: install ## Regenerate the front end's API types from the backend's OpenAPI document
+	$(BIN)/python backend/scripts/openapi.py $(OPENAPI_JSON)
+	cd frontend && npm run gen:types --silent
+
+check-types: install ## Fail when the committed API types no longer match the backend
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(BIN)/python backend/scripts/openapi.py "$$tmp/openapi.json" && \
+	(cd frontend && OPENAPI_JSON="$$tmp/openapi.json" OPENAPI_TYPES="$$tmp/schema.d.ts" npm run gen:types --silent >/dev/null) && \
+	diff -u $(OPENAPI_JSON) "$$tmp/openapi.json" && diff -u $(OPENAPI_TYPES) "$$tmp/schema.d.ts" \
+	|| { echo "The front end's API types differ from the backend's OpenAPI document: run 'make types' and commit the result." >&2; exit 1; }
+
 format: $(PY_STAMP) ## Format the Python code
-	cd backend && ../$(BIN)/ruff format sectorlights tests && ../$(BIN)/ruff check --fix sectorlights tests
+	cd backend && ../$(BIN)/ruff format sectorlights tests scripts && ../$(BIN)/ruff check --fix sectorlights tests scripts
 
 test-py: install build ## Python tests: unit, contract, integration, browser (with coverage)
 	cd backend && ../$(BIN)/pytest -n 2 --dist loadfile --cov --cov-report=term --cov-report=json:../.coverage.json -p no:cacheprovider

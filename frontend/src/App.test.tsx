@@ -1,20 +1,39 @@
 import { act, render, screen } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { App } from './App';
+import { CHANGE_HIGHLIGHT_MS } from './components/SectorCard';
+import { SECTOR_ORDER, TIMEFRAMES } from './constants';
+import type { SectorsSource, SourceEvent, SourceListener } from './data/source';
 import { jsonResponse, makeResponse } from './test/fixtures';
+import { mockFetch } from './test/env';
 
-const fetchMock = vi.fn<typeof fetch>();
+// Every card draws one TimeframeCell per timeframe: counting them counts card renders.
+const cells = vi.hoisted(() => ({ rendered: 0 }));
+vi.mock('./components/TimeframeCell', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('./components/TimeframeCell')>();
+  return {
+    TimeframeCell: (props: Parameters<typeof actual.TimeframeCell>[0]) => {
+      cells.rendered += 1;
+      return actual.TimeframeCell(props);
+    },
+  };
+});
+
+/** A source the test drives by hand. */
+function manualSource(): SectorsSource & { emit(event: SourceEvent): void } {
+  let listener: SourceListener = () => {};
+  return {
+    subscribe(next) {
+      listener = next;
+      return () => {};
+    },
+    emit: (event) => act(() => listener(event)),
+  };
+}
+
+const fetchMock = mockFetch({ fakeTimers: true });
 
 describe('App', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ shouldAdvanceTime: true });
-    vi.stubGlobal('fetch', fetchMock);
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-    vi.unstubAllGlobals();
-    fetchMock.mockReset();
-  });
 
   it('shows the 503 detail, then the grid once data arrives', async () => {
     fetchMock
@@ -29,16 +48,7 @@ describe('App', () => {
     await act(() => vi.advanceTimersByTimeAsync(3_000));
 
     const cards = await screen.findAllByTestId('sector-card');
-    expect(cards.map((card) => card.dataset.sector)).toEqual([
-      'technology',
-      'healthcare',
-      'energy',
-      'financial',
-      'consumer_discretionary',
-      'industrials',
-      'materials',
-      'utilities',
-    ]);
+    expect(cards.map((card) => card.dataset.sector)).toEqual(SECTOR_ORDER);
     expect(screen.queryByText('No analysis yet — first run in progress')).not.toBeInTheDocument();
     expect(screen.getByTestId('simulated-badge')).toBeInTheDocument();
     expect(fetchMock).toHaveBeenCalledTimes(2);
@@ -70,3 +80,38 @@ describe('App', () => {
     expect(screen.queryByTestId('status-loading')).not.toBeInTheDocument();
   });
 });
+
+describe('App rendering', () => {
+  const cardRenders = (cards: number) => cards * TIMEFRAMES.length;
+
+  it('re-renders no card on a clock tick or an event for the rest of the page, only the card an update is about', async () => {
+    const source = manualSource();
+    render(<App source={source} />);
+    source.emit({ kind: 'data', data: makeResponse() });
+    expect(screen.getAllByTestId('sector-card')).toHaveLength(8);
+    const rendered = cells.rendered;
+    const age = screen.getByTestId('data-age').textContent;
+
+    await act(() => vi.advanceTimersByTimeAsync(3 * 60_000));
+    source.emit({ kind: 'progress', run_id: 'r', stage: 'minute_bars', percent: 40 });
+    source.emit({
+      kind: 'move',
+      move: { symbol: 'SOUN', change_pct: -20, previous_close: 5, price: 4, direction: 'down', sector: 'technology' },
+    });
+    // The clock is still shown, by what shows it.
+    expect(screen.getByTestId('data-age').textContent).not.toBe(age);
+    expect(screen.getByTestId('move-alert')).toBeInTheDocument();
+    expect(cells.rendered).toBe(rendered);
+
+    source.emit({
+      kind: 'change',
+      as_of: makeResponse().as_of,
+      sectors: [{ sector: 'energy', previous_color: 'dark_green', color: 'dark_red', previous_score: 0.6, score: -0.6 }],
+    });
+    expect(cells.rendered).toBe(rendered + cardRenders(1));
+    // The energy card once more when its highlight ends; nothing in between.
+    await act(() => vi.advanceTimersByTimeAsync(CHANGE_HIGHLIGHT_MS));
+    expect(cells.rendered).toBe(rendered + cardRenders(2));
+  });
+});
+

@@ -1,6 +1,6 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ApiError } from './api/client';
-import type { SectorKey } from './api/types';
+import type { SectorKey, SectorResult } from './api/types';
 import { AnalysisControls } from './components/AnalysisControls';
 import { ChangeAnnouncer } from './components/ChangeAnnouncer';
 import { ConnectionIndicator } from './components/ConnectionIndicator';
@@ -12,9 +12,7 @@ import { pageTitle } from './format';
 import { Header } from './components/Header';
 import { SectorGrid } from './components/SectorGrid';
 import type { SectorsSource } from './data/source';
-import { useNow } from './hooks/useNow';
 import { useSectors } from './hooks/useSectors';
-import { useTopListChanges } from './hooks/useTopListChanges';
 
 function StatusMessage({ error, hasData }: { error: ApiError; hasData: boolean }) {
   if (error.notReady && !hasData) {
@@ -35,11 +33,9 @@ function StatusMessage({ error, hasData }: { error: ApiError; hasData: boolean }
 
 export function App({ source }: { source?: SectorsSource }) {
   const [active] = useState<SectorsSource>(() => source ?? createLiveSource());
-  const { data, error, loading, connection, progress, changes, changedAsOf, moves } = useSectors(active);
-  const now = useNow(1_000);
+  const { data, error, loading, connection, progress, changes, changedAsOf, moves, lists } = useSectors(active);
   const stale = data !== null && (data.stale || error !== null);
   const [open, setOpen] = useState<SectorKey | null>(null);
-  const listChanges = useTopListChanges(data, now);
   const title = pageTitle(data?.as_of ?? null, stale, connection.state);
   useEffect(() => {
     document.title = title;
@@ -52,11 +48,13 @@ export function App({ source }: { source?: SectorsSource }) {
   const openSector = (key: SectorKey) => {
     if (labels[key] !== undefined) setOpen(key);
   };
+  // Stable, so the memoised cards are passed by when the page re-renders for something else.
+  const openCard = useCallback((sector: SectorResult) => setOpen(sector.sector), []);
   const refresh = () => active.refresh?.();
 
   return (
     <div className="app">
-      <Header data={data} now={now} stale={stale}>
+      <Header data={data} stale={stale}>
         <div className="header-controls">
           <ConnectionIndicator {...connection} />
           <AnalysisControls
@@ -75,14 +73,13 @@ export function App({ source }: { source?: SectorsSource }) {
       )}
       {error && <StatusMessage error={error} hasData={data !== null} />}
       <ChangeAnnouncer changes={changes} labels={labels} />
-      <MoveAlerts moves={moves} now={now} labels={labels} onOpenSector={openSector} />
+      <MoveAlerts moves={moves} labels={labels} onOpenSector={openSector} />
       {data && (
         <SectorGrid
           sectors={data.sectors}
           changes={changes}
-          now={now}
-          onOpen={(sector) => setOpen(sector.sector)}
-          listChanges={listChanges}
+          onOpen={openCard}
+          lists={lists}
           asOf={data.as_of}
           changedAsOf={changedAsOf}
         />

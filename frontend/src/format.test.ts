@@ -4,6 +4,7 @@ import {
   colorArrow,
   colorClass,
   formatAge,
+  formatCompact,
   formatConfidence,
   formatEtTime,
   formatPercent,
@@ -59,6 +60,20 @@ describe('number formatting', () => {
     [null, '—'],
   ])('percent %s → %s', (value, expected) => {
     expect(formatPercent(value)).toBe(expected);
+  });
+
+  it.each<[number | null, number | undefined, string]>([
+    [335_708_578, undefined, '335.7M'],
+    [1_086_871_614, undefined, '1.1B'],
+    [1_086_871_614, 2, '1.09B'],
+    [202_148_701, 2, '202.1M'],
+    [2_500_000_000_000, 2, '2.5T'],
+    [12_345, undefined, '12.3K'],
+    [999_950, undefined, '1M'],
+    [950, undefined, '950'],
+    [null, 2, '—'],
+  ])('compact %s (%s decimals from a billion) → %s', (value, decimals, expected) => {
+    expect(formatCompact(value, decimals)).toBe(expected);
   });
 
   it('formats confidence and relative volume', () => {

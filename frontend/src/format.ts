@@ -36,6 +36,34 @@ export function formatRelativeVolume(value: number | null | undefined): string |
   return isNumber(value) ? `${value.toFixed(1)}x vol` : null;
 }
 
+const COMPACT = new Map<number, Intl.NumberFormat>();
+
+/**
+ * A count or amount in K/M/B/T with one decimal: 335708578 → "335.7M". `billionDecimals` sets the
+ * precision from a billion up, where one decimal can hide a tenth of the value (the lookup's market
+ * caps read "1.09B", the detail table's floats "1.1B").
+ */
+export function formatCompact(value: number | null | undefined, billionDecimals = 1): string {
+  if (!isNumber(value)) return MISSING;
+  const decimals = Math.abs(value) >= 1e9 ? billionDecimals : 1;
+  let format = COMPACT.get(decimals);
+  if (format === undefined) {
+    format = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: decimals });
+    COMPACT.set(decimals, format);
+  }
+  return format.format(value);
+}
+
+/** A rank score, 2 decimals. */
+export function formatRank(value: number | null | undefined): string {
+  return isNumber(value) ? value.toFixed(2) : MISSING;
+}
+
+/** A size tier: "small_cap" → "Small cap". */
+export function formatTier(tier: string | null | undefined): string {
+  return tier ? humanize(tier) : MISSING;
+}
+
 /** Human age: "just now", "4 min ago", "2 h 37 min ago", "1 d 3 h ago". */
 export function formatAge(seconds: number | null | undefined): string {
   if (!isNumber(seconds)) return MISSING;
@@ -76,29 +104,21 @@ export function colorClass(color: SectorColor): string {
   return color.replace(/_/g, '-');
 }
 
-const COLOR_NAMES: Record<SectorColor, string> = {
-  dark_red: 'dark red',
-  light_red: 'light red',
-  blue_neutral: 'neutral',
-  light_green: 'light green',
-  dark_green: 'dark green',
+/** Each colour's words and the shape that repeats its meaning (▲ green, ▼ red, ◆ neutral). */
+const COLORS: Record<SectorColor, { name: string; arrow: string }> = {
+  dark_red: { name: 'dark red', arrow: '▼' },
+  light_red: { name: 'light red', arrow: '▼' },
+  blue_neutral: { name: 'neutral', arrow: '◆' },
+  light_green: { name: 'light green', arrow: '▲' },
+  dark_green: { name: 'dark green', arrow: '▲' },
 };
 
 export function colorName(color: SectorColor): string {
-  return COLOR_NAMES[color];
+  return COLORS[color].name;
 }
 
-const COLOR_ARROWS: Record<SectorColor, string> = {
-  dark_red: '▼',
-  light_red: '▼',
-  blue_neutral: '◆',
-  light_green: '▲',
-  dark_green: '▲',
-};
-
-/** Shape that repeats the colour's meaning: ▲ green, ▼ red, ◆ neutral. */
 export function colorArrow(color: SectorColor): string {
-  return COLOR_ARROWS[color];
+  return COLORS[color].arrow;
 }
 
 const SIGNAL_LABELS: Record<Signal, string> = {

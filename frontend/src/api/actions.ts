@@ -1,7 +1,7 @@
 /** Stock lookup and analysis-run requests. Every failure is thrown as an ApiError (abort errors pass through). */
 
 import { ApiError, detailOf, errorOf, isRecord, readJson, requestJson, send } from './client';
-import type { Freshness, SectorColor, SectorKey, Signal, Timeframe, UniverseMember } from './types';
+import type { AnalysisRun, LatestAnalysis, StartAnalysisResponse, StockDetail } from './types';
 
 export { RateLimitedError } from './client';
 
@@ -10,54 +10,6 @@ export const ANALYSIS_URL = '/api/analysis';
 
 /** A symbol the backend accepts: 1–10 characters of A-Z, 0-9, "." and "-". */
 export const SYMBOL_PATTERN = /^[A-Z0-9.-]{1,10}$/;
-
-/** A universe member as `GET /api/stocks/{symbol}` gives it. */
-export type StockMember = UniverseMember;
-
-export interface StockClassification {
-  sector: SectorKey;
-  source: string | null;
-  confidence: number | null;
-  sic_code: number | null;
-}
-
-export interface StockSectorCard {
-  sector: SectorKey;
-  label: string;
-  score: number | null;
-  color: SectorColor;
-  signal: Signal;
-  confidence: number | null;
-}
-
-export interface StockMetrics {
-  returns_pct: Record<Timeframe, number | null>;
-  relative_volume: number | null;
-  rank_score: number | null;
-}
-
-export interface StockTopListEntry {
-  sector: SectorKey;
-  list: 'top_bullish' | 'top_bearish' | string;
-  rank: number;
-  change_pct: number | null;
-  relative_volume: number | null;
-  rank_score: number | null;
-}
-
-/** `GET /api/stocks/{symbol}` for a universe member. */
-export interface StockDetail {
-  symbol: string;
-  in_universe: true;
-  member: StockMember;
-  classification: StockClassification;
-  sector_card: StockSectorCard | null;
-  metrics: StockMetrics;
-  in_top_list: boolean;
-  top_list: StockTopListEntry | null;
-  run_id: string;
-  as_of: string;
-}
 
 /** A member, tagged so it can be told apart from an exclusion. */
 export type StockFound = StockDetail & { excluded: false };
@@ -73,51 +25,6 @@ export interface StockExcluded {
 }
 
 export type StockLookupResult = StockFound | StockExcluded;
-
-export type RunStatus = 'running' | 'succeeded' | 'failed';
-
-/** `POST /api/analysis` (202). */
-export interface StartAnalysisResponse {
-  run_id: string;
-  status: RunStatus;
-  stage: string;
-  progress_pct: number;
-  trigger: string;
-  /** True when an in-flight run was joined instead of a new one started. */
-  joined: boolean;
-}
-
-/** `GET /api/analysis/{run_id}`. */
-export interface AnalysisRun {
-  run_id: string;
-  trigger: string;
-  status: RunStatus;
-  stage: string;
-  progress_pct: number;
-  provider: string | null;
-  started_at: string | null;
-  finished_at: string | null;
-  as_of: string | null;
-  universe_size: number | null;
-  error: string | null;
-}
-
-export interface ScheduledRun {
-  at: string;
-  kind: string;
-}
-
-/** `GET /api/analysis/latest`. Grid fields are null while no analysis has completed. */
-export interface LatestAnalysis {
-  run: AnalysisRun;
-  last_error: string | null;
-  next_scheduled: ScheduledRun[];
-  grid_run_id: string | null;
-  as_of: string | null;
-  age_secs: number | null;
-  freshness: Freshness | null;
-  recommendation: string;
-}
 
 /** Stock and analysis requests throw a 429 as RateLimitedError. */
 const RATE_LIMITED = { rateLimited: true } as const;

@@ -1,8 +1,9 @@
 import { act, fireEvent, render, screen } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fetchLatestAnalysis, RateLimitedError, startAnalysis } from '../api/actions';
 import { jsonResponse } from '../test/fixtures';
 import { AnalysisControls, type AnalysisProgress } from './AnalysisControls';
+import { mockFetch } from '../test/env';
 
 const RUN_ID = '01f503fc-2dc2-4395-8d74-95cc3918ff61';
 
@@ -34,23 +35,14 @@ function runBody(status: string, stage: string, progress_pct: number, error: str
   };
 }
 
-const fetchMock = vi.fn<typeof fetch>();
+const fetchMock = mockFetch({ fakeTimers: true });
 
 function progressbar() {
   return screen.getByRole('progressbar');
 }
 
 describe('AnalysisControls', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ shouldAdvanceTime: true });
-    vi.stubGlobal('fetch', fetchMock);
-  });
 
-  afterEach(() => {
-    vi.useRealTimers();
-    vi.unstubAllGlobals();
-    fetchMock.mockReset();
-  });
 
   it('shows freshness and recommendation; "View cached" calls onRefresh', () => {
     const onRefresh = vi.fn();
@@ -168,14 +160,7 @@ describe('AnalysisControls', () => {
 });
 
 describe('analysis actions', () => {
-  beforeEach(() => {
-    vi.stubGlobal('fetch', fetchMock);
-  });
 
-  afterEach(() => {
-    vi.unstubAllGlobals();
-    fetchMock.mockReset();
-  });
 
   it('startAnalysis throws RateLimitedError with Retry-After on 429', async () => {
     fetchMock.mockResolvedValueOnce(jsonResponse({ detail: 'slow down' }, 429, { 'Retry-After': '6' }));

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { fetchRun, RateLimitedError, startAnalysis, type AnalysisRun } from '../api/actions';
+import { fetchRun, RateLimitedError, startAnalysis } from '../api/actions';
 import { toApiError } from '../api/client';
-import type { Freshness } from '../api/types';
-import type { AnalysisProgress } from '../data/source';
+import type { AnalysisProgress, Freshness } from '../api/types';
+import { poll } from '../data/poll';
 import { humanize } from '../format';
 import './Controls.css';
 
@@ -106,35 +106,21 @@ export function AnalysisControls({ freshness, recommendation, progress = null, o
 
   // Polling fallback while the run is in flight and no live events arrive.
   useEffect(() => {
-    if (runId === null) return;
-    let inFlight = false;
-    const controller = new AbortController();
-    const timer = setInterval(() => {
-      if (inFlight || Date.now() - lastLiveAt.current < LIVE_WINDOW_MS) return;
-      inFlight = true;
-      fetchRun(runId, controller.signal)
-        .then((body: AnalysisRun) => {
-          if (!mounted.current) return;
-          setPollWarning(null);
-          observe(runId, body.status, body.stage, body.progress_pct, body.error);
-        })
-        .catch((failure: unknown) => {
-          if (controller.signal.aborted || !mounted.current) return;
-          const apiError = toApiError(failure);
-          if (apiError.status === 404) {
-            observe(runId, 'failed', 'failed', 100, apiError.message);
-          } else {
-            setPollWarning(`Progress unavailable: ${apiError.message}`);
-          }
-        })
-        .finally(() => {
-          inFlight = false;
-        });
-    }, RUN_POLL_MS);
-    return () => {
-      clearInterval(timer);
-      controller.abort();
-    };
+    if (runId === null) return undefined;
+    return poll({
+      fetch: (signal) => fetchRun(runId, signal),
+      intervalMs: RUN_POLL_MS,
+      immediate: false,
+      skip: () => Date.now() - lastLiveAt.current < LIVE_WINDOW_MS,
+      onData: (body) => {
+        setPollWarning(null);
+        observe(runId, body.status, body.stage, body.progress_pct, body.error);
+      },
+      onError: (error) => {
+        if (error.status === 404) observe(runId, 'failed', 'failed', 100, error.message);
+        else setPollWarning(`Progress unavailable: ${error.message}`);
+      },
+    });
   }, [runId, observe]);
 
   const busy = run.phase === 'starting' || run.phase === 'running';

@@ -1,13 +1,17 @@
-import { render, screen } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { act, render, screen } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { fakeClock } from '../test/env';
 import { makeResponse } from '../test/fixtures';
 import { Header } from './Header';
 
 const FOUR_MIN_LATER = Date.parse('2026-11-24T11:41:10Z');
 
 describe('Header', () => {
+  fakeClock();
+
   it('shows the simulated badge, ET time, age, freshness and benchmark', () => {
-    render(<Header data={makeResponse()} now={FOUR_MIN_LATER} stale={false} />);
+    vi.setSystemTime(FOUR_MIN_LATER);
+    render(<Header data={makeResponse()} stale={false} />);
     expect(screen.getByRole('heading', { name: 'SectorLights' })).toBeInTheDocument();
     expect(screen.getByTestId('simulated-badge')).toHaveTextContent('Simulated data');
     expect(screen.getByTestId('as-of')).toHaveTextContent('06:37 ET');
@@ -23,16 +27,18 @@ describe('Header', () => {
 
   it('shows hours in the age and a stale marker', () => {
     const data = makeResponse({ freshness: 'stale', stale: true, age_secs: 9420 });
-    render(<Header data={data} now={Date.parse('2026-11-24T14:14:00Z')} stale />);
+    vi.setSystemTime(Date.parse('2026-11-24T14:14:00Z'));
+    render(<Header data={data} stale />);
     expect(screen.getByTestId('data-age')).toHaveTextContent('2 h 37 min ago');
     expect(screen.getByTestId('stale-marker')).toBeVisible();
   });
 
   it('keeps the age moving with local time from what the server said', () => {
     const data = makeResponse({ age_secs: 60 });
-    const { rerender } = render(<Header data={data} now={FOUR_MIN_LATER} stale={false} />);
+    vi.setSystemTime(FOUR_MIN_LATER);
+    render(<Header data={data} stale={false} />);
     expect(screen.getByTestId('data-age')).toHaveTextContent('1 min ago');
-    rerender(<Header data={data} now={FOUR_MIN_LATER + 5 * 60_000} stale={false} />);
+    act(() => vi.advanceTimersByTime(5 * 60_000));
     expect(screen.getByTestId('data-age')).toHaveTextContent('6 min ago');
   });
 
@@ -40,7 +46,7 @@ describe('Header', () => {
     const data = makeResponse({
       data_source: { provider: 'polygon', simulated: false, label: 'Polygon' },
     });
-    render(<Header data={data} now={FOUR_MIN_LATER} stale={false} />);
+    render(<Header data={data} stale={false} />);
     expect(screen.queryByTestId('simulated-badge')).not.toBeInTheDocument();
     expect(screen.getByTestId('source-label')).toHaveTextContent('Polygon');
   });

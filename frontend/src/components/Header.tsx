@@ -2,13 +2,12 @@ import { type ReactNode, useRef } from 'react';
 import type { SectorsResponse } from '../api/types';
 import { TIMEFRAMES } from '../constants';
 import { ageSeconds, formatAge, formatEtTime, formatPercent, timeframeLabel } from '../format';
+import { useNow } from '../hooks/useNow';
 
 interface Props {
   data: SectorsResponse | null;
   /** Live connection, controls and the like, shown at the end of the header. */
   children?: ReactNode;
-  /** Current time in ms since epoch, for the data age. */
-  now: number;
   /** Data is stale: the backend says so, or the last refresh failed. */
   stale: boolean;
 }
@@ -48,9 +47,8 @@ function BenchmarkReturns({ benchmark }: { benchmark: SectorsResponse['benchmark
  * moving with local time, also across live updates that bring a newer `as_of`. (The browser's
  * clock alone disagrees with a simulated or skewed server clock.)
  */
-function useServerAge(data: SectorsResponse | null, now: number): number | null {
+function useServerAge(data: SectorsResponse, now: number): number | null {
   const anchor = useRef<{ ageSecs: number; offsetMs: number } | null>(null);
-  if (data === null) return null;
   if (data.age_secs == null) return ageSeconds(data.as_of, now);
   if (anchor.current === null || anchor.current.ageSecs !== data.age_secs) {
     const offsetMs = Date.parse(data.as_of) + data.age_secs * 1000 - now;
@@ -59,8 +57,17 @@ function useServerAge(data: SectorsResponse | null, now: number): number | null 
   return ageSeconds(data.as_of, now + (anchor.current?.offsetMs ?? 0));
 }
 
-export function Header({ data, now, stale, children }: Props) {
-  const age = useServerAge(data, now);
+/** The grid's age, the one part of the header that follows the clock. */
+function DataAge({ data }: { data: SectorsResponse }) {
+  const age = useServerAge(data, useNow());
+  return (
+    <span className="data-age" data-testid="data-age">
+      {formatAge(age)}
+    </span>
+  );
+}
+
+export function Header({ data, stale, children }: Props) {
   return (
     <header className={`app-header${stale ? ' is-stale' : ''}`}>
       <h1 className="brand">SectorLights</h1>
@@ -71,9 +78,7 @@ export function Header({ data, now, stale, children }: Props) {
             <time dateTime={data.as_of} data-testid="as-of">
               {formatEtTime(data.as_of)}
             </time>
-            <span className="data-age" data-testid="data-age">
-              {formatAge(age)}
-            </span>
+            <DataAge data={data} />
             <span className={`freshness freshness-${data.freshness}`} data-testid="freshness">
               {data.freshness}
             </span>

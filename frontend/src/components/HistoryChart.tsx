@@ -4,8 +4,7 @@
  */
 import { useEffect, useRef } from 'react';
 import { createChart, LineSeries, type Time, type UTCTimestamp } from 'lightweight-charts';
-import type { HistoryEntry } from '../api/detail';
-import type { Timeframe } from '../api/types';
+import type { HistoryEntry, Timeframe } from '../api/types';
 import { TIMEFRAMES } from '../constants';
 import { formatScore, timeframeLabel } from '../format';
 

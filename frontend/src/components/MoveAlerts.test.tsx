@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TimedMove } from '../hooks/useSectors';
+import { fakeClock } from '../test/env';
 import { MOVE_ALERTS_SHOWN, MOVE_ALERT_MS, MOVE_FRESH_MS, MoveAlerts } from './MoveAlerts';
 
 function move(symbol: string, at: number, overrides: Partial<TimedMove> = {}): TimedMove {
@@ -19,15 +20,17 @@ function move(symbol: string, at: number, overrides: Partial<TimedMove> = {}): T
 const LABELS = { technology: 'Technology', healthcare: 'Healthcare' } as const;
 
 describe('MoveAlerts', () => {
+  fakeClock();
+
   it('draws nothing without recent moves', () => {
-    const { container } = render(
-      <MoveAlerts moves={[move('OLD', 0)]} now={MOVE_ALERT_MS} labels={LABELS} />,
-    );
+    vi.setSystemTime(MOVE_ALERT_MS);
+    const { container } = render(<MoveAlerts moves={[move('OLD', 0)]} labels={LABELS} />);
     expect(container).toBeEmptyDOMElement();
   });
 
   it('lists the latest moves with symbol, change, price, sector and age', () => {
     const now = 10 * 60_000;
+    vi.setSystemTime(now);
     render(
       <MoveAlerts
         moves={[
@@ -35,7 +38,6 @@ describe('MoveAlerts', () => {
           move('ACME', now - 3 * 60_000, { change_pct: 18.2, price: 11.8, direction: 'up', sector: 'healthcare' }),
           move('ZZZ', now - 4 * 60_000, { sector: null }),
         ]}
-        now={now}
         labels={LABELS}
       />,
     );
@@ -55,7 +57,8 @@ describe('MoveAlerts', () => {
     const opened: string[] = [];
     const now = MOVE_FRESH_MS * 10;
     const moves = Array.from({ length: 8 }, (_, i) => move(`S${i}`, now - i));
-    render(<MoveAlerts moves={moves} now={now} labels={LABELS} onOpenSector={(s) => opened.push(s)} />);
+    vi.setSystemTime(now);
+    render(<MoveAlerts moves={moves} labels={LABELS} onOpenSector={(s) => opened.push(s)} />);
     const items = screen.getAllByTestId('move-alert');
     expect(items).toHaveLength(MOVE_ALERTS_SHOWN);
     fireEvent.click(within(items[0]!).getByRole('button'));

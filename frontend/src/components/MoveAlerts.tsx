@@ -1,5 +1,6 @@
 import type { SectorKey } from '../api/types';
 import { formatAge, formatPercent } from '../format';
+import { useNow } from '../hooks/useNow';
 import type { TimedMove } from '../hooks/useSectors';
 
 /** How many of the latest significant moves are listed. */
@@ -11,7 +12,6 @@ export const MOVE_FRESH_MS = 6_000;
 
 interface Props {
   moves: readonly TimedMove[];
-  now: number;
   /** Sector key → display label. */
   labels: Partial<Record<SectorKey, string>>;
   /** Open a sector's drill-down. */
@@ -19,7 +19,9 @@ interface Props {
 }
 
 /** The latest 15%+ moves pushed by the server: symbol, move, price, sector and how long ago. */
-export function MoveAlerts({ moves, now, labels, onOpenSector }: Props) {
+export function MoveAlerts({ moves, labels, onOpenSector }: Props) {
+  // Ages are shown, so this list follows the clock (and only this list).
+  const now = useNow();
   const shown = moves.filter((move) => now - move.at < MOVE_ALERT_MS).slice(0, MOVE_ALERTS_SHOWN);
   if (shown.length === 0) return null;
   return (

@@ -1,6 +1,7 @@
-import { fireEvent, render, screen, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
 import type { SectorColor } from '../api/types';
+import { fakeClock } from '../test/env';
 import { SIGNAL_FOR_COLOR, makeSector } from '../test/fixtures';
 import { CHANGE_HIGHLIGHT_MS, SectorCard } from './SectorCard';
 
@@ -149,22 +150,27 @@ describe('SectorCard live behaviour', () => {
     expect(card).toHaveAttribute('role', 'button');
     expect(card).toHaveAttribute('tabindex', '0');
   });
+});
+
+describe('SectorCard after a live change', () => {
+  fakeClock();
+  const change = {
+    sector: 'energy' as const,
+    previous_color: 'light_red' as const,
+    color: 'dark_green' as const,
+    previous_score: -0.2,
+    score: 0.7,
+    at: 10_000,
+  };
+  const card = <SectorCard sector={makeSector('energy', { color: 'dark_green' })} change={change} />;
 
   it.each([
     [1_000, true],
     [CHANGE_HIGHLIGHT_MS + 1, false],
   ])('a change %i ms old is highlighted: %s, with the previous color while it is', (age, highlighted) => {
-    const change = {
-      sector: 'energy' as const,
-      previous_color: 'light_red' as const,
-      color: 'dark_green' as const,
-      previous_score: -0.2,
-      score: 0.7,
-      at: 10_000,
-    };
-    render(<SectorCard sector={makeSector('energy', { color: 'dark_green' })} change={change} now={10_000 + age} />);
-    const card = screen.getByTestId('sector-card');
-    expect(card.classList.contains('is-changed')).toBe(highlighted);
+    vi.setSystemTime(10_000 + age);
+    render(card);
+    expect(screen.getByTestId('sector-card').classList.contains('is-changed')).toBe(highlighted);
     if (highlighted) {
       expect(screen.getByTestId('previous-color')).toHaveTextContent('was light red');
       // The previous gradient is laid over the new one to fade out.
@@ -173,5 +179,15 @@ describe('SectorCard live behaviour', () => {
       expect(screen.queryByTestId('previous-color')).toBeNull();
       expect(screen.queryByTestId('card-fade')).toBeNull();
     }
+  });
+
+  it('ends the highlight by itself when its time is up', () => {
+    vi.setSystemTime(10_000);
+    render(card);
+    expect(screen.getByTestId('sector-card')).toHaveClass('is-changed');
+    act(() => vi.advanceTimersByTime(CHANGE_HIGHLIGHT_MS - 1));
+    expect(screen.getByTestId('sector-card')).toHaveClass('is-changed');
+    act(() => vi.advanceTimersByTime(1));
+    expect(screen.getByTestId('sector-card')).not.toHaveClass('is-changed');
   });
 });

@@ -1,6 +1,8 @@
+import { memo } from 'react';
 import type { SectorResult } from '../api/types';
+import { useNowUntil } from '../hooks/useNow';
 import type { TimedSectorChange } from '../hooks/useSectors';
-import type { ListChanges } from '../hooks/useTopListChanges';
+import { TOP_LIST_SIDES, topListOf, type SectorTimelines } from '../hooks/useTopListChanges';
 import { TIMEFRAMES } from '../constants';
 import {
   colorArrow,
@@ -20,28 +22,27 @@ interface SectorCardProps {
   sector: SectorResult;
   /** The sector's latest live change (when it arrived), to highlight it for a moment. */
   change?: TimedSectorChange;
-  /** Current time in ms since epoch. */
-  now?: number;
   /** Open the sector's drill-down. */
   onOpen?: (sector: SectorResult) => void;
-  /** Live transitions of each top list. */
-  listChanges?: { bullish?: ListChanges; bearish?: ListChanges };
+  /** Transitions of each top list. */
+  lists?: SectorTimelines;
   /** Analysis time (ISO) of the grid the card is from. */
   asOf?: string;
   /** Analysis time (ISO) of the run that last changed this sector, when one did since the page opened. */
   changedAsOf?: string;
 }
 
-export function SectorCard({
+/** A sector's card; memoised, so a page re-render that brings it nothing new passes it by. */
+export const SectorCard = memo(function SectorCard({
   sector,
   change,
-  now = Date.now(),
   onOpen,
-  listChanges,
+  lists,
   asOf,
   changedAsOf,
 }: SectorCardProps) {
   const signal = signalLabel(sector.signal);
+  const now = useNowUntil(change === undefined ? [] : [change.at + CHANGE_HIGHLIGHT_MS]);
   const changed = change !== undefined && now - change.at < CHANGE_HIGHLIGHT_MS;
   const previousColor = changed && change.previous_color !== change.color ? change.previous_color : null;
   const open = () => onOpen?.(sector);
@@ -116,20 +117,16 @@ export function SectorCard({
       </div>
 
       <div className="top-lists">
-        <TopStocksList
-          title="TOP BULLISH"
-          stocks={sector.top_bullish}
-          note={sector.bullish_note}
-          testId="top-bullish"
-          changes={listChanges?.bullish}
-        />
-        <TopStocksList
-          title="TOP BEARISH"
-          stocks={sector.top_bearish}
-          note={sector.bearish_note}
-          testId="top-bearish"
-          changes={listChanges?.bearish}
-        />
+        {TOP_LIST_SIDES.map((side) => (
+          <TopStocksList
+            key={side}
+            title={`TOP ${side.toUpperCase()}`}
+            stocks={topListOf(sector, side)}
+            note={side === 'bullish' ? sector.bullish_note : sector.bearish_note}
+            testId={`top-${side}`}
+            timeline={lists?.[side]}
+          />
+        ))}
       </div>
 
       {asOf && (
@@ -147,4 +144,4 @@ export function SectorCard({
       )}
     </article>
   );
-}
+});

@@ -1,9 +1,10 @@
 import { fireEvent, render, screen, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Constituent, HistoryEntry, SectorDetailResponse } from '../api/detail';
+import { describe, expect, it, vi } from 'vitest';
+import type { Constituent, HistoryEntry, SectorDetailResponse } from '../api/types';
 import { fetchSectorDetail, fetchSectorHistory } from '../api/detail';
 import { AS_OF, jsonResponse, makeSector, makeTimeframe } from '../test/fixtures';
 import { SectorDetail } from './SectorDetail';
+import { mockFetch } from '../test/env';
 
 // lightweight-charts needs a canvas, which jsdom lacks: stand the chart in with a stub.
 vi.mock('./HistoryChart', () => ({
@@ -78,7 +79,7 @@ function makeHistory(count = 3) {
   return { sector: 'technology', since: null, until: null, limit: 200, count, history };
 }
 
-const fetchMock = vi.fn<typeof fetch>();
+const fetchMock = mockFetch();
 
 function routeFetch(
   detail: () => Response | Promise<Response> = () => jsonResponse(makeDetail()),
@@ -103,13 +104,6 @@ function header(name: RegExp) {
 }
 
 describe('SectorDetail', () => {
-  beforeEach(() => {
-    vi.stubGlobal('fetch', fetchMock);
-  });
-  afterEach(() => {
-    vi.unstubAllGlobals();
-    fetchMock.mockReset();
-  });
 
   it('renders every constituent, the ETF block and the history chart', async () => {
     routeFetch();
@@ -236,13 +230,8 @@ describe('SectorDetail', () => {
 });
 
 describe('detail fetchers', () => {
-  afterEach(() => {
-    vi.unstubAllGlobals();
-    fetchMock.mockReset();
-  });
 
   it('rejects a malformed detail body and normalises `entries` to `history`', async () => {
-    vi.stubGlobal('fetch', fetchMock);
     fetchMock.mockResolvedValueOnce(jsonResponse({ hello: 'world' }));
     await expect(fetchSectorDetail('energy')).rejects.toMatchObject({
       name: 'ApiError',

@@ -12,31 +12,32 @@ import {
   useState,
   type KeyboardEvent as ReactKeyboardEvent,
 } from 'react';
-import { ApiError, isAbort, toApiError } from '../api/client';
-import {
-  fetchSectorDetail,
-  fetchSectorHistory,
-  type Constituent,
-  type EtfCheck,
-  type SectorDetailResponse,
-  type SectorHistoryResponse,
-} from '../api/detail';
-import type { SectorKey, Timeframe } from '../api/types';
+import type { ApiError } from '../api/client';
+import { fetchSectorDetail, fetchSectorHistory } from '../api/detail';
+import type {
+  Constituent,
+  EtfCheck,
+  SectorDetailResponse,
+  SectorKey,
+  Timeframe,
+} from '../api/types';
 import { TIMEFRAMES } from '../constants';
 import {
   colorArrow,
   colorClass,
+  formatCompact,
   formatConfidence,
   formatEtTime,
   formatPercent,
+  formatRank,
   formatRelativeVolume,
   formatScore,
-  humanize,
-  isNumber,
+  formatTier,
   MISSING,
   signalLabel,
   timeframeLabel,
 } from '../format';
+import { useRequest } from '../hooks/useRequest';
 import './SectorDetail.css';
 
 const HistoryChart = lazy(() => import('./HistoryChart'));
@@ -53,11 +54,6 @@ export interface SectorDetailProps {
   /** How many history entries to chart. */
   historyLimit?: number;
 }
-
-type Load<T> =
-  | { state: 'loading' }
-  | { state: 'error'; error: ApiError }
-  | { state: 'ok'; data: T };
 
 // ---------- table ----------
 
@@ -126,21 +122,6 @@ export function sortConstituents(
         : String(x).localeCompare(String(y), undefined, { sensitivity: 'base' });
     return order === 0 ? a.symbol.localeCompare(b.symbol) : sign * order;
   });
-}
-
-const COMPACT = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
-
-/** 335708578 → "335.7M". */
-function formatCompact(value: number | null | undefined): string {
-  return isNumber(value) ? COMPACT.format(value) : MISSING;
-}
-
-function formatRank(value: number | null | undefined): string {
-  return isNumber(value) ? value.toFixed(2) : MISSING;
-}
-
-function formatTier(tier: string | null | undefined): string {
-  return tier ? humanize(tier) : MISSING;
 }
 
 /** A signed percent with ▲/▼ repeating the sign, so colour is not the only carrier. */
@@ -346,32 +327,16 @@ export function SectorDetail({
   label,
   historyLimit = DEFAULT_HISTORY_LIMIT,
 }: SectorDetailProps) {
-  const [detail, setDetail] = useState<Load<SectorDetailResponse>>({ state: 'loading' });
-  const [history, setHistory] = useState<Load<SectorHistoryResponse>>({ state: 'loading' });
   const [attempt, setAttempt] = useState(0);
+  const detail = useRequest((signal) => fetchSectorDetail(sector, signal), [sector, attempt]);
+  const history = useRequest(
+    (signal) => fetchSectorHistory(sector, { limit: historyLimit }, signal),
+    [sector, historyLimit, attempt],
+  );
   const dialogRef = useRef<HTMLDivElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
   const onCloseRef = useRef(onClose);
   onCloseRef.current = onClose;
-
-  useEffect(() => {
-    const controller = new AbortController();
-    setDetail({ state: 'loading' });
-    setHistory({ state: 'loading' });
-    fetchSectorDetail(sector, controller.signal).then(
-      (data) => setDetail({ state: 'ok', data }),
-      (error: unknown) => {
-        if (!isAbort(error)) setDetail({ state: 'error', error: toApiError(error) });
-      },
-    );
-    fetchSectorHistory(sector, { limit: historyLimit }, controller.signal).then(
-      (data) => setHistory({ state: 'ok', data }),
-      (error: unknown) => {
-        if (!isAbort(error)) setHistory({ state: 'error', error: toApiError(error) });
-      },
-    );
-    return () => controller.abort();
-  }, [sector, historyLimit, attempt]);
 
   // Focus moves into the dialog and returns where it was on close.
   useEffect(() => {

@@ -1,6 +1,6 @@
 import type { SectorKey, SectorResult } from '../api/types';
-import { listKey, type ListChanges } from '../hooks/useTopListChanges';
 import type { TimedSectorChange } from '../hooks/useSectors';
+import type { TopListTimelines } from '../hooks/useTopListChanges';
 import { SECTOR_ORDER } from '../constants';
 import { SectorCard } from './SectorCard';
 
@@ -12,25 +12,18 @@ function rank(sector: SectorResult): number {
 interface SectorGridProps {
   sectors: SectorResult[];
   changes?: Partial<Record<SectorKey, TimedSectorChange>>;
-  now?: number;
+  /** Should be stable across renders, or every card re-renders with the page. */
   onOpen?: (sector: SectorResult) => void;
-  /** `sector:side` → that top list's live transitions. */
-  listChanges?: Record<string, ListChanges>;
+  /** Each card's top-list transitions. */
+  lists?: TopListTimelines;
   /** Analysis time (ISO) of the grid. */
   asOf?: string;
   /** Analysis time (ISO) of the run that last changed each sector. */
   changedAsOf?: Partial<Record<SectorKey, string>>;
 }
 
-export function SectorGrid({
-  sectors,
-  changes = {},
-  now,
-  onOpen,
-  listChanges = {},
-  asOf,
-  changedAsOf = {},
-}: SectorGridProps) {
+/** The cards in display order. Each card is memoised: it re-renders only when its own props change. */
+export function SectorGrid({ sectors, changes = {}, onOpen, lists = {}, asOf, changedAsOf = {} }: SectorGridProps) {
   const ordered = [...sectors].sort((a, b) => rank(a) - rank(b));
   return (
     <main className="sector-grid" data-testid="sector-grid">
@@ -39,12 +32,8 @@ export function SectorGrid({
           key={sector.sector}
           sector={sector}
           change={changes[sector.sector]}
-          now={now}
           onOpen={onOpen}
-          listChanges={{
-            bullish: listChanges[listKey(sector.sector, 'bullish')],
-            bearish: listChanges[listKey(sector.sector, 'bearish')],
-          }}
+          lists={lists[sector.sector]}
           asOf={asOf}
           changedAsOf={changedAsOf[sector.sector]}
         />

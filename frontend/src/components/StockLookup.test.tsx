@@ -1,8 +1,9 @@
 import { fireEvent, render, screen, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fetchStock } from '../api/actions';
 import { jsonResponse } from '../test/fixtures';
 import { StockLookup } from './StockLookup';
+import { mockFetch } from '../test/env';
 
 /** As served for AAC by the backend on the simulated universe, in the top list for the test. */
 const MEMBER = {
@@ -57,7 +58,7 @@ const MEMBER = {
   as_of: '2026-11-24T11:37:00Z',
 };
 
-const fetchMock = vi.fn<typeof fetch>();
+const fetchMock = mockFetch();
 
 function lookUp(text: string) {
   const input = screen.getByLabelText('Look up a stock');
@@ -67,14 +68,7 @@ function lookUp(text: string) {
 }
 
 describe('StockLookup', () => {
-  beforeEach(() => {
-    vi.stubGlobal('fetch', fetchMock);
-  });
 
-  afterEach(() => {
-    vi.unstubAllGlobals();
-    fetchMock.mockReset();
-  });
 
   it('shows a member: status, sector, classification, tier, cap, float, returns, volume, rank, top list', async () => {
     fetchMock.mockResolvedValue(jsonResponse(MEMBER));
@@ -149,13 +143,8 @@ describe('StockLookup', () => {
 });
 
 describe('fetchStock', () => {
-  afterEach(() => {
-    vi.unstubAllGlobals();
-    fetchMock.mockReset();
-  });
 
   it('returns the member tagged excluded: false, and throws ApiError with the detail on 422', async () => {
-    vi.stubGlobal('fetch', fetchMock);
     fetchMock.mockResolvedValueOnce(jsonResponse(MEMBER));
     const found = await fetchStock('aac');
     expect(found.excluded).toBe(false);

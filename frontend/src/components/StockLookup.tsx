@@ -1,31 +1,23 @@
-import { useEffect, useId, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useId, useState, type ChangeEvent, type FormEvent } from 'react';
 import { fetchStock, SYMBOL_PATTERN, type StockFound, type StockLookupResult } from '../api/actions';
-import { toApiError } from '../api/client';
 import { TIMEFRAMES } from '../constants';
 import {
   colorClass,
+  formatCompact,
   formatConfidence,
   formatPercent,
+  formatRank,
+  formatTier,
   humanize,
   isNumber,
   MISSING,
   signalLabel,
   timeframeLabel,
 } from '../format';
+import { useRequest } from '../hooks/useRequest';
 import './Controls.css';
 
 const VALIDATION_MESSAGE = 'Enter 1–10 characters: letters A–Z, digits 0–9, "." or "-".';
-
-/** 1086871614 → "1.09B", 202148701 → "202.1M". */
-function formatCompact(value: number | null | undefined): string {
-  if (!isNumber(value)) return MISSING;
-  const abs = Math.abs(value);
-  if (abs >= 1e12) return `${(value / 1e12).toFixed(2)}T`;
-  if (abs >= 1e9) return `${(value / 1e9).toFixed(2)}B`;
-  if (abs >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
-  if (abs >= 1e3) return `${(value / 1e3).toFixed(1)}K`;
-  return String(Math.round(value));
-}
 
 const SOURCE_LABELS: Record<string, string> = {
   sic: 'SIC code',
@@ -89,12 +81,12 @@ function MemberResult({ stock }: { stock: StockFound }) {
         </div>
         <div>
           <dt>Tier</dt>
-          <dd data-testid="lookup-tier">{member.tier ? humanize(member.tier) : MISSING}</dd>
+          <dd data-testid="lookup-tier">{formatTier(member.tier)}</dd>
         </div>
         <div>
           <dt>Market cap</dt>
           <dd data-testid="lookup-market-cap">
-            {isNumber(member.market_cap) ? `$${formatCompact(member.market_cap)}` : MISSING}
+            {isNumber(member.market_cap) ? `$${formatCompact(member.market_cap, 2)}` : MISSING}
           </dd>
         </div>
         <div>
@@ -118,7 +110,7 @@ function MemberResult({ stock }: { stock: StockFound }) {
         <div>
           <dt>Rank score</dt>
           <dd data-testid="lookup-rank-score">
-            {isNumber(metrics.rank_score) ? metrics.rank_score.toFixed(2) : MISSING}
+            {formatRank(metrics.rank_score)}
           </dd>
         </div>
         <div>
@@ -140,11 +132,24 @@ function MemberResult({ stock }: { stock: StockFound }) {
   );
 }
 
-type LookupState =
-  | { kind: 'idle' }
-  | { kind: 'loading'; symbol: string }
-  | { kind: 'done'; result: StockLookupResult }
-  | { kind: 'error'; message: string };
+/** A lookup's answer: the member, or why the stock is not in the universe. */
+function LookupResult({ result }: { result: StockLookupResult }) {
+  if (!result.excluded) return <MemberResult stock={result} />;
+  return (
+    <div className="lookup-result lookup-excluded" data-testid="stock-result">
+      <div className="lookup-title">
+        <strong className="lookup-symbol">{result.symbol}</strong>
+        <span
+          className={`lookup-status ${result.reason ? 'lookup-status-excluded' : 'lookup-status-unlisted'}`}
+          data-testid="universe-status"
+        >
+          {result.reason ? `Excluded: ${humanize(result.reason)}` : 'Not listed'}
+        </span>
+      </div>
+      <p className="lookup-message">{result.message}</p>
+    </div>
+  );
+}
 
 /** Looks up one symbol: universe membership (or the exclusion reason) and its metrics in the latest run. */
 export function StockLookup() {
@@ -152,10 +157,9 @@ export function StockLookup() {
   const errorId = useId();
   const [value, setValue] = useState('');
   const [invalid, setInvalid] = useState(false);
-  const [state, setState] = useState<LookupState>({ kind: 'idle' });
-  const controller = useRef<AbortController | null>(null);
-
-  useEffect(() => () => controller.current?.abort(), []);
+  // A new object per submit, so looking up the same symbol again asks the server again.
+  const [query, setQuery] = useState<{ symbol: string } | null>(null);
+  const lookup = useRequest(query && ((signal) => fetchStock(query.symbol, signal)), [query]);
 
   const onChange = (event: ChangeEvent<HTMLInputElement>) => {
     const next = event.target.value.toUpperCase();
@@ -171,19 +175,7 @@ export function StockLookup() {
       return;
     }
     setInvalid(false);
-    controller.current?.abort();
-    const current = new AbortController();
-    controller.current = current;
-    setState({ kind: 'loading', symbol });
-    fetchStock(symbol, current.signal).then(
-      (result) => {
-        if (!current.signal.aborted) setState({ kind: 'done', result });
-      },
-      (error: unknown) => {
-        if (current.signal.aborted) return;
-        setState({ kind: 'error', message: toApiError(error).message });
-      },
-    );
+    setQuery({ symbol });
   };
 
   return (
@@ -206,7 +198,7 @@ export function StockLookup() {
             aria-invalid={invalid}
             aria-describedby={invalid ? errorId : undefined}
           />
-          <button type="submit" className="control-button" disabled={state.kind === 'loading'}>
+          <button type="submit" className="control-button" disabled={lookup.state === 'loading'}>
             Look up
           </button>
         </div>
@@ -217,27 +209,13 @@ export function StockLookup() {
         )}
       </form>
       <div aria-live="polite">
-        {state.kind === 'loading' && <p className="lookup-loading">Looking up {state.symbol}…</p>}
-        {state.kind === 'error' && (
+        {lookup.state === 'loading' && <p className="lookup-loading">Looking up {query?.symbol}…</p>}
+        {lookup.state === 'error' && (
           <p className="control-error" role="alert" data-testid="lookup-error">
-            {state.message}
+            {lookup.error.message}
           </p>
         )}
-        {state.kind === 'done' && state.result.excluded && (
-          <div className="lookup-result lookup-excluded" data-testid="stock-result">
-            <div className="lookup-title">
-              <strong className="lookup-symbol">{state.result.symbol}</strong>
-              <span
-                className={`lookup-status ${state.result.reason ? 'lookup-status-excluded' : 'lookup-status-unlisted'}`}
-                data-testid="universe-status"
-              >
-                {state.result.reason ? `Excluded: ${humanize(state.result.reason)}` : 'Not listed'}
-              </span>
-            </div>
-            <p className="lookup-message">{state.result.message}</p>
-          </div>
-        )}
-        {state.kind === 'done' && !state.result.excluded && <MemberResult stock={state.result} />}
+        {lookup.state === 'ok' && <LookupResult result={lookup.data} />}
       </div>
     </section>
   );

@@ -1,15 +1,15 @@
 import type { TopStock } from '../api/types';
 import { VOLUME_SPIKE_RATIO } from '../constants';
 import { formatPercent, formatRelativeVolume } from '../format';
-import { NO_CHANGES, type ListChanges, type Tick } from '../hooks/useTopListChanges';
+import { type ListTimeline, type Tick, useTopListChanges } from '../hooks/useTopListChanges';
 
 interface Props {
   title: string;
   stocks: TopStock[];
   note: string | null;
   testId: string;
-  /** Live transitions of this list: entered (NEW), leaving (fading out), changes ticking up/down. */
-  changes?: ListChanges;
+  /** Transitions of this list: entered (NEW), left (fading out), changes ticking up/down. */
+  timeline?: ListTimeline;
 }
 
 /** Up, down or flat by the sign of the change; arrows carry it as well as the colour. */
@@ -71,8 +71,10 @@ function StockLine({ stock, isNew = false, tick, leaving = false }: LineProps) {
   );
 }
 
-export function TopStocksList({ title, stocks, note, testId, changes = NO_CHANGES }: Props) {
-  const { entered, leaving, ticks } = changes;
+export function TopStocksList({ title, stocks, note, testId, timeline }: Props) {
+  const { entered, ticks, leaving: left } = useTopListChanges(timeline);
+  // A name back in the list (a later grid brought it without an event) is no longer leaving.
+  const leaving = left.filter((gone) => !stocks.some((stock) => stock.symbol === gone.symbol));
   return (
     <section className="top-list" data-testid={testId}>
       <h3 className="top-list-title">{title}</h3>

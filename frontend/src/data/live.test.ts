@@ -150,8 +150,8 @@ describe('createLiveSource', () => {
     ]);
   });
 
-  it('replaces the side list on top_stocks_change', () => {
-    const { lastData } = setup();
+  it('replaces the side list on top_stocks_change and tells which names entered and left', () => {
+    const { lastData, ofKind } = setup();
     const socket = connectWithSnapshot(10);
     const stocks = [{ symbol: 'NEW', name: 'New Co', change_pct: -4.1, relative_volume: 1.8, rank_score: 4.0 }];
     socket.send('top_stocks_change', 11, {
@@ -167,6 +167,24 @@ describe('createLiveSource', () => {
     expect(energy?.top_bearish).toEqual(stocks);
     expect(energy?.top_bullish).toEqual(makeSector('energy').top_bullish);
     expect(data?.sectors.find((s) => s.sector === 'technology')?.top_bullish).toEqual([]);
+    // The names that left are handed on as the page last drew them, so they can fade out.
+    expect(ofKind('lists')).toEqual([
+      {
+        kind: 'lists',
+        changes: [
+          { sector: 'energy', side: 'bearish', entered: ['NEW'], left: [] },
+          { sector: 'technology', side: 'bullish', entered: [], left: makeSector('technology').top_bullish },
+        ],
+      },
+    ]);
+  });
+
+  it('a snapshot brings no top-list transitions', () => {
+    const { ofKind } = setup();
+    const socket = connectWithSnapshot(10);
+    socket.send('snapshot', 12, { grid: makeResponse({ run_id: 'later' }) });
+    expect(ofKind('data')).toHaveLength(2);
+    expect(ofKind('lists')).toEqual([]);
   });
 
   it('emits progress and significant moves', () => {
@@ -397,5 +415,30 @@ describe('reduceSectors (useSectors state) with live events', () => {
     const data = makeResponse();
     state = reduceSectors(state, { event: { kind: 'data', data }, at: 30 });
     expect(state).toMatchObject({ data, error: null, loading: false, connection: { state: 'reconnecting', attempt: 2 } });
+  });
+
+  it('marks NEW only the names a top_stocks_change says entered, and ticks moved changes from the grids', () => {
+    const before = makeResponse();
+    let state = reduceSectors(INITIAL_SECTORS_STATE, { event: { kind: 'data', data: before }, at: 1 });
+    expect(state.lists).toEqual({});
+    const soun = makeSector('technology').top_bullish[0]!;
+    const left = makeSector('technology').top_bullish[1]!;
+    state = reduceSectors(state, {
+      event: { kind: 'lists', changes: [{ sector: 'technology', side: 'bullish', entered: ['ACME'], left: [left] }] },
+      at: 2,
+    });
+    const acme = { symbol: 'ACME', name: 'Acme', change_pct: 3, relative_volume: 1, rank_score: 2 };
+    const after = {
+      ...before,
+      sectors: before.sectors.map((card) =>
+        card.sector === 'technology' ? { ...card, top_bullish: [{ ...soun, change_pct: 9.9 }, acme] } : card,
+      ),
+    };
+    state = reduceSectors(state, { event: { kind: 'data', data: after }, at: 2 });
+    const timeline = state.lists.technology?.bullish;
+    expect([...(timeline?.entered ?? [])]).toEqual([['ACME', 2]]);
+    expect(timeline?.left).toEqual([{ stock: left, at: 2 }]);
+    expect([...(timeline?.ticks ?? [])]).toEqual([['SOUN', { tick: 'up', at: 2 }]]);
+    expect(Object.keys(state.lists)).toEqual(['technology']);
   });
 });

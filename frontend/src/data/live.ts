@@ -1,22 +1,21 @@
 import { ApiError, fetchSectors, isRecord } from '../api/client';
 import type {
-  SectorKey,
+  LiveMessage,
+  SectorChange,
   SectorResult,
   SectorsResponse,
-  Signal,
-  TopStock,
+  SectorUpdatePayload,
+  TopStocksChangePayload,
 } from '../api/types';
 import {
   createPollingSource,
   NOT_READY_RETRY_MS,
   POLL_INTERVAL_MS,
-  type AnalysisProgress,
   type ConnectionStatus,
-  type SectorChange,
   type SectorsSource,
-  type SignificantMove,
   type SourceEvent,
   type SourceListener,
+  type TopListTransition,
 } from './source';
 
 export const WS_PATH = '/ws';
@@ -25,55 +24,6 @@ export const RECONNECT_MAX_MS = 30_000;
 /** Three missed 15 s heartbeats. */
 export const HEARTBEAT_TIMEOUT_MS = 45_000;
 export const OFFLINE_AFTER_FAILURES = 5;
-
-// ---- wire messages of /ws -------------------------------------------------------------
-
-export interface SectorUpdateEntry extends SectorChange {
-  signal: Signal;
-  confidence: number | null;
-  run_id: string;
-  as_of: string;
-}
-
-export interface TopStocksChangeEntry {
-  sector: SectorKey;
-  side: 'bullish' | 'bearish';
-  symbols: string[];
-  entered: string[];
-  left: string[];
-  stocks: TopStock[];
-  run_id: string;
-  as_of: string;
-}
-
-export type LiveMessage =
-  | {
-      type: 'snapshot';
-      seq: number;
-      ts: string;
-      /** `moves`: the significant moves of the last half hour, newest first, each with its time. */
-      payload: { grid: SectorsResponse | null; moves?: (SignificantMove & { ts: string })[] };
-    }
-  | {
-      type: 'sector_update';
-      seq: number;
-      ts: string;
-      payload: { run_id: string; as_of: string; sectors: SectorUpdateEntry[] };
-    }
-  | {
-      type: 'top_stocks_change';
-      seq: number;
-      ts: string;
-      payload: { run_id: string; as_of: string; changes: TopStocksChangeEntry[] };
-    }
-  | { type: 'significant_move'; seq: number; ts: string; payload: SignificantMove }
-  | {
-      type: 'analysis_progress';
-      seq: number;
-      ts: string;
-      payload: AnalysisProgress & { trigger?: string };
-    }
-  | { type: 'heartbeat'; seq: number; ts: string; payload: { clients: number; latest_seq: number } };
 
 // ---- injectable environment ---------------------------------------------------------
 
@@ -141,7 +91,7 @@ export function backoffDelay(failures: number, baseMs = RECONNECT_BASE_MS, maxMs
 /** Merges score/color/signal/confidence of each updated sector into `grid`. */
 export function applySectorUpdate(
   grid: SectorsResponse,
-  payload: { run_id: string; as_of: string; sectors: SectorUpdateEntry[] },
+  payload: SectorUpdatePayload,
 ): SectorsResponse {
   const byKey = new Map(payload.sectors.map((entry) => [entry.sector, entry]));
   const sectors = grid.sectors.map((sector): SectorResult => {
@@ -158,10 +108,22 @@ export function applySectorUpdate(
   return { ...grid, run_id: payload.run_id, as_of: payload.as_of, sectors };
 }
 
+/**
+ * The entries and exits of a `top_stocks_change`, each name that left as `grid` (the grid before
+ * the change) last showed it; a name the page never drew has nothing to fade out.
+ */
+export function topListTransitions(grid: SectorsResponse | null, payload: TopStocksChangePayload): TopListTransition[] {
+  return payload.changes.map(({ sector, side, entered, left }) => {
+    const card = grid?.sectors.find((candidate) => candidate.sector === sector);
+    const shown = (side === 'bullish' ? card?.top_bullish : card?.top_bearish) ?? [];
+    return { sector, side, entered, left: shown.filter((stock) => left.includes(stock.symbol)) };
+  });
+}
+
 /** Replaces the changed side lists (`top_bullish` / `top_bearish`). */
 export function applyTopStocksChange(
   grid: SectorsResponse,
-  payload: { run_id: string; as_of: string; changes: TopStocksChangeEntry[] },
+  payload: TopStocksChangePayload,
 ): SectorsResponse {
   const sectors = grid.sectors.map((sector): SectorResult => {
     let next = sector;
@@ -366,6 +328,7 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
           return;
         }
         case 'top_stocks_change':
+          emit({ kind: 'lists', changes: topListTransitions(grid, message.payload) });
           if (grid) {
             grid = applyTopStocksChange(grid, message.payload);
             emit({ kind: 'data', data: grid });

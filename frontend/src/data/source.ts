@@ -1,5 +1,14 @@
-import { ApiError, fetchSectors, toApiError } from '../api/client';
-import type { SectorColor, SectorKey, SectorsResponse } from '../api/types';
+import { type ApiError, fetchSectors } from '../api/client';
+import type {
+  AnalysisProgress,
+  SectorChange,
+  SectorKey,
+  SectorsResponse,
+  SignificantMove,
+  TopListSide,
+  TopStock,
+} from '../api/types';
+import { poll } from './poll';
 
 /** State of a push connection (the WebSocket source); polling sources never emit it. */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -10,31 +19,13 @@ export interface ConnectionStatus {
   attempt: number;
 }
 
-/** `analysis_progress` of the backend; `stage` ends with "done" or "failed". */
-export interface AnalysisProgress {
-  run_id: string;
-  stage: string;
-  percent: number;
-  error?: string;
-}
-
-/** `significant_move` payload of the backend. */
-export interface SignificantMove {
-  symbol: string;
-  change_pct: number;
-  previous_close: number;
-  price: number;
-  direction: 'up' | 'down';
-  sector: SectorKey | null;
-}
-
-/** One sector whose score/color changed in the latest analysis run. */
-export interface SectorChange {
+/** The names that entered and left one top list in a run, as the server's `top_stocks_change` says. */
+export interface TopListTransition {
   sector: SectorKey;
-  previous_color: SectorColor | null;
-  color: SectorColor;
-  previous_score: number | null;
-  score: number | null;
+  side: TopListSide;
+  entered: string[];
+  /** The names that left, as they were last drawn (so they can fade out). */
+  left: TopStock[];
 }
 
 /** One update from a data source: a fresh snapshot, a failure, or (live source only) a side event. */
@@ -46,7 +37,9 @@ export type SourceEvent =
   | { kind: 'move'; move: SignificantMove }
   /** The recent moves a snapshot carries (newest first), replacing those held, with their ages. */
   | { kind: 'moves'; moves: { move: SignificantMove; ageMs: number }[] }
-  | { kind: 'change'; as_of: string; sectors: SectorChange[] };
+  | { kind: 'change'; as_of: string; sectors: SectorChange[] }
+  /** Top-list entries and exits of a run; a grid without one (first load, snapshot) has none. */
+  | { kind: 'lists'; changes: TopListTransition[] };
 
 export type SourceListener = (event: SourceEvent) => void;
 
@@ -78,30 +71,13 @@ export function createPollingSource(options: PollingOptions = {}): SectorsSource
   } = options;
 
   return {
-    subscribe(listener) {
-      const controller = new AbortController();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-
-      const poll = async (): Promise<void> => {
-        let delay = intervalMs;
-        try {
-          const data = await fetcher(controller.signal);
-          if (controller.signal.aborted) return;
-          listener({ kind: 'data', data });
-        } catch (error) {
-          if (controller.signal.aborted) return;
-          const apiError = toApiError(error);
-          if (apiError.notReady) delay = notReadyRetryMs;
-          listener({ kind: 'error', error: apiError });
-        }
-        timer = setTimeout(() => void poll(), delay);
-      };
-
-      void poll();
-      return () => {
-        controller.abort();
-        clearTimeout(timer);
-      };
-    },
+    subscribe: (listener) =>
+      poll({
+        fetch: fetcher,
+        intervalMs,
+        retryMs: (error) => (error.notReady ? notReadyRetryMs : intervalMs),
+        onData: (data) => listener({ kind: 'data', data }),
+        onError: (error) => listener({ kind: 'error', error }),
+      }),
   };
 }

@@ -1,14 +1,8 @@
 import { useEffect, useReducer } from 'react';
 import type { ApiError } from '../api/client';
-import type { SectorKey, SectorsResponse } from '../api/types';
-import type {
-  AnalysisProgress,
-  ConnectionStatus,
-  SectorChange,
-  SectorsSource,
-  SignificantMove,
-  SourceEvent,
-} from '../data/source';
+import type { AnalysisProgress, SectorChange, SectorKey, SectorsResponse, SignificantMove } from '../api/types';
+import type { ConnectionStatus, SectorsSource, SourceEvent } from '../data/source';
+import { recordTicks, recordTransitions, type TopListTimelines } from './useTopListChanges';
 
 /** A sector change with the time (ms since epoch) it was received. */
 export interface TimedSectorChange extends SectorChange {
@@ -39,6 +33,8 @@ export interface SectorsState {
   changedAsOf: Partial<Record<SectorKey, string>>;
   /** Last significant moves, newest first, at most MAX_MOVES. */
   moves: TimedMove[];
+  /** When names entered and left each top list (from the server's events) and their changes moved. */
+  lists: TopListTimelines;
 }
 
 export const INITIAL_SECTORS_STATE: SectorsState = {
@@ -50,6 +46,7 @@ export const INITIAL_SECTORS_STATE: SectorsState = {
   changes: {},
   changedAsOf: {},
   moves: [],
+  lists: {},
 };
 
 interface Action {
@@ -60,7 +57,15 @@ interface Action {
 export function reduceSectors(state: SectorsState, { event, at }: Action): SectorsState {
   switch (event.kind) {
     case 'data':
-      return { ...state, data: event.data, error: null, loading: false };
+      return {
+        ...state,
+        data: event.data,
+        error: null,
+        loading: false,
+        lists: recordTicks(state.lists, state.data, event.data, at),
+      };
+    case 'lists':
+      return { ...state, lists: recordTransitions(state.lists, event.changes, at) };
     case 'error':
       return { ...state, error: event.error, loading: false };
     case 'connection':

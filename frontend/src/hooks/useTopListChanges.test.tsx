@@ -1,103 +1,129 @@
-import { render, screen } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
-import type { SectorsResponse, TopStock } from '../api/types';
+import { act, render, screen } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import type { SectorKey, SectorsResponse, TopStock } from '../api/types';
 import { SectorGrid } from '../components/SectorGrid';
+import type { TopListTransition } from '../data/source';
+import { fakeClock } from '../test/env';
 import { makeResponse } from '../test/fixtures';
 import {
   LEAVE_MS,
   NEW_BADGE_MS,
   TICK_MS,
-  emptyMemory,
   listChanges,
-  listKey,
-  rememberLists,
-  topLists,
-  useTopListChanges,
-  type TopLists,
+  recordTicks,
+  recordTransitions,
+  type TopListTimelines,
 } from './useTopListChanges';
 
 function stock(symbol: string, change_pct: number | null = 5, relative_volume: number | null = 2): TopStock {
   return { symbol, name: `${symbol} Inc`, change_pct, relative_volume, rank_score: 1 };
 }
 
-function withBullish(data: SectorsResponse, sector: string, stocks: TopStock[]): SectorsResponse {
+function withBullish(data: SectorsResponse, sector: SectorKey, stocks: TopStock[]): SectorsResponse {
   return {
     ...data,
     sectors: data.sectors.map((card) => (card.sector === sector ? { ...card, top_bullish: stocks } : card)),
   };
 }
 
-function Grid({ data, now }: { data: SectorsResponse; now: number }) {
-  const changes = useTopListChanges(data, now);
-  return <SectorGrid sectors={data.sectors} listChanges={changes} />;
+function transition(entered: string[], left: TopStock[], sector: SectorKey = 'energy'): TopListTransition {
+  return { sector, side: 'bullish', entered, left };
+}
+
+function shown(timelines: TopListTimelines, now: number) {
+  const changes = listChanges(timelines.energy?.bullish, now);
+  return {
+    entered: [...changes.entered],
+    leaving: changes.leaving.map((s) => s.symbol),
+    ticks: [...changes.ticks],
+  };
 }
 
 describe('top-list transitions over time', () => {
-  const key = 'energy:bullish';
-  const lists = (...stocks: TopStock[]): TopLists => ({ [key]: stocks });
+  it.each<[string, number, { entered: string[]; leaving: string[] }]>([
+    ['just after the event', 0, { entered: ['C'], leaving: ['B'] }],
+    ['leaving ends first', LEAVE_MS, { entered: ['C'], leaving: [] }],
+    ['NEW ends last', NEW_BADGE_MS, { entered: [], leaving: [] }],
+  ])('an event with one in, one out: %s', (_name, elapsed, expected) => {
+    const timelines = recordTransitions({}, [transition(['C'], [stock('B')])], 2_000);
+    expect(shown(timelines, 2_000 + elapsed)).toEqual({ ...expected, ticks: [] });
+  });
 
-  it.each<[string, TopLists, TopLists, number, { entered: string[]; leaving: string[]; ticks: [string, string][] }]>([
-    ['nothing changed', lists(stock('A'), stock('B')), lists(stock('A'), stock('B')), 0, { entered: [], leaving: [], ticks: [] }],
-    ['one in, one out', lists(stock('A'), stock('B')), lists(stock('A'), stock('C')), 0, { entered: ['C'], leaving: ['B'], ticks: [] }],
-    ['change up and down', lists(stock('A', 5), stock('B', -2)), lists(stock('A', 6.5), stock('B', -3)), 0, { entered: [], leaving: [], ticks: [['A', 'up'], ['B', 'down']] }],
-    ['unknown change does not tick', lists(stock('A', null)), lists(stock('A', 4)), 0, { entered: [], leaving: [], ticks: [] }],
-    ['leaving ends first', lists(stock('A', 1)), lists(stock('B')), LEAVE_MS, { entered: ['B'], leaving: [], ticks: [] }],
-    ['ticks end next', lists(stock('A', 1), stock('B')), lists(stock('A', 2), stock('C')), TICK_MS, { entered: ['C'], leaving: [], ticks: [] }],
-    ['NEW ends last', lists(stock('A')), lists(stock('B')), NEW_BADGE_MS, { entered: [], leaving: [], ticks: [] }],
-  ])('%s', (_name, before, after, elapsed, expected) => {
-    const memory = emptyMemory();
-    rememberLists(memory, before, 1_000);
-    rememberLists(memory, after, 2_000);
-    const shown = listChanges(memory, 2_000 + elapsed)[key];
-    expect([...(shown?.entered ?? [])]).toEqual(expected.entered);
-    expect((shown?.leaving ?? []).map((s) => s.symbol)).toEqual(expected.leaving);
-    expect([...(shown?.ticks ?? new Map())]).toEqual(expected.ticks);
+  it.each<[string, TopStock[], TopStock[], number, [string, string][]]>([
+    ['change up and down', [stock('A', 5), stock('B', -2)], [stock('A', 6.5), stock('B', -3)], 0, [['A', 'up'], ['B', 'down']]],
+    ['unknown change does not tick', [stock('A', null)], [stock('A', 4)], 0, []],
+    ['a name that entered does not tick', [stock('A')], [stock('B', 9)], 0, []],
+    ['ticks end', [stock('A', 1)], [stock('A', 2)], TICK_MS, []],
+  ])('grids: %s', (_name, before, after, elapsed, ticks) => {
+    const base = makeResponse();
+    const timelines = recordTicks({}, withBullish(base, 'energy', before), withBullish(base, 'energy', after), 2_000);
+    expect(shown(timelines, 2_000 + elapsed)).toEqual({ entered: [], leaving: [], ticks });
+  });
+
+  it('a first grid and grids without an event mark nothing NEW', () => {
+    const first = withBullish(makeResponse(), 'energy', [stock('A')]);
+    expect(recordTicks({}, null, first, 0)).toEqual({});
+    const reshuffled = withBullish(makeResponse(), 'energy', [stock('B'), stock('C')]);
+    expect(shown(recordTicks({}, first, reshuffled, 100), 100)).toEqual({ entered: [], leaving: [], ticks: [] });
   });
 
   it('a name that comes back stops leaving, and old transitions are forgotten', () => {
-    const memory = emptyMemory();
-    rememberLists(memory, lists(stock('A'), stock('B')), 0);
-    rememberLists(memory, lists(stock('A')), 100);
-    expect(listChanges(memory, 200)[key]?.leaving.map((s) => s.symbol)).toEqual(['B']);
-    rememberLists(memory, lists(stock('A'), stock('B')), 300);
-    expect(listChanges(memory, 400)[key]?.leaving).toEqual([]);
-    rememberLists(memory, lists(stock('A')), NEW_BADGE_MS * 3);
-    expect(memory.enteredAt.size).toBe(0);
+    let timelines = recordTransitions({}, [transition([], [stock('B')])], 100);
+    expect(shown(timelines, 200).leaving).toEqual(['B']);
+    timelines = recordTransitions(timelines, [transition(['B'], [])], 300);
+    expect(shown(timelines, 400)).toEqual({ entered: ['B'], leaving: [], ticks: [] });
+    timelines = recordTransitions(timelines, [transition([], [stock('B')])], NEW_BADGE_MS * 3);
+    expect(timelines.energy?.bullish?.entered.size).toBe(0);
+  });
+
+  it('an update leaves the timelines of the other sectors as they were', () => {
+    const before = recordTransitions({}, [transition(['A'], [], 'technology')], 0);
+    const after = recordTransitions(before, [transition(['C'], [])], 10);
+    expect(after.technology).toBe(before.technology);
+    expect(after.energy).not.toBe(before.energy);
   });
 });
 
 describe('top lists drawn with their transitions', () => {
+  fakeClock();
   const base = makeResponse();
-  const sector = base.sectors[0]?.sector ?? 'technology';
+  const sector: SectorKey = 'technology';
 
   it('badges an entering name until the hold time passes, and fades out the one that left', () => {
-    const first = withBullish(base, sector, [stock('AAA'), stock('BBB')]);
-    const second = withBullish(base, sector, [stock('AAA'), stock('CCC')]);
-    expect(topLists(second)[listKey(sector, 'bullish')]?.map((s) => s.symbol)).toEqual(['AAA', 'CCC']);
-
-    const { rerender } = render(<Grid data={first} now={1_000} />);
-    expect(screen.queryAllByTestId('new-badge')).toHaveLength(0);
-    rerender(<Grid data={second} now={2_000} />);
+    vi.setSystemTime(2_000);
+    const grid = withBullish(base, sector, [stock('AAA'), stock('CCC')]);
+    const lists = recordTransitions({}, [transition(['CCC'], [stock('BBB')], sector)], 2_000);
+    render(<SectorGrid sectors={grid.sectors} lists={lists} />);
     const badges = screen.getAllByTestId('new-badge');
     expect(badges).toHaveLength(1);
     expect(badges[0]?.closest('li')).toHaveTextContent('CCC');
     const leaving = screen.getByTestId('stock-leaving');
     expect(leaving).toHaveTextContent('BBB');
     expect(leaving).toHaveAttribute('aria-hidden', 'true');
-    rerender(<Grid data={second} now={2_000 + LEAVE_MS} />);
+    // Each ends on its own: the list re-renders at the end of each, with no clock passed in.
+    act(() => vi.advanceTimersByTime(LEAVE_MS));
     expect(screen.queryByTestId('stock-leaving')).toBeNull();
-    rerender(<Grid data={second} now={2_000 + NEW_BADGE_MS} />);
+    expect(screen.getAllByTestId('new-badge')).toHaveLength(1);
+    act(() => vi.advanceTimersByTime(NEW_BADGE_MS - LEAVE_MS));
     expect(screen.queryAllByTestId('new-badge')).toHaveLength(0);
   });
 
-  it('highlights a change that moved up', () => {
+  it('draws nothing NEW for a grid without an event', () => {
+    const grid = withBullish(base, sector, [stock('AAA'), stock('CCC')]);
+    render(<SectorGrid sectors={grid.sectors} />);
+    expect(screen.queryAllByTestId('new-badge')).toHaveLength(0);
+    expect(screen.queryByTestId('stock-leaving')).toBeNull();
+  });
+
+  it('highlights a change that moved up, for a while', () => {
+    vi.setSystemTime(2_000);
     const first = withBullish(base, sector, [stock('AAA', 5)]);
     const second = withBullish(base, sector, [stock('AAA', 7)]);
-    const { rerender, container } = render(<Grid data={first} now={1_000} />);
-    expect(container.querySelector('[data-tick]')).toBeNull();
-    rerender(<Grid data={second} now={2_000} />);
+    const { container } = render(<SectorGrid sectors={second.sectors} lists={recordTicks({}, first, second, 2_000)} />);
     const line = container.querySelector(`[data-symbol="AAA"][data-tick]`);
     expect(line).toHaveAttribute('data-tick', 'up');
     expect(line).toHaveClass('tick-up');
+    act(() => vi.advanceTimersByTime(TICK_MS));
+    expect(container.querySelector('[data-tick]')).toBeNull();
   });
 });

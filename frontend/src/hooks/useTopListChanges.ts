@@ -1,11 +1,8 @@
-import { useRef } from 'react';
-import type { SectorsResponse, TopStock } from '../api/types';
+import type { SectorKey, SectorResult, SectorsResponse, TopListSide, TopStock } from '../api/types';
+import type { TopListTransition } from '../data/source';
+import { useNowUntil } from './useNow';
 
-export type Side = 'bullish' | 'bearish';
 export type Tick = 'up' | 'down';
-
-/** `sector:side` → the names of that top list, in order. */
-export type TopLists = Record<string, TopStock[]>;
 
 /** How long a name that entered a top list keeps its NEW badge. */
 export const NEW_BADGE_MS = 60_000;
@@ -14,78 +11,116 @@ export const LEAVE_MS = 1_500;
 /** How long a name whose change moved between two grids stays highlighted up or down. */
 export const TICK_MS = 3_000;
 
-export function listKey(sector: string, side: Side): string {
-  return `${sector}:${side}`;
+export const TOP_LIST_SIDES: readonly TopListSide[] = ['bullish', 'bearish'];
+
+/** The card field holding a side's list. */
+export function topListOf(card: SectorResult, side: TopListSide): TopStock[] {
+  return side === 'bullish' ? card.top_bullish : card.top_bearish;
 }
 
-export function topLists(data: SectorsResponse): TopLists {
-  const lists: TopLists = {};
-  for (const card of data.sectors) {
-    lists[listKey(card.sector, 'bullish')] = card.top_bullish;
-    lists[listKey(card.sector, 'bearish')] = card.top_bearish;
+/** When each transition of one top list happened (ms since epoch). */
+export interface ListTimeline {
+  /** Symbol → when it entered. */
+  entered: ReadonlyMap<string, number>;
+  /** Names that left, newest first, with when. */
+  left: readonly { stock: TopStock; at: number }[];
+  /** Symbol → direction and time of its change's last move between two grids. */
+  ticks: ReadonlyMap<string, { tick: Tick; at: number }>;
+}
+
+/** A card's two timelines; a card whose lists never changed has none. */
+export type SectorTimelines = Partial<Record<TopListSide, ListTimeline>>;
+
+/** Every card's timelines. Updates replace only the cards they touch, so the others keep their props. */
+export type TopListTimelines = Partial<Record<SectorKey, SectorTimelines>>;
+
+const EMPTY_TIMELINE: ListTimeline = { entered: new Map(), left: [], ticks: new Map() };
+
+/** Forgets what is no longer on show at `now`, so a page left open for days stays small. */
+function pruned(timeline: ListTimeline, now: number): ListTimeline {
+  return {
+    entered: new Map([...timeline.entered].filter(([, at]) => now - at < NEW_BADGE_MS)),
+    left: timeline.left.filter((entry) => now - entry.at < LEAVE_MS),
+    ticks: new Map([...timeline.ticks].filter(([, entry]) => now - entry.at < TICK_MS)),
+  };
+}
+
+function updated(
+  timelines: TopListTimelines,
+  sector: SectorKey,
+  side: TopListSide,
+  at: number,
+  update: (timeline: ListTimeline) => ListTimeline,
+): TopListTimelines {
+  const card = timelines[sector] ?? {};
+  return { ...timelines, [sector]: { ...card, [side]: update(pruned(card[side] ?? EMPTY_TIMELINE, at)) } };
+}
+
+/** Records the names the server says entered and left their lists at `at`. */
+export function recordTransitions(
+  timelines: TopListTimelines,
+  transitions: readonly TopListTransition[],
+  at: number,
+): TopListTimelines {
+  return transitions.reduce(
+    (next, { sector, side, entered, left }) =>
+      updated(next, sector, side, at, (timeline) => {
+        const came = new Set(entered);
+        const went = new Set(left.map((stock) => stock.symbol));
+        const since = new Map([...timeline.entered].filter(([symbol]) => !went.has(symbol)));
+        for (const symbol of entered) since.set(symbol, at);
+        // A name that comes back stops fading out; one that leaves again fades out anew.
+        const stillLeaving = timeline.left.filter(({ stock }) => !came.has(stock.symbol) && !went.has(stock.symbol));
+        return { ...timeline, entered: since, left: [...left.map((stock) => ({ stock, at })), ...stillLeaving] };
+      }),
+    timelines,
+  );
+}
+
+/** Each name of `after` whose change moved since `before` (both known): up or down. */
+function movedChanges(before: readonly TopStock[], after: readonly TopStock[]): Map<string, Tick> {
+  const earlier = new Map(before.map((stock) => [stock.symbol, stock.change_pct]));
+  const moved = new Map<string, Tick>();
+  for (const { symbol, change_pct: now } of after) {
+    const then = earlier.get(symbol);
+    if (then == null || now === null || then === now) continue;
+    moved.set(symbol, now > then ? 'up' : 'down');
   }
-  return lists;
+  return moved;
 }
 
-function symbols(stocks: readonly TopStock[] | undefined): string[] {
-  return (stocks ?? []).map((stock) => stock.symbol);
-}
-
-/** What the page remembers about the top lists between grids, with when each transition happened. */
-export interface TopListMemory {
-  lists: TopLists | null;
-  /** `key:symbol` → when it entered. */
-  enteredAt: Map<string, number>;
-  /** key → names that left it, with when. */
-  left: Map<string, { stock: TopStock; at: number }[]>;
-  /** `key:symbol` → direction and time of its last change between two grids. */
-  ticks: Map<string, { tick: Tick; at: number }>;
-}
-
-export function emptyMemory(): TopListMemory {
-  return { lists: null, enteredAt: new Map(), left: new Map(), ticks: new Map() };
-}
-
-/** Forgets transitions no longer on show, so a page left open for days stays small. */
-function prune(memory: TopListMemory, now: number): void {
-  for (const [key, at] of memory.enteredAt) if (now - at >= NEW_BADGE_MS) memory.enteredAt.delete(key);
-  for (const [key, tick] of memory.ticks) if (now - tick.at >= TICK_MS) memory.ticks.delete(key);
-  for (const [key, entries] of memory.left) {
-    const kept = entries.filter((entry) => now - entry.at < LEAVE_MS);
-    if (kept.length > 0) memory.left.set(key, kept);
-    else memory.left.delete(key);
-  }
-}
-
-/** Records the transitions from the remembered grid to `current` at `now` (in place). */
-export function rememberLists(memory: TopListMemory, current: TopLists, now: number): void {
-  const previous = memory.lists;
-  memory.lists = current;
-  prune(memory, now);
-  if (previous === null) return;
-  for (const [key, stocks] of Object.entries(current)) {
-    const before = previous[key] ?? [];
-    const beforeBySymbol = new Map(before.map((stock) => [stock.symbol, stock]));
-    const present = new Set(symbols(stocks));
-    for (const stock of stocks) {
-      const earlier = beforeBySymbol.get(stock.symbol);
-      if (earlier === undefined) {
-        memory.enteredAt.set(`${key}:${stock.symbol}`, now);
-      } else if (earlier.change_pct !== null && stock.change_pct !== null && earlier.change_pct !== stock.change_pct) {
-        memory.ticks.set(`${key}:${stock.symbol}`, { tick: stock.change_pct > earlier.change_pct ? 'up' : 'down', at: now });
-      }
+/**
+ * Records at `at` the names whose change moved from `previous` to `current` while they stayed in
+ * their list. The server sends no such event: the grids tell.
+ */
+export function recordTicks(
+  timelines: TopListTimelines,
+  previous: SectorsResponse | null,
+  current: SectorsResponse,
+  at: number,
+): TopListTimelines {
+  if (previous === null) return timelines;
+  const before = new Map(previous.sectors.map((card) => [card.sector, card]));
+  let next = timelines;
+  for (const card of current.sectors) {
+    const old = before.get(card.sector);
+    if (old === undefined) continue;
+    for (const side of TOP_LIST_SIDES) {
+      const moved = movedChanges(topListOf(old, side), topListOf(card, side));
+      if (moved.size === 0) continue;
+      next = updated(next, card.sector, side, at, (timeline) => {
+        const ticks = new Map(timeline.ticks);
+        for (const [symbol, tick] of moved) ticks.set(symbol, { tick, at });
+        return { ...timeline, ticks };
+      });
     }
-    const stillLeaving = (memory.left.get(key) ?? []).filter((entry) => !present.has(entry.stock.symbol));
-    const leaving = before.filter((stock) => !present.has(stock.symbol)).map((stock) => ({ stock, at: now }));
-    const merged = [...leaving, ...stillLeaving.filter((entry) => !leaving.some((l) => l.stock.symbol === entry.stock.symbol))];
-    if (merged.length > 0) memory.left.set(key, merged);
-    else memory.left.delete(key);
   }
+  return next;
 }
 
-/** The live transitions of one top list, as drawn. */
+/** The transitions of one top list on show. */
 export interface ListChanges {
-  /** Names that entered within NEW_BADGE_MS and are still in the list. */
+  /** Names that entered within NEW_BADGE_MS. */
   entered: ReadonlySet<string>;
   /** Names that left within LEAVE_MS, drawn fading out after the current ones. */
   leaving: readonly TopStock[];
@@ -95,38 +130,30 @@ export interface ListChanges {
 
 export const NO_CHANGES: ListChanges = { entered: new Set(), leaving: [], ticks: new Map() };
 
-/** Per top list, the transitions still on show at `now`. */
-export function listChanges(memory: TopListMemory, now: number): Record<string, ListChanges> {
-  const result: Record<string, ListChanges> = {};
-  for (const [key, stocks] of Object.entries(memory.lists ?? {})) {
-    const entered = new Set<string>();
-    const ticks = new Map<string, Tick>();
-    for (const stock of stocks) {
-      const at = memory.enteredAt.get(`${key}:${stock.symbol}`);
-      if (at !== undefined && now - at < NEW_BADGE_MS) entered.add(stock.symbol);
-      const tick = memory.ticks.get(`${key}:${stock.symbol}`);
-      if (tick !== undefined && now - tick.at < TICK_MS) ticks.set(stock.symbol, tick.tick);
-    }
-    const leaving = (memory.left.get(key) ?? [])
-      .filter((entry) => now - entry.at < LEAVE_MS)
-      .map((entry) => entry.stock);
-    if (entered.size > 0 || leaving.length > 0 || ticks.size > 0) result[key] = { entered, leaving, ticks };
-  }
-  return result;
+/** What of `timeline` is on show at `now`. */
+export function listChanges(timeline: ListTimeline | undefined, now: number): ListChanges {
+  if (timeline === undefined) return NO_CHANGES;
+  const shown = pruned(timeline, now);
+  return {
+    entered: new Set(shown.entered.keys()),
+    leaving: shown.left.map((entry) => entry.stock),
+    ticks: new Map([...shown.ticks].map(([symbol, entry]) => [symbol, entry.tick])),
+  };
+}
+
+/** When each transition of `timeline` stops being shown. */
+function* endsOf(timeline: ListTimeline | undefined): Generator<number> {
+  if (timeline === undefined) return;
+  for (const at of timeline.entered.values()) yield at + NEW_BADGE_MS;
+  for (const { at } of timeline.left) yield at + LEAVE_MS;
+  for (const { at } of timeline.ticks.values()) yield at + TICK_MS;
 }
 
 /**
- * The transitions of every top list as the live grid changes: NEW badges for names that entered,
- * names that left fading out, and changes that moved up or down.
+ * A top list's transitions on show: NEW badges for names that entered, names that left fading
+ * out, changes that moved up or down. The list re-renders when one ends, not on a clock tick.
  */
-export function useTopListChanges(data: SectorsResponse | null, now: number): Record<string, ListChanges> {
-  const memory = useRef<TopListMemory>(emptyMemory());
-  // The page re-renders every second for the clock; only a new grid can change the lists.
-  const seen = useRef<SectorsResponse | null>(null);
-  if (data === null) return {};
-  if (data !== seen.current) {
-    rememberLists(memory.current, topLists(data), now);
-    seen.current = data;
-  }
-  return listChanges(memory.current, now);
+export function useTopListChanges(timeline: ListTimeline | undefined): ListChanges {
+  const now = useNowUntil(endsOf(timeline));
+  return listChanges(timeline, now);
 }
