@@ -13,8 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
-# A script sits on top of every layer, like the command line.
-from sectorlights.api.app import create_app  # noqa: TID251
+from sectorlights.api.app import create_app
 from sectorlights.settings import Settings
 
 
