@@ -1,7 +1,7 @@
 /** Stock lookup and analysis-run requests. Every failure is thrown as an ApiError (abort errors pass through). */
 
 import { ApiError, detailOf, errorOf, isRecord, readJson, requestJson, send } from './client';
-import type { AnalysisRun, LatestAnalysis, StartAnalysisResponse, StockDetail } from './types';
+import type { AnalysisRunStatus, AnalysisStarted, LatestAnalysis, StockDetail } from './types';
 
 export { RateLimitedError } from './client';
 
@@ -31,6 +31,10 @@ const RATE_LIMITED = { rateLimited: true } as const;
 
 const hasRunId = (body: unknown): boolean => isRecord(body) && typeof body.run_id === 'string';
 
+function looksLikeStock(body: unknown): body is StockDetail {
+  return isRecord(body) && typeof body.symbol === 'string' && isRecord(body.member) && isRecord(body.metrics);
+}
+
 /**
  * `GET /api/stocks/{symbol}`: the member, or `{excluded: true, reason, message}` for a 404 (reason
  * from X-Exclusion-Reason, null when the stock is not listed). Other failures throw ApiError.
@@ -50,20 +54,18 @@ export async function fetchStock(symbol: string, signal?: AbortSignal): Promise<
     };
   }
   if (!response.ok) throw errorOf(response, body, RATE_LIMITED);
-  if (!isRecord(body) || typeof body.symbol !== 'string' || !isRecord(body.member) || !isRecord(body.metrics)) {
-    throw new ApiError('Malformed response from the server', response.status);
-  }
-  return { ...(body as unknown as StockDetail), excluded: false };
+  if (!looksLikeStock(body)) throw new ApiError('Malformed response from the server', response.status);
+  return { ...body, excluded: false };
 }
 
 /** `POST /api/analysis`: starts a run or joins the one in flight. 429 throws RateLimitedError. */
-export function startAnalysis(signal?: AbortSignal): Promise<StartAnalysisResponse> {
-  return requestJson<StartAnalysisResponse>(ANALYSIS_URL, { method: 'POST', signal }, hasRunId, RATE_LIMITED);
+export function startAnalysis(signal?: AbortSignal): Promise<AnalysisStarted> {
+  return requestJson<AnalysisStarted>(ANALYSIS_URL, { method: 'POST', signal }, hasRunId, RATE_LIMITED);
 }
 
 /** `GET /api/analysis/{run_id}`. */
-export function fetchRun(runId: string, signal?: AbortSignal): Promise<AnalysisRun> {
-  return requestJson<AnalysisRun>(
+export function fetchRun(runId: string, signal?: AbortSignal): Promise<AnalysisRunStatus> {
+  return requestJson<AnalysisRunStatus>(
     `${ANALYSIS_URL}/${encodeURIComponent(runId)}`,
     { signal },
     (body) => hasRunId(body) && isRecord(body) && typeof body.status === 'string',

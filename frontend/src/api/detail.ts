@@ -1,6 +1,6 @@
-/** Wire types and fetchers of `GET /api/sectors/{sector}` and `GET /api/sectors/{sector}/history`. */
+/** Fetchers of `GET /api/sectors/{sector}` and `GET /api/sectors/{sector}/history`. */
 import { isRecord, requestJson, SECTORS_URL } from './client';
-import type { HistoryEntry, SectorDetailResponse, SectorHistoryResponse, SectorKey } from './types';
+import type { SectorDetailResponse, SectorHistory, SectorKey } from './types';
 
 export interface HistoryOptions {
   limit?: number;
@@ -25,11 +25,8 @@ export function sectorHistoryUrl(sector: SectorKey, { limit }: HistoryOptions = 
   return `${sectorDetailUrl(sector)}/history${query}`;
 }
 
-/** The entries of a history body, sent under `history` or `entries`; null when there are none. */
-function historyEntries(body: unknown): unknown[] | null {
-  if (!isRecord(body)) return null;
-  if (Array.isArray(body.history)) return body.history;
-  return Array.isArray(body.entries) ? body.entries : null;
+function looksLikeHistory(body: unknown): body is SectorHistory {
+  return isRecord(body) && Array.isArray(body.history);
 }
 
 /** `GET /api/sectors/{sector}`. Throws ApiError on network failure, non-2xx or a malformed body. */
@@ -42,20 +39,13 @@ export function fetchSectorDetail(
   });
 }
 
-/**
- * `GET /api/sectors/{sector}/history?limit=N`. Accepts the entries under `history` or `entries`
- * and normalises them to `history`. Throws ApiError like `fetchSectorDetail`.
- */
-export async function fetchSectorHistory(
+/** `GET /api/sectors/{sector}/history?limit=N`, newest first. Throws ApiError like `fetchSectorDetail`. */
+export function fetchSectorHistory(
   sector: SectorKey,
   options: HistoryOptions = {},
   signal?: AbortSignal,
-): Promise<SectorHistoryResponse> {
-  const body = await requestJson<Record<string, unknown>>(
-    sectorHistoryUrl(sector, options),
-    { signal },
-    (value) => historyEntries(value) !== null,
-    { malformedMessage: 'Malformed sector history from the server' },
-  );
-  return { ...(body as unknown as SectorHistoryResponse), history: historyEntries(body) as HistoryEntry[] };
+): Promise<SectorHistory> {
+  return requestJson<SectorHistory>(sectorHistoryUrl(sector, options), { signal }, looksLikeHistory, {
+    malformedMessage: 'Malformed sector history from the server',
+  });
 }

@@ -19,7 +19,7 @@ export interface paths {
          *
          *     Starting a run counts against the caller's budget (429 with Retry-After); joining is free.
          */
-        post: operations["start_analysis_api_analysis_post"];
+        post: operations["startAnalysis"];
         delete?: never;
         options?: never;
         head?: never;
@@ -34,11 +34,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Latest Analysis
+         * Get Latest Analysis
          * @description The latest run, the served grid's freshness (fresh < 2 h, aging 2-4 h, stale > 4 h) and the
          *     next scheduled runs.
          */
-        get: operations["latest_analysis_api_analysis_latest_get"];
+        get: operations["getLatestAnalysis"];
         put?: never;
         post?: never;
         delete?: never;
@@ -55,10 +55,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Analysis Run
+         * Get Analysis Run
          * @description One run: status, stage and percent (live while running), timings, and its error if it failed.
          */
-        get: operations["analysis_run_api_analysis__run_id__get"];
+        get: operations["getAnalysisRun"];
         put?: never;
         post?: never;
         delete?: never;
@@ -78,12 +78,12 @@ export interface paths {
          * Get Preferences
          * @description The caller's freshness tolerance and the scheduled runs they follow (defaults until saved).
          */
-        get: operations["get_preferences_api_preferences_get"];
+        get: operations["getPreferences"];
         /**
          * Put Preferences
          * @description Replace the caller's preferences; unknown fields and out-of-range values are refused.
          */
-        put: operations["put_preferences_api_preferences_put"];
+        put: operations["putPreferences"];
         post?: never;
         delete?: never;
         options?: never;
@@ -102,7 +102,7 @@ export interface paths {
          * List Sectors
          * @description Every sector with score, color, signal, timeframes, alpha and top lists, plus freshness.
          */
-        get: operations["list_sectors_api_sectors_get"];
+        get: operations["listSectors"];
         put?: never;
         post?: never;
         delete?: never;
@@ -119,10 +119,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Sector Detail
+         * Get Sector
          * @description One sector's card from the latest grid with every constituent of the latest universe.
          */
-        get: operations["sector_detail_api_sectors__sector__get"];
+        get: operations["getSector"];
         put?: never;
         post?: never;
         delete?: never;
@@ -139,10 +139,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Sector History
+         * Get Sector History
          * @description A sector's stored results, newest first, with the per-timeframe detail of each run.
          */
-        get: operations["sector_history_api_sectors__sector__history_get"];
+        get: operations["getSectorHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -159,10 +159,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Stock Detail
+         * Get Stock
          * @description A universe member: tier, market cap, float, classification, returns, rank and top-list place.
+         *
+         *     A listing the latest run left out is a 404 naming the criterion it failed, also given as the
+         *     `X-Exclusion-Reason` header.
          */
-        get: operations["stock_detail_api_stocks__symbol__get"];
+        get: operations["getStock"];
         put?: never;
         post?: never;
         delete?: never;
@@ -179,10 +182,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Stock History
+         * Get Stock History
          * @description A stock's stored per-run metrics (returns, relative volume, rank), newest first.
          */
-        get: operations["stock_history_api_stocks__symbol__history_get"];
+        get: operations["getStockHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -199,10 +202,31 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Universe
+         * Get Universe
          * @description The members of the latest run's universe with the funnel that produced it; CSV export.
          */
-        get: operations["universe_api_universe_get"];
+        get: operations["getUniverse"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ws-schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Ws Schema
+         * @description A JSON Schema (draft 2020-12) per `/ws` message type: snapshot, sector_update,
+         *     significant_move, top_stocks_change, analysis_progress and heartbeat.
+         */
+        get: operations["getWsSchema"];
         put?: never;
         post?: never;
         delete?: never;
@@ -219,10 +243,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Health
+         * Get Health
          * @description Overall health: the database, the cache and the market-data provider.
          */
-        get: operations["health_health_get"];
+        get: operations["getHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -239,10 +263,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Health Database
+         * Get Database Health
          * @description Database reachability, migration revision and TimescaleDB use.
          */
-        get: operations["health_database_health_database_get"];
+        get: operations["getDatabaseHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -259,10 +283,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Health Polygon
+         * Get Market Data Health
          * @description Market-data vendor reachability; "not_configured" on the simulated market.
          */
-        get: operations["health_polygon_health_polygon_get"];
+        get: operations["getMarketDataHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -279,10 +303,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Health Redis
+         * Get Cache Health
          * @description Cache reachability (Redis, or the in-process cache).
          */
-        get: operations["health_redis_health_redis_get"];
+        get: operations["getCacheHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -299,10 +323,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Metrics
+         * Get Metrics
          * @description Request latency, analysis runs and durations, grid cache reads and vendor rows, for Prometheus.
          */
-        get: operations["metrics_metrics_get"];
+        get: operations["getMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -315,10 +339,415 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** HTTPValidationError */
-        HTTPValidationError: {
+        /** AnalysisProgress */
+        AnalysisProgress: {
+            /**
+             * Error
+             * @description present when the run failed
+             * @default null
+             */
+            error: string | null;
+            /** Percent */
+            percent: number;
+            /** Run Id */
+            run_id: string;
+            /**
+             * Stage
+             * @description the run's stage; done or failed at the end
+             */
+            stage: string;
+            trigger: components["schemas"]["RunTrigger"];
+        };
+        /** AnalysisProgressMessage */
+        AnalysisProgressMessage: {
+            payload: components["schemas"]["AnalysisProgress"];
+            /**
+             * Seq
+             * @description rising per event; snapshots and heartbeats carry the latest
+             */
+            seq: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "analysis_progress";
+        };
+        /**
+         * AnalysisRunStatus
+         * @description A run's record; its stage and percent are live while it runs in this process.
+         */
+        AnalysisRunStatus: {
+            /** As Of */
+            as_of?: string | null;
+            /** Error */
+            error?: string | null;
+            /** Finished At */
+            finished_at?: string | null;
+            /** Progress Pct */
+            progress_pct: number;
+            /** Provider */
+            provider: string;
+            /** Run Id */
+            run_id: string;
+            /** Stage */
+            stage: string;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            status: components["schemas"]["RunStatus"];
+            trigger: components["schemas"]["RunTrigger"];
+            /** Universe Size */
+            universe_size?: number | null;
+        };
+        /**
+         * AnalysisStarted
+         * @description `POST /api/analysis`: the run started, or the one in flight that was joined.
+         */
+        AnalysisStarted: {
+            /** Joined */
+            joined: boolean;
+            /** Progress Pct */
+            progress_pct: number;
+            /** Run Id */
+            run_id: string;
+            /** Stage */
+            stage: string;
+            status: components["schemas"]["RunStatus"];
+            trigger: components["schemas"]["RunTrigger"];
+        };
+        /**
+         * Benchmark
+         * @description The Russell 2000 proxy's return per timeframe, in percent.
+         */
+        Benchmark: {
+            /** Returns Pct */
+            returns_pct: {
+                [key: string]: number | null;
+            };
+            /** Symbol */
+            symbol: string;
+        };
+        /** CacheStatus */
+        CacheStatus: {
+            /** Backend */
+            backend: string;
             /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+            detail: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "error";
+        };
+        /**
+         * Color
+         * @enum {string}
+         */
+        Color: "dark_red" | "light_red" | "blue_neutral" | "light_green" | "dark_green";
+        /**
+         * Constituent
+         * @description One member of the latest run's universe, as stored.
+         */
+        Constituent: {
+            /** Avg Daily Volume */
+            avg_daily_volume: number;
+            /** Change 1D Pct */
+            change_1d_pct: number | null;
+            /** Change 1W Pct */
+            change_1w_pct: number | null;
+            /** Change 30M Pct */
+            change_30m_pct: number | null;
+            /** Change 3D Pct */
+            change_3d_pct: number | null;
+            /**
+             * Classification Source
+             * @description override, fmp, sic or keyword
+             */
+            classification_source: string | null;
+            /**
+             * Confidence
+             * @description classification confidence in [0, 1]
+             */
+            confidence: number;
+            /** Exchange */
+            exchange: string;
+            /** Float Shares */
+            float_shares: number | null;
+            /**
+             * Last Updated
+             * Format: date-time
+             * @description the market time of the run that admitted it
+             */
+            last_updated: string;
+            /** Market Cap */
+            market_cap: number;
+            /** Name */
+            name: string;
+            /** Rank Score */
+            rank_score: number | null;
+            /** Relative Volume */
+            relative_volume: number | null;
+            /** Run Id */
+            run_id: string;
+            sector: components["schemas"]["Sector"];
+            /** Sic Code */
+            sic_code: number | null;
+            /** Symbol */
+            symbol: string;
+            tier: components["schemas"]["Tier"];
+            /** Volatility Multiplier */
+            volatility_multiplier: number;
+        };
+        /**
+         * DataQuality
+         * @description Vendor rows left out of this run, so a trader can see what the grid does not cover.
+         */
+        DataQuality: {
+            /**
+             * By Endpoint
+             * @default {}
+             */
+            by_endpoint: {
+                [key: string]: number;
+            };
+            /**
+             * Examples
+             * @default []
+             */
+            examples: string[];
+            /**
+             * Rejected Rows
+             * @default 0
+             */
+            rejected_rows: number;
+        };
+        /** DataSource */
+        DataSource: {
+            /** Label */
+            label: string;
+            /** Provider */
+            provider: string;
+            /** Simulated */
+            simulated: boolean;
+        };
+        /** DatabaseStatus */
+        DatabaseStatus: {
+            /** Detail */
+            detail: string;
+            /** Dialect */
+            dialect: string;
+            /** Head */
+            head: string;
+            /**
+             * Revision
+             * @description the migration the database is at; null before the first
+             */
+            revision: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "error";
+            /** Timescaledb */
+            timescaledb: boolean;
+        };
+        /**
+         * ErrorResponse
+         * @description Why a request was refused, in one line naming the parameter or the problem.
+         */
+        ErrorResponse: {
+            /** Detail */
+            detail: string;
+        };
+        /**
+         * EtfCheck
+         * @description Whether the sector's members move with the sector's own ETF proxies (XL*, PSC*).
+         */
+        EtfCheck: {
+            /**
+             * Agreement
+             * @description share of measured members best correlated with them
+             */
+            agreement: number | null;
+            /** Proxies */
+            proxies: string[];
+            /** Stocks Measured */
+            stocks_measured: number;
+        };
+        /**
+         * EventType
+         * @enum {string}
+         */
+        EventType: "snapshot" | "sector_update" | "significant_move" | "top_stocks_change" | "analysis_progress" | "heartbeat";
+        /**
+         * Freshness
+         * @enum {string}
+         */
+        Freshness: "fresh" | "aging" | "stale";
+        /**
+         * FunnelStage
+         * @description How many listings were left after one universe criterion.
+         */
+        FunnelStage: {
+            /** Remaining */
+            remaining: number;
+            /** Stage */
+            stage: string;
+        };
+        /**
+         * GapProfile
+         * @description How often the sector's members gap at the open, measured against the configured label.
+         */
+        GapProfile: {
+            /**
+             * Configured
+             * @description gap_frequency of SECTOR_MAPPING
+             */
+            configured: string;
+            /**
+             * Gap Share Pct
+             * @description mean share of sessions opening >= 5% from the close
+             */
+            gap_share_pct: number | null;
+            /**
+             * Level Difference
+             * @description measured level minus configured level; 0 = they agree
+             */
+            level_difference: number;
+            /**
+             * Measured
+             * @description level measured from the members' last 20 sessions
+             */
+            measured: string | null;
+            /** Stocks Measured */
+            stocks_measured: number;
+        };
+        /**
+         * Health
+         * @description `GET /health`: error when the database is down, degraded when the cache or vendor is.
+         */
+        Health: {
+            components: components["schemas"]["HealthComponents"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "degraded" | "error";
+        };
+        /** HealthComponents */
+        HealthComponents: {
+            database: components["schemas"]["DatabaseStatus"];
+            polygon: components["schemas"]["MarketDataStatus"];
+            redis: components["schemas"]["CacheStatus"];
+        };
+        /** Heartbeat */
+        Heartbeat: {
+            /**
+             * Clients
+             * @description clients connected to this process
+             */
+            clients: number;
+            /** Latest Seq */
+            latest_seq: number;
+        };
+        /** HeartbeatMessage */
+        HeartbeatMessage: {
+            payload: components["schemas"]["Heartbeat"];
+            /**
+             * Seq
+             * @description rising per event; snapshots and heartbeats carry the latest
+             */
+            seq: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "heartbeat";
+        };
+        /**
+         * HistoryDetail
+         * @description The per-timeframe detail a sector's history keeps of each run.
+         */
+        HistoryDetail: {
+            etf_check?: components["schemas"]["EtfCheck"] | null;
+            factors?: components["schemas"]["SectorFactors"] | null;
+            gap_profile?: components["schemas"]["GapProfile"] | null;
+            /** Timeframes */
+            timeframes: {
+                [key: string]: components["schemas"]["TimeframeResult"];
+            };
+            /** Top Bearish */
+            top_bearish: components["schemas"]["TopStock"][];
+            /** Top Bullish */
+            top_bullish: components["schemas"]["TopStock"][];
+            /**
+             * Volatility Weight Source
+             * @default static
+             */
+            volatility_weight_source: string;
+        };
+        /** HistoryEntry */
+        HistoryEntry: {
+            color: components["schemas"]["Color"];
+            /** Confidence */
+            confidence: number;
+            detail: components["schemas"]["HistoryDetail"];
+            /** Run Id */
+            run_id: string;
+            /** Score */
+            score: number;
+            signal: components["schemas"]["Signal"];
+            /** Stock Count */
+            stock_count: number;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+        };
+        /**
+         * LatestAnalysis
+         * @description `GET /api/analysis/latest`: the latest run, the served grid's freshness, the next runs.
+         */
+        LatestAnalysis: {
+            /** Age Secs */
+            age_secs: number | null;
+            /** As Of */
+            as_of: string | null;
+            freshness: components["schemas"]["Freshness"] | null;
+            /** Grid Run Id */
+            grid_run_id: string | null;
+            /** Last Error */
+            last_error: string | null;
+            /** Next Scheduled */
+            next_scheduled: components["schemas"]["ScheduledAnalysis"][];
+            /** Recommendation */
+            recommendation: string;
+            run: components["schemas"]["AnalysisRunStatus"];
+        };
+        /** MarketDataStatus */
+        MarketDataStatus: {
+            /** Detail */
+            detail: string;
+            /** Provider */
+            provider: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "error" | "not_configured";
         };
         /**
          * Preferences
@@ -344,22 +773,618 @@ export interface components {
             scheduled_runs?: ("20:00" | "04:00" | "08:00")[];
         };
         /**
+         * RecentMove
+         * @description A significant move of the last half hour, with when it was reported.
+         */
+        RecentMove: {
+            /**
+             * Change Pct
+             * @description signed, in percent
+             */
+            change_pct: number;
+            /**
+             * Direction
+             * @enum {string}
+             */
+            direction: "up" | "down";
+            /** Previous Close */
+            previous_close: number;
+            /** Price */
+            price: number;
+            sector: components["schemas"]["Sector"];
+            /** Symbol */
+            symbol: string;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+        };
+        /**
+         * RunStatus
+         * @enum {string}
+         */
+        RunStatus: "running" | "succeeded" | "failed";
+        /**
+         * RunTrigger
+         * @enum {string}
+         */
+        RunTrigger: "startup" | "interval" | "scheduled" | "on_demand" | "cli" | "significant_move";
+        /** ScheduledAnalysis */
+        ScheduledAnalysis: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Kind
+             * @description full or intraday
+             */
+            kind: string;
+        };
+        /**
          * Sector
          * @enum {string}
          */
         Sector: "technology" | "healthcare" | "energy" | "financial" | "consumer_discretionary" | "industrials" | "materials" | "utilities";
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
+        /**
+         * SectorCard
+         * @description One sector card.
+         */
+        SectorCard: {
+            /** Bearish Note */
+            bearish_note?: string | null;
+            /** Bullish Note */
+            bullish_note?: string | null;
+            color: components["schemas"]["Color"];
+            /** Confidence */
+            confidence: number;
+            etf_check?: components["schemas"]["EtfCheck"] | null;
+            /** Etf Proxy */
+            etf_proxy: string;
+            factors?: components["schemas"]["SectorFactors"] | null;
+            gap_profile?: components["schemas"]["GapProfile"] | null;
+            /** Label */
+            label: string;
+            /** Score */
+            score: number;
+            sector: components["schemas"]["Sector"];
+            signal: components["schemas"]["Signal"];
+            /** Stock Count */
+            stock_count: number;
+            /** Timeframes */
+            timeframes: {
+                [key: string]: components["schemas"]["TimeframeResult"];
+            };
+            /** Top Bearish */
+            top_bearish: components["schemas"]["TopStock"][];
+            /** Top Bullish */
+            top_bullish: components["schemas"]["TopStock"][];
+            /** Volatility Weight */
+            volatility_weight: number;
+            /**
+             * Volatility Weight Source
+             * @default static
+             */
+            volatility_weight_source: string;
+        };
+        /**
+         * SectorDetail
+         * @description `GET /api/sectors/{sector}`: one card of the latest grid and every constituent.
+         */
+        SectorDetail: {
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            /** Constituent Count */
+            constituent_count: number;
+            /** Constituents */
+            constituents: components["schemas"]["Constituent"][];
+            data_source: components["schemas"]["DataSource"];
+            /** Run Id */
+            run_id: string;
+            sector: components["schemas"]["SectorCard"];
+        };
+        /**
+         * SectorFactors
+         * @description The multipliers of the score chain, per timeframe where they differ.
+         */
+        SectorFactors: {
+            /** Catalyst Density */
+            catalyst_density: {
+                [key: string]: number;
+            };
+            /** Median Relative Volume */
+            median_relative_volume: number | null;
+            /** News Articles */
+            news_articles: number;
+            /**
+             * News Net Sentiment
+             * @description (positive - negative) / articles, in [-1, 1]
+             */
+            news_net_sentiment: number | null;
+            /** Technical Context */
+            technical_context: {
+                [key: string]: number;
+            };
+            /** Volume Confirmation */
+            volume_confirmation: number;
+        };
+        /**
+         * SectorGrid
+         * @description `GET /api/sectors`: the latest run's grid with its freshness.
+         */
+        SectorGrid: {
+            /**
+             * Age Secs
+             * @description seconds since the grid's market time, on the server's clock
+             */
+            age_secs: number;
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            benchmark: components["schemas"]["Benchmark"];
+            /**
+             * Current Session
+             * Format: date
+             */
+            current_session: string;
+            /**
+             * @default {
+             *       "by_endpoint": {},
+             *       "examples": [],
+             *       "rejected_rows": 0
+             *     }
+             */
+            data_quality: components["schemas"]["DataQuality"];
+            data_source: components["schemas"]["DataSource"];
+            freshness: components["schemas"]["Freshness"];
+            /** Funnel */
+            funnel: components["schemas"]["FunnelStage"][];
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /**
+             * Last Error
+             * @description the error of this process's latest run when it failed
+             */
+            last_error: string | null;
+            /**
+             * Recommendation
+             * @description serve, offer a refresh or recommend a fresh run
+             */
+            recommendation: string;
+            /** Run Id */
+            run_id: string;
+            /** Sectors */
+            sectors: components["schemas"]["SectorCard"][];
+            /**
+             * Stale
+             * @description older than 4 h, or the latest run failed
+             */
+            stale: boolean;
+            /** Universe Size */
+            universe_size: number;
+        };
+        /**
+         * SectorHistory
+         * @description `GET /api/sectors/{sector}/history`: newest first.
+         */
+        SectorHistory: {
+            /** Count */
+            count: number;
+            /** History */
+            history: components["schemas"]["HistoryEntry"][];
+            /** Limit */
+            limit: number;
+            sector: components["schemas"]["Sector"];
+            /** Since */
+            since: string | null;
+            /** Until */
+            until: string | null;
+        };
+        /**
+         * SectorSummary
+         * @description The headline of a stock's sector card.
+         */
+        SectorSummary: {
+            color: components["schemas"]["Color"];
+            /** Confidence */
+            confidence: number;
+            /** Label */
+            label: string;
+            /** Score */
+            score: number;
+            sector: components["schemas"]["Sector"];
+            signal: components["schemas"]["Signal"];
+        };
+        /**
+         * SectorUpdate
+         * @description A sector whose score, color, signal or confidence changed (scores only, never top lists).
+         */
+        SectorUpdate: {
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            color: components["schemas"]["Color"];
+            /** Confidence */
+            confidence: number;
+            previous_color: components["schemas"]["Color"] | null;
+            /** Previous Score */
+            previous_score: number | null;
+            /** Run Id */
+            run_id: string;
+            /** Score */
+            score: number;
+            sector: components["schemas"]["Sector"];
+            signal: components["schemas"]["Signal"];
+        };
+        /** SectorUpdateMessage */
+        SectorUpdateMessage: {
+            payload: components["schemas"]["SectorUpdates"];
+            /**
+             * Seq
+             * @description rising per event; snapshots and heartbeats carry the latest
+             */
+            seq: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "sector_update";
+        };
+        /** SectorUpdates */
+        SectorUpdates: {
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            /** Run Id */
+            run_id: string;
+            /** Sectors */
+            sectors: components["schemas"]["SectorUpdate"][];
+        };
+        /**
+         * Signal
+         * @enum {string}
+         */
+        Signal: "PRIME_SHORTING_ENVIRONMENT" | "GOOD_SHORTING_ENVIRONMENT" | "NEUTRAL_CAUTIOUS" | "AVOID_SHORTS" | "DO_NOT_SHORT";
+        /**
+         * SignificantMove
+         * @description A universe stock's first move of 15 % or more from the previous close in a session.
+         */
+        SignificantMove: {
+            /**
+             * Change Pct
+             * @description signed, in percent
+             */
+            change_pct: number;
+            /**
+             * Direction
+             * @enum {string}
+             */
+            direction: "up" | "down";
+            /** Previous Close */
+            previous_close: number;
+            /** Price */
+            price: number;
+            sector: components["schemas"]["Sector"];
+            /** Symbol */
+            symbol: string;
+        };
+        /** SignificantMoveMessage */
+        SignificantMoveMessage: {
+            payload: components["schemas"]["SignificantMove"];
+            /**
+             * Seq
+             * @description rising per event; snapshots and heartbeats carry the latest
+             */
+            seq: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "significant_move";
+        };
+        /** SnapshotMessage */
+        SnapshotMessage: {
+            payload: components["schemas"]["SnapshotPayload"];
+            /**
+             * Seq
+             * @description rising per event; snapshots and heartbeats carry the latest
+             */
+            seq: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "snapshot";
+        };
+        /** SnapshotPayload */
+        SnapshotPayload: {
+            /** @description null before the first run has published a grid */
+            grid: components["schemas"]["SectorGrid"] | null;
+            /**
+             * Moves
+             * @description the latest significant moves, newest first
+             */
+            moves: components["schemas"]["RecentMove"][];
+        };
+        /** StockClassification */
+        StockClassification: {
+            /** Confidence */
+            confidence: number;
+            sector: components["schemas"]["Sector"];
+            /** Sic Code */
+            sic_code: number | null;
+            /** Source */
+            source: string | null;
+        };
+        /**
+         * StockDetail
+         * @description `GET /api/stocks/{symbol}`: a universe member and its place in the latest grid.
+         */
+        StockDetail: {
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            classification: components["schemas"]["StockClassification"];
+            /** In Top List */
+            in_top_list: boolean;
+            /** In Universe */
+            in_universe: boolean;
+            member: components["schemas"]["Constituent"];
+            metrics: components["schemas"]["StockMetrics"];
+            /** Run Id */
+            run_id: string;
+            sector_card: components["schemas"]["SectorSummary"] | null;
+            /** Symbol */
+            symbol: string;
+            top_list: components["schemas"]["TopListEntry"] | null;
+        };
+        /**
+         * StockHistory
+         * @description `GET /api/stocks/{symbol}/history`: newest first.
+         */
+        StockHistory: {
+            /** Count */
+            count: number;
+            /** Points */
+            points: components["schemas"]["StockHistoryPoint"][];
+            /** Symbol */
+            symbol: string;
+        };
+        /** StockHistoryPoint */
+        StockHistoryPoint: {
+            /** Rank Score */
+            rank_score: number | null;
+            /** Relative Volume */
+            relative_volume: number | null;
+            /** Returns Pct */
+            returns_pct: {
+                [key: string]: number | null;
+            };
+            /** Run Id */
+            run_id: string;
+            sector: components["schemas"]["Sector"];
+            tier: components["schemas"]["Tier"];
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+        };
+        /** StockMetrics */
+        StockMetrics: {
+            /** Rank Score */
+            rank_score: number | null;
+            /** Relative Volume */
+            relative_volume: number | null;
+            /** Returns Pct */
+            returns_pct: {
+                [key: string]: number | null;
+            };
+        };
+        /**
+         * Tier
+         * @enum {string}
+         */
+        Tier: "micro_cap" | "small_cap";
+        /**
+         * Timeframe
+         * @enum {string}
+         */
+        Timeframe: "30m" | "1d" | "3d" | "1w";
+        /**
+         * TimeframeResult
+         * @description A sector over one timeframe; returns are in percent.
+         */
+        TimeframeResult: {
+            /**
+             * Adjusted Return Pct
+             * @description return x the sector's volatility weight
+             */
+            adjusted_return_pct: number | null;
+            /**
+             * Alpha Pct
+             * @description adjusted return minus the IWM return
+             */
+            alpha_pct: number | null;
+            color: components["schemas"]["Color"];
+            /**
+             * Plain Mean Pct
+             * @description equal-weighted mean stock return
+             */
+            plain_mean_pct: number | null;
+            /**
+             * Return Pct
+             * @description volume-weighted mean stock return
+             */
+            return_pct: number | null;
+            /** Score */
+            score: number;
+        };
+        /**
+         * TopListEntry
+         * @description Where a stock stands in the latest grid's top lists; rank 1 is first.
+         */
+        TopListEntry: {
+            /** Change Pct */
+            change_pct: number;
+            /**
+             * List
+             * @enum {string}
+             */
+            list: "top_bullish" | "top_bearish";
+            /** Rank */
+            rank: number;
+            /** Rank Score */
+            rank_score: number;
+            /** Relative Volume */
+            relative_volume: number | null;
+            sector: components["schemas"]["Sector"];
+        };
+        /**
+         * TopStock
+         * @description One name in a sector's top-3 list.
+         */
+        TopStock: {
+            /** Change Pct */
+            change_pct: number;
+            /** Name */
+            name: string;
+            /** Rank Score */
+            rank_score: number;
+            /** Relative Volume */
+            relative_volume: number | null;
+            /** Symbol */
+            symbol: string;
+        };
+        /**
+         * TopStocksChange
+         * @description A sector's bullish or bearish top list whose symbols changed.
+         */
+        TopStocksChange: {
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            /** Entered */
+            entered: string[];
+            /** Left */
+            left: string[];
+            /** Run Id */
+            run_id: string;
+            sector: components["schemas"]["Sector"];
+            /**
+             * Side
+             * @enum {string}
+             */
+            side: "bullish" | "bearish";
+            /** Stocks */
+            stocks: components["schemas"]["TopStock"][];
+            /** Symbols */
+            symbols: string[];
+        };
+        /** TopStocksChangeMessage */
+        TopStocksChangeMessage: {
+            payload: components["schemas"]["TopStocksChanges"];
+            /**
+             * Seq
+             * @description rising per event; snapshots and heartbeats carry the latest
+             */
+            seq: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "top_stocks_change";
+        };
+        /** TopStocksChanges */
+        TopStocksChanges: {
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            /** Changes */
+            changes: components["schemas"]["TopStocksChange"][];
+            /** Run Id */
+            run_id: string;
+        };
+        /**
+         * UniversePage
+         * @description `GET /api/universe`: a page of the latest run's universe and the funnel that produced it.
+         */
+        UniversePage: {
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            /** Funnel */
+            funnel: components["schemas"]["FunnelStage"][];
+            /** Limit */
+            limit: number;
+            /** Members */
+            members: components["schemas"]["Constituent"][];
+            /** Offset */
+            offset: number;
+            /** Run Id */
+            run_id: string;
+            sector: components["schemas"]["Sector"] | null;
+            /**
+             * Total
+             * @description members matching the sector filter, in all
+             */
+            total: number;
+            /** Universe Size */
+            universe_size: number;
+        };
+        /**
+         * WsSchema
+         * @description `GET /api/ws-schema`: a self-contained JSON Schema (draft 2020-12) per `/ws` message type.
+         */
+        WsSchema: {
+            /** Messages */
+            messages: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
         };
     };
     responses: never;
@@ -370,7 +1395,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    start_analysis_api_analysis_post: {
+    startAnalysis: {
         parameters: {
             query?: never;
             header?: never;
@@ -385,14 +1410,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AnalysisStarted"];
+                };
+            };
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests for this user; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
     };
-    latest_analysis_api_analysis_latest_get: {
+    getLatestAnalysis: {
         parameters: {
             query?: never;
             header?: never;
@@ -407,14 +1448,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LatestAnalysis"];
+                };
+            };
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
     };
-    analysis_run_api_analysis__run_id__get: {
+    getAnalysisRun: {
         parameters: {
             query?: never;
             header?: never;
@@ -432,23 +1489,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AnalysisRunStatus"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A parameter or the body is invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
     };
-    get_preferences_api_preferences_get: {
+    getPreferences: {
         parameters: {
             query?: never;
             header?: never;
@@ -466,9 +1539,18 @@ export interface operations {
                     "application/json": components["schemas"]["Preferences"];
                 };
             };
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    put_preferences_api_preferences_put: {
+    putPreferences: {
         parameters: {
             query?: never;
             header?: never;
@@ -490,18 +1572,36 @@ export interface operations {
                     "application/json": components["schemas"]["Preferences"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A parameter or the body is invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests for this user; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
     };
-    list_sectors_api_sectors_get: {
+    listSectors: {
         parameters: {
             query?: never;
             header?: never;
@@ -516,12 +1616,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["SectorGrid"];
+                };
+            };
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No analysis yet: the first run is in progress */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
     };
-    sector_detail_api_sectors__sector__get: {
+    getSector: {
         parameters: {
             query?: never;
             header?: never;
@@ -539,23 +1657,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SectorDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A parameter or the body is invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No analysis yet: the first run is in progress */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
     };
-    sector_history_api_sectors__sector__history_get: {
+    getSectorHistory: {
         parameters: {
             query?: {
                 /** @description earliest timestamp (ISO 8601; no offset means UTC) */
@@ -580,23 +1723,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SectorHistory"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A parameter or the body is invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
     };
-    stock_detail_api_stocks__symbol__get: {
+    getStock: {
         parameters: {
             query?: never;
             header?: never;
@@ -614,23 +1764,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["StockDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A parameter or the body is invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No analysis yet: the first run is in progress */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
     };
-    stock_history_api_stocks__symbol__history_get: {
+    getStockHistory: {
         parameters: {
             query?: {
                 /** @description earliest timestamp (ISO 8601; no offset means UTC) */
@@ -655,23 +1830,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["StockHistory"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A parameter or the body is invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
     };
-    universe_api_universe_get: {
+    getUniverse: {
         parameters: {
             query?: {
                 /** @description members to skip (by symbol) */
@@ -689,28 +1880,46 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description JSON page, or CSV with format=csv */
+            /** @description A JSON page, or with format=csv every member from `offset` as CSV */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                    "text/csv": unknown;
+                    "application/json": components["schemas"]["UniversePage"];
+                    "text/csv": string;
                 };
             };
-            /** @description Validation Error */
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A parameter or the body is invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No analysis yet: the first run is in progress */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
     };
-    health_health_get: {
+    getWsSchema: {
         parameters: {
             query?: never;
             header?: never;
@@ -725,12 +1934,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["WsSchema"];
                 };
             };
         };
     };
-    health_database_health_database_get: {
+    getHealth: {
         parameters: {
             query?: never;
             header?: never;
@@ -745,12 +1954,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Down: the same body, with status error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
                 };
             };
         };
     };
-    health_polygon_health_polygon_get: {
+    getDatabaseHealth: {
         parameters: {
             query?: never;
             header?: never;
@@ -765,12 +1983,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["DatabaseStatus"];
+                };
+            };
+            /** @description Down: the same body, with status error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatabaseStatus"];
                 };
             };
         };
     };
-    health_redis_health_redis_get: {
+    getMarketDataHealth: {
         parameters: {
             query?: never;
             header?: never;
@@ -785,12 +2012,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MarketDataStatus"];
+                };
+            };
+            /** @description Down: the same body, with status error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketDataStatus"];
                 };
             };
         };
     };
-    metrics_metrics_get: {
+    getCacheHealth: {
         parameters: {
             query?: never;
             header?: never;
@@ -804,7 +2040,38 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CacheStatus"];
+                };
+            };
+            /** @description Down: the same body, with status error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CacheStatus"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Metrics */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
             };
         };
     };

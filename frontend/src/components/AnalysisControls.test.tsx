@@ -2,7 +2,8 @@ import { act, fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { fetchLatestAnalysis, RateLimitedError, startAnalysis } from '../api/actions';
 import { jsonResponse } from '../test/fixtures';
-import { AnalysisControls, type AnalysisProgress } from './AnalysisControls';
+import type { RunProgress } from '../api/types';
+import { AnalysisControls } from './AnalysisControls';
 import { mockFetch } from '../test/env';
 
 const RUN_ID = '01f503fc-2dc2-4395-8d74-95cc3918ff61';
@@ -102,7 +103,7 @@ describe('AnalysisControls', () => {
     fireEvent.click(screen.getByTestId('run-fresh'));
     await act(() => vi.advanceTimersByTimeAsync(0));
 
-    const event = (stage: string, percent: number): AnalysisProgress => ({ run_id: RUN_ID, stage, percent });
+    const event = (stage: string, percent: number): RunProgress => ({ run_id: RUN_ID, stage, percent });
     rerender(<AnalysisControls {...props} progress={{ ...event('minute_bars', 40), run_id: 'another-run' }} />);
     expect(progressbar()).toHaveAttribute('aria-valuenow', '0');
 

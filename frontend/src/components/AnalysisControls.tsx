@@ -1,18 +1,16 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { fetchRun, RateLimitedError, startAnalysis } from '../api/actions';
 import { toApiError } from '../api/client';
-import type { AnalysisProgress, Freshness } from '../api/types';
+import type { Freshness, RunProgress } from '../api/types';
 import { poll } from '../data/poll';
 import { humanize } from '../format';
 import './Controls.css';
-
-export type { AnalysisProgress };
 
 export interface AnalysisControlsProps {
   freshness: Freshness | null;
   recommendation: string | null;
   /** The latest live progress event, if any; used when its run_id is the run started here. */
-  progress?: AnalysisProgress | null;
+  progress?: RunProgress | null;
   /** Re-reads the grid ("View cached"); also called once a fresh run has succeeded. */
   onRefresh(): void;
 }
@@ -114,7 +112,7 @@ export function AnalysisControls({ freshness, recommendation, progress = null, o
       skip: () => Date.now() - lastLiveAt.current < LIVE_WINDOW_MS,
       onData: (body) => {
         setPollWarning(null);
-        observe(runId, body.status, body.stage, body.progress_pct, body.error);
+        observe(runId, body.status, body.stage, body.progress_pct, body.error ?? null);
       },
       onError: (error) => {
         if (error.status === 404) observe(runId, 'failed', 'failed', 100, error.message);

@@ -31,7 +31,7 @@ export function historySeries(entries: readonly HistoryEntry[]): Record<Timefram
     const byTime = new Map<number, number>();
     for (const entry of entries) {
       const ms = Date.parse(entry.timestamp);
-      const score = entry.detail?.timeframes?.[tf]?.score;
+      const score = entry.detail.timeframes[tf]?.score;
       if (Number.isNaN(ms) || typeof score !== 'number' || !Number.isFinite(score)) continue;
       const time = Math.floor(ms / 1000);
       if (!byTime.has(time)) byTime.set(time, score);

@@ -36,7 +36,7 @@ describe('MoveAlerts', () => {
         moves={[
           move('SOUN', now - 1_000),
           move('ACME', now - 3 * 60_000, { change_pct: 18.2, price: 11.8, direction: 'up', sector: 'healthcare' }),
-          move('ZZZ', now - 4 * 60_000, { sector: null }),
+          move('ZZZ', now - 4 * 60_000, { sector: 'energy' }),
         ]}
         labels={LABELS}
       />,
@@ -45,7 +45,7 @@ describe('MoveAlerts', () => {
     expect(items.map((item) => item.textContent)).toEqual([
       '▼SOUN-20.4%$3.98Technologyjust now',
       '▲ACME+18.2%$11.80Healthcare3 min ago',
-      '▼ZZZ-20.4%$3.98Unclassified4 min ago',
+      '▼ZZZ-20.4%$3.98energy4 min ago',
     ]);
     expect(items[0]).toHaveClass('is-down', 'is-fresh');
     expect(items[1]).toHaveClass('is-up');

@@ -30,7 +30,7 @@ export function MoveAlerts({ moves, labels, onOpenSector }: Props) {
       <ul className="move-list" aria-live="polite">
         {shown.map((move) => {
           const sector = move.sector;
-          const label = sector === null ? 'Unclassified' : (labels[sector] ?? sector);
+          const label = labels[sector] ?? sector;
           const fresh = now - move.at < MOVE_FRESH_MS;
           const body = (
             <>
@@ -49,7 +49,7 @@ export function MoveAlerts({ moves, labels, onOpenSector }: Props) {
               data-testid="move-alert"
               data-symbol={move.symbol}
             >
-              {sector !== null && onOpenSector ? (
+              {onOpenSector ? (
                 <button
                   type="button"
                   className="move-button"

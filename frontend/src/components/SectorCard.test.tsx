@@ -63,6 +63,18 @@ describe('SectorCard', () => {
     expect(within(cells[1]!).getByTestId('tf-alpha')).toHaveTextContent('α +3.5% vs IWM');
   });
 
+  it('draws a timeframe the card has no result for as missing, without colour', () => {
+    const timeframes = { ...makeSector().timeframes };
+    delete timeframes['3d'];
+    renderCard('technology', { timeframes });
+    const cell = screen.getAllByTestId('tf-cell')[2]!;
+    expect(cell).toHaveAttribute('data-timeframe', '3d');
+    expect(cell.className).toBe('tf-cell');
+    expect(cell).not.toHaveAttribute('data-color');
+    expect(within(cell).queryByRole('img')).toBeNull();
+    expect(within(cell).getByTestId('tf-return')).toHaveTextContent('—');
+  });
+
   it('lists top bullish stocks and shows the note for an empty bearish list', () => {
     renderCard();
     const bullish = screen.getByTestId('top-bullish');
@@ -82,11 +94,10 @@ describe('SectorCard', () => {
 });
 
 describe('SectorCard top-list lines', () => {
-  it.each<[number | null, string, string]>([
+  it.each<[number, string, string]>([
     [8.2, 'up', '▲+8.2%'],
     [-4.1, 'down', '▼-4.1%'],
     [0, 'flat', '0.0%'],
-    [null, 'flat', '—'],
   ])('a change of %s is marked %s with an arrow', (change, direction, text) => {
     const stock = { symbol: 'SOUN', name: 'SoundHound AI', change_pct: change, relative_volume: 1, rank_score: 1 };
     renderCard('technology', { top_bullish: [stock] });

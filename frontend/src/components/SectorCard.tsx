@@ -110,7 +110,7 @@ export const SectorCard = memo(function SectorCard({
           <TimeframeCell
             key={tf}
             timeframe={tf}
-            stats={sector.timeframes[tf]}
+            stats={sector.timeframes[tf] ?? null}
             showAlpha={tf === '1d'}
           />
         ))}
@@ -122,7 +122,7 @@ export const SectorCard = memo(function SectorCard({
             key={side}
             title={`TOP ${side.toUpperCase()}`}
             stocks={topListOf(sector, side)}
-            note={side === 'bullish' ? sector.bullish_note : sector.bearish_note}
+            note={(side === 'bullish' ? sector.bullish_note : sector.bearish_note) ?? null}
             testId={`top-${side}`}
             timeline={lists?.[side]}
           />

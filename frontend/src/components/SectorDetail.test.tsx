@@ -33,6 +33,8 @@ function makeConstituent(symbol: string, overrides: Partial<Constituent> = {}): 
     change_1w_pct: 3,
     relative_volume: 1.2,
     rank_score: 3,
+    last_updated: AS_OF,
+    run_id: 'a64fd2d2',
     ...overrides,
   };
 }
@@ -73,6 +75,9 @@ function makeHistory(count = 3) {
         '30m': makeTimeframe({ score: 0.1 * i }),
         '1d': makeTimeframe({ score: -0.2 * i }),
       },
+      top_bullish: [],
+      top_bearish: [],
+      volatility_weight_source: 'static',
       etf_check: { proxies: ['XLK'], agreement: 0.5, stocks_measured: 60 },
     },
   }));
@@ -231,7 +236,7 @@ describe('SectorDetail', () => {
 
 describe('detail fetchers', () => {
 
-  it('rejects a malformed detail body and normalises `entries` to `history`', async () => {
+  it('rejects malformed detail and history bodies, and reads the history', async () => {
     fetchMock.mockResolvedValueOnce(jsonResponse({ hello: 'world' }));
     await expect(fetchSectorDetail('energy')).rejects.toMatchObject({
       name: 'ApiError',
@@ -239,9 +244,12 @@ describe('detail fetchers', () => {
     });
 
     const { history } = makeHistory(2);
-    fetchMock.mockResolvedValueOnce(
-      jsonResponse({ sector: 'energy', since: null, until: null, entries: history }),
-    );
+    fetchMock.mockResolvedValueOnce(jsonResponse({ sector: 'energy', since: null, until: null, entries: history }));
+    await expect(fetchSectorHistory('energy')).rejects.toMatchObject({
+      message: 'Malformed sector history from the server',
+    });
+
+    fetchMock.mockResolvedValueOnce(jsonResponse(makeHistory(2)));
     const result = await fetchSectorHistory('energy', { limit: 5 });
     expect(fetchMock).toHaveBeenLastCalledWith('/api/sectors/energy/history?limit=5', expect.anything());
     expect(result.history).toHaveLength(2);

@@ -234,7 +234,6 @@ function EtfBlock({
 }) {
   const card = detail.sector;
   const check = card.etf_check ?? fallbackCheck;
-  const etfReturns = check?.returns_pct ?? null;
   return (
     <section className="detail-section detail-etf" aria-labelledby="detail-etf-title" data-testid="etf-block">
       <h3 id="detail-etf-title">ETF proxy</h3>
@@ -267,11 +266,6 @@ function EtfBlock({
             <th scope="col" className="num" title="Alpha vs IWM">
               α vs IWM
             </th>
-            {etfReturns && (
-              <th scope="col" className="num">
-                {card.etf_proxy}
-              </th>
-            )}
             <th scope="col" className="num">
               Score
             </th>
@@ -289,11 +283,6 @@ function EtfBlock({
                 <td className="num">
                   <Change value={stats?.alpha_pct} />
                 </td>
-                {etfReturns && (
-                  <td className="num" data-testid="etf-return">
-                    <Change value={etfReturns[tf]} />
-                  </td>
-                )}
                 <td className="num">{formatScore(stats?.score)}</td>
               </tr>
             );
@@ -378,7 +367,7 @@ export function SectorDetail({
   const data = detail.state === 'ok' ? detail.data : null;
   const sectorLabel = data?.sector.label ?? label ?? fallbackLabel(sector);
   const historyEntries = history.state === 'ok' ? history.data.history : null;
-  const fallbackCheck = historyEntries?.[0]?.detail?.etf_check ?? null;
+  const fallbackCheck = historyEntries?.[0]?.detail.etf_check ?? null;
 
   return (
     <div

@@ -45,8 +45,7 @@ function ReturnValue({ value }: { value: number | null }) {
 function topListText(stock: StockFound): string {
   const entry = stock.top_list;
   if (!stock.in_top_list || !entry) return 'Not in a top list';
-  const list =
-    entry.list === 'top_bullish' ? 'top bullish' : entry.list === 'top_bearish' ? 'top bearish' : humanize(entry.list);
+  const list = entry.list === 'top_bullish' ? 'top bullish' : 'top bearish';
   const sector = stock.sector_card?.sector === entry.sector ? stock.sector_card.label : humanize(entry.sector);
   return `#${entry.rank} ${list} in ${sector}`;
 }

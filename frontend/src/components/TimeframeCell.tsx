@@ -1,36 +1,35 @@
-import type { Timeframe, TimeframeStats } from '../api/types';
+import type { Timeframe, TimeframeResult } from '../api/types';
 import { colorClass, colorName, formatPercent, timeframeLabel } from '../format';
 
 interface Props {
   timeframe: Timeframe;
-  stats: TimeframeStats;
+  /** Null when the card has no result for this timeframe. */
+  stats: TimeframeResult | null;
   /** Show alpha vs the benchmark under the return. */
   showAlpha?: boolean;
 }
 
 export function TimeframeCell({ timeframe, stats, showAlpha = false }: Props) {
+  const color = stats?.color;
   return (
     <div
-      className={`tf-cell ${colorClass(stats.color)}`}
+      className={color ? `tf-cell ${colorClass(color)}` : 'tf-cell'}
       data-testid="tf-cell"
       data-timeframe={timeframe}
-      data-color={stats.color}
+      data-color={color}
     >
       <span className="tf-label">
         {timeframeLabel(timeframe)}
-        <span
-          className={`chip ${colorClass(stats.color)}`}
-          role="img"
-          aria-label={colorName(stats.color)}
-          title={colorName(stats.color)}
-        />
+        {color && (
+          <span className={`chip ${colorClass(color)}`} role="img" aria-label={colorName(color)} title={colorName(color)} />
+        )}
       </span>
       <span className="tf-return" data-testid="tf-return">
-        {formatPercent(stats.return_pct)}
+        {formatPercent(stats?.return_pct)}
       </span>
       {showAlpha && (
         <span className="tf-alpha" data-testid="tf-alpha" title="Alpha vs IWM">
-          <span className="nowrap">α {formatPercent(stats.alpha_pct)}</span>{' '}
+          <span className="nowrap">α {formatPercent(stats?.alpha_pct)}</span>{' '}
           <span className="nowrap">vs IWM</span>
         </span>
       )}

@@ -13,8 +13,8 @@ interface Props {
 }
 
 /** Up, down or flat by the sign of the change; arrows carry it as well as the colour. */
-function direction(change: number | null): 'up' | 'down' | 'flat' {
-  if (change === null || change === 0) return 'flat';
+function direction(change: number): 'up' | 'down' | 'flat' {
+  if (change === 0) return 'flat';
   return change > 0 ? 'up' : 'down';
 }
 

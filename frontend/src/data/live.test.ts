@@ -400,7 +400,7 @@ describe('reduceSectors (useSectors state) with live events', () => {
 
     for (let i = 0; i < 12; i += 1) {
       state = reduceSectors(state, {
-        event: { kind: 'move', move: { symbol: `S${i}`, change_pct: 5, previous_close: 1, price: 1.05, direction: 'up', sector: null } },
+        event: { kind: 'move', move: { symbol: `S${i}`, change_pct: 5, previous_close: 1, price: 1.05, direction: 'up', sector: 'energy' } },
         at: 10 + i,
       });
     }
@@ -408,7 +408,7 @@ describe('reduceSectors (useSectors state) with live events', () => {
     expect(state.moves[0]).toMatchObject({ symbol: 'S11', at: 21 });
 
     // A snapshot's moves replace them, dated back by their age.
-    const snapMove = { symbol: 'SNAP', change_pct: -20, previous_close: 1, price: 0.8, direction: 'down' as const, sector: null };
+    const snapMove = { symbol: 'SNAP', change_pct: -20, previous_close: 1, price: 0.8, direction: 'down' as const, sector: 'energy' as const };
     state = reduceSectors(state, { event: { kind: 'moves', moves: [{ move: snapMove, ageMs: 5 }] }, at: 25 });
     expect(state.moves).toEqual([{ ...snapMove, at: 20 }]);
 

@@ -4,8 +4,8 @@ import type {
   SectorChange,
   SectorResult,
   SectorsResponse,
-  SectorUpdatePayload,
-  TopStocksChangePayload,
+  SectorUpdates,
+  TopStocksChanges,
 } from '../api/types';
 import {
   createPollingSource,
@@ -91,7 +91,7 @@ export function backoffDelay(failures: number, baseMs = RECONNECT_BASE_MS, maxMs
 /** Merges score/color/signal/confidence of each updated sector into `grid`. */
 export function applySectorUpdate(
   grid: SectorsResponse,
-  payload: SectorUpdatePayload,
+  payload: SectorUpdates,
 ): SectorsResponse {
   const byKey = new Map(payload.sectors.map((entry) => [entry.sector, entry]));
   const sectors = grid.sectors.map((sector): SectorResult => {
@@ -112,7 +112,7 @@ export function applySectorUpdate(
  * The entries and exits of a `top_stocks_change`, each name that left as `grid` (the grid before
  * the change) last showed it; a name the page never drew has nothing to fade out.
  */
-export function topListTransitions(grid: SectorsResponse | null, payload: TopStocksChangePayload): TopListTransition[] {
+export function topListTransitions(grid: SectorsResponse | null, payload: TopStocksChanges): TopListTransition[] {
   return payload.changes.map(({ sector, side, entered, left }) => {
     const card = grid?.sectors.find((candidate) => candidate.sector === sector);
     const shown = (side === 'bullish' ? card?.top_bullish : card?.top_bearish) ?? [];
@@ -123,7 +123,7 @@ export function topListTransitions(grid: SectorsResponse | null, payload: TopSto
 /** Replaces the changed side lists (`top_bullish` / `top_bearish`). */
 export function applyTopStocksChange(
   grid: SectorsResponse,
-  payload: TopStocksChangePayload,
+  payload: TopStocksChanges,
 ): SectorsResponse {
   const sectors = grid.sectors.map((sector): SectorResult => {
     let next = sector;

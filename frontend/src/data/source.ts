@@ -1,6 +1,6 @@
 import { type ApiError, fetchSectors } from '../api/client';
 import type {
-  AnalysisProgress,
+  RunProgress,
   SectorChange,
   SectorKey,
   SectorsResponse,
@@ -33,7 +33,7 @@ export type SourceEvent =
   | { kind: 'data'; data: SectorsResponse }
   | { kind: 'error'; error: ApiError }
   | ({ kind: 'connection' } & ConnectionStatus)
-  | ({ kind: 'progress' } & AnalysisProgress)
+  | ({ kind: 'progress' } & RunProgress)
   | { kind: 'move'; move: SignificantMove }
   /** The recent moves a snapshot carries (newest first), replacing those held, with their ages. */
   | { kind: 'moves'; moves: { move: SignificantMove; ageMs: number }[] }

@@ -1,6 +1,6 @@
 import { useEffect, useReducer } from 'react';
 import type { ApiError } from '../api/client';
-import type { AnalysisProgress, SectorChange, SectorKey, SectorsResponse, SignificantMove } from '../api/types';
+import type { RunProgress, SectorChange, SectorKey, SectorsResponse, SignificantMove } from '../api/types';
 import type { ConnectionStatus, SectorsSource, SourceEvent } from '../data/source';
 import { recordTicks, recordTransitions, type TopListTimelines } from './useTopListChanges';
 
@@ -26,7 +26,7 @@ export interface SectorsState {
   /** Push-connection state; stays 'connecting'/0 for sources that never report it (polling). */
   connection: ConnectionStatus;
   /** Latest analysis_progress, or null. */
-  progress: AnalysisProgress | null;
+  progress: RunProgress | null;
   /** Sectors changed by the latest sector_update, keyed by sector (replaced on each update). */
   changes: Partial<Record<SectorKey, TimedSectorChange>>;
   /** Analysis time (ISO) of the run that last changed each sector, since the page opened. */

@@ -15,7 +15,7 @@ import {
   type TopListTimelines,
 } from './useTopListChanges';
 
-function stock(symbol: string, change_pct: number | null = 5, relative_volume: number | null = 2): TopStock {
+function stock(symbol: string, change_pct = 5, relative_volume: number | null = 2): TopStock {
   return { symbol, name: `${symbol} Inc`, change_pct, relative_volume, rank_score: 1 };
 }
 
@@ -51,7 +51,7 @@ describe('top-list transitions over time', () => {
 
   it.each<[string, TopStock[], TopStock[], number, [string, string][]]>([
     ['change up and down', [stock('A', 5), stock('B', -2)], [stock('A', 6.5), stock('B', -3)], 0, [['A', 'up'], ['B', 'down']]],
-    ['unknown change does not tick', [stock('A', null)], [stock('A', 4)], 0, []],
+    ['an unchanged change does not tick', [stock('A', 4)], [stock('A', 4)], 0, []],
     ['a name that entered does not tick', [stock('A')], [stock('B', 9)], 0, []],
     ['ticks end', [stock('A', 1)], [stock('A', 2)], TICK_MS, []],
   ])('grids: %s', (_name, before, after, elapsed, ticks) => {

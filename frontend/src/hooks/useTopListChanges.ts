@@ -77,13 +77,13 @@ export function recordTransitions(
   );
 }
 
-/** Each name of `after` whose change moved since `before` (both known): up or down. */
+/** Each name of `after` whose change moved since `before`: up or down. */
 function movedChanges(before: readonly TopStock[], after: readonly TopStock[]): Map<string, Tick> {
   const earlier = new Map(before.map((stock) => [stock.symbol, stock.change_pct]));
   const moved = new Map<string, Tick>();
   for (const { symbol, change_pct: now } of after) {
     const then = earlier.get(symbol);
-    if (then == null || now === null || then === now) continue;
+    if (then === undefined || then === now) continue;
     moved.set(symbol, now > then ? 'up' : 'down');
   }
   return moved;

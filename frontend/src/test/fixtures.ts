@@ -4,7 +4,7 @@ import type {
   SectorResult,
   SectorsResponse,
   Signal,
-  TimeframeStats,
+  TimeframeResult,
 } from '../api/types';
 import { SECTOR_ORDER } from '../constants';
 
@@ -16,7 +16,7 @@ export const SIGNAL_FOR_COLOR: Record<SectorColor, Signal> = {
   dark_green: 'DO_NOT_SHORT',
 };
 
-export function makeTimeframe(overrides: Partial<TimeframeStats> = {}): TimeframeStats {
+export function makeTimeframe(overrides: Partial<TimeframeResult> = {}): TimeframeResult {
   return {
     return_pct: 0.4,
     plain_mean_pct: 0.3,
@@ -69,6 +69,7 @@ export function makeSector(
     top_bearish: [],
     bullish_note: null,
     bearish_note: 'None in bullish sector — avoid shorts',
+    volatility_weight_source: 'static',
     ...overrides,
   };
 }
@@ -82,10 +83,18 @@ export function makeResponse(overrides: Partial<SectorsResponse> = {}): SectorsR
     generated_at: '2026-11-24T11:37:02+00:00',
     age_secs: 125,
     freshness: 'fresh',
+    recommendation: 'Analysis is current.',
     stale: false,
+    last_error: null,
+    current_session: '2026-11-24',
     data_source: { provider: 'simulated', simulated: true, label: 'Simulated data' },
     benchmark: { symbol: 'IWM', returns_pct: { '30m': 0.05, '1d': 1.2, '3d': -0.4, '1w': 2.0 } },
     universe_size: 1480,
+    funnel: [
+      { stage: 'listed', remaining: 6120 },
+      { stage: 'market_cap', remaining: 1480 },
+    ],
+    data_quality: { rejected_rows: 0, by_endpoint: {}, examples: [] },
     sectors: SECTOR_ORDER.map((key) => makeSector(key)),
     ...overrides,
   };
