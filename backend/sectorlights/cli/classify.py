@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sectorlights.analytics.classification import classify_symbols
 from sectorlights.cli.common import Commands, add_command, add_json_flag, print_json
+from sectorlights.core.csv_header import normalised_reader
 from sectorlights.settings import ConfigurationError, Settings
 
 CLASSIFY_COLUMNS = ("symbol", "name", "sic")
@@ -81,15 +82,12 @@ def _expected() -> str:
 def read_classify_csv(path: Path) -> ClassifyInput:
     try:
         with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            header = [column.strip().lower() for column in reader.fieldnames or []]
-            missing = [column for column in CLASSIFY_COLUMNS if column not in header]
+            reader, missing = normalised_reader(handle, CLASSIFY_COLUMNS)
             if missing:
                 raise ClassificationFileError(
                     f"{path}: missing column(s) {', '.join(missing)}; expected columns {_expected()}"
                 )
-            reader.fieldnames = header
-            has_fmp = CLASSIFY_OPTIONAL_COLUMN in header
+            has_fmp = CLASSIFY_OPTIONAL_COLUMN in (reader.fieldnames or [])
             symbols: list[str] = []
             names: list[str] = []
             sic_codes: list[int | None] = []

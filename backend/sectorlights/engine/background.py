@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass, field
 
 from sectorlights.core.clock import Clock
 from sectorlights.core.tasks import stop_task
@@ -25,18 +26,16 @@ logger = logging.getLogger(__name__)
 MOVE_CLAIM_TTL_SECS = 24 * 3600.0
 
 
+@dataclass(eq=False)
 class MoveResponder:
     """The move watcher's `on_moves`: a universe stock's first big move of the session is told to
     the clients, then the market is re-analysed (the run's changes follow as `sector_update` and
     `top_stocks_change`)."""
 
-    def __init__(
-        self, clock: Clock, run_lock: RunLock, publisher: GridPublisher, runs: RunCoordinator
-    ) -> None:
-        self.clock = clock
-        self.run_lock = run_lock
-        self.publisher = publisher
-        self.runs = runs
+    clock: Clock
+    run_lock: RunLock
+    publisher: GridPublisher
+    runs: RunCoordinator
 
     async def on_moves(self, moves: list[SectoredMove]) -> None:
         session = current_session(self.clock.now())
@@ -57,26 +56,19 @@ class MoveResponder:
         await self.runs.request_run(RunTrigger.SIGNIFICANT_MOVE)
 
 
+@dataclass(eq=False)
 class Background:
     """Starts and stops the engine's background work in order."""
 
-    def __init__(
-        self,
-        runs: RunCoordinator,
-        repository: Repository,
-        settings: EngineSettings,
-        scheduler: AnalysisScheduler | None,
-        move_watcher: MoveWatcher | None,
-        universe: WatchedUniverse,
-    ) -> None:
-        """`scheduler` when the schedule is "market", `move_watcher` when moves are watched."""
-        self.runs = runs
-        self.repository = repository
-        self.settings = settings
-        self.scheduler = scheduler
-        self.move_watcher = move_watcher
-        self.universe = universe
-        self._loop_task: asyncio.Task[None] | None = None
+    runs: RunCoordinator
+    repository: Repository
+    settings: EngineSettings
+    # Present when the schedule is "market".
+    scheduler: AnalysisScheduler | None
+    # Present when moves are watched.
+    move_watcher: MoveWatcher | None
+    universe: WatchedUniverse
+    _loop_task: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     async def start(self) -> None:
         """Fail the runs a dead process left behind, then start the runs that come on their own."""

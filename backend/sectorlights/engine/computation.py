@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import UTC
 
 from sectorlights.core.clock import Clock
@@ -33,33 +34,26 @@ def data_quality(rejections: list[RejectedRow], examples: int = 10) -> DataQuali
     return DataQuality(rejected_rows=len(rejections), by_endpoint=by_endpoint, examples=shown)
 
 
+@dataclass(eq=False)
 class SnapshotComputer:
     """Builds the frame, analyses it and commits the run's snapshot; synchronous (providers are)."""
 
-    def __init__(
-        self,
-        provider: MarketDataProvider,
-        repository: Repository,
-        clock: Clock,
-        wall_clock: Clock,
-        inputs: AnalysisInputs,
-        history_sessions: int,
-        bars_cache: DailyBarsCache,
-        snapshot_memory: SnapshotMemory,
-        universe: WatchedUniverse,
-    ) -> None:
-        """`clock` is the market's; `wall_clock` real time, which run bookkeeping uses even when the
-        market clock is frozen. `universe` receives each run's members for the move watcher."""
-        self.provider = provider
-        self.repository = repository
-        self.clock = clock
-        self.wall_clock = wall_clock
-        self.inputs = inputs
-        self.history_sessions = history_sessions
-        self.bars_cache = bars_cache
-        self.snapshot_memory = snapshot_memory
-        self.universe = universe
-        self.data_source = data_source_for(provider)
+    provider: MarketDataProvider
+    repository: Repository
+    # The market's clock.
+    clock: Clock
+    # Real time, which run bookkeeping uses even when the market clock is frozen.
+    wall_clock: Clock
+    inputs: AnalysisInputs
+    history_sessions: int
+    bars_cache: DailyBarsCache
+    snapshot_memory: SnapshotMemory
+    # Receives each run's members for the move watcher.
+    universe: WatchedUniverse
+    data_source: DataSource = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.data_source = data_source_for(self.provider)
 
     def compute_and_store(self, run: AnalysisRun, progress: ProgressCallback) -> SectorSnapshot:
         now = self.clock.now().astimezone(UTC)

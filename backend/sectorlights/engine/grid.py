@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,27 +22,20 @@ from sectorlights.storage.repository import Repository
 logger = logging.getLogger(__name__)
 
 
+@dataclass(eq=False)
 class GridReader:
     """The latest grid as the API and the live snapshot serve it, and whether the latest run failed."""
 
-    def __init__(
-        self,
-        cache: Cache,
-        repository: Repository,
-        clock: Clock,
-        metrics: Metrics,
-        publisher: GridPublisher,
-    ) -> None:
-        """`publisher` refills the cache when the grid had to be read from the database."""
-        self.cache = cache
-        self.repository = repository
-        self.clock = clock
-        self.metrics = metrics
-        self.publisher = publisher
-        # The error of this process's latest run when it failed; the grid is then served as stale.
-        self.last_failure: str | None = None
-        self._grid_as_of: tuple[bytes, datetime] | None = None
-        self._rebuild_lock = asyncio.Lock()
+    cache: Cache
+    repository: Repository
+    clock: Clock
+    metrics: Metrics
+    # Refills the cache when the grid had to be read from the database.
+    publisher: GridPublisher
+    # The error of this process's latest run when it failed; the grid is then served as stale.
+    last_failure: str | None = field(default=None, init=False)
+    _grid_as_of: tuple[bytes, datetime] | None = field(default=None, init=False, repr=False)
+    _rebuild_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
 
     def run_failed(self, message: str) -> None:
         self.last_failure = message

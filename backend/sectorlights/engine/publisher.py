@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,22 +28,15 @@ from sectorlights.storage.repository import Repository
 logger = logging.getLogger(__name__)
 
 
+@dataclass(eq=False)
 class GridPublisher:
     """Writes the grid a run (or a cache rebuild) produced and announces what changed."""
 
-    def __init__(
-        self,
-        cache: Cache,
-        repository: Repository,
-        events: EventBus,
-        clock: Clock,
-        cache_settings: CacheSettings,
-    ) -> None:
-        self.cache = cache
-        self.repository = repository
-        self.events = events
-        self.clock = clock
-        self.cache_settings = cache_settings
+    cache: Cache
+    repository: Repository
+    events: EventBus
+    clock: Clock
+    cache_settings: CacheSettings
 
     def cache_ttl_secs(self, now: datetime) -> int:
         """30 minutes during 04:00-20:00 ET on a session, longer outside it."""

@@ -9,6 +9,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -40,33 +41,24 @@ def _progress_payload(run: AnalysisRun, stage: str, percent: float) -> dict[str,
     return {"run_id": run.run_id, "trigger": run.trigger.value, "stage": stage, "percent": percent}
 
 
+@dataclass(eq=False)
 class RunCoordinator:
     """Starts or joins runs (whoever asks: the schedule, the refresh loop, a trader, the CLI) and
     follows them to their stored, published end."""
 
-    def __init__(
-        self,
-        repository: Repository,
-        computer: SnapshotComputer,
-        publisher: GridPublisher,
-        grid: GridReader,
-        retention: HistoryRetention,
-        wall_clock: Clock,
-        metrics: Metrics,
-    ) -> None:
-        """`wall_clock` is real time: run bookkeeping uses it even when the market clock is frozen."""
-        self.repository = repository
-        self.computer = computer
-        self.publisher = publisher
-        self.grid = grid
-        self.retention = retention
-        self.wall_clock = wall_clock
-        self.metrics = metrics
-        self._in_flight: asyncio.Task[AnalysisRun] | None = None
-        self._in_flight_run: AnalysisRun | None = None
-        self._progress: dict[str, tuple[str, float]] = {}
-        self._request_lock = asyncio.Lock()
-        self._sweep_task: asyncio.Task[None] | None = None
+    repository: Repository
+    computer: SnapshotComputer
+    publisher: GridPublisher
+    grid: GridReader
+    retention: HistoryRetention
+    # Real time: run bookkeeping uses it even when the market clock is frozen.
+    wall_clock: Clock
+    metrics: Metrics
+    _in_flight: asyncio.Task[AnalysisRun] | None = field(default=None, init=False, repr=False)
+    _in_flight_run: AnalysisRun | None = field(default=None, init=False, repr=False)
+    _progress: dict[str, tuple[str, float]] = field(default_factory=dict, init=False, repr=False)
+    _request_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+    _sweep_task: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     async def start(self) -> None:
         """Mark runs a dead process left behind as failed, now and every few seconds after."""

@@ -27,7 +27,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TypeVar
@@ -300,19 +300,15 @@ def call_with_retries(
         except (TimeoutError, ConnectionError) as error:
             kind = "timed out" if isinstance(error, TimeoutError) else "connection failed"
             failure = VendorError(f"{kind}: {error}" if str(error) else kind, status=None)
-        if not failure.retryable:
+        if not failure.retryable or attempt == attempts:
+            # A failure that could not be retried ends the call at once; a retryable one only once
+            # the attempts ran out, and then says so (and stays retryable for a later call).
+            gave_up = f" (gave up after {attempts} attempts)" if failure.retryable else ""
             raise VendorError(
-                f"{endpoint}: {describe_failure(failure)}",
+                f"{endpoint}: {describe_failure(failure)}{gave_up}",
                 status=failure.status,
                 vendor_message=failure.vendor_message,
-                retryable=False,
-            ) from failure
-        if attempt == attempts:
-            raise VendorError(
-                f"{endpoint}: {describe_failure(failure)} (gave up after {attempts} attempts)",
-                status=failure.status,
-                vendor_message=failure.vendor_message,
-                retryable=True,
+                retryable=failure.retryable,
             ) from failure
         if failure.retry_after_secs is not None:
             delay = min(failure.retry_after_secs, max_retry_after_secs)
@@ -330,6 +326,7 @@ def call_with_retries(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+@dataclass(eq=False)
 class GuardedCalls:
     """The one call policy of the vendor clients, with a count of the requests actually sent.
 
@@ -338,26 +335,16 @@ class GuardedCalls:
     retries included; a call the open breaker refuses is not.
     """
 
-    def __init__(
-        self,
-        limiter: RateLimiter,
-        breaker: CircuitBreaker,
-        *,
-        attempts: int = 4,
-        base_delay_secs: float = 0.5,
-        max_delay_secs: float = 8.0,
-        sleep: Callable[[float], None] = time.sleep,
-        jitter: Callable[[], float] = random.random,
-    ) -> None:
-        self._limiter = limiter
-        self._breaker = breaker
-        self._attempts = attempts
-        self._base_delay_secs = base_delay_secs
-        self._max_delay_secs = max_delay_secs
-        self._sleep = sleep
-        self._jitter = jitter
-        self._counts: dict[str, int] = {}
-        self._lock = threading.Lock()
+    limiter: RateLimiter
+    breaker: CircuitBreaker
+    _: KW_ONLY
+    attempts: int = 4
+    base_delay_secs: float = 0.5
+    max_delay_secs: float = 8.0
+    sleep: Callable[[float], None] = time.sleep
+    jitter: Callable[[], float] = random.random
+    _counts: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
     def request_count(self) -> int:
@@ -375,7 +362,7 @@ class GuardedCalls:
         """`send()` through breaker, retries and limiter; its result, or the last failure."""
 
         def attempt() -> T:
-            self._limiter.acquire()
+            self.limiter.acquire()
             with self._lock:
                 self._counts[endpoint] = self._counts.get(endpoint, 0) + 1
             return send()
@@ -384,14 +371,14 @@ class GuardedCalls:
             return call_with_retries(
                 attempt,
                 description,
-                attempts=self._attempts,
-                base_delay_secs=self._base_delay_secs,
-                max_delay_secs=self._max_delay_secs,
-                sleep=self._sleep,
-                jitter=self._jitter,
+                attempts=self.attempts,
+                base_delay_secs=self.base_delay_secs,
+                max_delay_secs=self.max_delay_secs,
+                sleep=self.sleep,
+                jitter=self.jitter,
             )
 
-        return self._breaker.call(label, with_retries)
+        return self.breaker.call(label, with_retries)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,8 @@ BATCH_SIZE = 5_000
 BAR_LENGTH = timedelta(minutes=1)
 
 _VALUE_COLUMNS = ("open", "high", "low", "close", "volume", "transactions")
+# A bar row's values in the order of _VALUE_COLUMNS (the tables' order after the key).
+_bar_values = attrgetter(*_VALUE_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,38 +128,14 @@ class BarsRepository:
         """
         return self._upsert(
             daily_bars,
-            (
-                (
-                    row.symbol,
-                    row.session,
-                    row.open,
-                    row.high,
-                    row.low,
-                    row.close,
-                    row.volume,
-                    row.transactions,
-                )
-                for row in rows
-            ),
+            ((row.symbol, row.session, *_bar_values(row)) for row in rows),
         )
 
     def upsert_minute(self, rows: Iterable[MinuteBarRow]) -> int:
         """Insert or update bars keyed by (symbol, window_start); returns how many rows were given."""
         return self._upsert(
             minute_bars,
-            (
-                (
-                    row.symbol,
-                    row.window_start,
-                    row.open,
-                    row.high,
-                    row.low,
-                    row.close,
-                    row.volume,
-                    row.transactions,
-                )
-                for row in rows
-            ),
+            ((row.symbol, row.window_start, *_bar_values(row)) for row in rows),
         )
 
     def _upsert(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> int:

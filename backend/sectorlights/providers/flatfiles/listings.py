@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from sectorlights.core.csv_header import normalised_reader
+
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "symbol",
     "name",
@@ -90,15 +92,12 @@ def read_listings_csv(path: Path) -> list[ListingRow]:
 
 
 def _read(path: Path, handle: TextIO) -> list[ListingRow]:
-    reader = csv.DictReader(handle)
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    reader, missing = normalised_reader(handle, REQUIRED_COLUMNS)
     if missing:
         raise ListingsFileError(
             f"{path}: wrong header (missing {', '.join(missing)}); expected {LISTINGS_HEADER}"
             f" (and optionally {','.join(OPTIONAL_COLUMNS)})"
         )
-    reader.fieldnames = header
     rows: dict[str, ListingRow] = {}
     for record in reader:
         line = reader.line_num

@@ -229,17 +229,13 @@ class FmpReference:
         without_sector: set[str] = set()
         for symbol in dict.fromkeys(symbol.strip().upper() for symbol in symbols if symbol.strip()):
             try:
-                extracted = self.client.profile(symbol)
+                rows = self._profile_rows(symbol)
             except CircuitOpenError as error:
                 logger.warning("%s: sector lookups stopped: %s", NAME, error)
                 break
-            except VendorError as error:
-                if error.status in (401, 403):
-                    raise
-                self._reject([RejectedRow(PROFILE, symbol, str(error))])
+            if rows is None:
                 continue
-            self._reject(extracted.rejected)
-            profile = next((row for row in extracted.value if row.symbol == symbol), None)
+            profile = next((row for row in rows if row.symbol == symbol), None)
             if profile is None:
                 self._reject([RejectedRow(PROFILE, symbol, "no profile")])
                 without_sector.add(symbol)
@@ -259,16 +255,21 @@ class FmpReference:
         """The profiles of `symbols` (failures skipped with a rejection, as in `sector_for`)."""
         found: list[FmpProfile] = []
         for symbol in symbols:
-            try:
-                extracted = self.client.profile(symbol)
-            except VendorError as error:
-                if error.status in (401, 403):
-                    raise
-                self._reject([RejectedRow(PROFILE, symbol, str(error))])
-                continue
-            self._reject(extracted.rejected)
-            found.extend(extracted.value)
+            found.extend(self._profile_rows(symbol) or [])
         return found
+
+    def _profile_rows(self, symbol: str) -> list[FmpProfile] | None:
+        """`symbol`'s profile rows, their rejected rows recorded; None, with a rejection, when the
+        call failed. A refused key (401/403) is raised: no other symbol would fare better."""
+        try:
+            extracted = self.client.profile(symbol)
+        except VendorError as error:
+            if error.status in (401, 403):
+                raise
+            self._reject([RejectedRow(PROFILE, symbol, str(error))])
+            return None
+        self._reject(extracted.rejected)
+        return extracted.value
 
     def floats_all(self) -> dict[str, float]:
         """Float shares of every symbol FMP lists, paging `/shares-float-all` until a short page."""

@@ -49,7 +49,7 @@ from sectorlights.domain.sessions import NEW_YORK
 from sectorlights.providers.base import Extracted, MarketDataProvider, ProviderError, RejectedRow
 from sectorlights.providers.polygon import mcp_transform, transform
 from sectorlights.providers.polygon.mcp_transform import CallApiReply, McpCallError
-from sectorlights.providers.polygon.source import SnapshotRows, TickerRow
+from sectorlights.providers.polygon.source import NEWS_PAGE_LIMIT, PagedLists, SnapshotRows, TickerRow
 from sectorlights.providers.resilience import (
     GuardedCalls,
     MeteredCalls,
@@ -69,9 +69,6 @@ T = TypeVar("T")
 NAME = "polygon_mcp"
 COMMAND_SETTING = "SECTORLIGHTS_POLYGON_MCP_COMMAND"
 STAND_IN_COMMAND = "python -m sectorlights.simvendor.mcp_server"
-TICKERS_PAGE_LIMIT = 1000
-FLOAT_PAGE_LIMIT = 5000
-NEWS_PAGE_LIMIT = 1000
 MINUTE_BARS_LIMIT = 50_000
 MAX_PAGES = 200  # a cursor loop is a vendor bug, not a reason to spin forever
 
@@ -336,7 +333,7 @@ def _describe(error: BaseException) -> str:
 # --- the source -------------------------------------------------------------------------------------
 
 
-class PolygonMcpSource(MeteredCalls):
+class PolygonMcpSource(MeteredCalls, PagedLists):
     """`PolygonSource` over an MCP server's `call_api` tool (see source.py for each method's records)."""
 
     transport = "mcp"
@@ -395,15 +392,7 @@ class PolygonMcpSource(MeteredCalls):
         reply = self._call(transform.GROUPED_DAILY, path, {"adjusted": "true"})
         return _with(reply.rejected, mcp_transform.grouped_daily_bars(session, reply.table))
 
-    def tickers(self) -> Extracted[list[TickerRow]]:
-        return self._tickers(limit=None)
-
-    def tickers_first_page(self, limit: int = 10) -> Extracted[list[TickerRow]]:
-        """One light call for `check()`: the first `limit` tickers, no pagination."""
-        return self._tickers(limit=limit)
-
-    def _tickers(self, limit: int | None) -> Extracted[list[TickerRow]]:
-        page = TICKERS_PAGE_LIMIT if limit is None else max(1, min(limit, TICKERS_PAGE_LIMIT))
+    def _tickers(self, limit: int | None, page: int) -> Extracted[list[TickerRow]]:
         params = {"market": "stocks", "active": "true", "limit": str(page)}
         replies = self._pages(transform.TICKERS, "/v3/reference/tickers", params, limit)
         result = mcp_transform.ticker_rows(_concatenated(replies, limit))
@@ -419,15 +408,7 @@ class PolygonMcpSource(MeteredCalls):
             raise
         return _with(reply.rejected, mcp_transform.ticker_reference(symbol, reply.table, fetched_at))
 
-    def floats(self) -> Extracted[dict[str, float]]:
-        return self._floats(limit=None)
-
-    def floats_first_page(self, limit: int = 10) -> Extracted[dict[str, float]]:
-        """One light call for `check()`: the first `limit` rows, no pagination."""
-        return self._floats(limit=limit)
-
-    def _floats(self, limit: int | None) -> Extracted[dict[str, float]]:
-        page = FLOAT_PAGE_LIMIT if limit is None else max(1, min(limit, FLOAT_PAGE_LIMIT))
+    def _floats(self, limit: int | None, page: int) -> Extracted[dict[str, float]]:
         replies = self._pages(transform.FLOAT, "/stocks/vX/float", {"limit": str(page)}, limit)
         return _with(_rejected(replies), mcp_transform.float_shares(_concatenated(replies, limit)))
 

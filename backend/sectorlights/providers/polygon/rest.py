@@ -28,7 +28,7 @@ from massive import RESTClient
 from sectorlights.domain.market import DailyBars, MinuteBars, NewsItem, TickerReference
 from sectorlights.providers.base import Extracted, ProviderError, RejectedRow
 from sectorlights.providers.polygon import transform
-from sectorlights.providers.polygon.source import SnapshotRows, TickerRow
+from sectorlights.providers.polygon.source import NEWS_PAGE_LIMIT, PagedLists, SnapshotRows, TickerRow
 from sectorlights.providers.resilience import (
     GuardedCalls,
     MeteredCalls,
@@ -41,9 +41,6 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-TICKERS_PAGE_LIMIT = 1000  # the vendor's maximum
-FLOAT_PAGE_LIMIT = 5000  # the vendor's maximum
-NEWS_PAGE_LIMIT = 1000  # the vendor's maximum
 MINUTE_BARS_LIMIT = 50_000  # one session has at most 960 minutes: one page
 
 # URL path prefix -> endpoint name (most specific first); names match transform's and check()'s.
@@ -178,7 +175,7 @@ class _MeteredPool:
         self.pool.clear()
 
 
-class PolygonRestSource(MeteredCalls):
+class PolygonRestSource(MeteredCalls, PagedLists):
     """`PolygonSource` over the vendor's REST API (see source.py for what each method returns)."""
 
     transport = "rest"
@@ -227,15 +224,7 @@ class PolygonRestSource(MeteredCalls):
         response = self._client.get_grouped_daily_aggs(session.isoformat(), adjusted=True, raw=True)
         return transform.grouped_daily_bars(session, response.payload)
 
-    def tickers(self) -> Extracted[list[TickerRow]]:
-        return self._tickers(limit=None)
-
-    def tickers_first_page(self, limit: int = 10) -> Extracted[list[TickerRow]]:
-        """One light request for `check()`: the first `limit` tickers, no pagination."""
-        return self._tickers(limit=limit)
-
-    def _tickers(self, limit: int | None) -> Extracted[list[TickerRow]]:
-        page = TICKERS_PAGE_LIMIT if limit is None else max(1, min(limit, TICKERS_PAGE_LIMIT))
+    def _tickers(self, limit: int | None, page: int) -> Extracted[list[TickerRow]]:
         rows = self._client.list_tickers(market="stocks", active=True, limit=page)
         return transform.ticker_rows(_rows(transform.TICKERS, rows, limit))
 
@@ -249,15 +238,7 @@ class PolygonRestSource(MeteredCalls):
             raise
         return transform.ticker_reference(symbol, response.payload, fetched_at)
 
-    def floats(self) -> Extracted[dict[str, float]]:
-        return self._floats(limit=None)
-
-    def floats_first_page(self, limit: int = 10) -> Extracted[dict[str, float]]:
-        """One light request for `check()`: the first `limit` rows, no pagination."""
-        return self._floats(limit=limit)
-
-    def _floats(self, limit: int | None) -> Extracted[dict[str, float]]:
-        page = FLOAT_PAGE_LIMIT if limit is None else max(1, min(limit, FLOAT_PAGE_LIMIT))
+    def _floats(self, limit: int | None, page: int) -> Extracted[dict[str, float]]:
         rows = self._client.list_stocks_floats(limit=page)
         return transform.float_shares(_rows(transform.FLOAT, rows, limit))
 

@@ -7,6 +7,7 @@ prefiltering, reference-data caching, alignment, and the MarketDataProvider cont
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -42,6 +43,46 @@ class SnapshotRows:
     session_volume: FloatArray  # day.v
     previous_close: FloatArray  # prevDay.c
     updated_ns: IntArray  # the row's `updated`, nanoseconds since the epoch
+
+
+# The vendor's largest pages.
+TICKERS_PAGE_LIMIT = 1000
+FLOAT_PAGE_LIMIT = 5000
+NEWS_PAGE_LIMIT = 1000
+
+
+def page_size(limit: int | None, vendor_max: int) -> int:
+    """The page to ask for: the vendor's largest for a whole list, else `limit` kept within it."""
+    return vendor_max if limit is None else max(1, min(limit, vendor_max))
+
+
+class PagedLists(ABC):
+    """The paged lists and their one-page forms for `check()`, the same over every transport's
+    `_tickers` and `_floats`."""
+
+    def tickers(self) -> Extracted[list[TickerRow]]:
+        return self._tickers(None, page_size(None, TICKERS_PAGE_LIMIT))
+
+    def tickers_first_page(self, limit: int = 10) -> Extracted[list[TickerRow]]:
+        """One light call for `check()`: the first `limit` tickers, no pagination."""
+        return self._tickers(limit, page_size(limit, TICKERS_PAGE_LIMIT))
+
+    def floats(self) -> Extracted[dict[str, float]]:
+        return self._floats(None, page_size(None, FLOAT_PAGE_LIMIT))
+
+    def floats_first_page(self, limit: int = 10) -> Extracted[dict[str, float]]:
+        """One light call for `check()`: the first `limit` rows, no pagination."""
+        return self._floats(limit, page_size(limit, FLOAT_PAGE_LIMIT))
+
+    @abstractmethod
+    def _tickers(self, limit: int | None, page: int) -> Extracted[list[TickerRow]]:
+        """Every ticker (following the pages) when `limit` is None, else the first `limit` only;
+        `page` rows a request."""
+
+    @abstractmethod
+    def _floats(self, limit: int | None, page: int) -> Extracted[dict[str, float]]:
+        """Every float row (following the pages) when `limit` is None, else the first `limit` only;
+        `page` rows a request."""
 
 
 class PolygonSource(Protocol):
