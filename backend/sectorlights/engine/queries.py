@@ -14,7 +14,6 @@ from sectorlights.cache.base import encode_document
 from sectorlights.domain.responses import (
     AnalysisRunStatus,
     Constituent,
-    HistoryEntry,
     LatestAnalysis,
     ScheduledAnalysis,
     SectorDetail,
@@ -23,18 +22,16 @@ from sectorlights.domain.responses import (
     StockClassification,
     StockDetail,
     StockHistory,
-    StockHistoryPoint,
     StockMetrics,
-    TopListEntry,
     UniversePage,
 )
 from sectorlights.domain.snapshot import AnalysisRun, RunStatus
 from sectorlights.domain.vocabulary import Sector
+from sectorlights.engine.query_rows import history_entry, history_point, returns_pct, top_list_entry
 from sectorlights.engine.schedule import ScheduledRun
 from sectorlights.storage.repository import Repository
 
 NO_GRID_YET = "No analysis yet: the first run is in progress."
-TOP_LISTS = ("top_bullish", "top_bearish")
 DEFAULT_PAGE = 100
 
 
@@ -136,7 +133,7 @@ class MarketQueries:
             until=until,
             limit=limit,
             count=len(rows),
-            history=[_history_entry(row) for row in rows],
+            history=[history_entry(row) for row in rows],
         )
 
     async def stock(self, symbol: str) -> StockDetail:
@@ -153,7 +150,7 @@ class MarketQueries:
                 headers={"X-Exclusion-Reason": reason},
             )
         card = next((card for card in grid["sectors"] if card["sector"] == member["sector"]), None)
-        top_list = _top_list_entry(grid, symbol)
+        top_list = top_list_entry(grid, symbol)
         return StockDetail(
             symbol=symbol,
             in_universe=True,
@@ -166,7 +163,7 @@ class MarketQueries:
             ),
             sector_card=None if card is None else SectorSummary.model_validate(card),
             metrics=StockMetrics(
-                returns_pct=_returns_pct(member),
+                returns_pct=returns_pct(member),
                 relative_volume=member.get("relative_volume"),
                 rank_score=member.get("rank_score"),
             ),
@@ -182,7 +179,7 @@ class MarketQueries:
         rows = await asyncio.to_thread(self.repository.stock_history, symbol, limit, since, until)
         if not rows and not await asyncio.to_thread(self.repository.stock_history, symbol, 1):
             raise NotFound(f"{symbol} has no stored history")
-        return StockHistory(symbol=symbol, count=len(rows), points=[_history_point(row) for row in rows])
+        return StockHistory(symbol=symbol, count=len(rows), points=[history_point(row) for row in rows])
 
     async def universe(self, sector: Sector | None, offset: int, limit: int | None) -> UniversePage:
         """A page of the latest run's universe (DEFAULT_PAGE members unless `limit` says)."""
@@ -261,55 +258,3 @@ class MarketQueries:
             | {"grid_run_id": grid["run_id"], "as_of": grid["as_of"]}
             | {key: fields[key] for key in ("age_secs", "freshness", "recommendation")}
         )
-
-
-def _top_list_entry(grid: dict[str, Any], symbol: str) -> TopListEntry | None:
-    """Where `symbol` stands in the latest grid's top lists (rank 1 is first), if it is in one."""
-    for card in grid["sectors"]:
-        for side in TOP_LISTS:
-            for rank, stock in enumerate(card[side], start=1):
-                if stock["symbol"] == symbol:
-                    return TopListEntry.model_validate(
-                        {"sector": card["sector"], "list": side, "rank": rank}
-                        | {key: stock[key] for key in ("change_pct", "relative_volume", "rank_score")}
-                    )
-    return None
-
-
-def _returns_pct(row: dict[str, Any]) -> dict[str, float | None]:
-    """The stored per-timeframe returns of a member or history row, keyed like the grid."""
-    return {
-        "30m": row.get("change_30m_pct"),
-        "1d": row.get("change_1d_pct"),
-        "3d": row.get("change_3d_pct"),
-        "1w": row.get("change_1w_pct"),
-    }
-
-
-def _history_entry(row: dict[str, Any]) -> HistoryEntry:
-    return HistoryEntry.model_validate(
-        {
-            "timestamp": row["timestamp"],
-            "run_id": row["run_id"],
-            "score": float(row["sentiment_score"]),
-            "color": row["color_classification"],
-            "signal": row["signal"],
-            "confidence": float(row["confidence_level"]),
-            "stock_count": row["stock_count"],
-            "detail": row["detail"],
-        }
-    )
-
-
-def _history_point(row: dict[str, Any]) -> StockHistoryPoint:
-    return StockHistoryPoint.model_validate(
-        {
-            "timestamp": row["timestamp"],
-            "run_id": row["run_id"],
-            "sector": row["sector"],
-            "tier": row["tier"],
-            "returns_pct": _returns_pct(row),
-            "relative_volume": row["relative_volume"],
-            "rank_score": row["rank_score"],
-        }
-    )
