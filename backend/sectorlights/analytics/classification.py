@@ -46,17 +46,18 @@ SOURCE_NONE = "none"
 _SOURCE_DTYPE = "<U8"
 
 
-def _build_sic_table() -> npt.NDArray[np.int8]:
+def build_sic_table(ranges: Sequence[tuple[int, int, Sector]] = SIC_RANGES) -> npt.NDArray[np.int8]:
+    """Sector index per 4-digit SIC code from inclusive ranges where the first match wins."""
     table = np.full(SIC_CODE_COUNT, NO_SECTOR, dtype=np.int8)
-    # SIC_RANGES lets the first matching range win, so paint the ranges last-to-first.
-    for low, high, sector in reversed(SIC_RANGES):
+    # The first matching range wins, so paint the ranges last-to-first.
+    for low, high, sector in reversed(ranges):
         table[max(low, 0) : min(high, SIC_CODE_COUNT - 1) + 1] = SECTORS.index(sector)
     table.flags.writeable = False
     return table
 
 
 # Sector index per 4-digit SIC code (-1 unmapped), so a whole column is classified by one lookup.
-SIC_SECTOR_TABLE = _build_sic_table()
+SIC_SECTOR_TABLE = build_sic_table()
 
 
 def _build_weak_sic_table() -> BoolArray:

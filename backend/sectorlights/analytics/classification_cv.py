@@ -15,6 +15,7 @@ from. Symbol overrides memorise their symbols and are left out (they cannot carr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,10 +24,14 @@ import numpy.typing as npt
 from sectorlights.analytics.classification import (
     NO_SECTOR,
     SIC_CODE_COUNT,
+    build_sic_table,
     classify_symbols,
 )
 from sectorlights.domain.frame import FloatArray, IntArray, StrArray
-from sectorlights.domain.vocabulary import SECTORS
+from sectorlights.domain.vocabulary import SECTORS, Sector
+
+SicRange = tuple[int, int, Sector]
+TunedRange = tuple[int, int, Sector | None]
 
 WILSON_Z_95 = 1.959964
 MAJOR_GROUP_COUNT = 100  # 2-digit SIC major groups (code // 100)
@@ -106,6 +111,41 @@ def fit_sic_only(sic_codes: IntArray, truth: IntArray) -> SicOnlyMap:
     )
 
 
+def revert_range(ranges: Sequence[SicRange], tuned: TunedRange) -> list[SicRange]:
+    """`ranges` with the entry covering exactly (low, high) put back as it was before tuning."""
+    low, high, before = tuned
+    reverted: list[SicRange] = []
+    for entry in ranges:
+        if entry[:2] != (low, high):
+            reverted.append(entry)
+        elif before is not None:
+            reverted.append((low, high, before))
+    return reverted
+
+
+def select_tuned_ranges(
+    names: StrArray,
+    sic_codes: IntArray,
+    truth: IntArray,
+    ranges: Sequence[SicRange],
+    tuned: Sequence[TunedRange],
+) -> list[SicRange]:
+    """`ranges` keeping each tuned entry only where it classifies the given rows strictly better
+    (SIC + name) than its state before tuning; judged one entry at a time against all the others."""
+    labels = np.asarray(truth, dtype=np.int64)
+
+    def correct(candidate: Sequence[SicRange]) -> int:
+        table = build_sic_table(candidate)
+        return int(np.sum(classify_symbols(names, sic_codes, sic_table=table).sector_index == labels))
+
+    with_all = correct(ranges)
+    selected = list(ranges)
+    for entry in tuned:
+        if correct(revert_range(ranges, entry)) >= with_all:
+            selected = revert_range(selected, entry)
+    return selected
+
+
 def wilson_interval(successes: int, trials: int, z: float = WILSON_Z_95) -> tuple[float, float]:
     """Wilson score interval of a proportion; (0, 1) when there are no trials."""
     if trials <= 0:
@@ -161,6 +201,7 @@ class CrossValidation:
     sic_ranges: IntArray  # configured SIC ranges alone
     sic_only: IntArray  # the SIC-only ceiling map fitted on the training folds
     sic_codes_over_ranges: IntArray  # the SIC-code layer fitted on the training folds + ranges, no name
+    selected_ranges: IntArray  # SIC + name, the label-tuned ranges kept only where the training folds say
 
 
 def cross_validate(
@@ -168,24 +209,27 @@ def cross_validate(
     sic_codes: IntArray,
     truth: IntArray,
     *,
-    base_table: npt.NDArray[np.integer],
+    ranges: Sequence[SicRange],
+    tuned_ranges: Sequence[TunedRange],
     folds: int,
     seed: int,
     min_rows: int,
 ) -> CrossValidation:
-    """Out-of-fold predictions; `base_table` is the configured SIC table (ranges, no learned codes)."""
+    """Out-of-fold predictions with the configured SIC `ranges`, of which `tuned_ranges` were chosen
+    from labels (each with its state before)."""
     codes = np.asarray(sic_codes, dtype=np.int64)
     labels = np.asarray(truth, dtype=np.int64)
     if not (codes.shape == labels.shape == np.shape(names)):
         raise ValueError("names, sic_codes and truth differ in length")
     fold = stratified_folds(labels, folds, seed)
-    base = np.asarray(base_table, dtype=np.int64)
+    base = build_sic_table(ranges).astype(np.int64)
     configured = classify_symbols(names, codes, sic_table=base).sector_index
     safe_codes = np.clip(codes, 0, SIC_CODE_COUNT - 1)
     sic_ranges = np.where(_valid_codes(codes), base[safe_codes], NO_SECTOR)
     learned = np.full(labels.shape, NO_SECTOR, dtype=np.int64)
     sic_only = np.full(labels.shape, NO_SECTOR, dtype=np.int64)
     codes_over_ranges = np.full(labels.shape, NO_SECTOR, dtype=np.int64)
+    selected = np.full(labels.shape, NO_SECTOR, dtype=np.int64)
     valid = _valid_codes(codes)
     for held in range(folds):
         test = fold == held
@@ -194,6 +238,10 @@ def cross_validate(
         learned[test] = classify_symbols(names[test], codes[test], sic_table=table).sector_index
         codes_over_ranges[test] = np.where(valid[test], table[safe_codes[test]], NO_SECTOR)
         sic_only[test] = fit_sic_only(codes[train], labels[train]).predict(codes[test])
+        kept = select_tuned_ranges(names[train], codes[train], labels[train], ranges, tuned_ranges)
+        selected[test] = classify_symbols(
+            names[test], codes[test], sic_table=build_sic_table(kept)
+        ).sector_index
     return CrossValidation(
         fold=fold,
         configured=configured,
@@ -201,4 +249,5 @@ def cross_validate(
         sic_ranges=sic_ranges,
         sic_only=sic_only,
         sic_codes_over_ranges=codes_over_ranges,
+        selected_ranges=selected,
     )

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sectorlights.analytics.classification import SIC_SECTOR_TABLE, classify_symbols
+from sectorlights.analytics.classification import classify_symbols
 from sectorlights.analytics.classification_cv import Score, cross_validate, fit_sic_only, score
+from sectorlights.config.sectors import LABEL_TUNED_SIC_RANGES, SIC_RANGES
 from sectorlights.core.csv_header import normalised_reader
 from sectorlights.domain.frame import IntArray, StrArray
 from sectorlights.domain.vocabulary import SECTORS, Sector
@@ -26,8 +27,9 @@ LABEL_COLUMNS = ("symbol", "name", "sic", "label")
 DEFAULT_MIN_ROWS = 4
 
 METHOD_DESCRIPTIONS = {
-    "configured": "SIC ranges + name (shipped; nothing fitted, so out-of-fold = plain accuracy)",
+    "configured": "SIC ranges + name as shipped (no fitting step, so out of fold = in sample)",
     "learned_codes": "SIC-code majority layer fitted on training folds + SIC ranges + name",
+    "selected_ranges": "SIC ranges + name, each label-tuned range kept only if the training folds favour it",
     "sic_ranges": "configured SIC ranges alone",
     "sic_codes_over_ranges": "SIC-code majority layer fitted on training folds + SIC ranges, no name",
     "sic_only": "SIC-only map fitted on training folds (code, else 2-digit group): the out-of-fold ceiling",
@@ -162,7 +164,8 @@ def evaluate(
         labels.names,
         labels.sic_codes,
         labels.truth,
-        base_table=SIC_SECTOR_TABLE,
+        ranges=SIC_RANGES,
+        tuned_ranges=LABEL_TUNED_SIC_RANGES,
         folds=folds,
         seed=seed,
         min_rows=min_rows,

@@ -13,14 +13,17 @@ from sectorlights.analytics.classification_cv import (
     fit_sic_code_sectors,
     fit_sic_only,
     overlay_sic_table,
+    revert_range,
     score,
+    select_tuned_ranges,
     stratified_folds,
     wilson_interval,
 )
-from sectorlights.domain.vocabulary import SECTORS
+from sectorlights.config.sectors import LABEL_TUNED_SIC_RANGES, SIC_RANGES
+from sectorlights.domain.vocabulary import SECTORS, Sector
 
-TECHNOLOGY, HEALTHCARE, FINANCIAL = (
-    SECTORS.index(name) for name in ("technology", "healthcare", "financial")
+TECHNOLOGY, HEALTHCARE, FINANCIAL, INDUSTRIALS = (
+    SECTORS.index(Sector(name)) for name in ("technology", "healthcare", "financial", "industrials")
 )
 
 
@@ -136,7 +139,9 @@ def test_what_is_learned_never_sees_the_row_it_predicts() -> None:
     truth = np.asarray([HEALTHCARE, TECHNOLOGY] * 30 + [FINANCIAL] * 60, dtype=np.int64)
     names = np.asarray(["Acme"] * truth.size)
     assert score(truth, fit_sic_only(codes, truth).predict(codes)).accuracy == 1.0
-    result = cross_validate(names, codes, truth, base_table=SIC_SECTOR_TABLE, folds=5, seed=1, min_rows=1)
+    result = cross_validate(
+        names, codes, truth, ranges=SIC_RANGES, tuned_ranges=(), folds=5, seed=1, min_rows=1
+    )
     # Group 20 is half healthcare, half technology: out of fold it can only get about half right.
     group_20 = codes < 3000
     assert score(truth[group_20], result.sic_only[group_20]).accuracy <= 0.7
@@ -144,6 +149,44 @@ def test_what_is_learned_never_sees_the_row_it_predicts() -> None:
     # No code is shared between rows, so the learned layer adds nothing to the configured ranges.
     assert np.array_equal(result.learned_codes, result.configured)
     assert np.array_equal(result.sic_codes_over_ranges, result.sic_ranges)
+    assert np.array_equal(result.selected_ranges, result.configured)
+
+
+RANGES: list[tuple[int, int, Sector]] = [
+    (7389, 7389, Sector.TECHNOLOGY),
+    (3651, 3652, Sector.TECHNOLOGY),
+    (7300, 7399, Sector.INDUSTRIALS),
+    (3600, 3699, Sector.INDUSTRIALS),
+]
+
+
+def test_reverting_a_tuned_range_restores_its_earlier_state() -> None:
+    assert revert_range(RANGES, (7389, 7389, None)) == RANGES[1:]
+    assert revert_range(RANGES, (3651, 3652, Sector.CONSUMER_DISCRETIONARY))[1] == (
+        3651,
+        3652,
+        Sector.CONSUMER_DISCRETIONARY,
+    )
+    assert revert_range(RANGES, (1000, 1099, None)) == RANGES
+
+
+@pytest.mark.parametrize(
+    ("labels", "kept"),
+    [
+        # The training rows favour the tuned 7389 -> technology: it stays.
+        ([TECHNOLOGY, TECHNOLOGY, INDUSTRIALS], True),
+        # They favour the range it overrode (industrials): it goes.
+        ([INDUSTRIALS, INDUSTRIALS, TECHNOLOGY], False),
+        # A tie is no evidence for the tuning: it goes.
+        ([TECHNOLOGY, INDUSTRIALS, HEALTHCARE], False),
+    ],
+)
+def test_a_tuned_range_is_kept_only_when_the_training_rows_favour_it(labels: list[int], kept: bool) -> None:
+    names = np.asarray(["Acme", "Bolt", "Core"])
+    codes = np.asarray([7389, 7389, 7389])
+    selected = select_tuned_ranges(names, codes, np.asarray(labels), RANGES, [(7389, 7389, None)])
+    assert ((7389, 7389, Sector.TECHNOLOGY) in selected) is kept
+    assert selected[-3:] == RANGES[1:]
 
 
 def test_cross_validation_rejects_columns_of_different_lengths() -> None:
@@ -152,8 +195,14 @@ def test_cross_validation_rejects_columns_of_different_lengths() -> None:
             np.asarray(["A", "B"]),
             np.asarray([1, 2, 3]),
             np.asarray([0, 1]),
-            base_table=SIC_SECTOR_TABLE,
+            ranges=SIC_RANGES,
+            tuned_ranges=(),
             folds=2,
             seed=0,
             min_rows=1,
         )
+
+
+def test_every_label_tuned_range_is_a_configured_range() -> None:
+    configured = {(low, high) for low, high, _ in SIC_RANGES}
+    assert all((low, high) in configured for low, high, _ in LABEL_TUNED_SIC_RANGES)
