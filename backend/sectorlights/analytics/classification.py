@@ -46,17 +46,18 @@ SOURCE_NONE = "none"
 _SOURCE_DTYPE = "<U8"
 
 
-def _build_sic_table() -> npt.NDArray[np.int8]:
+def build_sic_table(ranges: Sequence[tuple[int, int, Sector]] = SIC_RANGES) -> npt.NDArray[np.int8]:
+    """Sector index per 4-digit SIC code from inclusive ranges where the first match wins."""
     table = np.full(SIC_CODE_COUNT, NO_SECTOR, dtype=np.int8)
-    # SIC_RANGES lets the first matching range win, so paint the ranges last-to-first.
-    for low, high, sector in reversed(SIC_RANGES):
+    # The first matching range wins, so paint the ranges last-to-first.
+    for low, high, sector in reversed(ranges):
         table[max(low, 0) : min(high, SIC_CODE_COUNT - 1) + 1] = SECTORS.index(sector)
     table.flags.writeable = False
     return table
 
 
 # Sector index per 4-digit SIC code (-1 unmapped), so a whole column is classified by one lookup.
-SIC_SECTOR_TABLE = _build_sic_table()
+SIC_SECTOR_TABLE = build_sic_table()
 
 
 def _build_weak_sic_table() -> BoolArray:
@@ -207,12 +208,19 @@ class Classification:
         return SECTORS[index] if index >= 0 else None
 
 
-def sic_sectors(sic_codes: IntArray) -> IntArray:
-    """Sector index per SIC code; -1 for unknown (negative), out-of-range or unmapped codes."""
+def sic_sectors(sic_codes: IntArray, sic_table: npt.NDArray[np.integer] | None = None) -> IntArray:
+    """Sector index per SIC code; -1 for unknown (negative), out-of-range or unmapped codes.
+
+    `sic_table` (10,000 sector indices, -1 unmapped) replaces the shipped `SIC_SECTOR_TABLE`, so
+    cross-validation can classify with a table fitted on its training folds only.
+    """
+    table = SIC_SECTOR_TABLE if sic_table is None else sic_table
+    if table.shape != (SIC_CODE_COUNT,):
+        raise ValueError(f"sic_table has shape {table.shape}, expected ({SIC_CODE_COUNT},)")
     codes = np.asarray(sic_codes, dtype=np.int64)
     valid = (codes >= 0) & (codes < SIC_CODE_COUNT)
     sectors = np.full(codes.shape, NO_SECTOR, dtype=np.int64)
-    sectors[valid] = SIC_SECTOR_TABLE[codes[valid]]
+    sectors[valid] = table[codes[valid]]
     return sectors
 
 
@@ -304,12 +312,13 @@ def classify_symbols(
     fmp_sectors: SectorNames | None = None,
     overrides: SectorNames | None = None,
     rows: BoolArray | None = None,
+    sic_table: npt.NDArray[np.integer] | None = None,
 ) -> Classification:
     """Classify listings from their names and SIC codes (None or -1 = unknown).
 
     `fmp_sectors` and `overrides` hold one sector name per row (None or "" = not known): FMP's or
     the GICS names, or ours. `rows` limits the work to some listings; the others come back
-    unclassified.
+    unclassified. `sic_table` replaces the shipped SIC code table (see `sic_sectors`).
     """
     name_array = np.asarray(names, dtype=np.str_)
     sic_array = _as_sic_array(sic_codes)
@@ -324,7 +333,7 @@ def classify_symbols(
     by_override = by_override_all[selected_rows]
     by_fmp = by_fmp_all[selected_rows]
     codes = sic_array[selected_rows]
-    by_sic = sic_sectors(codes)
+    by_sic = sic_sectors(codes, sic_table)
     use_override = by_override != NO_SECTOR
     use_fmp = ~use_override & (by_fmp != NO_SECTOR)
     needs_sic = ~use_override & ~use_fmp

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sectorlights.analytics.classification import classify_symbols
+from sectorlights.cli.classify_evaluate import DEFAULT_MIN_ROWS, LabelsFileError, evaluate, read_labels
 from sectorlights.cli.common import Commands, add_command, add_json_flag, print_json
 from sectorlights.core.csv_header import normalised_reader
+from sectorlights.domain.vocabulary import Sector
 from sectorlights.settings import ConfigurationError, Settings
 
 CLASSIFY_COLUMNS = ("symbol", "name", "sic")
@@ -30,8 +32,42 @@ def register(commands: Commands) -> None:
         "applies).",
         run,
     )
-    parser.add_argument("--file", type=Path, required=True, help="CSV with columns symbol,name,sic")
-    add_json_flag(parser, "the classifications")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--file", type=Path, help="CSV with columns symbol,name,sic")
+    source.add_argument(
+        "--evaluate",
+        type=Path,
+        metavar="LABELS.csv",
+        help="instead of classifying, measure the SIC + name classifier against labelled rows "
+        "(columns symbol,name,sic,label) by stratified k-fold cross-validation",
+    )
+    parser.add_argument("--folds", type=_at_least_two, default=5, help="folds for --evaluate (default 5)")
+    parser.add_argument("--seed", type=int, default=0, help="fold shuffling seed for --evaluate (default 0)")
+    parser.add_argument(
+        "--min-rows",
+        type=_at_least_one,
+        default=DEFAULT_MIN_ROWS,
+        help=f"training rows a SIC code needs to be learned, for --evaluate (default {DEFAULT_MIN_ROWS})",
+    )
+    add_json_flag(parser, "the classifications (or the evaluation)")
+
+
+def _positive_int(text: str, minimum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+    return value
+
+
+def _at_least_two(text: str) -> int:
+    return _positive_int(text, 2)
+
+
+def _at_least_one(text: str) -> int:
+    return _positive_int(text, 1)
 
 
 def run(settings: Settings, arguments: argparse.Namespace) -> int:
@@ -42,10 +78,6 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
     )
 
     try:
-        rows = read_classify_csv(arguments.file)
-    except ClassificationFileError as error:
-        raise ConfigurationError(f"configuration error: --file {error}") from None
-    try:
         overrides = load_classification_overrides(
             settings.analysis.classification_overrides or CLASSIFICATION_OVERRIDES_FILE
         )
@@ -53,6 +85,12 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
         raise ConfigurationError(
             f"configuration error: SECTORLIGHTS_CLASSIFICATION_OVERRIDES: {error}"
         ) from None
+    if arguments.evaluate is not None:
+        return _run_evaluation(arguments, overrides)
+    try:
+        rows = read_classify_csv(arguments.file)
+    except ClassificationFileError as error:
+        raise ConfigurationError(f"configuration error: --file {error}") from None
     classified = classify_input(rows, {symbol: sector.value for symbol, sector in overrides.items()})
     if arguments.json:
         print_json({"classifications": [dict(zip(OUTPUT_COLUMNS, row, strict=True)) for row in classified]})
@@ -60,6 +98,24 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(OUTPUT_COLUMNS)
     writer.writerows(classified)
+    return 0
+
+
+def _run_evaluation(arguments: argparse.Namespace, overrides: Mapping[str, Sector]) -> int:
+    try:
+        evaluation = evaluate(
+            read_labels(arguments.evaluate),
+            overrides,
+            folds=arguments.folds,
+            seed=arguments.seed,
+            min_rows=arguments.min_rows,
+        )
+    except LabelsFileError as error:
+        raise ConfigurationError(f"configuration error: --evaluate {error}") from None
+    if arguments.json:
+        print_json(evaluation.document())
+    else:
+        print(evaluation.text())
     return 0
 
 

@@ -145,3 +145,34 @@ def test_classify_rejects_a_missing_file(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "absent.csv" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+LABELS = Path(__file__).parents[1] / "fixtures" / "real" / "classification_labels.csv"
+
+
+def test_classify_evaluate_reports_out_of_fold_accuracy_with_intervals(tmp_path: Path) -> None:
+    result = run_command(["classify", "--evaluate", str(LABELS), "--folds", "5", "--json"], ENV, tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["rows"], report["folds"], report["seed"]) == (444, 5, 0)
+    configured = report["out_of_fold"]["configured"]
+    assert (configured["correct"], configured["rows"]) == (391, 444)
+    assert configured["interval_95"] == [0.8472, 0.9076]
+    assert sum(entry["rows"] for entry in configured["per_sector"].values()) == 444
+    assert report["out_of_fold"]["sic_only"]["correct"] == 350
+    assert report["in_sample"]["configured_with_overrides"]["correct"] == 399
+    text = run_command(["classify", "--evaluate", str(LABELS)], ENV, tmp_path)
+    assert text.returncode == 0, text.stderr
+    assert "out of fold:" in text.stdout and "391/444" in text.stdout
+
+
+def test_classify_evaluate_names_a_bad_label(tmp_path: Path) -> None:
+    source = tmp_path / "labels.csv"
+    source.write_text("symbol,name,sic,label\nSOUN,SoundHound AI,7372,biotech\n")
+    result = run_command(["classify", "--evaluate", str(source)], ENV, tmp_path)
+    assert result.returncode == 2
+    assert "labels.csv" in result.stderr and "line 2: unknown label 'biotech'" in result.stderr
+    assert "Traceback" not in result.stderr
+    too_few = run_command(["classify", "--evaluate", str(LABELS), "--folds", "1"], ENV, tmp_path)
+    assert too_few.returncode == 2
+    assert "--folds" in too_few.stderr and "at least 2" in too_few.stderr

@@ -2,6 +2,9 @@
 
 The labels are FinanceDatabase's GICS-style sectors folded into our 8, joined by ticker to the SEC's
 SIC codes (see SOURCE.md there). docs/classification.md reports the numbers these tests pin down.
+The headline figures are out of fold (5 stratified folds, seed 0): whatever is learned from labels
+is fitted on the other four folds. These are the development labels; the held-out figure comes
+from `scripts/classification_holdout.py` over `../shared` and is not asserted here.
 """
 
 from __future__ import annotations
@@ -20,7 +23,13 @@ from sectorlights.analytics.classification import (
     confusion_matrix,
     sic_sectors,
 )
-from sectorlights.config.sectors import load_classification_overrides
+from sectorlights.analytics.classification_cv import CrossValidation, cross_validate, score
+from sectorlights.config.sectors import (
+    CLASSIFICATION_OVERRIDES_FILE,
+    LABEL_TUNED_SIC_RANGES,
+    SIC_RANGES,
+    load_classification_overrides,
+)
 from sectorlights.domain.frame import IntArray, StrArray
 from sectorlights.domain.vocabulary import SECTORS, Sector
 
@@ -67,18 +76,66 @@ def test_the_labelled_set_is_real_and_covers_every_sector() -> None:
     assert set(np.unique(data.truth).tolist()) == set(range(len(SECTORS)))
 
 
-def test_no_sic_only_mapping_reaches_about_93_percent() -> None:
+def test_no_sic_only_mapping_reaches_about_93_percent_in_sample() -> None:
     data = labelled()
     ceiling = sic_only_ceiling(data.sic_codes, data.truth)
     assert ceiling == pytest.approx(0.9257, abs=1e-4)
     assert accuracy(sic_sectors(data.sic_codes)) <= ceiling
 
 
-def test_sic_and_name_reach_88_percent_without_overrides() -> None:
+@cache
+def out_of_fold(min_rows: int = 4) -> CrossValidation:
+    data = labelled()
+    return cross_validate(
+        data.names,
+        data.sic_codes,
+        data.truth,
+        ranges=SIC_RANGES,
+        tuned_ranges=LABEL_TUNED_SIC_RANGES,
+        folds=5,
+        seed=0,
+        min_rows=min_rows,
+    )
+
+
+def test_sic_and_name_reach_88_percent_out_of_fold_without_overrides() -> None:
     data = labelled()
     result = classify_symbols(data.names, data.sic_codes)
-    assert accuracy(result.sector_index) >= 0.88
     assert set(np.unique(result.source).tolist()) <= {"sic", "keyword"}
+    # The shipped rules have no fitted part, so out of fold is the plain accuracy: 391/444, and
+    # its 95% interval (84.7-90.8%) is what the held-out 80.0% (32/40) is to be read against.
+    measured = score(data.truth, out_of_fold().configured)
+    assert np.array_equal(out_of_fold().configured, result.sector_index)
+    assert (measured.correct, measured.rows) == (391, 444)
+    assert measured.interval == pytest.approx((0.8472, 0.9076), abs=1e-4)
+
+
+def test_out_of_fold_no_sic_only_map_gets_near_the_in_sample_ceiling() -> None:
+    # Fitted on the other folds, the best SIC -> sector map scores 350/444 (78.8%), far below the
+    # 92.6% it scores on the rows it was fitted on: a third of the codes occur only once.
+    data = labelled()
+    ceiling = score(data.truth, out_of_fold().sic_only)
+    assert ceiling.correct == 350
+    assert ceiling.interval[1] < sic_only_ceiling(data.sic_codes, data.truth)
+    assert ceiling.accuracy < accuracy(out_of_fold().configured)
+
+
+def test_the_label_tuned_ranges_decided_out_of_fold_lose_about_two_points() -> None:
+    # The SIC ranges in LABEL_TUNED_SIC_RANGES were written while reading these labels; kept only
+    # where the training folds favour them, the held-out folds score 384/444 (86.5%), not 391.
+    data = labelled()
+    selected = score(data.truth, out_of_fold().selected_ranges)
+    assert selected.correct == 384
+    assert selected.correct < score(data.truth, out_of_fold().configured).correct
+
+
+@pytest.mark.parametrize(("min_rows", "correct"), [(1, 387), (2, 390), (3, 388), (4, 391), (5, 391)])
+def test_a_sic_code_layer_learned_on_the_training_folds_does_not_beat_the_configured_rules(
+    min_rows: int, correct: int
+) -> None:
+    learned = score(labelled().truth, out_of_fold(min_rows).learned_codes)
+    assert learned.correct == correct
+    assert learned.correct <= 391
 
 
 def test_overrides_fix_their_rows() -> None:
@@ -92,6 +149,13 @@ def test_overrides_fix_their_rows() -> None:
     assert np.array_equal(with_overrides[overridden], data.truth[overridden])
     assert np.array_equal(with_overrides[~overridden], without[~overridden])
     assert accuracy(with_overrides) >= 0.89
+
+
+def test_every_shipped_override_gives_its_reason() -> None:
+    with CLASSIFICATION_OVERRIDES_FILE.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows
+    assert all(len((row["reason"] or "").strip()) >= 20 for row in rows), rows
 
 
 def test_an_fmp_style_sector_for_every_row_decides() -> None:
