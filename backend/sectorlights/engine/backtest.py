@@ -88,7 +88,7 @@ def eligible_sessions(
     return chosen, skipped
 
 
-def _returns_pct(
+def member_returns_pct(
     symbols: Sequence[str], before: DailyBars, after: DailyBars
 ) -> tuple[FloatArray, FloatArray]:
     """Close-to-close return in percent of each symbol from `before` to `after`, and its `after` volume."""
@@ -102,7 +102,7 @@ def _returns_pct(
     return change[order], volume[order]
 
 
-def _sector_means(
+def sector_means(
     sectors: Sequence[int], change: FloatArray, volume: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Per sector, the equal-weight and the volume-weighted mean of the members' returns."""
@@ -142,10 +142,10 @@ def score_session(
                 timeframe_scores[index, column] = result_tf.score
     symbols = [member.symbol for member in result.members]
     sectors = [SECTORS.index(member.sector) for member in result.members]
-    same_change, same_volume = _returns_pct(symbols, bars[0], bars[1])
-    next_change, next_volume = _returns_pct(symbols, bars[1], bars[2])
-    same_equal, _ = _sector_means(sectors, same_change, same_volume)
-    next_equal, next_weighted = _sector_means(sectors, next_change, next_volume)
+    same_change, same_volume = member_returns_pct(symbols, bars[0], bars[1])
+    next_change, next_volume = member_returns_pct(symbols, bars[1], bars[2])
+    same_equal, _ = sector_means(sectors, same_change, same_volume)
+    next_equal, next_weighted = sector_means(sectors, next_change, next_volume)
     benchmark = result.benchmark_returns_pct.get(Timeframe.DAY_1)
     return SessionOutcome(
         session=session,
