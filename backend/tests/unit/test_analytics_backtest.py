@@ -101,10 +101,21 @@ def test_spearman_undefined_for_constant_or_short_samples() -> None:
     assert spearman(np.array([1.0, 2.0]), np.array([1.0, 2.0])) is None
 
 
-def test_bootstrap_of_identical_sessions_is_degenerate() -> None:
-    interval = bootstrap_ratio(np.full(30, 3.0), np.full(30, 5.0), seed=1)
-    assert interval.low == pytest.approx(0.6)
-    assert interval.high == pytest.approx(0.6)
+@given(
+    st.integers(1, 60),
+    st.integers(1, 8),
+    st.data(),
+    st.integers(0, 2**32 - 1),
+)
+def test_bootstrap_of_identical_sessions_is_degenerate(
+    sessions: int, per_session: int, data: st.DataObject, seed: int
+) -> None:
+    hits = data.draw(st.integers(0, per_session))
+    interval = bootstrap_ratio(
+        np.full(sessions, float(hits)), np.full(sessions, float(per_session)), seed, 200
+    )
+    assert interval.low == pytest.approx(hits / per_session)
+    assert interval.high == pytest.approx(hits / per_session)
 
 
 @given(
