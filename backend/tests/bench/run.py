@@ -1,5 +1,6 @@
 """`make bench`: analysis compute, a full run, `GET /api/sectors` latency next to `GET /health`,
-the grid cache hit rate under mixed traffic, and on-demand end-to-end time; writes JSON.
+the grid cache hit rate under mixed traffic, on-demand end-to-end time and the backtest per session;
+writes JSON.
 
 Run from backend/: python -m tests.bench.run --out ../bench/results/latest.json
 """
@@ -38,6 +39,7 @@ from sectorlights.engine.pipeline import AnalysisInputs, analyze_market
 from sectorlights.providers.base import MemorySectorReferenceStore
 from sectorlights.providers.simulated import SimulatedProvider
 from sectorlights.settings import AnalysisSettings
+from tests.bench.backtest import bench_backtest
 from tests.bench.live import bench_live
 from tests.bench.load import closed_loop, percentiles, python_load, wrk_load
 from tests.conftest import SIM_NOW
@@ -440,6 +442,7 @@ def main() -> int:
         "on_demand_end_to_end": bench_on_demand(),
         "websocket": bench_live(),
         "dashboard": bench_dashboard(),
+        "backtest": bench_backtest(),
     }
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(json.dumps(report, indent=2))

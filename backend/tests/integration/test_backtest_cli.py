@@ -1,0 +1,86 @@
+"""`sectorlights backtest` over the committed real 2017 day files: the report's keys, a self-contained
+page, nothing stored, and a clear exit for bad input."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_flatfiles_cli import DAY_FILES, listings_with_shares
+from tests.servers import run_command
+
+# The fixtures hold 35 sessions (2017-09-25 to 2017-11-10); with 25 sessions of history and the next
+# session needed, 2017-10-30 to 2017-11-09 can be scored.
+SCORED = 9
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("backtest")
+    assert run_command(["migrate"], {}, folder).returncode == 0
+    result = run_command(["import-flatfiles", str(DAY_FILES)], {}, folder)
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def test_backtest_writes_json_and_a_self_contained_page(imported: Path) -> None:
+    listings = listings_with_shares(imported / "listings.csv")
+    out = imported / "report"
+    args = ["backtest", "--from", "2017-09-01", "--to", "2017-11-10", "--listings", str(listings)]
+    result = run_command([*args, "--out", str(out), "--json"], {}, imported)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document == json.loads((out / "backtest.json").read_text())
+    assert document["sessions_scored"] == SCORED
+    assert (document["first_session"], document["last_session"]) == ("2017-10-30", "2017-11-09")
+    assert document["skipped"]["2017-11-10"] == "next session 2017-11-13 not imported"
+    assert set(document["statistics"]) == {"equal", "volume"}
+    stats = document["statistics"]["equal"]
+    assert set(stats) >= {
+        "overall",
+        "non_neutral",
+        "by_color",
+        "by_sector",
+        "by_timeframe",
+        "baselines",
+        "rank_correlation",
+        "mean_next_return_by_color",
+        "rolling_hit_rate",
+    }
+    assert set(stats["baselines"]) == {"always_up", "yesterday_sign", "iwm_sign"}
+    assert set(stats["by_timeframe"]) == {"30m", "1d", "3d", "1w"}
+    overall = stats["overall"]
+    assert 0 < overall["total"] <= SCORED * 8
+    assert overall["wilson"]["low"] <= overall["rate"] <= overall["wilson"]["high"]
+    page = (out / "backtest.html").read_text()
+    assert "<svg" in page and "</html>" in page
+    assert "http://" not in page and "https://" not in page and "<script" not in page
+    # No run and no history row was stored.
+    with sqlite3.connect(imported / "data" / "sectorlights.db") as connection:
+        assert connection.execute("select count(*) from analysis_runs").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--from", "2017-11-10", "--to", "2017-10-01"], 2, "--from 2017-11-10 is after --to 2017-10-01"),
+        (["--from", "2017-13-01", "--to", "2017-11-10"], 2, "not a date (YYYY-MM-DD): '2017-13-01'"),
+        (["--from", "2016-01-01", "--to", "2016-02-01"], 1, "no session from 2016-01-01 to 2016-02-01"),
+    ],
+)
+def test_bad_input_exits_with_a_clear_message(
+    imported: Path, args: list[str], code: int, message: str
+) -> None:
+    result = run_command(["backtest", *args], {}, imported)
+    assert result.returncode == code
+    assert message in result.stderr
+
+
+def test_no_bars_imported(tmp_path: Path) -> None:
+    assert run_command(["migrate"], {}, tmp_path).returncode == 0
+    result = run_command(["backtest", "--from", "2017-01-01", "--to", "2017-02-01"], {}, tmp_path)
+    assert result.returncode == 1
+    assert "no daily bars imported" in result.stderr
