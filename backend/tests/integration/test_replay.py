@@ -62,8 +62,11 @@ def test_replaying_a_past_session_keeps_the_imported_bars_and_the_stored_history
     args = ["analyze", "--json", "--provider", "flatfiles", "--listings", str(listings)]
     first = run_command([*args, "--as-of", "2017-11-10T16:00:00-05:00"], {}, tmp_path)
     assert first.returncode == 0, first.stderr
-    members = json.loads(first.stdout)["universe_size"]
+    grid = json.loads(first.stdout)
+    members = grid["universe_size"]
     assert members > 0
+    assert grid["data_source"]["label"] == "Replay of 2017-11-10"
+    assert grid["data_source"]["replay_of"] == "2017-11-10" and grid["data_source"]["simulated"] is False
 
     after = row_counts(tmp_path)
     assert after["daily_bars"] == before["daily_bars"]

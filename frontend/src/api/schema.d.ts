@@ -534,6 +534,11 @@ export interface components {
             label: string;
             /** Provider */
             provider: string;
+            /**
+             * Replay Of
+             * @description set when the run analysed a past instant of real data (a replay): the session date in New York; the label then reads 'Replay of <date>'. None for live and simulated data
+             */
+            replay_of?: string | null;
             /** Simulated */
             simulated: boolean;
         };

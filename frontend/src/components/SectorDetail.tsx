@@ -401,6 +401,7 @@ export function SectorDetail({
                 <span className="muted">
                   as of {formatEtTime(data.as_of)}
                   {data.data_source.simulated ? ' · simulated data' : ''}
+                  {data.data_source.replay_of ? ` · replay of ${data.data_source.replay_of}, not live` : ''}
                 </span>
               </p>
             )}
