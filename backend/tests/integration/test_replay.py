@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, func, select
 
 from sectorlights.storage.tables import (
@@ -81,3 +82,55 @@ def test_replaying_a_past_session_keeps_the_imported_bars_and_the_stored_history
     final = row_counts(tmp_path)
     assert final["minute_bars"] == before["minute_bars"]
     assert final["sector_sentiment"] == 16 and final["analysis_runs"] == 2
+
+
+@pytest.fixture(scope="module")
+def replay_folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("replay")
+    return folder, imported(folder)
+
+
+def test_replay_of_a_day_only_session_at_its_close(replay_folder: tuple[Path, Path]) -> None:
+    folder, listings = replay_folder
+    source = ["--provider", "flatfiles", "--listings", str(listings)]
+    result = run_command(["replay", "--date", "2017-11-09", "--json", *source], {}, folder)
+    assert result.returncode == 0, result.stderr
+    grid = json.loads(result.stdout)
+    assert grid["as_of"] == "2017-11-09T21:00:00Z"  # 16:00 in New York
+    assert grid["current_session"] == "2017-11-09"
+    assert grid["data_source"] == {
+        "provider": "flatfiles",
+        "simulated": False,
+        "label": "Replay of 2017-11-09",
+        "replay_of": "2017-11-09",
+    }
+    assert len(grid["sectors"]) == 8 and grid["universe_size"] > 0
+
+    text = run_command(["replay", "--date", "2017-11-10", "--time", "12:30", *source], {}, folder)
+    assert text.returncode == 0, text.stderr
+    assert "Replay of 2017-11-10" in text.stdout
+    assert text.stdout.splitlines()[0].startswith("as of 2017-11-10T17:30:00+00:00")
+    assert "technology" in text.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--date", "2017-13-01"], 2, "--date: not a date (YYYY-MM-DD): '2017-13-01'"),
+        (["--date", "2017-11-11"], 2, "--date: 2017-11-11 is not a NYSE session"),
+        (["--date", "2017-11-09", "--time", "25:00"], 2, "--time: not a time (HH:MM): '25:00'"),
+        (["--date", "2017-11-09", "--time", "9"], 2, "--time: not a time (HH:MM): '9'"),
+        (["--date", "2099-06-24"], 2, "--date: 2099-06-24 is in the future"),
+        (["--date", "2016-06-24"], 1, "no imported day bars for 2016-06-24: import day_aggs_v1/2016/06/"),
+        (["--date", "2017-11-09", "--time", "12:00"], 1, "no minute bars imported for 2017-11-09"),
+    ],
+)
+def test_replay_refuses_bad_input_naming_the_problem(
+    replay_folder: tuple[Path, Path], args: list[str], code: int, message: str
+) -> None:
+    folder, listings = replay_folder
+    result = run_command(
+        ["replay", *args, "--provider", "flatfiles", "--listings", str(listings)], {}, folder
+    )
+    assert result.returncode == code, (result.stdout, result.stderr)
+    assert message in result.stderr
