@@ -105,6 +105,13 @@ def test_replay_of_a_day_only_session_at_its_close(replay_folder: tuple[Path, Pa
         "replay_of": "2017-11-09",
     }
     assert len(grid["sectors"]) == 8 and grid["universe_size"] > 0
+    # Day bars say nothing about the half hour before the close: no 30m score, and the reason.
+    for sector in grid["sectors"]:
+        cell = sector["timeframes"]["30m"]
+        assert (cell["score"], cell["color"], cell["return_pct"]) == (None, None, None)
+        assert cell["missing_reason"]
+        if sector["stock_count"] > 0:
+            assert sector["timeframes"]["1d"]["score"] is not None
 
     text = run_command(["replay", "--date", "2017-11-10", "--time", "12:30", *source], {}, folder)
     assert text.returncode == 0, text.stderr

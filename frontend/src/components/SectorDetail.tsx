@@ -283,7 +283,12 @@ function EtfBlock({
                 <td className="num">
                   <Change value={stats?.alpha_pct} />
                 </td>
-                <td className="num">{formatScore(stats?.score)}</td>
+                <td
+                  className="num"
+                  title={stats?.missing_reason ? `No score: ${stats.missing_reason}` : undefined}
+                >
+                  {formatScore(stats?.score)}
+                </td>
               </tr>
             );
           })}
