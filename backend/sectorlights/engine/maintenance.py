@@ -25,13 +25,13 @@ class HistoryRetention:
 
     async def prune_if_due(self, published: KeptRun) -> None:
         """Apply the history retention once a day (of real time) after `published` was stored; the
-        window ends at the newest analysed instant, never the wall clock. A failure is logged and
-        retried next run."""
+        window ends at the newest analysed instant (at most the wall clock). A failure is logged
+        and retried next run."""
         now = self.wall_clock.now()
         if self._last_prune is not None and now - self._last_prune < PRUNE_INTERVAL:
             return
         try:
-            report = await asyncio.to_thread(self._prune, published)
+            report = await asyncio.to_thread(self._prune, published, now)
         except Exception as error:  # retention never fails a run that is already published
             logger.warning("history retention failed: %s", error)
             return
@@ -45,8 +45,10 @@ class HistoryRetention:
                 report.analysis_runs,
             )
 
-    def _prune(self, published: KeptRun) -> PruneReport:
+    def _prune(self, published: KeptRun, wall_now: datetime) -> PruneReport:
         engine = self.repository.engine
         newest = newest_data_time(engine)
         data_now = published.as_of if newest is None else max(newest, published.as_of)
+        # A simulated clock set ahead of today must not age real history faster than time passes.
+        data_now = min(data_now, wall_now)
         return prune_history(engine, data_now, self.retention_days, keep=published)

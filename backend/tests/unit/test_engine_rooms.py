@@ -137,3 +137,18 @@ async def test_retention_ends_its_window_at_the_newest_stored_instant(
     retention = HistoryRetention(repository, SettableClock(SIM_NOW + timedelta(days=400)), 90.0)
     await retention.prune_if_due(KeptRun("replay", SIM_NOW - timedelta(days=300)))
     assert calls == [SIM_NOW]
+
+
+async def test_retention_never_ends_its_window_after_the_wall_clock(
+    database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[datetime] = []
+
+    def prune(_engine: Engine, now: datetime, _days: float, keep: KeptRun | None = None) -> PruneReport:
+        calls.append(now)
+        return PruneReport(sector_sentiment=0, minute_bars=0, analysis_runs=0, timescaledb=False)
+
+    monkeypatch.setattr(maintenance, "prune_history", prune)
+    retention = HistoryRetention(Repository(database), SettableClock(SIM_NOW), 90.0)
+    await retention.prune_if_due(KeptRun("ahead", SIM_NOW + timedelta(days=365)))
+    assert calls == [SIM_NOW]
