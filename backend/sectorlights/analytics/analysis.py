@@ -33,6 +33,7 @@ from sectorlights.analytics.sentiment import (
     color_indices_for_scores,
     composite_scores,
     direction_for_color_indices,
+    missing_timeframe_reason,
     range_positions,
     sector_confidences,
     technical_contexts,
@@ -247,19 +248,21 @@ def _score_sectors(
 
 
 def _timeframe_results(
-    per_sector: SectorReturns, scores: _SectorScores, sector: int
+    per_sector: SectorReturns, scores: _SectorScores, sector: int, members: int
 ) -> dict[Timeframe, TimeframeResult]:
+    """Each timeframe's result; one without data has no score, colour or weight in the composite."""
     results = {}
     for column, timeframe in enumerate(TIMEFRAMES):
         score = float(scores.timeframe_scores[sector, column])
-        known_score = score if math.isfinite(score) else 0.0
+        known = math.isfinite(score)
         results[timeframe] = TimeframeResult(
             return_pct=_percent(float(per_sector.weighted[sector, column])),
             plain_mean_pct=_percent(float(per_sector.plain[sector, column])),
             adjusted_return_pct=_percent(float(per_sector.adjusted[sector, column])),
             alpha_pct=_percent(float(per_sector.alpha[sector, column])),
-            score=known_score,
-            color=color_for_score(known_score),
+            score=score if known else None,
+            color=color_for_score(score) if known else None,
+            missing_reason=None if known else missing_timeframe_reason(timeframe, members),
         )
     return results
 
@@ -306,6 +309,7 @@ def _sector_result(
     info = SECTOR_MAPPING[SECTORS[sector]]
     color = COLORS[int(scores.color_index[sector])]
     gap_level = str(profiles.gap_level[sector])
+    members = int(np.count_nonzero(stocks.sector_index == sector))
     return SectorCard(
         sector=SECTORS[sector],
         label=info.label,
@@ -314,9 +318,9 @@ def _sector_result(
         color=color,
         signal=SIGNAL_BY_COLOR[color],
         confidence=float(scores.confidence[sector]),
-        stock_count=int(np.count_nonzero(stocks.sector_index == sector)),
+        stock_count=members,
         volatility_weight=round(float(volatility_weights[sector]), DECIMALS),
-        timeframes=_timeframe_results(per_sector, scores, sector),
+        timeframes=_timeframe_results(per_sector, scores, sector, members),
         top_bullish=_ranked(frame, stocks, top.bullish_rows),
         top_bearish=_ranked(frame, stocks, top.bearish_rows),
         bullish_note=top.bullish_note,

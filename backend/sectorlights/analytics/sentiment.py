@@ -13,7 +13,7 @@ import numpy as np
 
 from sectorlights.config.criteria import DARK_THRESHOLD, LIGHT_THRESHOLD, ScoreParams
 from sectorlights.domain.frame import FloatArray, IntArray, StrArray
-from sectorlights.domain.vocabulary import COLORS, SIGNAL_BY_COLOR, TIMEFRAMES, Color, Signal
+from sectorlights.domain.vocabulary import COLORS, SIGNAL_BY_COLOR, TIMEFRAMES, Color, Signal, Timeframe
 
 DARK_RED_INDEX, LIGHT_RED_INDEX, NEUTRAL_INDEX, LIGHT_GREEN_INDEX, DARK_GREEN_INDEX = range(len(COLORS))
 _COLOR_VALUES = np.array([color.value for color in COLORS], dtype=np.str_)
@@ -181,6 +181,20 @@ def timeframe_weight_array(params: ScoreParams) -> FloatArray:
 def timeframe_scale_array(params: ScoreParams) -> FloatArray:
     """(4,) tanh scales in `TIMEFRAMES` order."""
     return np.array([params.scale_by_timeframe[timeframe] for timeframe in TIMEFRAMES], dtype=np.float64)
+
+
+# Completed sessions each daily timeframe looks back, for its missing-data reason.
+_SESSIONS_BACK = {Timeframe.DAY_1: 1, Timeframe.DAY_3: 3, Timeframe.WEEK_1: 5}
+
+
+def missing_timeframe_reason(timeframe: Timeframe, members: int) -> str:
+    """Why a sector's timeframe has no return (so no score): said instead of a misleading 0.0."""
+    if members == 0:
+        return "no member stocks in this sector"
+    if timeframe == Timeframe.MIN_30:
+        return "no intraday prices 30 minutes earlier (day bars only, or no snapshot yet)"
+    sessions = _SESSIONS_BACK[timeframe]
+    return f"no member has a close {sessions} session{'s' if sessions > 1 else ''} back (too little history)"
 
 
 def composite_scores(scores: FloatArray, timeframe_weights: FloatArray) -> FloatArray:

@@ -28,13 +28,18 @@ def register(commands: Commands) -> None:
         run,
     )
     add_json_flag(parser, "the grid")
+    add_source_options(parser)
+    parser.add_argument(
+        "--as-of", help="analyse as of this ISO time with zone (a past session for flatfiles)"
+    )
+
+
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    """The provider flags `analyze` and `replay` share."""
     parser.add_argument(
         "--provider",
         choices=["simulated", "polygon", "polygon_mcp", "flatfiles"],
         help="override SECTORLIGHTS_PROVIDER",
-    )
-    parser.add_argument(
-        "--as-of", help="analyse as of this ISO time with zone (a past session for flatfiles)"
     )
     parser.add_argument("--listings", type=Path, help="reference-data CSV for the flatfiles provider")
 

@@ -9,12 +9,12 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import version
 
-from sectorlights.cli import analyze, backtest, classify, data, migrate, serve, universe, users
+from sectorlights.cli import analyze, backtest, classify, data, migrate, replay, serve, universe, users
 from sectorlights.cli.common import EXIT_CONFIGURATION, Handler
 from sectorlights.settings import ConfigurationError, load_settings
 
 # In the order `sectorlights --help` lists them.
-COMMAND_GROUPS = (serve, migrate, analyze, backtest, data, universe, classify, users)
+COMMAND_GROUPS = (serve, migrate, analyze, replay, backtest, data, universe, classify, users)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,8 +20,11 @@ class TimeframeResult(_Frozen):
     plain_mean_pct: float | None = Field(description="equal-weighted mean stock return")
     adjusted_return_pct: float | None = Field(description="return x the sector's volatility weight")
     alpha_pct: float | None = Field(description="adjusted return minus the IWM return")
-    score: float = Field(ge=-1.0, le=1.0)
-    color: Color
+    score: float | None = Field(ge=-1.0, le=1.0, description="None when the timeframe has no data")
+    color: Color | None = Field(description="None when the timeframe has no data")
+    missing_reason: str | None = Field(
+        default=None, description="why the timeframe has no score (no data is never a 0.0 score)"
+    )
 
 
 class TopStock(_Frozen):

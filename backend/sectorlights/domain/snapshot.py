@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from sectorlights.domain.results import FunnelStage, SectorCard
 from sectorlights.domain.vocabulary import Sector, Timeframe
@@ -17,6 +17,11 @@ class DataSource(BaseModel):
     provider: str
     simulated: bool
     label: str
+    replay_of: date | None = Field(
+        default=None,
+        description="set when the run analysed a past instant of real data (a replay): the session "
+        "date in New York; the label then reads 'Replay of <date>'. None for live and simulated data",
+    )
 
 
 class Benchmark(BaseModel):

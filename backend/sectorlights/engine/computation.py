@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import UTC
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sectorlights.core.clock import Clock
+from sectorlights.domain.sessions import NEW_YORK
 from sectorlights.domain.snapshot import AnalysisRun, Benchmark, DataQuality, DataSource, SectorSnapshot
 from sectorlights.engine.frame_builder import DailyBarsCache, ProgressCallback, SnapshotMemory, build_frame
 from sectorlights.engine.move_watcher import WatchedUniverse
@@ -17,9 +18,28 @@ from sectorlights.storage.repository import Repository
 logger = logging.getLogger(__name__)
 
 
-def data_source_for(provider: MarketDataProvider) -> DataSource:
+# A run whose analysed instant is further behind the wall clock than this is a replay of the past
+# (flat files over old sessions, a past SIM_NOW over a real provider); a live run analyses "now",
+# within the second or so between reading both clocks.
+REPLAY_LAG = timedelta(hours=1)
+
+
+def data_source_for(provider: MarketDataProvider, as_of: datetime, wall_now: datetime) -> DataSource:
+    """Where a run's data comes from, as the dashboard labels it.
+
+    The simulated market is always "Simulated data": its clock is its own fiction, not a replay of
+    real history. Real data analysed at a past instant is "Replay of <New York date>", never "Live".
+    """
     if provider.capabilities.simulated:
         return DataSource(provider=provider.name, simulated=True, label="Simulated data")
+    if wall_now - as_of > REPLAY_LAG:
+        session = as_of.astimezone(NEW_YORK).date()
+        return DataSource(
+            provider=provider.name,
+            simulated=False,
+            label=f"Replay of {session.isoformat()}",
+            replay_of=session,
+        )
     return DataSource(provider=provider.name, simulated=False, label=f"Live data ({provider.name})")
 
 
@@ -50,13 +70,10 @@ class SnapshotComputer:
     snapshot_memory: SnapshotMemory
     # Receives each run's members for the move watcher.
     universe: WatchedUniverse
-    data_source: DataSource = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.data_source = data_source_for(self.provider)
 
     def compute_and_store(self, run: AnalysisRun, progress: ProgressCallback) -> SectorSnapshot:
         now = self.clock.now().astimezone(UTC)
+        source = data_source_for(self.provider, now, self.wall_clock.now())
         frame = build_frame(
             self.provider,
             now,
@@ -72,7 +89,7 @@ class SnapshotComputer:
             as_of=now,
             generated_at=self.wall_clock.now(),
             current_session=result.current_session,
-            data_source=self.data_source,
+            data_source=source,
             benchmark=Benchmark(symbol=result.benchmark_symbol, returns_pct=result.benchmark_returns_pct),
             universe_size=result.universe_size,
             funnel=result.funnel,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -18,7 +19,7 @@ from sectorlights.domain.sessions import (
     previous_sessions,
     session_bounds,
 )
-from sectorlights.providers.base import MarketDataProvider
+from sectorlights.providers.base import MarketDataProvider, NoIntradayDataError
 
 WINDOW_30M = timedelta(minutes=30)
 
@@ -130,8 +131,11 @@ def build_frame(
     price_30m_ago = np.full(symbols.size, np.nan)
     before: IntradaySnapshot | None = None
     if provider.capabilities.historical_snapshots:
-        before = provider.intraday_snapshot(earlier)
-        validate_snapshot(before)
+        # Day bars alone (a flat-file replay at a day-only session's close) say nothing about the
+        # half hour before: that window is left without data instead of failing the run.
+        with contextlib.suppress(NoIntradayDataError):
+            before = provider.intraday_snapshot(earlier)
+            validate_snapshot(before)
     elif snapshot_memory is not None:
         snapshot_memory.remember(latest)
         before = snapshot_memory.closest(earlier, session)

@@ -24,6 +24,7 @@ from sectorlights.engine.maintenance import HistoryRetention
 from sectorlights.engine.publisher import GridPublisher
 from sectorlights.metrics import Metrics
 from sectorlights.storage.repository import INTERRUPTED_ERROR, Repository
+from sectorlights.storage.retention import KeptRun
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +203,7 @@ class RunCoordinator:
         await self.publisher.emit(EventType.ANALYSIS_PROGRESS, _progress_payload(run, "done", 100.0))
         await self.publisher.broadcast_changes(previous, grid)
         self._progress.pop(run.run_id, None)
-        await self.retention.prune_if_due()
+        await self.retention.prune_if_due(KeptRun(run.run_id, snapshot.as_of))
         logger.info(
             "analysis %s done: %d stocks, as of %s",
             run.run_id,

@@ -24,6 +24,11 @@ class ProviderError(RuntimeError):
     """A provider could not deliver what was asked; the message names the endpoint and cause."""
 
 
+class NoIntradayDataError(ProviderError):
+    """The provider holds no intraday data for that instant (a day-only flat-file session before
+    its close): the 30-minute window can be left without data rather than fail the run."""
+
+
 class ProviderUnsupportedError(ProviderError):
     """The provider cannot serve this kind of data at all (see its capabilities)."""
 

@@ -3,6 +3,11 @@
 On TimescaleDB the hypertables (`sector_sentiment`, `minute_bars`, `stock_metrics`) drop their old
 chunks by policy; everywhere else this job deletes what is older than the window. Runs without history rows
 are deleted too, except the latest successful one, whose result is what the dashboard serves.
+
+The window is measured against the data's own time, not the wall clock: a replay of a 2017 session
+would otherwise delete the rows it had just stored and every imported minute bar. `newest_data_time`
+gives that time (the newest analysed instant stored); the run just stored is named in `KeptRun` so
+that its rows, and the minute bars within the window before its instant, always stay.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, delete, exists, func, select
+from sqlalchemy import ColumnElement, Engine, and_, delete, exists, func, select
 
 from sectorlights.domain.snapshot import RunStatus
 from sectorlights.storage.database import timescaledb_in_use
@@ -30,11 +35,36 @@ class PruneReport:
     stock_metrics: int = 0
 
 
-def prune_history(engine: Engine, now: datetime, retention_days: float = RETENTION_DAYS) -> PruneReport:
-    """Delete history older than `retention_days` before `now`, in one transaction."""
-    if now.tzinfo is None:
+@dataclass(frozen=True, slots=True)
+class KeptRun:
+    """The run just stored: its rows stay, and so do the minute bars its instant's window needs."""
+
+    run_id: str
+    as_of: datetime
+
+
+def newest_data_time(engine: Engine) -> datetime | None:
+    """The newest instant a successful run analysed (the data's own "now"), None before any run."""
+    with engine.connect() as connection:
+        newest: datetime | None = connection.execute(
+            select(func.max(analysis_runs.c.as_of)).where(analysis_runs.c.status == RunStatus.SUCCEEDED.value)
+        ).scalar_one()
+    return newest
+
+
+def prune_history(
+    engine: Engine, now: datetime, retention_days: float = RETENTION_DAYS, keep: KeptRun | None = None
+) -> PruneReport:
+    """Delete history older than `retention_days` before `now` (the data's time), in one transaction."""
+    if now.tzinfo is None or (keep is not None and keep.as_of.tzinfo is None):
         raise ValueError("now must be timezone-aware")
-    cutoff = now - timedelta(days=retention_days)
+    window = timedelta(days=retention_days)
+    cutoff = now - window
+    minute_cutoff = cutoff if keep is None else min(cutoff, keep.as_of - window)
+
+    def not_kept(run_id: ColumnElement[str]) -> ColumnElement[bool]:
+        return run_id != (keep.run_id if keep is not None else "")
+
     timescale = timescaledb_in_use(engine)
     with engine.begin() as connection:
         sentiment_rows = 0
@@ -42,13 +72,17 @@ def prune_history(engine: Engine, now: datetime, retention_days: float = RETENTI
         metric_rows = 0
         if not timescale:
             sentiment_rows = connection.execute(
-                delete(sector_sentiment).where(sector_sentiment.c.timestamp < cutoff)
+                delete(sector_sentiment).where(
+                    sector_sentiment.c.timestamp < cutoff, not_kept(sector_sentiment.c.run_id)
+                )
             ).rowcount
             minute_rows = connection.execute(
-                delete(minute_bars).where(minute_bars.c.window_start < cutoff)
+                delete(minute_bars).where(minute_bars.c.window_start < minute_cutoff)
             ).rowcount
             metric_rows = connection.execute(
-                delete(stock_metrics).where(stock_metrics.c.timestamp < cutoff)
+                delete(stock_metrics).where(
+                    stock_metrics.c.timestamp < cutoff, not_kept(stock_metrics.c.run_id)
+                )
             ).rowcount
         latest_success = (
             select(analysis_runs.c.run_id)
@@ -61,7 +95,9 @@ def prune_history(engine: Engine, now: datetime, retention_days: float = RETENTI
         run_rows = connection.execute(
             delete(analysis_runs).where(
                 and_(
-                    analysis_runs.c.started_at < cutoff,
+                    # A replay's run starts today but analyses the past: its data time decides.
+                    func.coalesce(analysis_runs.c.as_of, analysis_runs.c.started_at) < cutoff,
+                    not_kept(analysis_runs.c.run_id),
                     # coalesce: with no successful run at all, NULL would protect every run.
                     analysis_runs.c.run_id != func.coalesce(latest_success, ""),
                     ~still_referenced,

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, insert, select
 
 from sectorlights.domain.vocabulary import Sector
 from sectorlights.storage.repository import Repository
-from sectorlights.storage.retention import prune_history
+from sectorlights.storage.retention import KeptRun, prune_history
 from sectorlights.storage.tables import analysis_runs, minute_bars, sector_sentiment, stock_metrics
 from tests.samples import AS_OF, members, run_record, snapshot
 
@@ -111,3 +111,38 @@ def test_stock_metrics_older_than_the_window_go(database: Engine) -> None:
     assert _count(database, stock_metrics) == 4
     assert [row["run_id"] for row in repository.stock_history("SOUN")] == [latest, kept]
     assert prune_history(database, AS_OF).stock_metrics == 0
+
+
+def test_a_replay_keeps_its_own_rows_and_the_minute_bars_its_window_needs(database: Engine) -> None:
+    """The window ends at the data's newest time; the run just stored (a replay of an older day)
+    keeps its rows, and the minute bars within the window before its instant stay."""
+    repository = Repository(database)
+    _published(repository, days_ago=0)
+    replay = _published(repository, days_ago=200)
+    _minute_bar(database, AS_OF - timedelta(days=300))  # outside both windows
+    _minute_bar(database, AS_OF - timedelta(days=201))  # within the replay's window
+
+    report = prune_history(database, AS_OF, keep=KeptRun(replay, AS_OF - timedelta(days=200)))
+
+    assert (report.sector_sentiment, report.stock_metrics, report.minute_bars, report.analysis_runs) == (
+        0,
+        0,
+        1,
+        0,
+    )
+    assert repository.get_run(replay) is not None
+    assert _count(database, sector_sentiment) == 16 and _count(database, minute_bars) == 1
+
+
+def test_a_run_started_today_on_old_data_is_pruned_by_its_data_time(database: Engine) -> None:
+    repository = Repository(database)
+    old = AS_OF - timedelta(days=120)
+    run = run_record(started_at=AS_OF)  # a replay started today of a session 120 days back
+    repository.create_run(run)
+    repository.commit_run(snapshot(run.run_id, as_of=old), members(), AS_OF)
+    _published(repository, days_ago=0)
+
+    report = prune_history(database, AS_OF)
+
+    assert (report.sector_sentiment, report.analysis_runs) == (8, 1)
+    assert repository.get_run(run.run_id) is None

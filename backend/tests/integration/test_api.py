@@ -109,7 +109,12 @@ def client(settings_env: Path) -> Iterator[TestClient]:
 def test_grid_has_eight_sectors_in_the_vocabulary(client: TestClient) -> None:
     grid = wait_for_grid(client)
     assert [sector["sector"] for sector in grid["sectors"]] == [s.value for s in SECTORS]
-    assert grid["data_source"] == {"provider": "simulated", "simulated": True, "label": "Simulated data"}
+    assert grid["data_source"] == {
+        "provider": "simulated",
+        "simulated": True,
+        "label": "Simulated data",
+        "replay_of": None,
+    }
     assert datetime.fromisoformat(grid["as_of"]) == SIM_NOW
     assert date.fromisoformat(grid["current_session"]) == date(2026, 11, 24)
     assert (grid["freshness"], grid["stale"], grid["age_secs"]) == ("fresh", False, 0.0)

@@ -101,7 +101,9 @@ def test_empty_sectors_are_neutral_with_notes(spec_market: AnalysisResult) -> No
     assert set(energy.timeframes) == set(Timeframe)
     for cell in energy.timeframes.values():
         assert cell.return_pct is None and cell.alpha_pct is None
-        assert (cell.score, cell.color) == (0.0, Color.BLUE_NEUTRAL)
+        # No data is no score, with the reason, never a 0.0 / blue cell.
+        assert (cell.score, cell.color) == (None, None)
+        assert cell.missing_reason == "no member stocks in this sector"
 
 
 def test_universe_members_and_funnel(spec_market: AnalysisResult) -> None:
@@ -189,7 +191,10 @@ def _assert_consistent(result: AnalysisResult) -> None:
         assert sector.color == color_for_score(sector.score)
         assert sector.signal == signal_for_color(sector.color)
         for cell in sector.timeframes.values():
-            assert cell.color == color_for_score(cell.score)
+            if cell.score is None:
+                assert cell.color is None and cell.return_pct is None and cell.missing_reason
+            else:
+                assert cell.color == color_for_score(cell.score) and cell.missing_reason is None
         for stock in sector.top_bullish:
             assert stock.change_pct > 0
         for stock in sector.top_bearish:

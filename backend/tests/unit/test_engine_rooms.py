@@ -4,7 +4,7 @@ daily retention."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,8 +22,9 @@ from sectorlights.metrics import Metrics
 from sectorlights.settings import CacheSettings
 from sectorlights.storage.database import create_database_engine, migrate
 from sectorlights.storage.repository import Repository
-from sectorlights.storage.retention import PruneReport
+from sectorlights.storage.retention import KeptRun, PruneReport
 from tests.conftest import SIM_NOW
+from tests.samples import members, run_record, snapshot
 
 
 class SettableClock:
@@ -93,21 +94,61 @@ async def test_retention_runs_once_a_day_and_retries_after_a_failure(
     database: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = SettableClock(SIM_NOW)
-    calls: list[datetime] = []
+    calls: list[tuple[datetime, KeptRun | None]] = []
     failing = True
 
-    def prune(_engine: Engine, now: datetime, _retention_days: float) -> PruneReport:
-        calls.append(now)
+    def prune(
+        _engine: Engine, now: datetime, _retention_days: float, keep: KeptRun | None = None
+    ) -> PruneReport:
+        calls.append((now, keep))
         if failing:
             raise RuntimeError("database is locked")
         return PruneReport(sector_sentiment=0, minute_bars=0, analysis_runs=0, timescaledb=False)
 
     monkeypatch.setattr(maintenance, "prune_history", prune)
     retention = HistoryRetention(Repository(database), clock, retention_days=90.0)
-    await retention.prune_if_due()
+    # A replay: the window ends at the analysed instant (nothing newer is stored), not at the wall clock.
+    replayed = KeptRun("replay", datetime(2017, 11, 10, 21, 0, tzinfo=UTC))
+    await retention.prune_if_due(replayed)
     failing = False
-    await retention.prune_if_due()  # the failure is retried by the next run
-    await retention.prune_if_due()  # then nothing until a day has passed
+    await retention.prune_if_due(replayed)  # the failure is retried by the next run
+    await retention.prune_if_due(replayed)  # then nothing until a day has passed
     clock.at = SIM_NOW + timedelta(days=1)
-    await retention.prune_if_due()
-    assert calls == [SIM_NOW, SIM_NOW, SIM_NOW + timedelta(days=1)]
+    live = KeptRun("live", SIM_NOW + timedelta(days=1))
+    await retention.prune_if_due(live)
+    assert calls == [(replayed.as_of, replayed), (replayed.as_of, replayed), (live.as_of, live)]
+
+
+async def test_retention_ends_its_window_at_the_newest_stored_instant(
+    database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replay of an older day after a newer run: the newer run's time ends the window."""
+    repository = Repository(database)
+    newer = run_record(started_at=SIM_NOW)
+    repository.create_run(newer)
+    repository.commit_run(snapshot(newer.run_id, as_of=SIM_NOW), members(), SIM_NOW)
+    calls: list[datetime] = []
+
+    def prune(_engine: Engine, now: datetime, _days: float, keep: KeptRun | None = None) -> PruneReport:
+        calls.append(now)
+        return PruneReport(sector_sentiment=0, minute_bars=0, analysis_runs=0, timescaledb=False)
+
+    monkeypatch.setattr(maintenance, "prune_history", prune)
+    retention = HistoryRetention(repository, SettableClock(SIM_NOW + timedelta(days=400)), 90.0)
+    await retention.prune_if_due(KeptRun("replay", SIM_NOW - timedelta(days=300)))
+    assert calls == [SIM_NOW]
+
+
+async def test_retention_never_ends_its_window_after_the_wall_clock(
+    database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[datetime] = []
+
+    def prune(_engine: Engine, now: datetime, _days: float, keep: KeptRun | None = None) -> PruneReport:
+        calls.append(now)
+        return PruneReport(sector_sentiment=0, minute_bars=0, analysis_runs=0, timescaledb=False)
+
+    monkeypatch.setattr(maintenance, "prune_history", prune)
+    retention = HistoryRetention(Repository(database), SettableClock(SIM_NOW), 90.0)
+    await retention.prune_if_due(KeptRun("ahead", SIM_NOW + timedelta(days=365)))
+    assert calls == [SIM_NOW]

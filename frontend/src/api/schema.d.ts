@@ -534,6 +534,11 @@ export interface components {
             label: string;
             /** Provider */
             provider: string;
+            /**
+             * Replay Of
+             * @description set when the run analysed a past instant of real data (a replay): the session date in New York; the label then reads 'Replay of <date>'. None for live and simulated data
+             */
+            replay_of?: string | null;
             /** Simulated */
             simulated: boolean;
         };
@@ -1237,7 +1242,13 @@ export interface components {
              * @description adjusted return minus the IWM return
              */
             alpha_pct: number | null;
-            color: components["schemas"]["Color"];
+            /** @description None when the timeframe has no data */
+            color: components["schemas"]["Color"] | null;
+            /**
+             * Missing Reason
+             * @description why the timeframe has no score (no data is never a 0.0 score)
+             */
+            missing_reason?: string | null;
             /**
              * Plain Mean Pct
              * @description equal-weighted mean stock return
@@ -1248,8 +1259,11 @@ export interface components {
              * @description volume-weighted mean stock return
              */
             return_pct: number | null;
-            /** Score */
-            score: number;
+            /**
+             * Score
+             * @description None when the timeframe has no data
+             */
+            score: number | null;
         };
         /**
          * TopListEntry

@@ -50,4 +50,21 @@ describe('Header', () => {
     expect(screen.queryByTestId('simulated-badge')).not.toBeInTheDocument();
     expect(screen.getByTestId('source-label')).toHaveTextContent('Polygon');
   });
+
+  it('marks a replay of a past session as not live', () => {
+    const data = makeResponse({
+      data_source: {
+        provider: 'flatfiles',
+        simulated: false,
+        label: 'Replay of 2016-06-24',
+        replay_of: '2016-06-24',
+      },
+    });
+    render(<Header data={data} stale={false} />);
+    const badge = screen.getByTestId('replay-badge');
+    expect(badge).toHaveTextContent('Replay of 2016-06-24');
+    expect(badge).toHaveAttribute('title', expect.stringContaining('Not live'));
+    expect(screen.queryByTestId('source-label')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('simulated-badge')).not.toBeInTheDocument();
+  });
 });

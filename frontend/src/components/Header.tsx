@@ -20,6 +20,18 @@ function SourceLabel({ source }: { source: SectorsResponse['data_source'] }) {
       </span>
     );
   }
+  if (source.replay_of) {
+    // A past session of real data: never to be mistaken for the live market.
+    return (
+      <span
+        className="badge badge-replay"
+        data-testid="replay-badge"
+        title={`Not live: ${source.provider} data as of ${source.replay_of}`}
+      >
+        Replay of {source.replay_of}
+      </span>
+    );
+  }
   return (
     <span className="source-label" data-testid="source-label" title={source.provider}>
       {source.label || source.provider}

@@ -283,7 +283,12 @@ function EtfBlock({
                 <td className="num">
                   <Change value={stats?.alpha_pct} />
                 </td>
-                <td className="num">{formatScore(stats?.score)}</td>
+                <td
+                  className="num"
+                  title={stats?.missing_reason ? `No score: ${stats.missing_reason}` : undefined}
+                >
+                  {formatScore(stats?.score)}
+                </td>
               </tr>
             );
           })}
@@ -401,6 +406,7 @@ export function SectorDetail({
                 <span className="muted">
                   as of {formatEtTime(data.as_of)}
                   {data.data_source.simulated ? ' · simulated data' : ''}
+                  {data.data_source.replay_of ? ` · replay of ${data.data_source.replay_of}, not live` : ''}
                 </span>
               </p>
             )}

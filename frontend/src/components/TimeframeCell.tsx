@@ -11,12 +11,16 @@ interface Props {
 
 export function TimeframeCell({ timeframe, stats, showAlpha = false }: Props) {
   const color = stats?.color;
+  // A timeframe without data has no score and says why (hover), instead of a neutral 0.0.
+  const missing = stats?.missing_reason ?? undefined;
   return (
     <div
       className={color ? `tf-cell ${colorClass(color)}` : 'tf-cell'}
       data-testid="tf-cell"
       data-timeframe={timeframe}
-      data-color={color}
+      data-color={color ?? undefined}
+      data-missing={missing ? 'true' : undefined}
+      title={missing ? `No score: ${missing}` : undefined}
     >
       <span className="tf-label">
         {timeframeLabel(timeframe)}

@@ -19,6 +19,7 @@ from sectorlights.domain.market import DailyBars, IntradaySnapshot, Listing, Min
 from sectorlights.domain.sessions import current_session, next_session, session_bounds
 from sectorlights.providers.base import (
     EndpointCheck,
+    NoIntradayDataError,
     ProviderCapabilities,
     ProviderError,
     ProviderHealth,
@@ -169,7 +170,7 @@ class FlatFilesProvider:
             return self.bars.minute_snapshot(at)
         bounds = session_bounds(session)
         if at < bounds.regular_close:
-            raise ProviderError(
+            raise NoIntradayDataError(
                 f"flat files: no minute bars imported for {session.isoformat()}: "
                 "import minute_aggs_v1 files to analyse intraday"
             )

@@ -1,0 +1,46 @@
+import { render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { TimeframeCell } from './TimeframeCell';
+
+describe('TimeframeCell', () => {
+  it('shows a timeframe without data as "—" with the reason, not a neutral colour', () => {
+    render(
+      <TimeframeCell
+        timeframe="30m"
+        stats={{
+          return_pct: null,
+          plain_mean_pct: null,
+          adjusted_return_pct: null,
+          alpha_pct: null,
+          score: null,
+          color: null,
+          missing_reason: 'no intraday prices 30 minutes earlier (day bars only, or no snapshot yet)',
+        }}
+      />,
+    );
+    const cell = screen.getByTestId('tf-cell');
+    expect(screen.getByTestId('tf-return')).toHaveTextContent('—');
+    expect(cell).not.toHaveAttribute('data-color');
+    expect(cell).toHaveAttribute('data-missing', 'true');
+    expect(cell).toHaveAttribute('title', expect.stringContaining('no intraday prices 30 minutes earlier'));
+  });
+
+  it('colours a timeframe with a score and gives no reason', () => {
+    render(
+      <TimeframeCell
+        timeframe="1d"
+        stats={{
+          return_pct: 1.5,
+          plain_mean_pct: 1.2,
+          adjusted_return_pct: 1.5,
+          alpha_pct: 0.3,
+          score: 0.4,
+          color: 'light_green',
+        }}
+      />,
+    );
+    const cell = screen.getByTestId('tf-cell');
+    expect(cell).toHaveAttribute('data-color', 'light_green');
+    expect(cell).not.toHaveAttribute('title');
+  });
+});
