@@ -3,9 +3,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { App } from './App';
 import { CHANGE_HIGHLIGHT_MS } from './components/SectorCard';
 import { SECTOR_ORDER, TIMEFRAMES } from './constants';
-import type { SectorsSource, SourceEvent, SourceListener } from './data/source';
 import { jsonResponse, makeResponse } from './test/fixtures';
 import { mockFetch } from './test/env';
+import { manualSource } from './test/source';
 
 // Every card draws one TimeframeCell per timeframe: counting them counts card renders.
 const cells = vi.hoisted(() => ({ rendered: 0 }));
@@ -18,18 +18,6 @@ vi.mock('./components/TimeframeCell', async (importOriginal) => {
     },
   };
 });
-
-/** A source the test drives by hand. */
-function manualSource(): SectorsSource & { emit(event: SourceEvent): void } {
-  let listener: SourceListener = () => {};
-  return {
-    subscribe(next) {
-      listener = next;
-      return () => {};
-    },
-    emit: (event) => act(() => listener(event)),
-  };
-}
 
 const fetchMock = mockFetch({ fakeTimers: true });
 

@@ -1,14 +1,15 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ApiError } from './api/client';
-import type { SectorKey, SectorResult } from './api/types';
+import type { SectorKey, SectorResult, SectorsResponse } from './api/types';
 import { AnalysisControls } from './components/AnalysisControls';
 import { ChangeAnnouncer } from './components/ChangeAnnouncer';
 import { ConnectionIndicator } from './components/ConnectionIndicator';
+import { HistoryPicker } from './components/HistoryPicker';
 import { MoveAlerts } from './components/MoveAlerts';
 import { SectorDetail } from './components/SectorDetail';
 import { StockLookup } from './components/StockLookup';
 import { createLiveSource } from './data/live';
-import { pageTitle } from './format';
+import { formatEtDateTime, pageTitle } from './format';
 import { Header } from './components/Header';
 import { SectorGrid } from './components/SectorGrid';
 import type { SectorsSource } from './data/source';
@@ -31,9 +32,31 @@ function StatusMessage({ error, hasData }: { error: ApiError; hasData: boolean }
   );
 }
 
+/** Shown while a stored run is open: what is on screen is not the market now. */
+function HistoricBanner({ asOf, onBack }: { asOf: string; onBack: () => void }) {
+  return (
+    <div className="historic-banner" role="status" data-testid="historic-banner">
+      <strong>Viewing {formatEtDateTime(asOf)} — not live.</strong>{' '}
+      <button type="button" onClick={onBack} data-testid="back-to-live">
+        Back to live
+      </button>
+    </div>
+  );
+}
+
+const NO_CHANGES = {};
+
 export function App({ source }: { source?: SectorsSource }) {
   const [active] = useState<SectorsSource>(() => source ?? createLiveSource());
-  const { data, error, loading, connection, progress, changes, changedAsOf, moves, lists } = useSectors(active);
+  const live = useSectors(active);
+  const { error, loading, connection, progress, moves } = live;
+  // A stored run opened from the history; live updates keep arriving underneath but are not
+  // shown until "Back to live", so a past grid is never silently replaced by the present one.
+  const [historic, setHistoric] = useState<SectorsResponse | null>(null);
+  const data = historic ?? live.data;
+  const changes = historic ? NO_CHANGES : live.changes;
+  const changedAsOf = historic ? NO_CHANGES : live.changedAsOf;
+  const lists = historic ? NO_CHANGES : live.lists;
   const stale = data !== null && (data.stale || error !== null);
   const [open, setOpen] = useState<SectorKey | null>(null);
   const title = pageTitle(data?.as_of ?? null, stale, connection.state);
@@ -57,6 +80,7 @@ export function App({ source }: { source?: SectorsSource }) {
       <Header data={data} stale={stale}>
         <div className="header-controls">
           <ConnectionIndicator {...connection} />
+          <HistoryPicker onOpen={setHistoric} />
           <AnalysisControls
             freshness={data?.freshness ?? null}
             recommendation={data?.recommendation ?? null}
@@ -65,6 +89,7 @@ export function App({ source }: { source?: SectorsSource }) {
           />
         </div>
       </Header>
+      {historic && <HistoricBanner asOf={historic.as_of} onBack={() => setHistoric(null)} />}
       <StockLookup />
       {loading && (
         <p className="status" role="status" data-testid="status-loading">

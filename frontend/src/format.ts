@@ -99,6 +99,25 @@ export function formatEtTime(iso: string): string {
   return Number.isNaN(then) ? MISSING : `${ET_TIME.format(then)} ET`;
 }
 
+const ET_DATE = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'America/New_York',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** ISO timestamp → the session date in New York, "2016-03-04". */
+export function formatEtDate(iso: string): string {
+  const then = Date.parse(iso);
+  return Number.isNaN(then) ? MISSING : ET_DATE.format(then);
+}
+
+/** ISO timestamp → date and time in New York, "2016-03-04 15:55 ET". */
+export function formatEtDateTime(iso: string): string {
+  const then = Date.parse(iso);
+  return Number.isNaN(then) ? MISSING : `${ET_DATE.format(then)} ${ET_TIME.format(then)} ET`;
+}
+
 /** CSS class of a colour: "dark_green" → "dark-green". */
 export function colorClass(color: SectorColor): string {
   return color.replace(/_/g, '-');

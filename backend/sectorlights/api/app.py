@@ -14,7 +14,17 @@ from starlette.types import Scope
 from sectorlights.api.auth import UserRateLimiter, current_user
 from sectorlights.api.errors import install_error_handlers
 from sectorlights.api.openapi import install_openapi, operation_id
-from sectorlights.api.routes import analysis, health, live, metrics, preferences, sectors, stocks, universe
+from sectorlights.api.routes import (
+    analysis,
+    health,
+    live,
+    metrics,
+    preferences,
+    runs,
+    sectors,
+    stocks,
+    universe,
+)
 from sectorlights.api.routes.metrics import TimingMiddleware
 from sectorlights.engine.container import Container, build_container
 from sectorlights.metrics import Metrics
@@ -61,7 +71,14 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     app.include_router(metrics.router)
     app.include_router(live.router)
     # Every /api route knows its caller; with SECTORLIGHTS_AUTH=required that needs a token.
-    for router in (sectors.router, stocks.router, universe.router, analysis.router, preferences.router):
+    for router in (
+        sectors.router,
+        stocks.router,
+        universe.router,
+        analysis.router,
+        preferences.router,
+        runs.router,
+    ):
         app.include_router(router, dependencies=[Depends(current_user)])
 
     static_dir = settings.server.effective_static_dir

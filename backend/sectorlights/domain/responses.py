@@ -265,3 +265,22 @@ class Health(_Frozen):
 
     status: Literal["ok", "degraded", "error"]
     components: HealthComponents
+
+
+class StoredRun(_Frozen):
+    """One stored successful run a trader can open from the dashboard's history."""
+
+    run_id: str
+    as_of: datetime = Field(description="the market time the grid describes")
+    generated_at: datetime = Field(description="when the run computed the grid, on the server's clock")
+    trigger: RunTrigger
+    data_source: DataSource
+
+
+class StoredRuns(_Frozen):
+    """`GET /api/runs`: stored successful runs by market time, newest first."""
+
+    limit: int
+    before: datetime | None = Field(description="only runs whose market time is before this instant")
+    count: int
+    runs: list[StoredRun]

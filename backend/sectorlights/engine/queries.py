@@ -17,17 +17,20 @@ from sectorlights.domain.responses import (
     LatestAnalysis,
     ScheduledAnalysis,
     SectorDetail,
+    SectorGrid,
     SectorHistory,
     SectorSummary,
     StockClassification,
     StockDetail,
     StockHistory,
     StockMetrics,
+    StoredRuns,
     UniversePage,
 )
 from sectorlights.domain.snapshot import AnalysisRun, RunStatus
 from sectorlights.domain.vocabulary import Sector
 from sectorlights.engine.query_rows import history_entry, history_point, returns_pct, top_list_entry
+from sectorlights.engine.run_history import UnknownRunError, stored_grid, stored_runs
 from sectorlights.engine.schedule import ScheduledRun
 from sectorlights.storage.repository import Repository
 
@@ -225,6 +228,15 @@ class MarketQueries:
         if run is None:
             raise NotFound(f"run_id: no analysis run {run_id}")
         return self.run_status(run)
+
+    async def stored_runs(self, limit: int, before: datetime | None) -> StoredRuns:
+        return await stored_runs(self.repository, limit, before)
+
+    async def stored_grid(self, run_id: str) -> SectorGrid:
+        try:
+            return await stored_grid(self.repository, self.grids, run_id)
+        except UnknownRunError:
+            raise NotFound(f"run_id: no stored successful run {run_id}") from None
 
     async def latest_analysis(self) -> LatestAnalysis:
         """The latest run, the served grid's freshness (fresh < 2 h, aging 2-4 h, stale > 4 h) and

@@ -199,6 +199,37 @@ class Repository:
             payload = connection.execute(statement).scalar_one_or_none()
         return None if payload is None else SectorSnapshot.model_validate(payload)
 
+    def snapshot(self, run_id: str) -> SectorSnapshot | None:
+        """The stored grid of one successful run; None when there is no such run or it failed."""
+        statement = select(analysis_runs.c.result).where(
+            analysis_runs.c.run_id == run_id, analysis_runs.c.status == RunStatus.SUCCEEDED.value
+        )
+        with self.engine.connect() as connection:
+            payload = connection.execute(statement).scalar_one_or_none()
+        return None if payload is None else SectorSnapshot.model_validate(payload)
+
+    def stored_runs(self, limit: int, before: datetime | None = None) -> list[dict[str, Any]]:
+        """Successful runs by market time, newest first (only those before `before`, when given):
+        run id, trigger, as_of and the grid's generated_at and data_source, read out of the stored
+        grid without loading it whole."""
+        result = analysis_runs.c.result
+        statement = (
+            select(
+                analysis_runs.c.run_id,
+                analysis_runs.c.trigger,
+                analysis_runs.c.as_of,
+                result["generated_at"].label("generated_at"),
+                result["data_source"].label("data_source"),
+            )
+            .where(analysis_runs.c.status == RunStatus.SUCCEEDED.value, analysis_runs.c.as_of.is_not(None))
+            .order_by(analysis_runs.c.as_of.desc(), analysis_runs.c.finished_at.desc())
+            .limit(limit)
+        )
+        if before is not None:
+            statement = statement.where(analysis_runs.c.as_of < before)
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(statement)]
+
     def list_runs(self, limit: int = 20, status: RunStatus | None = None) -> list[AnalysisRun]:
         """The most recent runs first, optionally only those with `status`."""
         statement = select(*_run_columns()).order_by(analysis_runs.c.started_at.desc()).limit(limit)

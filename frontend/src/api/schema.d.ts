@@ -91,6 +91,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Stored Runs
+         * @description Stored successful runs by market time, newest first: what the dashboard's history can open.
+         *
+         *     To see a past session that was never analysed, replay it: `sectorlights replay --date`.
+         */
+        get: operations["listStoredRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runs/{run_id}/grid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Stored Grid
+         * @description The grid a stored run published, read-only: never live, so always marked stale, with its
+         *     age measured against now.
+         */
+        get: operations["getStoredGrid"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sectors": {
         parameters: {
             query?: never;
@@ -1218,6 +1261,45 @@ export interface components {
             };
         };
         /**
+         * StoredRun
+         * @description One stored successful run a trader can open from the dashboard's history.
+         */
+        StoredRun: {
+            /**
+             * As Of
+             * Format: date-time
+             * @description the market time the grid describes
+             */
+            as_of: string;
+            data_source: components["schemas"]["DataSource"];
+            /**
+             * Generated At
+             * Format: date-time
+             * @description when the run computed the grid, on the server's clock
+             */
+            generated_at: string;
+            /** Run Id */
+            run_id: string;
+            trigger: components["schemas"]["RunTrigger"];
+        };
+        /**
+         * StoredRuns
+         * @description `GET /api/runs`: stored successful runs by market time, newest first.
+         */
+        StoredRuns: {
+            /**
+             * Before
+             * @description only runs whose market time is before this instant
+             */
+            before: string | null;
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Runs */
+            runs: components["schemas"]["StoredRun"][];
+        };
+        /**
          * Tier
          * @enum {string}
          */
@@ -1606,6 +1688,99 @@ export interface operations {
             };
             /** @description Too many requests for this user; see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listStoredRuns: {
+        parameters: {
+            query?: {
+                /** @description only runs whose market time is before this (ISO 8601; no offset means UTC) */
+                before?: string | null;
+                /** @description at most this many runs */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredRuns"];
+                };
+            };
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A parameter or the body is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getStoredGrid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a run id from GET /api/runs */
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SectorGrid"];
+                };
+            };
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A parameter or the body is invalid */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

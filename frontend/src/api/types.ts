@@ -48,6 +48,12 @@ export type AnalysisRunStatus = Schemas['AnalysisRunStatus'];
 /** `GET /api/analysis/latest`. Grid fields are null while no analysis has completed. */
 export type LatestAnalysis = Schemas['LatestAnalysis'];
 
+// ---- GET /api/runs and /api/runs/{run_id}/grid (time travel) --------------------------------
+
+export type StoredRun = Schemas['StoredRun'];
+/** Stored successful runs by market time, newest first. */
+export type StoredRuns = Schemas['StoredRuns'];
+
 // ---- /ws messages -----------------------------------------------------------------------------
 
 export type LiveMessage =

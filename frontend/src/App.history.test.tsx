@@ -1,0 +1,97 @@
+import { fireEvent, render, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { App } from './App';
+import type { StoredRuns } from './api/types';
+import { jsonResponse, makeResponse, makeSector } from './test/fixtures';
+import { mockFetch } from './test/env';
+import { manualSource } from './test/source';
+
+const RUN_ID = '6b1f3c52-2f0e-4c1a-9d3e-1a2b3c4d5e6f';
+const PAST_AS_OF = '2016-03-04T20:55:00+00:00';
+const LIVE_AS_OF = '2026-11-24T11:37:00+00:00';
+const LATER_AS_OF = '2026-11-24T12:07:00+00:00';
+
+const RUNS: StoredRuns = {
+  limit: 50,
+  before: null,
+  count: 1,
+  runs: [
+    {
+      run_id: RUN_ID,
+      as_of: PAST_AS_OF,
+      generated_at: '2026-11-24T10:00:00+00:00',
+      trigger: 'cli',
+      data_source: { provider: 'flatfiles', simulated: false, label: 'Replay of 2016-03-04', replay_of: '2016-03-04' },
+    },
+  ],
+};
+
+const PAST_GRID = makeResponse({
+  run_id: RUN_ID,
+  as_of: PAST_AS_OF,
+  stale: true,
+  freshness: 'stale',
+  data_source: RUNS.runs[0]!.data_source,
+  sectors: [makeSector('technology')],
+});
+
+const fetchMock = mockFetch();
+
+function asOfShown(): string | null {
+  return screen.getByTestId('as-of').getAttribute('dateTime');
+}
+
+async function openPastRun(): Promise<void> {
+  fetchMock.mockImplementation((input) =>
+    Promise.resolve(jsonResponse(String(input).startsWith('/api/runs?') ? RUNS : PAST_GRID)),
+  );
+  fireEvent.click(screen.getByTestId('history-toggle'));
+  const runs = await screen.findByTestId('history-runs');
+  expect(within(runs).getByRole('group', { name: '2016-03-04' })).toBeInTheDocument();
+  fireEvent.click(screen.getByTestId('history-open'));
+  await screen.findByTestId('historic-banner');
+}
+
+describe('history (time travel)', () => {
+  it('opens a stored run read-only, marked not live', async () => {
+    const source = manualSource();
+    render(<App source={source} />);
+    source.emit({ kind: 'data', data: makeResponse({ as_of: LIVE_AS_OF }) });
+    expect(screen.queryByTestId('historic-banner')).not.toBeInTheDocument();
+
+    await openPastRun();
+
+    expect(fetchMock).toHaveBeenCalledWith(`/api/runs/${RUN_ID}/grid`, expect.anything());
+    expect(screen.getByTestId('historic-banner')).toHaveTextContent('Viewing 2016-03-04 15:55 ET — not live');
+    expect(asOfShown()).toBe(PAST_AS_OF);
+    expect(screen.getAllByTestId('sector-card')).toHaveLength(1);
+    expect(screen.getByTestId('replay-badge')).toHaveTextContent('Replay of 2016-03-04');
+    expect(screen.getByTestId('stale-marker')).toBeInTheDocument();
+  });
+
+  it('keeps the past grid when a live update arrives, and Back to live shows the latest', async () => {
+    const source = manualSource();
+    render(<App source={source} />);
+    source.emit({ kind: 'data', data: makeResponse({ as_of: LIVE_AS_OF }) });
+    await openPastRun();
+
+    source.emit({ kind: 'data', data: makeResponse({ as_of: LATER_AS_OF }) });
+    expect(asOfShown()).toBe(PAST_AS_OF);
+    expect(screen.getAllByTestId('sector-card')).toHaveLength(1);
+
+    fireEvent.click(screen.getByTestId('back-to-live'));
+    expect(screen.queryByTestId('historic-banner')).not.toBeInTheDocument();
+    expect(asOfShown()).toBe(LATER_AS_OF);
+    expect(screen.getAllByTestId('sector-card')).toHaveLength(8);
+  });
+
+  it('says how to replay a past session when no stored run is before the chosen time', async () => {
+    const source = manualSource();
+    render(<App source={source} />);
+    source.emit({ kind: 'data', data: makeResponse() });
+    fetchMock.mockResolvedValue(jsonResponse({ ...RUNS, count: 0, runs: [] }));
+    fireEvent.click(screen.getByTestId('history-toggle'));
+    expect(await screen.findByTestId('history-empty')).toHaveTextContent('sectorlights replay --date');
+    expect(screen.getByTestId('history-open')).toBeDisabled();
+  });
+});

@@ -1,0 +1,33 @@
+/** Fetchers of time travel: `GET /api/runs` (stored runs) and `GET /api/runs/{run_id}/grid`. */
+import { isRecord, requestJson } from './client';
+import type { SectorsResponse, StoredRuns } from './types';
+
+export const RUNS_URL = '/api/runs';
+
+function looksLikeRuns(body: unknown): body is StoredRuns {
+  return isRecord(body) && Array.isArray(body.runs);
+}
+
+function looksLikeGrid(body: unknown): body is SectorsResponse {
+  return isRecord(body) && typeof body.as_of === 'string' && Array.isArray(body.sectors);
+}
+
+/** The stored runs whose market time is before `before` (an instant, ISO 8601), newest first. */
+export function storedRunsUrl(before: string | null, limit = 50): string {
+  const query = new URLSearchParams({ limit: String(limit) });
+  if (before !== null) query.set('before', before);
+  return `${RUNS_URL}?${query.toString()}`;
+}
+
+export function fetchStoredRuns(before: string | null, signal?: AbortSignal): Promise<StoredRuns> {
+  return requestJson<StoredRuns>(storedRunsUrl(before), { signal }, looksLikeRuns, {
+    malformedMessage: 'Malformed run list from the server',
+  });
+}
+
+/** The grid a stored run published; never live (the server marks it stale). */
+export function fetchStoredGrid(runId: string, signal?: AbortSignal): Promise<SectorsResponse> {
+  return requestJson<SectorsResponse>(`${RUNS_URL}/${encodeURIComponent(runId)}/grid`, { signal }, looksLikeGrid, {
+    malformedMessage: 'Malformed stored grid from the server',
+  });
+}
