@@ -37,7 +37,7 @@ function HistoricBanner({ asOf, onBack }: { asOf: string; onBack: () => void }) 
   return (
     <div className="historic-banner" role="status" data-testid="historic-banner">
       <strong>Viewing {formatEtDateTime(asOf)} — not live.</strong>{' '}
-      <button type="button" onClick={onBack} data-testid="back-to-live">
+      <button type="button" className="control-button" onClick={onBack} data-testid="back-to-live">
         Back to live
       </button>
     </div>

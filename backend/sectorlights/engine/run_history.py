@@ -7,7 +7,7 @@ so a client cannot mistake it for the current market.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sectorlights.domain.responses import SectorGrid, StoredRun, StoredRuns
@@ -34,11 +34,11 @@ async def stored_grid(repository: Repository, freshness: Freshness, run_id: str)
     if snapshot is None:
         raise UnknownRunError(run_id)
     fields = freshness.freshness_fields(snapshot.as_of)
-    when = snapshot.as_of.isoformat(timespec="minutes")
+    when = snapshot.as_of.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     # The process's own last failure says nothing about a past run's grid.
     fields |= {
         "stale": True,
         "last_error": None,
-        "recommendation": f"a stored run as of {when}: not live",
+        "recommendation": f"Stored run as of {when}: not live",
     }
     return SectorGrid.model_validate(snapshot.model_dump() | fields)

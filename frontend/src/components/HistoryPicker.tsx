@@ -3,6 +3,7 @@ import { type ApiError, isAbort, toApiError } from '../api/client';
 import { fetchStoredGrid, fetchStoredRuns } from '../api/history';
 import type { SectorsResponse, StoredRun } from '../api/types';
 import { formatEtDate, formatEtDateTime, formatEtTime } from '../format';
+import './Controls.css';
 
 interface Props {
   /** Called with a stored run's grid once it has loaded. */
@@ -71,7 +72,7 @@ export function HistoryPicker({ onOpen }: Props) {
 
   return (
     <div className="history-picker">
-      <button type="button" aria-expanded={shown} onClick={() => setShown((was) => !was)} data-testid="history-toggle">
+      <button type="button" className="control-button" aria-expanded={shown} onClick={() => setShown((was) => !was)} data-testid="history-toggle">
         History
       </button>
       {shown && (
@@ -106,7 +107,7 @@ export function HistoryPicker({ onOpen }: Props) {
               </select>
             </label>
           )}
-          <button type="button" onClick={open} disabled={chosen === ''} data-testid="history-open">
+          <button type="button" className="control-button" onClick={open} disabled={chosen === ''} data-testid="history-open">
             Open
           </button>
           {error && (
