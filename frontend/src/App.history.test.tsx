@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { App } from './App';
 import type { StoredRuns } from './api/types';
@@ -89,9 +89,20 @@ describe('history (time travel)', () => {
     const source = manualSource();
     render(<App source={source} />);
     source.emit({ kind: 'data', data: makeResponse() });
-    fetchMock.mockResolvedValue(jsonResponse({ ...RUNS, count: 0, runs: [] }));
+    fetchMock.mockImplementation(() => Promise.resolve(jsonResponse({ ...RUNS, count: 0, runs: [] })));
     fireEvent.click(screen.getByTestId('history-toggle'));
-    expect(await screen.findByTestId('history-empty')).toHaveTextContent('sectorlights replay --date');
+    // The picker's local date and time goes to the server as an instant.
+    const chosen = '2016-03-04T15:55';
+    fireEvent.change(screen.getByTestId('history-before'), { target: { value: chosen } });
+    const before = new Date(chosen).toISOString();
+    await waitFor(() =>
+      expect(fetchMock).toHaveBeenLastCalledWith(
+        `/api/runs?limit=50&before=${encodeURIComponent(before)}`,
+        expect.anything(),
+      ),
+    );
+    expect(await screen.findByTestId('history-empty')).toHaveTextContent('No stored run before then');
+    expect(screen.getByTestId('history-hint')).toHaveTextContent('sectorlights replay --date');
     expect(screen.getByTestId('history-open')).toBeDisabled();
   });
 });

@@ -88,7 +88,7 @@ export function HistoryPicker({ onOpen }: Props) {
           </label>
           {runs !== null && runs.length === 0 && (
             <p className="history-empty" data-testid="history-empty">
-              No stored run before then. Replay a past session with <code>sectorlights replay --date</code>.
+              No stored run before then.
             </p>
           )}
           {days.length > 0 && (
@@ -110,6 +110,10 @@ export function HistoryPicker({ onOpen }: Props) {
           <button type="button" className="control-button" onClick={open} disabled={chosen === ''} data-testid="history-open">
             Open
           </button>
+          <p className="history-hint" data-testid="history-hint">
+            A past session never analysed: replay it with <code>sectorlights replay --date</code>, then
+            pick it here.
+          </p>
           {error && (
             <p className="status status-error" role="alert">
               {error.message}
