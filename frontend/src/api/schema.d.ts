@@ -850,6 +850,13 @@ export interface components {
             etf_proxy: string;
             factors?: components["schemas"]["SectorFactors"] | null;
             gap_profile?: components["schemas"]["GapProfile"] | null;
+            /**
+             * Insufficient Data
+             * @default false
+             */
+            insufficient_data: boolean;
+            /** Insufficient Reason */
+            insufficient_reason?: string | null;
             /** Label */
             label: string;
             /** Score */
