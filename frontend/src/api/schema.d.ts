@@ -1030,6 +1030,11 @@ export interface components {
             color: components["schemas"]["Color"];
             /** Confidence */
             confidence: number;
+            /**
+             * Insufficient Data
+             * @default false
+             */
+            insufficient_data: boolean;
             previous_color: components["schemas"]["Color"] | null;
             /** Previous Score */
             previous_score: number | null;
