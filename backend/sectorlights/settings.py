@@ -210,6 +210,13 @@ class AnalysisSettings(BaseSettings):
         validation_alias=AliasChoices("SECTORLIGHTS_VOLATILITY_WEIGHTS"),
         description="static (the spec's table), dynamic (measured vs IWM) or hybrid (a blend of both)",
     )
+    score_rules: Literal["sturdy", "spec"] = Field(
+        default="sturdy",
+        validation_alias=AliasChoices("SECTORLIGHTS_SCORE_RULES"),
+        description="sturdy (winsorised member returns, a minimum of 5 members for a colour, confidence "
+        "that falls with few members and with volume-weighted vs plain disagreement) or spec (the "
+        "spec's formula without them)",
+    )
     volatility_hybrid_blend: float = Field(
         default=0.5,
         ge=0.0,

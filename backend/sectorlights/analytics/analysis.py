@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from sectorlights.analytics.catalysts import NewsCounts, catalyst_densities
 from sectorlights.analytics.classification import Classification, classify
@@ -33,6 +34,8 @@ from sectorlights.analytics.sentiment import (
     color_indices_for_scores,
     composite_scores,
     direction_for_color_indices,
+    insufficient_data_reason,
+    mean_disagreements,
     missing_timeframe_reason,
     range_positions,
     sector_confidences,
@@ -113,6 +116,8 @@ class _SectorScores:
     composite: FloatArray
     confidence: FloatArray
     color_index: IntArray
+    insufficient: npt.NDArray[np.bool_]  # (8,) fewer members than `min_members`
+    min_members: int
     median_relative_volume: FloatArray  # (8,)
     volume_confirmation: FloatArray  # (8,)
     catalyst_density: FloatArray  # (8, 4)
@@ -233,13 +238,28 @@ def _score_sectors(
         catalyst,
         context,
     )
-    composite = _round(composite_scores(raw_scores, timeframe_weight_array(params)))
-    confidence = sector_confidences(composite, raw_scores, returns[:, _DAY_1], sector_index, freshness)
+    timeframe_weights = timeframe_weight_array(params)
+    composite = _round(composite_scores(raw_scores, timeframe_weights))
+    disagreement = (
+        mean_disagreements(
+            per_sector.weighted, per_sector.plain, timeframe_scale_array(params), timeframe_weights
+        )
+        if params.confidence_penalties
+        else None
+    )
+    confidence = sector_confidences(
+        composite, raw_scores, returns[:, _DAY_1], sector_index, freshness, disagreement
+    )
+    # Too few members to tell the sector from its loudest stock: neutral, no colour, no confidence.
+    insufficient = np.bincount(sector_index[sector_index >= 0], minlength=SECTOR_COUNT) < params.min_members
+    composite = np.where(insufficient, 0.0, composite)
     return _SectorScores(
         timeframe_scores=_round(raw_scores),
         composite=composite,
-        confidence=_round(confidence),
+        confidence=_round(np.where(insufficient, 0.0, confidence)),
         color_index=color_indices_for_scores(composite),
+        insufficient=insufficient,
+        min_members=params.min_members,
         median_relative_volume=median_relative_volume,
         volume_confirmation=confirmation,
         catalyst_density=catalyst,
@@ -319,6 +339,10 @@ def _sector_result(
         signal=SIGNAL_BY_COLOR[color],
         confidence=float(scores.confidence[sector]),
         stock_count=members,
+        insufficient_data=bool(scores.insufficient[sector]),
+        insufficient_reason=(
+            insufficient_data_reason(members, scores.min_members) if scores.insufficient[sector] else None
+        ),
         volatility_weight=round(float(volatility_weights[sector]), DECIMALS),
         timeframes=_timeframe_results(per_sector, scores, sector, members),
         top_bullish=_ranked(frame, stocks, top.bullish_rows),

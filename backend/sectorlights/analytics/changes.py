@@ -33,6 +33,7 @@ def _card_key(sector: Mapping[str, Any]) -> tuple[Any, ...]:
         sector.get("color"),
         sector.get("signal"),
         _rounded(sector.get("confidence")),
+        bool(sector.get("insufficient_data", False)),
     )
 
 
@@ -49,6 +50,7 @@ def _sector_update(
         "color": current.get("color"),
         "signal": current.get("signal"),
         "confidence": current.get("confidence"),
+        "insufficient_data": bool(current.get("insufficient_data", False)),
         "previous_color": None if previous is None else previous.get("color"),
         "previous_score": None if previous is None else previous.get("score"),
         "run_id": run_id,

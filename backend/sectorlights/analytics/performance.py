@@ -189,6 +189,45 @@ def volume_weights(relative_volumes: FloatArray, clip: tuple[float, float]) -> F
     return np.where(np.isfinite(clipped), clipped, UNKNOWN_RELATIVE_VOLUME_WEIGHT)
 
 
+def _sorted_by_sector(values: FloatArray, sector_index: IntArray) -> tuple[FloatArray, IntArray, IntArray]:
+    """Usable values sorted by (sector, value), with each sector's count and first position."""
+    usable = (sector_index >= 0) & np.isfinite(values)
+    usable_values = values[usable]
+    usable_sectors = sector_index[usable]
+    order = np.lexsort((usable_values, usable_sectors))
+    counts = np.bincount(usable_sectors, minlength=SECTOR_COUNT)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    return usable_values[order], counts, starts
+
+
+def winsorized_returns(
+    returns: FloatArray, sector_index: IntArray, share: float, min_clipped: int
+) -> FloatArray:
+    """(n, 4) returns clipped per sector and timeframe to the range of its inner members.
+
+    With c members with a return, the lowest and highest k = max(min_clipped, ceil(share x c))
+    are pulled in to the (k + 1)-th lowest and highest, k capped so the range never inverts (a
+    sector of 1 or 2 is left as it is). With `min_clipped` >= 1 a single stock can never lie
+    outside the range of the others, so one outlier cannot move its sector against all the rest.
+    NaN and unclassified rows are left as they are.
+    """
+    clipped = np.array(returns, dtype=np.float64, copy=True)
+    classified = sector_index >= 0
+    for column in range(returns.shape[1]):
+        sorted_values, counts, starts = _sorted_by_sector(returns[:, column], sector_index)
+        has_values = counts > 0
+        trimmed = np.maximum(min_clipped, np.ceil(share * counts).astype(np.int64))
+        trimmed = np.minimum(trimmed, np.maximum((counts - 1) // 2, 0))
+        low = np.full(SECTOR_COUNT, -np.inf)
+        high = np.full(SECTOR_COUNT, np.inf)
+        low[has_values] = sorted_values[(starts + trimmed)[has_values]]
+        high[has_values] = sorted_values[(starts + counts - 1 - trimmed)[has_values]]
+        rows = classified & np.isfinite(returns[:, column])
+        sectors = sector_index[rows]
+        clipped[rows, column] = np.clip(returns[rows, column], low[sectors], high[sectors])
+    return clipped
+
+
 @dataclass(frozen=True, slots=True)
 class SectorReturns:
     """(8, 4) per sector and timeframe, as fractions; NaN where no stock has a return.
@@ -214,10 +253,14 @@ def sector_returns(
 ) -> SectorReturns:
     """Volume-weighted and plain mean return per sector and timeframe, skipping missing returns.
 
+    Both means are taken over the winsorised member returns unless `params.winsor_share` is None.
     adjusted = weighted x the sector's volatility weight; alpha = adjusted - the benchmark return.
     Rows with `sector_index` -1 are ignored.
     """
-    clip = (params or ScoreParams()).relative_volume_clip
+    score = params or ScoreParams()
+    clip = score.relative_volume_clip
+    if score.winsor_share is not None:
+        returns = winsorized_returns(returns, sector_index, score.winsor_share, score.winsor_min_clipped)
     weights = volume_weights(relative_volumes, clip)
     weighted = np.full((SECTOR_COUNT, TIMEFRAME_COUNT), np.nan)
     plain = np.full((SECTOR_COUNT, TIMEFRAME_COUNT), np.nan)
@@ -255,13 +298,7 @@ def sector_medians(values: FloatArray, sector_index: IntArray) -> FloatArray:
 
     One sort of all rows by (sector, value) serves every sector at once.
     """
-    usable = (sector_index >= 0) & np.isfinite(values)
-    usable_values = values[usable]
-    usable_sectors = sector_index[usable]
-    order = np.lexsort((usable_values, usable_sectors))
-    sorted_values = usable_values[order]
-    counts = np.bincount(usable_sectors, minlength=SECTOR_COUNT)
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    sorted_values, counts, starts = _sorted_by_sector(values, sector_index)
     has_values = counts > 0
     lower_middle = (starts + (counts - 1) // 2)[has_values]
     upper_middle = (starts + counts // 2)[has_values]

@@ -197,6 +197,11 @@ def missing_timeframe_reason(timeframe: Timeframe, members: int) -> str:
     return f"no member has a close {sessions} session{'s' if sessions > 1 else ''} back (too little history)"
 
 
+def insufficient_data_reason(members: int, min_members: int) -> str:
+    """Why a sector shows no colour: too few members for one stock not to decide it."""
+    return f"{members} member{'' if members == 1 else 's'}, at least {min_members} needed for a colour"
+
+
 def composite_scores(scores: FloatArray, timeframe_weights: FloatArray) -> FloatArray:
     """(8,) weighted sum of the timeframe scores, re-weighted over the timeframes that have one.
 
@@ -215,18 +220,39 @@ def _unit_interval(value: float) -> float:
     return min(max(value, 0.0), 1.0) if math.isfinite(value) else 0.0
 
 
+def mean_disagreements(
+    weighted: FloatArray, plain: FloatArray, scale: FloatArray, timeframe_weights: FloatArray
+) -> FloatArray:
+    """(8,) how far the volume-weighted and plain sector means disagree, in [0, 1].
+
+    Per timeframe |tanh(weighted / scale) - tanh(plain / scale)| / 2 (0 = the same reading, 1 = one
+    at +1 and the other at -1 on the score's own scale), averaged with the composite's timeframe
+    weights over the timeframes where both are known; 0 where none is.
+    """
+    gap = np.abs(np.tanh(weighted / scale) - np.tanh(plain / scale)) / 2.0
+    known = np.isfinite(gap)
+    weights = np.where(known, timeframe_weights[np.newaxis, :], 0.0)
+    total = weights.sum(axis=1)
+    disagreement = np.zeros(weighted.shape[0])
+    np.divide((weights * np.where(known, gap, 0.0)).sum(axis=1), total, out=disagreement, where=total > 0)
+    return np.clip(disagreement, 0.0, 1.0)
+
+
 def sector_confidences(
     composite: FloatArray,
     scores: FloatArray,
     one_day_returns: FloatArray,
     sector_index: IntArray,
     freshness: float = 1.0,
+    disagreement: FloatArray | None = None,
 ) -> FloatArray:
     """(8,) confidence in [0, 1] of each sector's composite score.
 
     0.4 x breadth (share of the sector's stocks with a 1d return whose sign matches the composite)
     + 0.2 x min(stock count / 20, 1) + 0.3 x share of timeframe scores with the composite's sign
-    + 0.1 x freshness; 0 for a sector without stocks.
+    + 0.1 x freshness; 0 for a sector without stocks. With `disagreement` ((8,), from
+    `mean_disagreements`) the sum is further multiplied by sqrt(min(stock count / 20, 1)), the
+    shrinking of a mean's standard error with its sample, and by (1 - disagreement).
     """
     sector_count = composite.shape[0]
     composite_sign = np.sign(composite)
@@ -253,4 +279,7 @@ def sector_confidences(
         + TIMEFRAME_AGREEMENT_WEIGHT * timeframe_agreement
         + FRESHNESS_WEIGHT * _unit_interval(freshness)
     )
+    if disagreement is not None:
+        member_share = np.minimum(stock_counts / FULL_CONFIDENCE_STOCK_COUNT, 1.0)
+        confidence = confidence * np.sqrt(member_share) * (1.0 - disagreement)
     return np.where(stock_counts > 0, np.clip(confidence, 0.0, 1.0), 0.0)

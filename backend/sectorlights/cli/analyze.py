@@ -138,7 +138,9 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
             for sector in snapshot.sectors:
                 cells = [sector.timeframes[tf].return_pct for tf in sector.timeframes]
                 shown = " ".join("   n/a" if cell is None else f"{cell:+6.2f}" for cell in cells)
-                print(f"{sector.sector.value:24} {sector.score:+6.2f} {sector.color.value:13} {shown}")
+                # A sector with too few members has no colour to print (docs/methodology.md §8).
+                color = "insufficient" if sector.insufficient_data else sector.color.value
+                print(f"{sector.sector.value:24} {sector.score:+6.2f} {color:13} {shown}")
             return 0
         finally:
             await container.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from sectorlights.domain.vocabulary import Timeframe
@@ -73,6 +73,39 @@ class ScoreParams:
     technical_context_range: tuple[float, float] = (0.9, 1.1)
     # Share of the 20-session range within which a stock counts as "at" its high or low.
     technical_edge_share: float = 0.1
+    # Sturdier score (issue 14; docs/methodology.md §5, §7, §8). `score_params_for_rules("spec")` turns
+    # all three off for the spec's plain formula.
+    # Member returns are clipped per sector and timeframe to the order statistics that leave out
+    # `winsor_share` of the members at each end, and at least `winsor_min_clipped` (so one stock is
+    # always pulled back inside the range of the others); None turns winsorising off.
+    winsor_share: float | None = 0.05
+    winsor_min_clipped: int = 1
+    # A sector with fewer members shows "insufficient data" (neutral, no colour); 0 turns it off.
+    min_members: int = 5
+    # Confidence shrinks with sqrt(members / 20) and with the volume-weighted vs plain mean gap.
+    confidence_penalties: bool = True
+
+    def __post_init__(self) -> None:
+        if self.winsor_share is not None and not 0.0 <= self.winsor_share < 0.5:
+            raise ValueError(f"winsor_share must lie in [0, 0.5), got {self.winsor_share}")
+        if self.winsor_min_clipped < 0 or self.min_members < 0:
+            raise ValueError(
+                f"winsor_min_clipped and min_members must be >= 0, got "
+                f"{self.winsor_min_clipped} and {self.min_members}"
+            )
+
+
+SCORE_RULES = ("sturdy", "spec")
+
+
+def score_params_for_rules(rules: str, params: ScoreParams | None = None) -> ScoreParams:
+    """`params` (default ScoreParams()) under "sturdy" rules, or with the issue-14 safeguards off ("spec")."""
+    base = params or ScoreParams()
+    if rules == "sturdy":
+        return base
+    if rules == "spec":
+        return replace(base, winsor_share=None, min_members=0, confidence_penalties=False)
+    raise ValueError(f"unknown score rules {rules!r}: expected one of {', '.join(SCORE_RULES)}")
 
 
 @dataclass(frozen=True, slots=True)

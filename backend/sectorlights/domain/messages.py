@@ -52,6 +52,8 @@ class SectorUpdate(_Closed):
     color: Color
     signal: Signal
     confidence: float
+    # Too few members for a colour (docs/methodology.md §8); absent from events before it existed.
+    insufficient_data: bool = False
     previous_color: Color | None
     previous_score: float | None
     run_id: str

@@ -77,6 +77,9 @@ class SectorCard(_Frozen):
     signal: Signal
     confidence: float = Field(ge=0.0, le=1.0)
     stock_count: int
+    # Fewer members than the minimum: score 0, blue_neutral, confidence 0, shown as "Insufficient data".
+    insufficient_data: bool = False
+    insufficient_reason: str | None = None
     volatility_weight: float
     timeframes: dict[Timeframe, TimeframeResult]
     top_bullish: list[TopStock]

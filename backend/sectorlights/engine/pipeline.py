@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sectorlights.analytics.analysis import analyze
 from sectorlights.analytics.catalysts import NewsCounts, news_counts
 from sectorlights.analytics.universe import screen_listings
-from sectorlights.config.criteria import ScoreParams
+from sectorlights.config.criteria import ScoreParams, score_params_for_rules
 from sectorlights.config.volatility_weights import VolatilityWeightConfig
 from sectorlights.domain.frame import MarketFrame
 from sectorlights.domain.results import AnalysisResult
@@ -41,7 +41,10 @@ class AnalysisInputs:
                 weights_source=settings.volatility_weights, hybrid_blend=settings.volatility_hybrid_blend
             ),
             news_lookback=timedelta(hours=settings.news_lookback_hours),
-            score_params=ScoreParams(relative_volume_floor_minutes=settings.relative_volume_floor_minutes),
+            score_params=score_params_for_rules(
+                settings.score_rules,
+                ScoreParams(relative_volume_floor_minutes=settings.relative_volume_floor_minutes),
+            ),
         )
 
 

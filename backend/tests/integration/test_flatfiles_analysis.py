@@ -147,6 +147,15 @@ class Expected:
     benchmark: dict[Timeframe, float]
 
 
+def winsorised(values: list[float]) -> list[float]:
+    """docs/methodology.md §5: the k = max(1, ceil(5 % of n)) lowest and highest pulled in to the
+    next ones, k at most (n - 1) // 2."""
+    ordered = sorted(values)
+    trimmed = min(max(1, math.ceil(0.05 * len(values))), (len(values) - 1) // 2)
+    low, high = ordered[trimmed], ordered[len(values) - 1 - trimmed]
+    return [min(max(value, low), high) for value in values]
+
+
 def recompute(
     raw: RawMarket, members: dict[str, str], session: date, from_minutes: bool, benchmark: str = "IWM"
 ) -> Expected:
@@ -154,8 +163,8 @@ def recompute(
 
     Latest price: the minute file's last close by 20:00 (else the session's day close); 30 minutes
     earlier: its last close by 19:30 (else the day close again). 1d/3d/1w: against the regular close
-    1, 3 and 5 sessions back. Weight: the day's volume / the 20-session average volume (the whole
-    day's volume is expected by 20:00), clipped to [0.25, 4].
+    1, 3 and 5 sessions back; each sector's returns winsorised. Weight: the day's volume / the
+    20-session average volume (the whole day's volume is expected by 20:00), clipped to [0.25, 4].
     """
     previous = [day for day in raw.sessions if day < session]
 
@@ -182,7 +191,7 @@ def recompute(
     for sector, symbols in by_sector.items():
         stock = [returns(symbol) for symbol in sorted(symbols)]
         for timeframe in Timeframe:
-            values = [item[0][timeframe] for item in stock]
+            values = winsorised([item[0][timeframe] for item in stock])
             weights = [item[1] for item in stock]
             plain[(sector, timeframe)] = sum(values) / len(values)
             weighted[(sector, timeframe)] = sum(w * v for w, v in zip(weights, values, strict=True)) / sum(

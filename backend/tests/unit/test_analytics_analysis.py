@@ -15,7 +15,7 @@ from sectorlights.analytics.analysis import analyze
 from sectorlights.analytics.catalysts import NewsCounts
 from sectorlights.analytics.ranking import NOTE_BEARISH_SECTOR, NOTE_BULLISH_SECTOR, NOTE_NO_QUALIFYING
 from sectorlights.analytics.sentiment import color_for_score, signal_for_color
-from sectorlights.config.criteria import UniverseCriteria
+from sectorlights.config.criteria import UniverseCriteria, score_params_for_rules
 from sectorlights.config.volatility_weights import VolatilityWeightConfig
 from sectorlights.domain.results import AnalysisResult, SectorCard
 from sectorlights.domain.vocabulary import SECTORS, Color, Sector, Tier, Timeframe
@@ -30,6 +30,11 @@ def _tech(symbol: str, move: float, relative_volume: float, **fields: float) -> 
 def _health(symbol: str, move: float, relative_volume: float, **fields: float) -> Stock:
     moves = {"change_30m": move / 4, "change_1d": move, "change_3d": move, "change_1w": move}
     return Stock(symbol, sic_code=2834, relative_volume=relative_volume, **{**moves, **fields})
+
+
+# The spec's worked examples have 3-4 stocks a sector: they check the spec's formula, without the
+# minimum member count and winsorising (tests/unit/test_sturdy_score.py checks those).
+SPEC_RULES = score_params_for_rules("spec")
 
 
 def _sector(result: AnalysisResult, sector: Sector) -> SectorCard:
@@ -54,7 +59,7 @@ def spec_market() -> AnalysisResult:
             benchmark(change_1d=0.012),
         ]
     )
-    return analyze(frame)
+    return analyze(frame, score_params=SPEC_RULES)
 
 
 def test_every_sector_appears_in_vocabulary_order(spec_market: AnalysisResult) -> None:
@@ -148,7 +153,7 @@ def test_spec_technology_example_in_percent() -> None:
             benchmark(change_1d=0.012),
         ]
     )
-    one_day = _sector(analyze(frame), Sector.TECHNOLOGY).timeframes[Timeframe.DAY_1]
+    one_day = _sector(analyze(frame, score_params=SPEC_RULES), Sector.TECHNOLOGY).timeframes[Timeframe.DAY_1]
     assert one_day.plain_mean_pct == pytest.approx(3.575)
     assert round(one_day.plain_mean_pct, 1) == 3.6
     weighted = (8.2 * 2.1 - 4.1 * 1.9 + 12.5 * 2.5 - 2.3 * 1.1) / 7.6
@@ -273,10 +278,10 @@ def test_volatility_weight_source_reaches_the_cards() -> None:
 def test_news_moves_catalyst_density_and_is_reported() -> None:
     stocks = [_health("OCUL", 0.05, 1.0), _health("KPTI", 0.04, 1.0), benchmark()]
     frame = build_frame(stocks)
-    quiet = _sector(analyze(frame), Sector.HEALTHCARE)
+    quiet = _sector(analyze(frame, score_params=SPEC_RULES), Sector.HEALTHCARE)
     articles = np.array([3.0, 2.0, 0.0])
     news = NewsCounts(articles=articles, positive=articles, negative=np.zeros(3))
-    busy = _sector(analyze(frame, news=news), Sector.HEALTHCARE)
+    busy = _sector(analyze(frame, score_params=SPEC_RULES, news=news), Sector.HEALTHCARE)
     assert quiet.factors is not None and busy.factors is not None
     assert set(quiet.factors.catalyst_density.values()) == {1.0}
     assert (quiet.factors.news_articles, quiet.factors.news_net_sentiment) == (0, None)
@@ -284,7 +289,9 @@ def test_news_moves_catalyst_density_and_is_reported() -> None:
     assert all(value > 1.0 for value in busy.factors.catalyst_density.values())
     assert busy.score > quiet.score
     against = NewsCounts(articles=articles, positive=np.zeros(3), negative=articles)
-    assert _sector(analyze(frame, news=against), Sector.HEALTHCARE).score < quiet.score
+    assert (
+        _sector(analyze(frame, score_params=SPEC_RULES, news=against), Sector.HEALTHCARE).score < quiet.score
+    )
 
 
 def test_cards_carry_gap_profile_and_etf_check(spec_market: AnalysisResult) -> None:

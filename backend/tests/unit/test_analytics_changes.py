@@ -18,6 +18,7 @@ UPDATE = EventType.SECTOR_UPDATE
 TOP = EventType.TOP_STOCKS_CHANGE
 CARD_FIELDS = {
     "sector",
+    "insufficient_data",
     "score",
     "color",
     "signal",
@@ -114,6 +115,16 @@ def test_cases(current: dict[str, Any], expected: list[tuple[str, str, str | Non
     assert kinds(grid_changes(PREVIOUS, current)) == expected
 
 
+def test_a_sector_losing_its_colour_for_too_few_members_is_an_update() -> None:
+    current = {**PREVIOUS, "run_id": "run-2"}
+    current["sectors"] = [
+        {**sector, "insufficient_data": True} if sector["sector"] == "energy" else sector
+        for sector in PREVIOUS["sectors"]
+    ]
+    [(kind, payload)] = grid_changes(PREVIOUS, current)
+    assert kind is UPDATE and payload["sector"] == "energy" and payload["insufficient_data"] is True
+
+
 def test_sector_update_payload() -> None:
     current = edit(
         grid("run-2"), "energy", score=-0.41, color="light_red", signal="GOOD_SHORTING_ENVIRONMENT"
@@ -126,6 +137,7 @@ def test_sector_update_payload() -> None:
         "color": "light_red",
         "signal": "GOOD_SHORTING_ENVIRONMENT",
         "confidence": 0.71,
+        "insufficient_data": False,
         "previous_color": "dark_green",
         "previous_score": 0.62,
         "run_id": "run-2",

@@ -20,7 +20,7 @@ from sectorlights.analytics.performance import (
     sector_returns,
     volatility_weight_array,
 )
-from sectorlights.config.criteria import ScoreParams
+from sectorlights.config.criteria import ScoreParams, score_params_for_rules
 from sectorlights.config.volatility_weights import VolatilityWeightConfig
 from sectorlights.domain.vocabulary import SECTORS, Sector, Timeframe
 from sectorlights.domain.volume_profile import volume_fraction_after_minutes
@@ -40,7 +40,13 @@ def _one_day(returns_pct: list[float], relative_volumes: list[float], benchmark_
         bench = np.full(4, np.nan)
         bench[DAY] = benchmark_pct / 100.0
     return sector_returns(
-        returns, np.full(len(returns_pct), TECH), np.array(relative_volumes, dtype=float), WEIGHTS, bench
+        returns,
+        np.full(len(returns_pct), TECH),
+        np.array(relative_volumes, dtype=float),
+        WEIGHTS,
+        bench,
+        # The spec's plain means, unwinsorised (test_sturdy_score.py covers winsorising).
+        score_params_for_rules("spec"),
     )
 
 

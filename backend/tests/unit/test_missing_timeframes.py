@@ -48,7 +48,8 @@ def test_composite_over_the_timeframes_with_data(scores: list[float], expected: 
 
 def test_a_day_bars_only_market_leaves_the_30m_window_empty_not_zero() -> None:
     moves = {"change_30m": 0.01, "change_1d": 0.03, "change_3d": 0.02, "change_1w": 0.04}
-    stocks = [Stock(f"T{index}", sic_code=7372, relative_volume=1.5, **moves) for index in range(4)]
+    # Five members: enough for a colour under the default minimum of 5.
+    stocks = [Stock(f"T{index}", sic_code=7372, relative_volume=1.5, **moves) for index in range(5)]
     frame = build_frame([*stocks, benchmark(change_1d=0.0)])
     day_only = replace(frame, price_30m_ago=np.full(frame.size, np.nan))
 

@@ -57,6 +57,7 @@ def test_frozen_clock_and_seed(monkeypatch: pytest.MonkeyPatch) -> None:
         ("SECTORLIGHTS_PORT", "0", "SECTORLIGHTS_PORT"),
         ("SECTORLIGHTS_REFRESH_INTERVAL_SECS", "1", "SECTORLIGHTS_REFRESH_INTERVAL_SECS"),
         ("SECTORLIGHTS_RELATIVE_VOLUME_FLOOR_MINUTES", "-1", "SECTORLIGHTS_RELATIVE_VOLUME_FLOOR_MINUTES"),
+        ("SECTORLIGHTS_SCORE_RULES", "robust", "SECTORLIGHTS_SCORE_RULES"),
     ],
 )
 def test_bad_settings_give_one_line_naming_the_setting(

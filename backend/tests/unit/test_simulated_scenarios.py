@@ -11,7 +11,7 @@ from sectorlights.core.clock import FrozenClock
 from sectorlights.domain.market import MinuteBars, Sentiment
 from sectorlights.domain.results import AnalysisResult
 from sectorlights.domain.sessions import NEW_YORK, expected_volume_fraction, previous_sessions, session_bounds
-from sectorlights.domain.vocabulary import Color, Sector
+from sectorlights.domain.vocabulary import SECTORS, Color, Sector
 from sectorlights.engine.classification_sources import ClassificationSources
 from sectorlights.engine.frame_builder import DailyBarsCache, build_frame
 from sectorlights.engine.pipeline import AnalysisInputs, analyze_market
@@ -256,6 +256,26 @@ def test_the_floor_setting_reaches_the_analysis() -> None:
     # without it, still within what real gappers trade.
     assert max(value or 0.0 for value in early.values()) <= 5.0
     assert 10.0 <= max(value or 0.0 for value in raw.values()) <= 100.0
+
+
+def test_winsorising_keeps_a_few_gappers_from_colouring_their_sector(
+    analyses: dict[str, dict[tuple[int, int], AnalysisResult]],
+) -> None:
+    """Consumer discretionary at 04:05 of the overnight gaps: a handful of gappers on tens of times
+    their usual volume made it light green under the spec's unbounded mean (+0.35); winsorised, it
+    reads as its other 190 members do (docs/validation.md, "The sturdier score")."""
+    gaps = SimulatedProvider(scenario="overnight_gaps", scenario_session=SESSION)
+    frame = build_frame(gaps, new_york(SESSION, 4, 5), HISTORY, DailyBarsCache())
+    spec = AnalysisInputs.from_settings(
+        AnalysisSettings(SECTORLIGHTS_SCORE_RULES="spec"), ClassificationSources(MemorySectorReferenceStore())
+    )
+    assert spec.score_params.winsor_share is None
+    consumer = SECTORS.index(Sector.CONSUMER_DISCRETIONARY)
+    unbounded = analyze_market(gaps, frame, spec).sectors[consumer]
+    sturdy = analyses["overnight_gaps"][(4, 5)].sectors[consumer]
+    assert unbounded.color == Color.LIGHT_GREEN
+    assert sturdy.color == Color.BLUE_NEUTRAL and not sturdy.insufficient_data
+    assert sturdy.stock_count == unbounded.stock_count >= 100
 
 
 def test_spec_universe_cases_hold_in_every_scenario(

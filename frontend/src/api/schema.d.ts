@@ -893,6 +893,13 @@ export interface components {
             etf_proxy: string;
             factors?: components["schemas"]["SectorFactors"] | null;
             gap_profile?: components["schemas"]["GapProfile"] | null;
+            /**
+             * Insufficient Data
+             * @default false
+             */
+            insufficient_data: boolean;
+            /** Insufficient Reason */
+            insufficient_reason?: string | null;
             /** Label */
             label: string;
             /** Score */
@@ -1066,6 +1073,11 @@ export interface components {
             color: components["schemas"]["Color"];
             /** Confidence */
             confidence: number;
+            /**
+             * Insufficient Data
+             * @default false
+             */
+            insufficient_data: boolean;
             previous_color: components["schemas"]["Color"] | null;
             /** Previous Score */
             previous_score: number | null;

@@ -26,6 +26,24 @@ describe('SectorCard', () => {
     expect(within(card).getByTestId('sector-arrow')).toHaveTextContent(arrow);
   });
 
+  it('says "Insufficient data" instead of the colour words for a sector with too few members', () => {
+    const card = renderCard('utilities', {
+      score: 0,
+      color: 'blue_neutral',
+      signal: 'NEUTRAL_CAUTIOUS',
+      confidence: 0,
+      stock_count: 3,
+      insufficient_data: true,
+      insufficient_reason: '3 members, at least 5 needed for a colour',
+    });
+    const signal = within(card).getByTestId('sector-signal');
+    expect(signal).toHaveTextContent('Insufficient data (3 members)');
+    expect(signal).not.toHaveTextContent('Neutral');
+    expect(signal).toHaveAttribute('title', '3 members, at least 5 needed for a colour');
+    expect(card).toHaveAttribute('data-insufficient', 'true');
+    expect(card).toHaveAccessibleName('Utilities: Insufficient data (3 members)');
+  });
+
   it('shows label, signed score, confidence and stock count', () => {
     const card = renderCard('technology');
     expect(within(card).getByRole('heading', { name: 'TECHNOLOGY' })).toBeInTheDocument();

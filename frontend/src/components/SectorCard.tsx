@@ -41,7 +41,10 @@ export const SectorCard = memo(function SectorCard({
   asOf,
   changedAsOf,
 }: SectorCardProps) {
-  const signal = signalLabel(sector.signal);
+  // Too few members for a colour: say so instead of the neutral colour's words (docs/methodology.md §8).
+  const signal = sector.insufficient_data
+    ? `Insufficient data (${sector.stock_count} member${sector.stock_count === 1 ? '' : 's'})`
+    : signalLabel(sector.signal);
   const now = useNowUntil(change === undefined ? [] : [change.at + CHANGE_HIGHLIGHT_MS]);
   const changed = change !== undefined && now - change.at < CHANGE_HIGHLIGHT_MS;
   const previousColor = changed && change.previous_color !== change.color ? change.previous_color : null;
@@ -52,6 +55,7 @@ export const SectorCard = memo(function SectorCard({
       data-testid="sector-card"
       data-sector={sector.sector}
       data-color={sector.color}
+      data-insufficient={sector.insufficient_data ? 'true' : undefined}
       data-changed={changed ? 'true' : undefined}
       aria-label={`${sector.label}: ${signal}`}
       tabIndex={onOpen ? 0 : undefined}
@@ -90,9 +94,11 @@ export const SectorCard = memo(function SectorCard({
 
       <div className="card-signal">
         <span className="card-arrow" data-testid="sector-arrow" aria-hidden="true">
-          {colorArrow(sector.color)}
+          {sector.insufficient_data ? '…' : colorArrow(sector.color)}
         </span>
-        <span data-testid="sector-signal">{signal}</span>
+        <span data-testid="sector-signal" title={sector.insufficient_reason ?? undefined}>
+          {signal}
+        </span>
       </div>
 
       <div className="card-metrics">

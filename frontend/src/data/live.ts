@@ -103,6 +103,7 @@ export function applySectorUpdate(
       color: entry.color,
       signal: entry.signal,
       confidence: entry.confidence,
+      insufficient_data: entry.insufficient_data,
     };
   });
   return { ...grid, run_id: payload.run_id, as_of: payload.as_of, sectors };

@@ -48,6 +48,7 @@ export function makeSector(
     signal: 'DO_NOT_SHORT',
     confidence: 0.71,
     stock_count: 212,
+    insufficient_data: false,
     volatility_weight: 1.3,
     timeframes: {
       '30m': makeTimeframe(),
