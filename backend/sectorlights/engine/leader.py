@@ -222,7 +222,12 @@ class PostgresRunLock:
     def _close(self) -> None:
         with self._mutex:
             if self._connection is not None:
-                # Closing the session releases every advisory lock it holds.
+                # The server ends a dropped session a moment after the socket closes; unlocking
+                # first gives the claims back before close() returns, not some time after.
+                try:
+                    self._connection.execute(text("SELECT pg_advisory_unlock_all()"))
+                except DBAPIError:
+                    logger.debug("unlocking before close failed; closing releases them", exc_info=True)
                 self._connection.invalidate()
                 self._connection.close()
             self._connection = None

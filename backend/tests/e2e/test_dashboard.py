@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from sectorlights.domain.vocabulary import COLORS, SECTORS
 from tests.conftest import SIM_NOW
@@ -78,6 +78,15 @@ def test_scenario_colors_on_the_dashboard(
             healthcare = page.locator("[data-testid=sector-card][data-sector=healthcare]")
             note = healthcare.get_by_test_id("list-note").last
             assert "bullish sector" in note.inner_text(), note.inner_text()
+        if scenario == "tech_selloff_healthcare_rotation":
+            # The drill-down of a light green sector: the lightest fill behind white text (the
+            # frozen default market has no light green sector under the sturdy score).
+            light_green = page.locator("[data-testid=sector-card][data-color=light_green]")
+            expect(light_green.first).to_be_visible()
+            light_green.first.click()
+            expect(page.get_by_test_id("constituent-row").first).to_be_visible(timeout=15_000)
+            assert low_contrast_texts(page) == []
+            page.keyboard.press("Escape")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"dashboard-{scenario}.png"), full_page=True)
         page.close()
