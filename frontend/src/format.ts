@@ -152,6 +152,17 @@ export function signalLabel(signal: Signal): string {
   return SIGNAL_LABELS[signal];
 }
 
+/** What a sector card says it signals: with too few members for a colour, that instead of the
+ * neutral colour's words (docs/methodology.md §8). */
+export function sectorSignalText(sector: {
+  signal: Signal;
+  insufficient_data: boolean;
+  stock_count: number;
+}): string {
+  if (!sector.insufficient_data) return signalLabel(sector.signal);
+  return `Insufficient data (${sector.stock_count} member${sector.stock_count === 1 ? '' : 's'})`;
+}
+
 /** "small_cap" → "Small cap". */
 export function humanize(text: string): string {
   const spaced = text.replace(/_/g, ' ');

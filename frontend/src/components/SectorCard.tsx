@@ -10,7 +10,7 @@ import {
   formatConfidence,
   formatEtTime,
   formatScore,
-  signalLabel,
+  sectorSignalText,
 } from '../format';
 import { TimeframeCell } from './TimeframeCell';
 import { TopStocksList } from './TopStocksList';
@@ -41,10 +41,7 @@ export const SectorCard = memo(function SectorCard({
   asOf,
   changedAsOf,
 }: SectorCardProps) {
-  // Too few members for a colour: say so instead of the neutral colour's words (docs/methodology.md §8).
-  const signal = sector.insufficient_data
-    ? `Insufficient data (${sector.stock_count} member${sector.stock_count === 1 ? '' : 's'})`
-    : signalLabel(sector.signal);
+  const signal = sectorSignalText(sector);
   const now = useNowUntil(change === undefined ? [] : [change.at + CHANGE_HIGHLIGHT_MS]);
   const changed = change !== undefined && now - change.at < CHANGE_HIGHLIGHT_MS;
   const previousColor = changed && change.previous_color !== change.color ? change.previous_color : null;

@@ -109,6 +109,25 @@ function header(name: RegExp) {
 }
 
 describe('SectorDetail', () => {
+  it.each([
+    [false, 12, 'Avoid shorts'],
+    [true, 3, 'Insufficient data (3 members)'],
+    [true, 1, 'Insufficient data (1 member)'],
+  ])('says insufficient data instead of the colour words (%s, %i members)', async (insufficient, members, text) => {
+    const sector = {
+      ...makeSector('technology'),
+      signal: 'AVOID_SHORTS' as const,
+      stock_count: members,
+      insufficient_data: insufficient,
+      insufficient_reason: insufficient ? `${members} members, at least 5 needed for a colour` : null,
+    };
+    routeFetch(() => jsonResponse(makeDetail({ sector })));
+    render(<SectorDetail sector="technology" onClose={() => {}} />);
+    const chip = await screen.findByTestId('detail-signal');
+    expect(chip).toHaveTextContent(text);
+    expect(chip.getAttribute('title')).toBe(insufficient ? `${members} members, at least 5 needed for a colour` : null);
+  });
+
 
   it('renders every constituent, the ETF block and the history chart', async () => {
     routeFetch();

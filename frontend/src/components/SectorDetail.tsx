@@ -34,7 +34,7 @@ import {
   formatScore,
   formatTier,
   MISSING,
-  signalLabel,
+  sectorSignalText,
   timeframeLabel,
 } from '../format';
 import { useRequest } from '../hooks/useRequest';
@@ -396,9 +396,15 @@ export function SectorDetail({
             <h2 className="detail-title">{sectorLabel}</h2>
             {data && (
               <p className="detail-summary" data-testid="detail-summary">
-                <span className={`detail-chip ${colorClass(data.sector.color)}`}>
-                  <span aria-hidden="true">{colorArrow(data.sector.color)}</span>{' '}
-                  {signalLabel(data.sector.signal)}
+                <span
+                  className={`detail-chip ${colorClass(data.sector.color)}`}
+                  data-testid="detail-signal"
+                  title={data.sector.insufficient_reason ?? undefined}
+                >
+                  <span aria-hidden="true">
+                    {data.sector.insufficient_data ? '…' : colorArrow(data.sector.color)}
+                  </span>{' '}
+                  {sectorSignalText(data.sector)}
                 </span>
                 <span>Score {formatScore(data.sector.score)}</span>
                 <span>{formatConfidence(data.sector.confidence)} conf</span>
