@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from sectorlights.analytics.intervals import Interval, wilson_interval
 from sectorlights.domain.frame import FloatArray, IntArray
 from sectorlights.domain.vocabulary import COLORS, Color
 
@@ -21,14 +22,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 # Colour codes: the index into COLORS; -1 where a sector had no colour that session.
 NEUTRAL_CODE = COLORS.index(Color.BLUE_NEUTRAL)
-Z_95 = 1.959963984540054
 ROLLING_WINDOW_SESSIONS = 60
-
-
-@dataclass(frozen=True, slots=True)
-class Interval:
-    low: float | None
-    high: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,20 +75,6 @@ class BacktestStats:
     rank_correlation: RankCorrelation
     mean_next_return_by_color: dict[str, MeanReturn]
     rolling_hit_rate: list[float | None]  # per session, over the last ROLLING_WINDOW_SESSIONS
-
-
-def wilson_interval(hits: int, total: int, z: float = Z_95) -> Interval:
-    """Wilson score interval for a proportion; (None, None) with no trials."""
-    if total <= 0:
-        return Interval(None, None)
-    rate = hits / total
-    denominator = 1.0 + z * z / total
-    centre = (rate + z * z / (2 * total)) / denominator
-    half = z * np.sqrt(rate * (1 - rate) / total + z * z / (4 * total * total)) / denominator
-    # At 0 or n hits the bound is exactly 0 or 1; pin it so rounding cannot exclude the rate.
-    low = 0.0 if hits == 0 else max(0.0, float(centre - half))
-    high = 1.0 if hits == total else min(1.0, float(centre + half))
-    return Interval(min(low, rate), max(high, rate))
 
 
 def bootstrap_ratio(

@@ -27,13 +27,14 @@ from sectorlights.analytics.classification import (
     build_sic_table,
     classify_symbols,
 )
+from sectorlights.analytics.intervals import Z_95
+from sectorlights.analytics.intervals import wilson_interval as wilson
 from sectorlights.domain.frame import FloatArray, IntArray, StrArray
 from sectorlights.domain.vocabulary import SECTORS, Sector
 
 SicRange = tuple[int, int, Sector]
 TunedRange = tuple[int, int, Sector | None]
 
-WILSON_Z_95 = 1.959964
 MAJOR_GROUP_COUNT = 100  # 2-digit SIC major groups (code // 100)
 
 
@@ -146,18 +147,12 @@ def select_tuned_ranges(
     return selected
 
 
-def wilson_interval(successes: int, trials: int, z: float = WILSON_Z_95) -> tuple[float, float]:
+def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float, float]:
     """Wilson score interval of a proportion; (0, 1) when there are no trials."""
-    if trials <= 0:
+    interval = wilson(successes, trials, z)
+    if interval.low is None or interval.high is None:
         return 0.0, 1.0
-    share = successes / trials
-    denominator = 1 + z * z / trials
-    centre = (share + z * z / (2 * trials)) / denominator
-    half = z * np.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials)) / denominator
-    # At 0 or all successes the bound is exactly 0 or 1; rounding would put it just inside.
-    low = 0.0 if successes <= 0 else max(0.0, float(centre - half))
-    high = 1.0 if successes >= trials else min(1.0, float(centre + half))
-    return low, high
+    return interval.low, interval.high
 
 
 @dataclass(frozen=True, slots=True)
