@@ -190,9 +190,12 @@ def test_vendor_failure_keeps_last_good_grid_marked_stale(settings_env: Path) ->
     container = build_container(load_settings(), provider)
     with TestClient(create_app(load_settings(), container)) as test_client:
         good = wait_for_grid(test_client)
-        provider.failing = True
         portal = test_client.portal
         assert portal is not None
+        # The grid is served before its run has finished (events, retention): let it finish, or
+        # the failing run below would join it instead of starting.
+        portal.call(container.analysis.runs.wait_for, good["run_id"])
+        provider.failing = True
         run = portal.call(container.analysis.runs.request_run, RunTrigger.ON_DEMAND)
         finished = portal.call(container.analysis.runs.wait_for, run.run_id)
         assert finished.status == RunStatus.FAILED
