@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PY_STAMP := $(VENV)/.installed
 JS_STAMP := frontend/node_modules/.installed
+TSDB_STAMP := backend/tests/timescaledb/node_modules/.installed
 DIST := frontend/dist/index.html
 OPENAPI_JSON := frontend/src/api/openapi.json
 OPENAPI_TYPES := frontend/src/api/schema.d.ts
@@ -26,6 +27,11 @@ $(PY_STAMP): backend/pyproject.toml
 
 $(JS_STAMP): frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The storage tests' TimescaleDB engine (PGlite with TimescaleDB, over the PostgreSQL protocol).
+$(TSDB_STAMP): backend/tests/timescaledb/package.json backend/tests/timescaledb/package-lock.json
+	cd backend/tests/timescaledb && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(DIST): $(JS_STAMP) $(FRONTEND_SOURCES)
@@ -62,7 +68,7 @@ check-types: install ## Fail when the committed API types no longer match the ba
 format: $(PY_STAMP) ## Format the Python code
 	cd backend && ../$(BIN)/ruff format sectorlights tests scripts && ../$(BIN)/ruff check --fix sectorlights tests scripts
 
-test-py: install build ## Python tests: unit, contract, integration, browser (with coverage)
+test-py: install build $(TSDB_STAMP) ## Python tests: unit, contract, integration, browser (with coverage)
 	cd backend && ../$(BIN)/pytest -n 2 --dist loadfile --cov --cov-report=term --cov-report=json:../.coverage.json -p no:cacheprovider
 
 test-js: $(JS_STAMP) ## Front-end component tests (vitest)
@@ -76,4 +82,4 @@ bench: install ## Benchmarks; results as JSON under bench/results/
 	cd backend && ../$(BIN)/python -m tests.bench.run --out ../bench/results/latest.json
 
 clean: ## Remove the venv, node_modules, the built front end and local data
-	rm -rf $(VENV) frontend/node_modules frontend/dist data .coverage.json
+	rm -rf $(VENV) frontend/node_modules backend/tests/timescaledb/node_modules frontend/dist data .coverage.json

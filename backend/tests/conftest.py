@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import redis
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine
 
 from sectorlights.cache.base import Cache
 from sectorlights.cache.memory import MemoryCache
@@ -21,7 +21,7 @@ from sectorlights.storage.database import create_database_engine, migrate
 from tests.databases import emptied, migrated_sqlite
 from tests.fixture_server import POLYGON_MOCKS, FixtureServer
 from tests.servers import is_setting, running_server
-from tests.services import throwaway_postgres_database, throwaway_redis_server
+from tests.services import throwaway_postgres_database, throwaway_redis_server, throwaway_timescaledb_server
 
 # A Tuesday pre-market, the spec's "trader sits down at 6:37 AM".
 SIM_NOW = datetime(2026, 11, 24, 6, 37, tzinfo=ZoneInfo("America/New_York"))
@@ -67,6 +67,16 @@ def _migrated_postgres(postgres_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _migrated_timescaledb() -> Iterator[Engine]:
+    with throwaway_timescaledb_server() as url:
+        # The engine serves one connection at a time: a pool of one, checked before use.
+        engine = create_engine(url, pool_size=1, max_overflow=0, pool_pre_ping=True)
+        migrate(engine)
+        yield engine
+        engine.dispose()
+
+
 @pytest.fixture
 def sqlite_database(tmp_path: Path) -> Iterator[Engine]:
     """A migrated, empty SQLite database of the test's own."""
@@ -80,7 +90,13 @@ def postgresql_database(_migrated_postgres: Engine) -> Engine:
     return emptied(_migrated_postgres)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
+def timescaledb_database(_migrated_timescaledb: Engine) -> Engine:
+    """The session's migrated TimescaleDB database (hypertables, compression), emptied."""
+    return emptied(_migrated_timescaledb)
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "timescaledb"])
 def database(request: pytest.FixtureRequest) -> Engine:
     """A migrated, empty database of each kind."""
     engine: Engine = request.getfixturevalue(f"{request.param}_database")

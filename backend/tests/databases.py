@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from alembic import command
 from sqlalchemy import Engine, text
 
-from sectorlights.storage.database import create_database_engine, migrate
+from sectorlights.storage.database import _alembic_config, create_database_engine, current_revision, migrate
 from sectorlights.storage.tables import metadata
 
 
@@ -29,3 +30,17 @@ def emptied(engine: Engine) -> Engine:
         names = ", ".join(table.name for table in reversed(metadata.sorted_tables))
         connection.execute(text(f"TRUNCATE {names}"))
     return engine
+
+
+@contextmanager
+def downgraded(engine: Engine, revision: str) -> Iterator[Engine]:
+    """`engine` migrated down to `revision` for the block, then back to head whatever happens."""
+    config = _alembic_config(engine)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+        assert current_revision(engine) == revision
+        yield engine
+    finally:
+        migrate(engine)

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -59,6 +60,20 @@ def throwaway_postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
+def wait_for_port(process: subprocess.Popen[bytes], port: int, what: str, timeout_secs: float) -> None:
+    """Return once `process` accepts connections on `port`; unavailable() when it exits or times out."""
+    deadline = time.monotonic() + timeout_secs
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                output = process.stderr.read() if process.poll() is not None and process.stderr else b""
+                unavailable(f"{what} did not start on port {port}: {output.decode()[-500:]}".rstrip(": "))
+            time.sleep(0.05)
+
+
 @contextmanager
 def redis_server_process(port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A redis-server of our own (on `port`, else a free one) that a test may stop, pause or
@@ -74,15 +89,7 @@ def redis_server_process(port: int | None = None) -> Iterator[tuple[str, subproc
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    unavailable(f"redis-server did not start on port {port}")
-                time.sleep(0.05)
+        wait_for_port(process, port, "redis-server", timeout_secs=10)
         yield f"redis://127.0.0.1:{port}/0", process
     finally:
         if process.poll() is None:
@@ -96,3 +103,34 @@ def throwaway_redis_server() -> Iterator[str]:
     """A redis-server of our own on a free port, stopped afterwards; yields its URL."""
     with redis_server_process() as (url, _process):
         yield url
+
+
+TIMESCALEDB_SERVER = Path(__file__).parent / "timescaledb" / "server.mjs"
+
+
+@contextmanager
+def throwaway_timescaledb_server() -> Iterator[str]:
+    """A TimescaleDB engine of our own (PGlite with TimescaleDB over the PostgreSQL protocol, in
+    memory) on a free port, stopped afterwards; yields its URL. It serves one connection at a time,
+    so an engine on it needs a pool of one (`timescaledb_engine`)."""
+    node = shutil.which("node")
+    modules = TIMESCALEDB_SERVER.parent / "node_modules"
+    if node is None or not modules.is_dir():
+        unavailable(f"TimescaleDB test engine needs node and `npm ci` in {TIMESCALEDB_SERVER.parent.name}/")
+        raise AssertionError("unreachable")
+    port = free_port()
+    process = subprocess.Popen(
+        [node, str(TIMESCALEDB_SERVER), str(port)],
+        cwd=TIMESCALEDB_SERVER.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        # The WebAssembly engine takes a few seconds to start.
+        wait_for_port(process, port, "TimescaleDB test engine", timeout_secs=60)
+        # Any password is accepted; the engine does not speak TLS.
+        yield f"postgresql+psycopg://postgres:test@127.0.0.1:{port}/postgres?sslmode=disable"
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)

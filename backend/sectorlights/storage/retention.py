@@ -1,8 +1,9 @@
-"""The 90-day retention of DESIGN §9 where TimescaleDB's policies do not apply.
+"""The 90-day retention of DESIGN §9, on every database, TimescaleDB included.
 
-On TimescaleDB the hypertables (`sector_sentiment`, `minute_bars`, `stock_metrics`) drop their old
-chunks by policy; everywhere else this job deletes what is older than the window. Runs without history rows
-are deleted too, except the latest successful one, whose result is what the dashboard serves.
+This job deletes history rows, minute bars and stock metrics older than the window. Runs without
+history rows are deleted too, except the latest successful one, whose result is what the dashboard
+serves. TimescaleDB's own retention policies are not used (migration 0007 removes them): they drop
+chunks by the wall clock, which would delete a replay's rows and the imported bars it reads.
 
 The window is measured against the data's own time, not the wall clock: a replay of a 2017 session
 would otherwise delete the rows it had just stored and every imported minute bar. `newest_data_time`
@@ -26,7 +27,8 @@ RETENTION_DAYS = 90
 
 @dataclass(frozen=True, slots=True)
 class PruneReport:
-    """Rows deleted per table, and whether TimescaleDB's policies handled the hypertables."""
+    """Rows deleted per table, and whether the database is TimescaleDB (its hypertables are pruned
+    by this job too)."""
 
     sector_sentiment: int
     minute_bars: int
@@ -67,23 +69,17 @@ def prune_history(
 
     timescale = timescaledb_in_use(engine)
     with engine.begin() as connection:
-        sentiment_rows = 0
-        minute_rows = 0
-        metric_rows = 0
-        if not timescale:
-            sentiment_rows = connection.execute(
-                delete(sector_sentiment).where(
-                    sector_sentiment.c.timestamp < cutoff, not_kept(sector_sentiment.c.run_id)
-                )
-            ).rowcount
-            minute_rows = connection.execute(
-                delete(minute_bars).where(minute_bars.c.window_start < minute_cutoff)
-            ).rowcount
-            metric_rows = connection.execute(
-                delete(stock_metrics).where(
-                    stock_metrics.c.timestamp < cutoff, not_kept(stock_metrics.c.run_id)
-                )
-            ).rowcount
+        sentiment_rows = connection.execute(
+            delete(sector_sentiment).where(
+                sector_sentiment.c.timestamp < cutoff, not_kept(sector_sentiment.c.run_id)
+            )
+        ).rowcount
+        minute_rows = connection.execute(
+            delete(minute_bars).where(minute_bars.c.window_start < minute_cutoff)
+        ).rowcount
+        metric_rows = connection.execute(
+            delete(stock_metrics).where(stock_metrics.c.timestamp < cutoff, not_kept(stock_metrics.c.run_id))
+        ).rowcount
         latest_success = (
             select(analysis_runs.c.run_id)
             .where(analysis_runs.c.status == RunStatus.SUCCEEDED.value)

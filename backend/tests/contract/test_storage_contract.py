@@ -1,4 +1,4 @@
-"""One storage contract, run against SQLite and PostgreSQL."""
+"""One storage contract, run against SQLite, PostgreSQL and TimescaleDB."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from alembic import command
 from sqlalchemy import Engine, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +13,6 @@ from sectorlights.domain.results import UniverseMember
 from sectorlights.domain.snapshot import RunStatus
 from sectorlights.domain.vocabulary import Color, Sector, Timeframe
 from sectorlights.storage.database import (
-    _alembic_config,
     current_revision,
     database_health,
     head_revision,
@@ -22,6 +20,7 @@ from sectorlights.storage.database import (
 )
 from sectorlights.storage.repository import INTERRUPTED_ERROR, RUN_STALE_AFTER, Repository
 from sectorlights.storage.tables import analysis_runs, sector_sentiment, stock_metrics, stock_universe
+from tests.databases import downgraded
 from tests.samples import AS_OF, members, run_record, snapshot
 
 
@@ -288,15 +287,9 @@ def test_stock_history_window_and_limit(database: Engine) -> None:
 
 def test_stock_metrics_migration_goes_down_and_up(database: Engine) -> None:
     table = stock_metrics.name
-    config = _alembic_config(database)
-    try:
-        with database.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0004")
-        assert current_revision(database) == "0004"
+    with downgraded(database, "0004"):
         assert "stock_metrics" not in inspect(database).get_table_names()
-    finally:
-        assert migrate(database) == head_revision()
+    assert current_revision(database) == head_revision()
     assert "stock_metrics" in inspect(database).get_table_names()
     indexes = {index["name"]: index["column_names"] for index in inspect(database).get_indexes(table)}
     assert indexes["ix_stock_metrics_symbol_timestamp"] == ["symbol", "timestamp"]
