@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,12 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _times(text: str) -> list[time]:
+    from sectorlights.cli.backtest_intraday import parse_times
+
+    return parse_times(text)
+
+
 def register(commands: Commands) -> None:
     parser = add_command(
         commands,
@@ -39,8 +45,10 @@ def register(commands: Commands) -> None:
         "process, without storing runs, and score the composite, each colour, sector and timeframe "
         "against the next session's sector return (the members' mean close-to-close return), with "
         "Wilson and day-block bootstrap 95% intervals and the always-up, yesterday's-sign and IWM-sign "
-        "baselines. Writes backtest.json and a self-contained backtest.html to --out. The database "
-        "must be migrated.",
+        "baselines. Writes backtest.json and a self-contained backtest.html to --out. With --at, also "
+        "the grid at those New York times of each session with imported minute bars against the next "
+        "4 hours' sector returns (cut at the regular close), and intraday momentum (previous close to "
+        "10:00 against 15:30 to 16:00). The database must be migrated.",
         run,
     )
     parser.add_argument("--from", dest="first", type=_day, required=True, help="first session, YYYY-MM-DD")
@@ -48,10 +56,20 @@ def register(commands: Commands) -> None:
     parser.add_argument("--out", type=Path, default=Path(), help="folder for the report (default: .)")
     parser.add_argument("--listings", type=Path, help="reference-data CSV for the flatfiles provider")
     parser.add_argument("--seed", type=int, default=14, help="bootstrap seed (default 14)")
+    parser.add_argument(
+        "--at",
+        type=_times,
+        default=[],
+        metavar="HH:MM[,HH:MM...]",
+        help="also score the grid at these New York times (09:30 to before 16:00) of sessions with "
+        "minute bars against the next 4 hours, capped at the close (sessions without minute bars, "
+        "times after an early close, are skipped with the reason), and intraday momentum",
+    )
     add_json_flag(parser, "the report (what backtest.json holds)")
 
 
 def run(settings: Settings, arguments: argparse.Namespace) -> int:
+    from sectorlights.cli.backtest_intraday import intraday_json, intraday_summary, run_intraday
     from sectorlights.cli.backtest_report import render_html
     from sectorlights.cli.common import migrated_database
     from sectorlights.core.clock import FrozenClock
@@ -78,7 +96,7 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
                 raise BacktestError("no daily bars imported: run `sectorlights import-flatfiles` first")
             history = settings.engine.history_sessions
             sessions, skipped = eligible_sessions(imported, arguments.first, arguments.last, history)
-            if not sessions:
+            if not sessions and not arguments.at:
                 raise BacktestError(
                     f"no session from {arguments.first} to {arguments.last} can be scored: imported "
                     f"{imported[0]} to {imported[-1]}; each needs its {history} prior sessions and the "
@@ -92,10 +110,14 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
         )
         runner = BacktestRunner(provider, inputs, history)
         outcome = runner.run(sessions, skipped, _progress)
+        intraday = None if not arguments.at else run_intraday(provider, inputs, history, arguments)
     print(file=sys.stderr)
-    if not outcome.outcomes:
+    intraday_scored = intraday is not None and any(run.outcomes for run in intraday.by_time.values())
+    if not outcome.outcomes and not intraday_scored:
         print("backtest: every session failed; see `skipped` in the report", file=sys.stderr)
     document = report_json(outcome, arguments, provider_settings.flatfiles_listings)
+    if intraday is not None:
+        document["intraday"] = intraday_json(intraday, arguments.seed, BOOTSTRAP_RESAMPLES)
     arguments.out.mkdir(parents=True, exist_ok=True)
     (arguments.out / "backtest.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
     (arguments.out / "backtest.html").write_text(render_html(document), encoding="utf-8")
@@ -103,8 +125,10 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
         print_json(document)
     else:
         print("\n".join(summary_lines(document)))
+        if intraday is not None:
+            print("\n".join(intraday_summary(document["intraday"])))
         print(f"wrote {arguments.out / 'backtest.json'} and {arguments.out / 'backtest.html'}")
-    return 0 if outcome.outcomes else EXIT_FAILED
+    return 0 if outcome.outcomes or intraday_scored else EXIT_FAILED
 
 
 def _progress(done: int, total: int, session: date) -> None:

@@ -120,7 +120,9 @@ def _table(title: str, rows: dict[str, dict[str, Any]]) -> str:
     )
 
 
-def _means_table(means: dict[str, dict[str, Any]]) -> str:
+def _means_table(
+    means: dict[str, dict[str, Any]], title: str = "Mean next-session sector return by colour"
+) -> str:
     rows = []
     for color, mean in means.items():
         boot = mean["bootstrap"]
@@ -130,7 +132,7 @@ def _means_table(means: dict[str, dict[str, Any]]) -> str:
             f"<tr><th>{escape(color)}</th><td>{value}</td><td>{interval}</td><td>{mean['count']:,}</td></tr>"
         )
     return (
-        "<h3>Mean next-session sector return by colour</h3><table><tr><th></th><th>mean</th>"
+        f"<h3>{escape(title)}</h3><table><tr><th></th><th>mean</th>"
         f"<th>bootstrap 95%</th><th>n</th></tr>{''.join(rows)}</table>"
     )
 
@@ -180,8 +182,20 @@ def render_html(document: dict[str, Any]) -> str:
         "a call that matches the sign of the sector's next-session return. Neutral (blue) cells still "
         "call by their score's sign; the non-neutral line leaves them out. Intervals: Wilson treats "
         "every cell as independent, the day-block bootstrap resamples whole sessions (sectors move "
-        "together, so it is the wider and the honest one).</p>" + "".join(sections) + "</body></html>"
+        "together, so it is the wider and the honest one).</p>"
+        + "".join(sections)
+        + _intraday(document)
+        + "</body></html>"
     )
+
+
+def _intraday(document: dict[str, Any]) -> str:
+    """The `--at` tables, when the backtest was asked for them."""
+    if "intraday" not in document:
+        return ""
+    from sectorlights.cli.backtest_intraday import intraday_html
+
+    return intraday_html(document["intraday"])
 
 
 def _number(value: float | None) -> str:
