@@ -254,6 +254,18 @@ class BarsRepository:
         with self.engine.connect() as connection:
             return {symbol: float(close) for symbol, close in connection.execute(statement).all()}
 
+    def closes_between(self, after: date, on_or_before: date) -> dict[str, float]:
+        """Each symbol's close of its latest session in (`after`, `on_or_before`]; symbols without a
+        bar there are left out. Reads the session index only, so a few sessions cost a few reads."""
+        statement = (
+            select(daily_bars.c.symbol, daily_bars.c.close)
+            .where(daily_bars.c.session > after, daily_bars.c.session <= on_or_before)
+            .order_by(daily_bars.c.session)
+        )
+        with self.engine.connect() as connection:
+            # Later sessions come last and replace earlier ones.
+            return {symbol: float(close) for symbol, close in connection.execute(statement).all()}
+
     def has_minutes(self, session: date) -> bool:
         """True when any minute bar of `session` (04:00-20:00 ET) is stored."""
         start, end = _session_window(session)

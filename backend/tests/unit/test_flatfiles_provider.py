@@ -91,6 +91,40 @@ def test_listings_from_the_csv(tmp_path: Path, bars: BarsRepository) -> None:
     assert before_close["AAA"].market_cap == pytest.approx(50_000_000 * 10.0)
 
 
+def test_static_bars_step_the_closes_forward_to_the_same_market_caps(
+    tmp_path: Path, sqlite_database: Engine
+) -> None:
+    """A backtest's provider carries the latest closes forward between calls; every market cap is
+    the one a full search gives, whichever way the calls go."""
+    repository = BarsRepository(sqlite_database)
+    sessions = [date(2017, 11, day) for day in (1, 2, 3, 6, 7)]
+    rows = [DailyBarRow("AAA", day, 10.0, 11.0, 9.0, 10.0 + index, 2e6) for index, day in enumerate(sessions)]
+    rows.append(DailyBarRow("OLD", sessions[0], 5.0, 5.0, 5.0, 5.0, 1e6))  # stops trading
+    rows += [
+        DailyBarRow("NEW", day, 7.0, 7.0, 7.0, 7.0 + index, 1e6) for index, day in enumerate(sessions[2:])
+    ]
+    repository.upsert_daily(rows)
+    listings = write_listings(
+        tmp_path / "listings.csv",
+        ["AAA,Alpha,CS,XNAS,,1000,,", "OLD,Old,CS,XNAS,,1000,,", "NEW,New,CS,XNAS,,1000,,"],
+    )
+    searched = FlatFilesProvider(repository, listings)
+    stepped = FlatFilesProvider(repository, listings)
+    stepped.assume_static_bars()
+    moments = [
+        new_york(sessions[1], 20),
+        new_york(sessions[2], 20),
+        new_york(sessions[2], 20),
+        new_york(sessions[4], 20),  # two sessions on: the later close wins
+        new_york(sessions[0], 20),  # back in time: searched again
+        new_york(sessions[3], 12),  # before the close: the session before's
+    ]
+    for moment in moments:
+        expected = {listing.symbol: listing.market_cap for listing in searched.listings(moment)}
+        assert {listing.symbol: listing.market_cap for listing in stepped.listings(moment)} == expected
+    assert expected == {"AAA": 12_000.0, "OLD": 5_000.0, "NEW": 7_000.0}  # as of 2017-11-03
+
+
 def test_listings_csv_with_descriptions_extra_columns_and_any_order(tmp_path: Path) -> None:
     header = (
         "exchange,symbol,type,name,notes,sic_code,sic_description,market_cap,shares_outstanding,float_shares"

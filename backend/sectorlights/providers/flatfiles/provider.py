@@ -85,6 +85,9 @@ class FlatFilesProvider:
             None if listings_csv is None else read_listings_csv(listings_csv)
         )
         self._warned = False
+        # (date, each symbol's latest close on or before it), kept only once the bars are static.
+        self._static_bars = False
+        self._closes_memo: tuple[date, dict[str, float]] | None = None
         self.capabilities = _capabilities(False)
         self._refresh_capabilities()
 
@@ -93,16 +96,35 @@ class FlatFilesProvider:
         if has_minutes != self.capabilities.historical_snapshots:
             self.capabilities = _capabilities(has_minutes)
 
+    def assume_static_bars(self) -> None:
+        """Promise that no bars are imported or changed while this provider is used (a backtest
+        over a finished import). `listings` then carries each symbol's latest close forward from its
+        previous call by the sessions in between, instead of searching every bar again: the search
+        grows with the import (about a second per call over ten years of 1,700 stocks), the step
+        reads only the new sessions."""
+        self._static_bars = True
+
     # ----- listings -----
 
     def listings(self, as_of: datetime) -> list[Listing]:
         """Every row of the listings CSV (or every imported symbol), market caps as of `as_of`."""
         _require_aware(as_of)
         self._refresh_capabilities()
-        closes = self.bars.latest_closes(_last_closed_date(as_of))
+        closes = self._latest_closes(_last_closed_date(as_of))
         if self._listing_rows is not None:
             return [_listing_from_row(row, closes.get(row.symbol)) for row in self._listing_rows]
         return self._listings_without_csv(closes)
+
+    def _latest_closes(self, day: date) -> dict[str, float]:
+        memo = self._closes_memo
+        if not self._static_bars:
+            return self.bars.latest_closes(day)
+        if memo is None or day < memo[0]:
+            closes = self.bars.latest_closes(day)
+        else:
+            closes = {**memo[1], **self.bars.closes_between(memo[0], day)}
+        self._closes_memo = (day, closes)
+        return closes
 
     def _listings_without_csv(self, closes: dict[str, float]) -> list[Listing]:
         symbols = self.bars.symbols()
