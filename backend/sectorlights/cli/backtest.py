@@ -45,10 +45,12 @@ def register(commands: Commands) -> None:
         "process, without storing runs, and score the composite, each colour, sector and timeframe "
         "against the next session's sector return (the members' mean close-to-close return), with "
         "Wilson and day-block bootstrap 95% intervals and the always-up, yesterday's-sign and IWM-sign "
-        "baselines. Writes backtest.json and a self-contained backtest.html to --out. With --at, also "
-        "the grid at those New York times of each session with imported minute bars against the next "
-        "4 hours' sector returns (cut at the regular close), and intraday momentum (previous close to "
-        "10:00 against 15:30 to 16:00). The database must be migrated.",
+        "baselines; then the same for simple variants (breadth, momentum, reversal, relative strength "
+        "against IWM) and every predictor against the next return in excess of IWM's. Writes "
+        "backtest.json and a self-contained backtest.html to --out. With --at, also the grid at those "
+        "New York times of each session with imported minute bars against the next 4 hours' sector "
+        "returns (cut at the regular close), and intraday momentum (previous close to 10:00 against "
+        "15:30 to 16:00). The database must be migrated.",
         run,
     )
     parser.add_argument("--from", dest="first", type=_day, required=True, help="first session, YYYY-MM-DD")
@@ -139,6 +141,7 @@ def _progress(done: int, total: int, session: date) -> None:
 
 def report_json(outcome: BacktestRun, arguments: argparse.Namespace, listings: Path | None) -> dict[str, Any]:
     from sectorlights.analytics.backtest import backtest_stats
+    from sectorlights.cli.backtest_variants import variant_blocks
     from sectorlights.domain.vocabulary import SECTORS, TIMEFRAMES
 
     rows = outcome.outcomes
@@ -163,6 +166,7 @@ def report_json(outcome: BacktestRun, arguments: argparse.Namespace, listings: P
         "seconds_per_session": round(outcome.seconds / len(rows), 4) if rows else None,
         "median_members_by_sector": _median_members(outcome),
         "statistics": statistics,
+        **variant_blocks(outcome, arguments.seed, BOOTSTRAP_RESAMPLES, _stats_json),
         "session_dates": [row.session.isoformat() for row in rows],
         "skipped": outcome.skipped,
     }
@@ -221,4 +225,20 @@ def summary_lines(document: dict[str, Any]) -> list[str]:
         lines.append(
             f"  Spearman per session {correlation['per_session_mean']}, pooled {correlation['pooled']}"
         )
+    return lines + variant_summary_lines(document)
+
+
+def variant_summary_lines(document: dict[str, Any]) -> list[str]:
+    """One line per predictor: its hit rate on the absolute and on the excess next return."""
+    variants, excess = document.get("variants"), document.get("excess")
+    equal = document["statistics"].get("equal")
+    if not variants or not excess or equal is None:
+        return []
+    rows = {"composite sign": (equal["overall"], excess["overall"])}
+    for name in equal["baselines"]:
+        rows[f"baseline {name}"] = (equal["baselines"][name], excess["baselines"][name])
+    for name in variants["definitions"]:
+        rows[name] = (variants["absolute"][name]["hit_rate"], variants["excess"][name]["hit_rate"])
+    lines = ["variants: next-session sector return (equal-weight) | its excess over IWM's:"]
+    lines += [f"  {name:23} {_pct(absolute)} | {_pct(over)}" for name, (absolute, over) in rows.items()]
     return lines

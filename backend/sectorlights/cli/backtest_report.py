@@ -137,6 +137,71 @@ def _means_table(
     )
 
 
+def _interval(low: float | None, high: float | None, scale: float, digits: int) -> str:
+    return "" if low is None or high is None else f"{low * scale:+.{digits}f} to {high * scale:+.{digits}f}"
+
+
+def _variant_cells(score: dict[str, Any]) -> str:
+    """The composite-cells rate, the Spearman and the mean outcome by call of one variant."""
+    paired, correlation = score["on_composite_cells"], score["rank_correlation"]
+    means = []
+    for key in ("mean_next_when_up", "mean_next_when_down"):
+        mean = score[key]
+        value = "n/a" if mean["mean_pct"] is None else f"{mean['mean_pct']:+.3f}%"
+        means.append(
+            f"<td>{value} ({_interval(mean['bootstrap']['low'], mean['bootstrap']['high'], 1, 3)})</td>"
+        )
+    rate = "n/a" if paired["rate"] is None else f"{paired['rate'] * 100:.1f}%"
+    boot = paired["bootstrap"]
+    spread = "" if boot["low"] is None else f" ({boot['low'] * 100:.1f}–{boot['high'] * 100:.1f})"
+    return (
+        f"<td>{rate}{spread} of {paired['total']:,}</td>"
+        f"<td>{_number(correlation['per_session_mean'])} "
+        f"({_interval(correlation['bootstrap']['low'], correlation['bootstrap']['high'], 1, 3)})</td>"
+        + "".join(means)
+    )
+
+
+def variants_section(document: dict[str, Any]) -> str:
+    """Per outcome, the composite, the baselines and every variant on the same cells."""
+    variants, excess, equal = (
+        document.get("variants"),
+        document.get("excess"),
+        document["statistics"].get("equal"),
+    )
+    if not variants or not excess or equal is None:
+        return ""
+    tables = []
+    for outcome, stats in (("absolute", equal), ("excess", excess)):
+        rows = [
+            f"<tr><th>composite sign</th>{_cell(stats['overall'])}<td></td><td></td><td></td><td></td></tr>"
+        ]
+        rows += [
+            f"<tr><th>baseline: {escape(name)}</th>{_cell(rate)}<td></td><td></td><td></td><td></td></tr>"
+            for name, rate in stats["baselines"].items()
+        ]
+        rows += [
+            f"<tr><th>{escape(name)}</th>{_cell(score['hit_rate'])}{_variant_cells(score)}</tr>"
+            for name, score in variants[outcome].items()
+        ]
+        tables.append(
+            f"<h3>Against the {escape(variants['outcomes'][outcome])}</h3><table><tr><th></th>"
+            "<th>hit rate</th><th>Wilson 95%</th><th>bootstrap 95%</th><th>n</th>"
+            "<th>on the composite's cells (bootstrap 95%)</th><th>Spearman per session (bootstrap 95%)</th>"
+            "<th>mean outcome when called up</th><th>when called down</th></tr>"
+            f"{''.join(rows)}</table>"
+        )
+    definitions = "".join(
+        f"<li><b>{escape(name)}</b>: {escape(text)}</li>" for name, text in variants["definitions"].items()
+    )
+    return (
+        "<h2>Variants</h2><p>Simple predictors scored like the composite: a call is the sign of the "
+        "predictor, on the same sessions, sectors, members and intervals. For the excess outcome, "
+        "always up means the sector beats IWM.</p>"
+        f"<ul>{definitions}</ul>" + "".join(tables)
+    )
+
+
 STYLE = (
     "body{background:#111827;color:#e5e7eb;font:14px system-ui,sans-serif;margin:24px;max-width:960px}"
     "table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #374151;padding:3px 8px;"
@@ -184,6 +249,7 @@ def render_html(document: dict[str, Any]) -> str:
         "every cell as independent, the day-block bootstrap resamples whole sessions (sectors move "
         "together, so it is the wider and the honest one).</p>"
         + "".join(sections)
+        + variants_section(document)
         + _intraday(document)
         + "</body></html>"
     )

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date
 
 import numpy as np
 
 from sectorlights.analytics.backtest import BacktestInputs
+from sectorlights.analytics.variants import SessionVariants
 from sectorlights.domain.frame import FloatArray, IntArray
 from sectorlights.domain.market import DailyBars
 from sectorlights.domain.results import AnalysisResult
 from sectorlights.domain.sessions import next_session, previous_sessions, session_bounds
 from sectorlights.domain.vocabulary import COLORS, SECTORS, TIMEFRAMES, Timeframe
+from sectorlights.engine.backtest_variants import lookback_bars, variants_for_session
 from sectorlights.engine.frame_builder import DailyBarsCache, aligned, build_frame
 from sectorlights.engine.pipeline import AnalysisInputs, analyze_market
 from sectorlights.providers.base import MarketDataProvider, ProviderError
@@ -43,6 +45,8 @@ class SessionOutcome:
     next_equal_pct: FloatArray  # (K,) equal-weight mean of the members' next-session return
     next_volume_pct: FloatArray  # (K,) the same, weighted by each member's next-session volume
     benchmark_same_day_pct: float
+    # The literature's simple predictors and the benchmark's next return (engine/backtest_variants.py).
+    variants: SessionVariants | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,10 +190,12 @@ class BacktestRunner:
                 result = analyze_market(self.provider, frame, self.inputs, wall_now=close)
                 around = cache.fetch(self.provider, [previous_sessions(session, 1)[0], session])
                 around += self.provider.daily_bars([next_session(session)])
+                earlier = lookback_bars(self.provider, cache, session)
             except ProviderError as error:
                 skipped[session.isoformat()] = str(error)
                 continue
-            outcomes.append(score_session(result, session, (around[0], around[1], around[2])))
+            outcome = score_session(result, session, (around[0], around[1], around[2]))
+            outcomes.append(replace(outcome, variants=variants_for_session(result, [*earlier, *around])))
             if progress is not None:
                 progress(done, len(sessions), session)
         return BacktestRun(outcomes, skipped, time.perf_counter() - started)

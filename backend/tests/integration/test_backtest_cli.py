@@ -6,15 +6,26 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from sectorlights.cli.backtest import summary_lines
 from tests.integration.test_flatfiles_cli import DAY_FILES, listings_with_shares
 from tests.servers import run_command
 
 # The fixtures hold 35 sessions (2017-09-25 to 2017-11-10); with 25 sessions of history and the next
 # session needed, 2017-10-30 to 2017-11-09 can be scored.
 SCORED = 9
+VARIANTS = {
+    "breadth",
+    "momentum_1w",
+    "momentum_1m",
+    "reversal_1w",
+    "reversal_1m",
+    "relative_strength_1d",
+    "relative_strength_1w",
+}
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +66,45 @@ def test_backtest_writes_json_and_a_self_contained_page(imported: Path) -> None:
     overall = stats["overall"]
     assert 0 < overall["total"] <= SCORED * 8
     assert overall["wilson"]["low"] <= overall["rate"] <= overall["wilson"]["high"]
+    assert_variant_blocks(document)
     page = (out / "backtest.html").read_text()
     assert "<svg" in page and "</html>" in page
+    assert "<h2>Variants</h2>" in page and "relative_strength_1w" in page
     assert "http://" not in page and "https://" not in page and "<script" not in page
     # No run and no history row was stored.
     with sqlite3.connect(imported / "data" / "sectorlights.db") as connection:
         assert connection.execute("select count(*) from analysis_runs").fetchone() == (0,)
+
+
+def assert_variant_blocks(document: dict[str, Any]) -> None:
+    """Both outcomes carry every variant, scored on the composite's grid of cells, with sane counts."""
+    variants, excess, equal = document["variants"], document["excess"], document["statistics"]["equal"]
+    assert set(variants["definitions"]) == VARIANTS
+    assert set(excess["baselines"]) == {"always_up", "yesterday_sign", "iwm_sign"}
+    # IWM has a bar every fixture session, so the excess outcome exists on (nearly) every cell the
+    # absolute one does: only an exactly flat sector or exactly IWM's return has no direction.
+    assert abs(excess["baselines"]["always_up"]["total"] - equal["baselines"]["always_up"]["total"]) <= 2
+    assert 0 < excess["overall"]["total"] <= SCORED * 8
+    for outcome, stats in (("absolute", equal), ("excess", excess)):
+        scores = variants[outcome]
+        assert set(scores) == VARIANTS
+        every_cell = stats["baselines"]["always_up"]["total"]
+        for name, score in scores.items():
+            rate = score["hit_rate"]
+            assert 0 < rate["total"] <= every_cell, name
+            assert rate["wilson"]["low"] <= rate["rate"] <= rate["wilson"]["high"], name
+            assert score["on_composite_cells"]["total"] <= min(rate["total"], stats["overall"]["total"]), name
+        for window in ("1w", "1m"):
+            forward, backward = (
+                scores[f"momentum_{window}"]["hit_rate"],
+                scores[f"reversal_{window}"]["hit_rate"],
+            )
+            assert forward["total"] == backward["total"]
+            assert forward["hits"] + backward["hits"] == forward["total"]
+    lines = summary_lines(document)
+    start = lines.index("variants: next-session sector return (equal-weight) | its excess over IWM's:")
+    named = [line.split()[0] for line in lines[start + 1 :]]
+    assert named == ["composite", "baseline", "baseline", "baseline", *variants["definitions"]]
 
 
 @pytest.mark.parametrize(
