@@ -6,16 +6,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sectorlights.cli.backtest_json import median_members, pct, stats_json
 from sectorlights.cli.common import Commands, add_command, add_json_flag, print_json
 from sectorlights.settings import ConfigurationError, Settings
 
 if TYPE_CHECKING:
-    from sectorlights.analytics.backtest import BacktestStats, HitRate
     from sectorlights.engine.backtest import BacktestRun
 
 EXIT_FAILED = 1
@@ -149,7 +148,7 @@ def report_json(outcome: BacktestRun, arguments: argparse.Namespace, listings: P
     for weighting in WEIGHTINGS:
         if rows:
             stats = backtest_stats(outcome.inputs(weighting), arguments.seed, BOOTSTRAP_RESAMPLES)
-            statistics[weighting] = _stats_json(stats)
+            statistics[weighting] = stats_json(stats)
     return {
         "command": f"sectorlights backtest --from {arguments.first} --to {arguments.last}",
         "from": arguments.first.isoformat(),
@@ -164,41 +163,12 @@ def report_json(outcome: BacktestRun, arguments: argparse.Namespace, listings: P
         "bootstrap_resamples": BOOTSTRAP_RESAMPLES,
         "seconds": round(outcome.seconds, 3),
         "seconds_per_session": round(outcome.seconds / len(rows), 4) if rows else None,
-        "median_members_by_sector": _median_members(outcome),
+        "median_members_by_sector": median_members(outcome),
         "statistics": statistics,
-        **variant_blocks(outcome, arguments.seed, BOOTSTRAP_RESAMPLES, _stats_json),
+        **variant_blocks(outcome, arguments.seed, BOOTSTRAP_RESAMPLES, stats_json),
         "session_dates": [row.session.isoformat() for row in rows],
         "skipped": outcome.skipped,
     }
-
-
-def _median_members(outcome: BacktestRun) -> dict[str, float | None]:
-    import numpy as np
-
-    from sectorlights.domain.vocabulary import SECTORS
-
-    if not outcome.outcomes:
-        return {sector.value: None for sector in SECTORS}
-    counts = np.array([row.member_counts for row in outcome.outcomes])
-    return {sector.value: float(np.median(counts[:, index])) for index, sector in enumerate(SECTORS)}
-
-
-def _stats_json(stats: BacktestStats) -> dict[str, Any]:
-    from sectorlights.domain.vocabulary import SECTORS, TIMEFRAMES
-
-    document = asdict(stats)
-    document["by_sector"] = dict(zip([s.value for s in SECTORS], document["by_sector"], strict=True))
-    document["by_timeframe"] = dict(zip([t.value for t in TIMEFRAMES], document["by_timeframe"], strict=True))
-    return document
-
-
-def _pct(rate: dict[str, Any] | HitRate) -> str:
-    values = rate if isinstance(rate, dict) else asdict(rate)
-    if values["rate"] is None:
-        return "n/a"
-    boot = values["bootstrap"]
-    interval = "" if boot["low"] is None else f" (95% {boot['low'] * 100:.1f}-{boot['high'] * 100:.1f})"
-    return f"{values['rate'] * 100:.1f}%{interval} of {values['total']:,}"
 
 
 def summary_lines(document: dict[str, Any]) -> list[str]:
@@ -212,10 +182,10 @@ def summary_lines(document: dict[str, Any]) -> list[str]:
         if stats is None:
             continue
         lines.append(f"next-session sector return, {label} (day-block bootstrap intervals):")
-        lines.append(f"  composite sign        {_pct(stats['overall'])}")
-        lines.append(f"  non-neutral colours   {_pct(stats['non_neutral'])}")
+        lines.append(f"  composite sign        {pct(stats['overall'])}")
+        lines.append(f"  non-neutral colours   {pct(stats['non_neutral'])}")
         for name, baseline in stats["baselines"].items():
-            lines.append(f"  baseline {name:12} {_pct(baseline)}")
+            lines.append(f"  baseline {name:12} {pct(baseline)}")
         means = "  ".join(
             f"{color} {'n/a' if mean['mean_pct'] is None else format(mean['mean_pct'], '+.3f') + '%'}"
             for color, mean in stats["mean_next_return_by_color"].items()
@@ -240,5 +210,5 @@ def variant_summary_lines(document: dict[str, Any]) -> list[str]:
     for name in variants["definitions"]:
         rows[name] = (variants["absolute"][name]["hit_rate"], variants["excess"][name]["hit_rate"])
     lines = ["variants: next-session sector return (equal-weight) | its excess over IWM's:"]
-    lines += [f"  {name:23} {_pct(absolute)} | {_pct(over)}" for name, (absolute, over) in rows.items()]
+    lines += [f"  {name:23} {pct(absolute)} | {pct(over)}" for name, (absolute, over) in rows.items()]
     return lines

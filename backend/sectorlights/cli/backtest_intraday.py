@@ -101,14 +101,14 @@ def _progress(done: int, total: int, session: date) -> None:
 
 def intraday_json(outcome: IntradayRun, seed: int, resamples: int) -> dict[str, Any]:
     from sectorlights.analytics.backtest import backtest_stats
-    from sectorlights.cli.backtest import _median_members, _stats_json
+    from sectorlights.cli.backtest_json import median_members, stats_json
 
     by_time: dict[str, Any] = {}
     for label, run in outcome.by_time.items():
         statistics = {}
         for weighting in ("equal", "volume"):
             if run.outcomes:
-                document = _stats_json(backtest_stats(run.inputs(weighting), seed, resamples))
+                document = stats_json(backtest_stats(run.inputs(weighting), seed, resamples))
                 document["baselines"] = {
                     BASELINE_NAMES[name]: rate for name, rate in document["baselines"].items()
                 }
@@ -117,7 +117,7 @@ def intraday_json(outcome: IntradayRun, seed: int, resamples: int) -> dict[str, 
             "sessions_scored": len(run.outcomes),
             "session_dates": [row.session.isoformat() for row in run.outcomes],
             "windows": outcome.windows[label],
-            "median_members_by_sector": _median_members(run),
+            "median_members_by_sector": median_members(run),
             "statistics": statistics,
             "skipped": run.skipped,
         }
@@ -166,7 +166,7 @@ def _momentum_json(outcome: IntradayRun, seed: int, resamples: int) -> dict[str,
 
 
 def intraday_summary(block: dict[str, Any]) -> list[str]:
-    from sectorlights.cli.backtest import _pct
+    from sectorlights.cli.backtest_json import pct
 
     lines = []
     for label, entry in block["by_time"].items():
@@ -177,10 +177,10 @@ def intraday_summary(block: dict[str, Any]) -> list[str]:
         stats = entry["statistics"].get("equal")
         if stats is None:
             continue
-        lines.append(f"  composite sign        {_pct(stats['overall'])}")
-        lines.append(f"  non-neutral colours   {_pct(stats['non_neutral'])}")
+        lines.append(f"  composite sign        {pct(stats['overall'])}")
+        lines.append(f"  non-neutral colours   {pct(stats['non_neutral'])}")
         for name, baseline in stats["baselines"].items():
-            lines.append(f"  baseline {name:19} {_pct(baseline)}")
+            lines.append(f"  baseline {name:19} {pct(baseline)}")
     momentum = block["momentum"]
     lines.append(
         f"intraday momentum (first half hour -> last): {momentum['sessions_scored']} sessions scored, "
@@ -190,15 +190,15 @@ def intraday_summary(block: dict[str, Any]) -> list[str]:
         stats = momentum[name]
         if stats is not None:
             lines.append(
-                f"  {name:7} first-half-hour sign {_pct(stats['first_half_hour_sign'])}; "
-                f"always up {_pct(stats['always_up'])}"
+                f"  {name:7} first-half-hour sign {pct(stats['first_half_hour_sign'])}; "
+                f"always up {pct(stats['always_up'])}"
             )
     return lines
 
 
 def intraday_html(block: dict[str, Any]) -> str:
     """One table set per time, then the momentum table."""
-    from sectorlights.cli.backtest_report import _means_table, _number, _table
+    from sectorlights.cli.backtest_report import hit_table, means_table, number_text
 
     parts = [
         "<h2>Intraday: the grid at chosen times against the next 4 hours</h2>"
@@ -215,7 +215,7 @@ def intraday_html(block: dict[str, Any]) -> str:
             label_weight = "equal-weight" if weighting == "equal" else "volume-weighted"
             correlation = stats["rank_correlation"]
             parts.append(
-                _table(
+                hit_table(
                     f"{label} ET, {label_weight} forward return: composite, colours, baselines",
                     {
                         "composite sign": stats["overall"],
@@ -224,14 +224,14 @@ def intraday_html(block: dict[str, Any]) -> str:
                         **stats["by_color"],
                     },
                 )
-                + _table(f"{label} ET, {label_weight}: by timeframe", stats["by_timeframe"])
-                + _means_table(
+                + hit_table(f"{label} ET, {label_weight}: by timeframe", stats["by_timeframe"])
+                + means_table(
                     stats["mean_next_return_by_color"],
                     f"{label} ET: mean {label_weight} forward sector return by colour",
                 )
                 + f"<p>Spearman of score and forward return: mean per session "
-                f"{_number(correlation['per_session_mean'])} over {correlation['sessions']} sessions; "
-                f"pooled {_number(correlation['pooled'])} over {correlation['cells']:,} cells.</p>"
+                f"{number_text(correlation['per_session_mean'])} over {correlation['sessions']} sessions; "
+                f"pooled {number_text(correlation['pooled'])} over {correlation['cells']:,} cells.</p>"
             )
     momentum = block["momentum"]
     rows, means = {}, {}
@@ -248,7 +248,7 @@ def intraday_html(block: dict[str, Any]) -> str:
     )
     if rows:
         parts.append(
-            _table("Last half hour called by the first", rows)
-            + _means_table(means, "Mean last-half-hour return")
+            hit_table("Last half hour called by the first", rows)
+            + means_table(means, "Mean last-half-hour return")
         )
     return "".join(parts)

@@ -112,7 +112,7 @@ def _cell(rate: dict[str, Any]) -> str:
     )
 
 
-def _table(title: str, rows: dict[str, dict[str, Any]]) -> str:
+def hit_table(title: str, rows: dict[str, dict[str, Any]]) -> str:
     body = "".join(f"<tr><th>{escape(name)}</th>{_cell(rate)}</tr>" for name, rate in rows.items())
     return (
         f"<h3>{escape(title)}</h3><table><tr><th></th><th>hit rate</th><th>Wilson 95%</th>"
@@ -120,7 +120,7 @@ def _table(title: str, rows: dict[str, dict[str, Any]]) -> str:
     )
 
 
-def _means_table(
+def means_table(
     means: dict[str, dict[str, Any]], title: str = "Mean next-session sector return by colour"
 ) -> str:
     rows = []
@@ -156,7 +156,7 @@ def _variant_cells(score: dict[str, Any]) -> str:
     spread = "" if boot["low"] is None else f" ({boot['low'] * 100:.1f}–{boot['high'] * 100:.1f})"
     return (
         f"<td>{rate}{spread} of {paired['total']:,}</td>"
-        f"<td>{_number(correlation['per_session_mean'])} "
+        f"<td>{number_text(correlation['per_session_mean'])} "
         f"({_interval(correlation['bootstrap']['low'], correlation['bootstrap']['high'], 1, 3)})</td>"
         + "".join(means)
     )
@@ -223,19 +223,20 @@ def render_html(document: dict[str, Any]) -> str:
         correlation = stats["rank_correlation"]
         sections.append(
             f"<h2>Next-session sector return, {label} mean of the members</h2>"
-            + _table("Composite and baselines", overall)
+            + hit_table("Composite and baselines", overall)
             + calibration_svg(stats)
             + rolling_svg(
                 stats["rolling_hit_rate"], document["session_dates"], stats["baselines"]["always_up"]["rate"]
             )
-            + _table("By colour", stats["by_color"])
-            + _table("By sector", stats["by_sector"])
-            + _table("By timeframe (sign of that timeframe's score)", stats["by_timeframe"])
-            + _means_table(stats["mean_next_return_by_color"])
+            + hit_table("By colour", stats["by_color"])
+            + hit_table("By sector", stats["by_sector"])
+            + hit_table("By timeframe (sign of that timeframe's score)", stats["by_timeframe"])
+            + means_table(stats["mean_next_return_by_color"])
             + f"<p>Spearman rank correlation of score and next return: mean per session "
-            f"{_number(correlation['per_session_mean'])} over {correlation['sessions']} sessions "
-            f"(bootstrap {_number(correlation['bootstrap']['low'])} to "
-            f"{_number(correlation['bootstrap']['high'])}); pooled {_number(correlation['pooled'])} over "
+            f"{number_text(correlation['per_session_mean'])} over {correlation['sessions']} sessions "
+            f"(bootstrap {number_text(correlation['bootstrap']['low'])} to "
+            f"{number_text(correlation['bootstrap']['high'])}); "
+            f"pooled {number_text(correlation['pooled'])} over "
             f"{correlation['cells']:,} cells.</p>"
         )
     return (
@@ -264,5 +265,5 @@ def _intraday(document: dict[str, Any]) -> str:
     return intraday_html(document["intraday"])
 
 
-def _number(value: float | None) -> str:
+def number_text(value: float | None) -> str:
     return "n/a" if value is None else f"{value:+.3f}"
