@@ -21,14 +21,17 @@ from sectorlights.domain.snapshot import (
     SectorSnapshot,
 )
 from sectorlights.domain.vocabulary import SECTORS, SIGNAL_BY_COLOR, TIMEFRAMES, Color, Tier
+from sectorlights.storage.repository import Repository
 
 AS_OF = datetime(2026, 11, 24, 11, 37, tzinfo=UTC)
 
 
-def run_record(run_id: str | None = None, started_at: datetime = AS_OF) -> AnalysisRun:
+def run_record(
+    run_id: str | None = None, started_at: datetime = AS_OF, trigger: RunTrigger = RunTrigger.ON_DEMAND
+) -> AnalysisRun:
     return AnalysisRun(
         run_id=run_id or str(uuid.uuid4()),
-        trigger=RunTrigger.ON_DEMAND,
+        trigger=trigger,
         status=RunStatus.RUNNING,
         stage="queued",
         progress_pct=0.0,
@@ -76,6 +79,25 @@ def snapshot(
         funnel=[FunnelStage(stage="listings", remaining=8500), FunnelStage(stage="size_cap", remaining=2)],
         sectors=sector_results(score, color),
     )
+
+
+def replay_snapshot(run_id: str, as_of: datetime) -> SectorSnapshot:
+    """A replay's grid: flat files of a past session, labelled as its replay."""
+    session = as_of.date()
+    source = DataSource(
+        provider="flatfiles", simulated=False, label=f"Replay of {session.isoformat()}", replay_of=session
+    )
+    return snapshot(run_id, as_of=as_of, score=-0.4, color=Color.LIGHT_RED).model_copy(
+        update={"data_source": source, "current_session": session}
+    )
+
+
+def replayed(repository: Repository, as_of: datetime, started_at: datetime = AS_OF) -> str:
+    """A replay of `as_of` made at `started_at`, stored as `sectorlights replay` stores it."""
+    run = run_record(started_at=started_at, trigger=RunTrigger.REPLAY)
+    repository.create_run(run)
+    repository.commit_replay(replay_snapshot(run.run_id, as_of), started_at)
+    return run.run_id
 
 
 def members() -> list[UniverseMember]:

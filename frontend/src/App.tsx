@@ -32,11 +32,15 @@ function StatusMessage({ error, hasData }: { error: ApiError; hasData: boolean }
   );
 }
 
-/** Shown while a stored run is open: what is on screen is not the market now. */
-function HistoricBanner({ asOf, onBack }: { asOf: string; onBack: () => void }) {
+/** Shown while a stored run is open: what is on screen is not the market now. A replay of a past
+ * session says so, with the instant it analysed. */
+function HistoricBanner({ grid, onBack }: { grid: SectorsResponse; onBack: () => void }) {
+  const what = grid.data_source.replay_of ? 'Replay of' : 'Viewing';
   return (
     <div className="historic-banner" role="status" data-testid="historic-banner">
-      <strong>Viewing {formatEtDateTime(asOf)} — not live.</strong>{' '}
+      <strong>
+        {what} {formatEtDateTime(grid.as_of)} — not live.
+      </strong>{' '}
       <button type="button" className="control-button" onClick={onBack} data-testid="back-to-live">
         Back to live
       </button>
@@ -89,7 +93,7 @@ export function App({ source }: { source?: SectorsSource }) {
           />
         </div>
       </Header>
-      {historic && <HistoricBanner asOf={historic.as_of} onBack={() => setHistoric(null)} />}
+      {historic && <HistoricBanner grid={historic} onBack={() => setHistoric(null)} />}
       <StockLookup />
       {loading && (
         <p className="status" role="status" data-testid="status-loading">

@@ -20,6 +20,7 @@ from sectorlights.api.routes import (
     live,
     metrics,
     preferences,
+    replays,
     runs,
     sectors,
     stocks,
@@ -78,6 +79,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         analysis.router,
         preferences.router,
         runs.router,
+        replays.router,
     ):
         app.include_router(router, dependencies=[Depends(current_user)])
 

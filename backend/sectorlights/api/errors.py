@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from sectorlights.engine.queries import NotFound, NotReady
+from sectorlights.engine.replay_request import ReplayRequestError
+from sectorlights.engine.replays import ReplayBusyError
 
 
 class ErrorResponse(BaseModel):
@@ -21,6 +23,7 @@ class ErrorResponse(BaseModel):
 _MEANINGS = {
     401: "Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required)",
     404: "Not found",
+    409: "Busy: another replay is running",
     422: "A parameter or the body is invalid",
     429: "Too many requests for this user; see Retry-After",
     503: "No analysis yet: the first run is in progress",
@@ -44,6 +47,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def _not_found(_request: Request, error: NotFound) -> JSONResponse:
         return _error(404, error.detail, error.headers)
+
+    @app.exception_handler(ReplayRequestError)
+    async def _refused(_request: Request, error: ReplayRequestError) -> JSONResponse:
+        return _error(422, error.named())
+
+    @app.exception_handler(ReplayBusyError)
+    async def _busy(_request: Request, error: ReplayBusyError) -> JSONResponse:
+        return _error(409, error.detail)
 
     @app.exception_handler(NotReady)
     async def _not_ready(_request: Request, error: NotReady) -> JSONResponse:

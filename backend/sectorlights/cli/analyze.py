@@ -7,14 +7,21 @@ import asyncio
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sectorlights.cli.common import Commands, add_command, add_json_flag, print_json, require_migrated
 from sectorlights.settings import ConfigurationError, Settings
 
 if TYPE_CHECKING:
-    from sectorlights.domain.snapshot import AnalysisRun
-    from sectorlights.engine.runs import RunCoordinator
+    from sectorlights.domain.snapshot import AnalysisRun, SectorSnapshot
+
+
+class FollowedRuns(Protocol):
+    """What `follow` reads of whoever runs the analysis: the live runs or the replays."""
+
+    async def wait_for(self, run_id: str) -> AnalysisRun: ...
+
+    def progress(self, run_id: str) -> tuple[str, float] | None: ...
 
 
 def register(commands: Commands) -> None:
@@ -74,7 +81,7 @@ def progress_line(stage: str, percent: float, width: int = 30) -> str:
     return f"{stage:14} [{'#' * filled}{'.' * (width - filled)}] {percent:5.1f}%"
 
 
-async def _with_progress(runs: RunCoordinator, run_id: str) -> AnalysisRun:
+async def follow(runs: FollowedRuns, run_id: str) -> AnalysisRun:
     """Wait for the run, drawing its stage and percent on stderr (stdout keeps the grid or JSON).
 
     On a terminal the bar redraws in place; otherwise each new stage is one line.
@@ -121,7 +128,7 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
             require_migrated(settings, container.database)
             runs = container.analysis.runs
             started = await runs.request_run(RunTrigger.CLI)
-            finished = await _with_progress(runs, started.run_id)
+            finished = await follow(runs, started.run_id)
             if finished.status != RunStatus.SUCCEEDED:
                 print(f"analysis failed: {finished.error}", file=sys.stderr)
                 return 1
@@ -129,20 +136,25 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
             if snapshot is None:
                 print("analysis finished but no grid was stored", file=sys.stderr)
                 return 1
-            if arguments.json:
-                print_json(snapshot.model_dump(mode="json"))
-                return 0
-            source = snapshot.data_source.label
-            print(f"as of {snapshot.as_of.isoformat()}  {source}  universe {snapshot.universe_size}")
-            print(f"{'sector':24} {'score':>6} {'color':13} {'30m%':>6} {'1d%':>6} {'3d%':>6} {'1w%':>6}")
-            for sector in snapshot.sectors:
-                cells = [sector.timeframes[tf].return_pct for tf in sector.timeframes]
-                shown = " ".join("   n/a" if cell is None else f"{cell:+6.2f}" for cell in cells)
-                # A sector with too few members has no colour to print (docs/methodology.md §8).
-                color = "insufficient" if sector.insufficient_data else sector.color.value
-                print(f"{sector.sector.value:24} {sector.score:+6.2f} {color:13} {shown}")
+            print_grid(snapshot, json_output=arguments.json)
             return 0
         finally:
             await container.close()
 
     return asyncio.run(analyze())
+
+
+def print_grid(snapshot: SectorSnapshot, *, json_output: bool) -> None:
+    """The grid as JSON, or one line per sector with its score, colour and returns."""
+    if json_output:
+        print_json(snapshot.model_dump(mode="json"))
+        return
+    source = snapshot.data_source.label
+    print(f"as of {snapshot.as_of.isoformat()}  {source}  universe {snapshot.universe_size}")
+    print(f"{'sector':24} {'score':>6} {'color':13} {'30m%':>6} {'1d%':>6} {'3d%':>6} {'1w%':>6}")
+    for sector in snapshot.sectors:
+        cells = [sector.timeframes[tf].return_pct for tf in sector.timeframes]
+        shown = " ".join("   n/a" if cell is None else f"{cell:+6.2f}" for cell in cells)
+        # A sector with too few members has no colour to print (docs/methodology.md §8).
+        color = "insufficient" if sector.insufficient_data else sector.color.value
+        print(f"{sector.sector.value:24} {sector.score:+6.2f} {color:13} {shown}")

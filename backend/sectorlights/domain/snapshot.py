@@ -79,6 +79,9 @@ class RunTrigger(StrEnum):
     ON_DEMAND = "on_demand"
     CLI = "cli"
     SIGNIFICANT_MOVE = "significant_move"
+    # A past session analysed on request (`sectorlights replay`, `POST /api/replays`): stored to be
+    # opened read-only, never the live grid.
+    REPLAY = "replay"
 
 
 class AnalysisRun(BaseModel):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sectorlights.core.clock import Clock
+from sectorlights.domain.results import AnalysisResult
 from sectorlights.domain.sessions import NEW_YORK
 from sectorlights.domain.snapshot import AnalysisRun, Benchmark, DataQuality, DataSource, SectorSnapshot
 from sectorlights.engine.frame_builder import DailyBarsCache, ProgressCallback, SnapshotMemory, build_frame
@@ -72,31 +73,63 @@ class SnapshotComputer:
     universe: WatchedUniverse
 
     def compute_and_store(self, run: AnalysisRun, progress: ProgressCallback) -> SectorSnapshot:
-        now = self.clock.now().astimezone(UTC)
-        source = data_source_for(self.provider, now, self.wall_clock.now())
-        frame = build_frame(
+        snapshot, result = compute_snapshot(
             self.provider,
-            now,
-            self.history_sessions,
-            self.bars_cache,
+            self.inputs,
+            AnalysisMoment(run, self.clock.now(), self.wall_clock),
+            FrameSources(self.history_sessions, self.bars_cache, self.snapshot_memory),
             progress,
-            self.snapshot_memory,
-        )
-        result = analyze_market(self.provider, frame, self.inputs, progress, self.wall_clock.now())
-        quality = data_quality(self.provider.drain_rejections() + self.inputs.sources.drain_rejections())
-        snapshot = SectorSnapshot(
-            run_id=run.run_id,
-            as_of=now,
-            generated_at=self.wall_clock.now(),
-            current_session=result.current_session,
-            data_source=source,
-            benchmark=Benchmark(symbol=result.benchmark_symbol, returns_pct=result.benchmark_returns_pct),
-            universe_size=result.universe_size,
-            funnel=result.funnel,
-            sectors=result.sectors,
-            data_quality=quality,
         )
         self.universe.replace({member.symbol: member.sector.value for member in result.members})
         progress("saving", 90.0)
         self.repository.commit_run(snapshot, result.members, self.wall_clock.now(), result.exclusions)
         return snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisMoment:
+    """Which run analyses which market instant, and the real clock its bookkeeping reads."""
+
+    run: AnalysisRun
+    at: datetime
+    wall_clock: Clock
+
+
+@dataclass(frozen=True, slots=True)
+class FrameSources:
+    """Where a frame's history comes from besides the provider."""
+
+    history_sessions: int
+    bars_cache: DailyBarsCache
+    snapshot_memory: SnapshotMemory | None
+
+
+def compute_snapshot(
+    provider: MarketDataProvider,
+    inputs: AnalysisInputs,
+    moment: AnalysisMoment,
+    sources: FrameSources,
+    progress: ProgressCallback,
+) -> tuple[SectorSnapshot, AnalysisResult]:
+    """Frame, analysis and the run's snapshot as of `moment.at`; nothing is stored."""
+    now = moment.at.astimezone(UTC)
+    wall_clock = moment.wall_clock
+    source = data_source_for(provider, now, wall_clock.now())
+    frame = build_frame(
+        provider, now, sources.history_sessions, sources.bars_cache, progress, sources.snapshot_memory
+    )
+    result = analyze_market(provider, frame, inputs, progress, wall_clock.now())
+    quality = data_quality(provider.drain_rejections() + inputs.sources.drain_rejections())
+    snapshot = SectorSnapshot(
+        run_id=moment.run.run_id,
+        as_of=now,
+        generated_at=wall_clock.now(),
+        current_session=result.current_session,
+        data_source=source,
+        benchmark=Benchmark(symbol=result.benchmark_symbol, returns_pct=result.benchmark_returns_pct),
+        universe_size=result.universe_size,
+        funnel=result.funnel,
+        sectors=result.sectors,
+        data_quality=quality,
+    )
+    return snapshot, result

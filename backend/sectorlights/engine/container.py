@@ -23,6 +23,7 @@ from sectorlights.engine.move_watcher import MoveWatcher, WatchedUniverse
 from sectorlights.engine.pipeline import AnalysisInputs
 from sectorlights.engine.publisher import GridPublisher
 from sectorlights.engine.queries import MarketQueries
+from sectorlights.engine.replays import ReplayRunner, ReplaySources
 from sectorlights.engine.runs import RunCoordinator
 from sectorlights.engine.scheduler import AnalysisScheduler, SchedulerSettings
 from sectorlights.engine.users import UserService
@@ -32,6 +33,7 @@ from sectorlights.metrics import Metrics
 from sectorlights.providers.base import MarketDataProvider, SectorReferenceStore
 from sectorlights.providers.registry import build_provider
 from sectorlights.settings import ConfigurationError, Settings
+from sectorlights.storage.bars import BarsRepository
 from sectorlights.storage.database import DatabaseError, check_connection, create_database_engine
 from sectorlights.storage.reference_store import SqlSectorReferenceStore
 from sectorlights.storage.repository import Repository
@@ -41,11 +43,12 @@ from sectorlights.storage.users import UserStore
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """What the API and the CLI use of the engine: runs to start, join and follow, the latest grid,
-    and the market schedule (None unless the schedule is "market")."""
+    the market schedule (None unless the schedule is "market"), and replays of past sessions."""
 
     runs: RunCoordinator
     grid: GridReader
     scheduler: AnalysisScheduler | None
+    replays: ReplayRunner
 
 
 @dataclass
@@ -71,6 +74,7 @@ class Container:
         await self.background.start()
 
     async def close(self) -> None:
+        await self.analysis.replays.stop()
         await self.background.stop()
         await self.hub.stop()
         await self.events.close()
@@ -115,6 +119,7 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         if provider is None:
             provider = build_provider(settings.provider, clock, database)
         sources = build_classification_sources(settings, database)
+        replay_sources = _replay_sources(settings, clock, database)
     except ConfigurationError:
         database.dispose()
         raise
@@ -165,7 +170,7 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         observe_delivery=metrics.ws_delivery.observe,
     )
     metrics.count_ws_clients(lambda: hub.client_count)
-    analysis = Analysis(runs, grid, scheduler)
+    analysis = Analysis(runs, grid, scheduler, ReplayRunner(replay_sources, repository, wall_clock, metrics))
     return Container(
         settings,
         database,
@@ -182,6 +187,21 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         MarketQueries(repository, grid, runs, scheduler),
         UserService(UserStore(database)),
         HealthChecks(database, cache, provider),
+    )
+
+
+def _replay_sources(settings: Settings, clock: Clock, database: Engine) -> ReplaySources:
+    """Replays read the flat files imported into this database, whatever provider the live runs use
+    (with SECTORLIGHTS_FLATFILES_LISTINGS as their reference data), with their own classification
+    inputs and bars cache."""
+    flatfiles = settings.provider.model_copy(update={"name": "flatfiles"})
+    sources = build_classification_sources(settings, database)
+    return ReplaySources(
+        provider=build_provider(flatfiles, clock, database),
+        inputs=AnalysisInputs.from_settings(settings.analysis, sources),
+        bars=BarsRepository(database),
+        bars_cache=DailyBarsCache(),
+        history_sessions=settings.engine.history_sessions,
     )
 
 

@@ -38,6 +38,16 @@ HEARTBEAT_INTERVAL_SECS = 10.0
 ABANDONED_SWEEP_INTERVAL_SECS = 15.0
 
 
+async def keep_heartbeat(repository: Repository, wall_clock: Clock, run_id: str) -> None:
+    """Keep a run's heartbeat fresh while it is in flight, even through a long silent stage."""
+    while True:
+        await asyncio.sleep(HEARTBEAT_INTERVAL_SECS)
+        try:
+            await asyncio.to_thread(repository.heartbeat, run_id, wall_clock.now())
+        except Exception as error:
+            logger.warning("analysis %s: heartbeat not recorded: %s", run_id, error)
+
+
 def _progress_payload(run: AnalysisRun, stage: str, percent: float) -> dict[str, Any]:
     return {"run_id": run.run_id, "trigger": run.trigger.value, "stage": stage, "percent": percent}
 
@@ -85,15 +95,6 @@ class RunCoordinator:
                 await self._fail_abandoned_runs()
             except Exception as error:  # a database hiccup: the next sweep tries again
                 logger.warning("could not check for interrupted runs: %s", error)
-
-    async def _heartbeat(self, run_id: str) -> None:
-        """Keep a run's heartbeat fresh while it is in flight, even through a long silent stage."""
-        while True:
-            await asyncio.sleep(HEARTBEAT_INTERVAL_SECS)
-            try:
-                await asyncio.to_thread(self.repository.heartbeat, run_id, self.wall_clock.now())
-            except Exception as error:
-                logger.warning("analysis %s: heartbeat not recorded: %s", run_id, error)
 
     async def run_scheduled(self, trigger: RunTrigger, scheduled_for: datetime) -> AnalysisRun:
         """The scheduler's run: start or join one and wait for its record."""
@@ -170,7 +171,9 @@ class RunCoordinator:
 
     async def _execute(self, run: AnalysisRun) -> AnalysisRun:
         started = time.perf_counter()
-        heartbeat = asyncio.create_task(self._heartbeat(run.run_id), name=f"heartbeat-{run.run_id}")
+        heartbeat = asyncio.create_task(
+            keep_heartbeat(self.repository, self.wall_clock, run.run_id), name=f"heartbeat-{run.run_id}"
+        )
         report = self._progress_reporter(run, asyncio.get_running_loop())
         previous = await self._grid_before_run()
         try:

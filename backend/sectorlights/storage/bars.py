@@ -205,6 +205,14 @@ class BarsRepository:
         with self.engine.connect() as connection:
             return list(connection.execute(statement).scalars())
 
+    def imported_sessions(self, candidates: Sequence[date]) -> set[date]:
+        """Those of `candidates` with daily bars."""
+        if not candidates:
+            return set()
+        statement = select(daily_bars.c.session).where(daily_bars.c.session.in_(candidates)).distinct()
+        with self.engine.connect() as connection:
+            return set(connection.execute(statement).scalars())
+
     def symbols(self) -> list[str]:
         """Symbols with daily bars, sorted (minute-only symbols are not listed)."""
         values = _distinct_values(daily_bars.c.symbol, "daily_symbols")

@@ -27,6 +27,9 @@ RUN_STALE_AFTER = timedelta(seconds=30)
 INTERRUPTED_ERROR = "interrupted: the process stopped mid-run"
 
 
+# Runs whose grid may be the live one: every trigger but a replay's.
+LIVE_RUN = analysis_runs.c.trigger != RunTrigger.REPLAY.value
+
 # pg_advisory_xact_lock key serialising run commits ("SLCOMMIT" in ASCII).
 COMMIT_LOCK_KEY = 0x534C434F4D4D4954
 
@@ -173,14 +176,34 @@ class Repository:
                 )
             )
 
+    def commit_replay(self, snapshot: SectorSnapshot, finished_at: datetime) -> None:
+        """Publish a replay: only its run's result, to be opened read-only. The universe tables and
+        the sector and stock history describe the live market, so a replay leaves them alone."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(analysis_runs)
+                .where(analysis_runs.c.run_id == snapshot.run_id)
+                .values(
+                    status=RunStatus.SUCCEEDED.value,
+                    stage="done",
+                    progress_pct=100.0,
+                    finished_at=finished_at,
+                    as_of=snapshot.as_of,
+                    universe_size=snapshot.universe_size,
+                    result=snapshot.model_dump(mode="json"),
+                )
+            )
+
     def get_run(self, run_id: str) -> AnalysisRun | None:
         with self.engine.connect() as connection:
             row = connection.execute(select(*_run_columns()).where(analysis_runs.c.run_id == run_id)).first()
         return None if row is None else _run_from_row(row._mapping)
 
     def latest_run(self, status: RunStatus | None = None) -> AnalysisRun | None:
-        """The most recently started run (of `status`, when given)."""
-        statement = select(*_run_columns()).order_by(analysis_runs.c.started_at.desc()).limit(1)
+        """The most recently started live run (of `status`, when given): replays are never it."""
+        statement = (
+            select(*_run_columns()).where(LIVE_RUN).order_by(analysis_runs.c.started_at.desc()).limit(1)
+        )
         if status is not None:
             statement = statement.where(analysis_runs.c.status == status.value)
         with self.engine.connect() as connection:
@@ -188,10 +211,10 @@ class Repository:
         return None if row is None else _run_from_row(row._mapping)
 
     def latest_snapshot(self) -> SectorSnapshot | None:
-        """The grid of the most recent successful run."""
+        """The grid of the most recent successful live run (the served grid; never a replay's)."""
         statement = (
             select(analysis_runs.c.result)
-            .where(analysis_runs.c.status == RunStatus.SUCCEEDED.value)
+            .where(analysis_runs.c.status == RunStatus.SUCCEEDED.value, LIVE_RUN)
             .order_by(analysis_runs.c.finished_at.desc())
             .limit(1)
         )

@@ -7,8 +7,13 @@ chunks by the wall clock, which would delete a replay's rows and the imported ba
 
 The window is measured against the data's own time, not the wall clock: a replay of a 2017 session
 would otherwise delete the rows it had just stored and every imported minute bar. `newest_data_time`
-gives that time (the newest analysed instant stored); the run just stored is named in `KeptRun` so
-that its rows, and the minute bars within the window before its instant, always stay.
+gives that time (the newest analysed instant of a live run); the run just stored is named in
+`KeptRun` so that its rows, and the minute bars within the window before its instant, always stay.
+Minute bars are only ever imported flat files, so their window also ends at the newest imported bar:
+a live run on another provider (the simulated market of today) leaves a 2017 import alone.
+
+Runs triggered as replays (`sectorlights replay`, `POST /api/replays`) store no history rows and are
+kept for the window after they were made (their start), however old the session they analysed.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Engine, and_, delete, exists, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, case, delete, exists, func, select
 
-from sectorlights.domain.snapshot import RunStatus
+from sectorlights.domain.snapshot import RunStatus, RunTrigger
 from sectorlights.storage.database import timescaledb_in_use
 from sectorlights.storage.tables import analysis_runs, minute_bars, sector_sentiment, stock_metrics
 
@@ -45,12 +50,22 @@ class KeptRun:
     as_of: datetime
 
 
+_REPLAY = analysis_runs.c.trigger == RunTrigger.REPLAY.value
+
+
 def newest_data_time(engine: Engine) -> datetime | None:
-    """The newest instant a successful run analysed (the data's own "now"), None before any run."""
+    """The newest instant a successful live run analysed (the data's own "now"), None before any."""
     with engine.connect() as connection:
         newest: datetime | None = connection.execute(
-            select(func.max(analysis_runs.c.as_of)).where(analysis_runs.c.status == RunStatus.SUCCEEDED.value)
+            select(func.max(analysis_runs.c.as_of)).where(
+                analysis_runs.c.status == RunStatus.SUCCEEDED.value, ~_REPLAY
+            )
         ).scalar_one()
+    return newest
+
+
+def _newest_minute_bar(connection: Connection) -> datetime | None:
+    newest: datetime | None = connection.execute(select(func.max(minute_bars.c.window_start))).scalar_one()
     return newest
 
 
@@ -74,6 +89,9 @@ def prune_history(
                 sector_sentiment.c.timestamp < cutoff, not_kept(sector_sentiment.c.run_id)
             )
         ).rowcount
+        newest_minute = _newest_minute_bar(connection)
+        if newest_minute is not None:
+            minute_cutoff = min(minute_cutoff, newest_minute - window)
         minute_rows = connection.execute(
             delete(minute_bars).where(minute_bars.c.window_start < minute_cutoff)
         ).rowcount
@@ -82,7 +100,7 @@ def prune_history(
         ).rowcount
         latest_success = (
             select(analysis_runs.c.run_id)
-            .where(analysis_runs.c.status == RunStatus.SUCCEEDED.value)
+            .where(analysis_runs.c.status == RunStatus.SUCCEEDED.value, ~_REPLAY)
             .order_by(analysis_runs.c.finished_at.desc())
             .limit(1)
             .scalar_subquery()
@@ -91,8 +109,13 @@ def prune_history(
         run_rows = connection.execute(
             delete(analysis_runs).where(
                 and_(
-                    # A replay's run starts today but analyses the past: its data time decides.
-                    func.coalesce(analysis_runs.c.as_of, analysis_runs.c.started_at) < cutoff,
+                    # A past instant analysed as a live run: its data time decides. A replay run
+                    # is kept for the window after it was made, whatever session it shows.
+                    case(
+                        (_REPLAY, analysis_runs.c.started_at),
+                        else_=func.coalesce(analysis_runs.c.as_of, analysis_runs.c.started_at),
+                    )
+                    < cutoff,
                     not_kept(analysis_runs.c.run_id),
                     # coalesce: with no successful run at all, NULL would protect every run.
                     analysis_runs.c.run_id != func.coalesce(latest_success, ""),

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, delete, func, insert, select
 
 from sectorlights.domain.vocabulary import Sector
 from sectorlights.storage.database import timescaledb_in_use
 from sectorlights.storage.repository import Repository
 from sectorlights.storage.retention import KeptRun, prune_history
 from sectorlights.storage.tables import analysis_runs, minute_bars, sector_sentiment, stock_metrics
-from tests.samples import AS_OF, members, run_record, snapshot
+from tests.samples import AS_OF, members, replayed, run_record, snapshot
 
 
 def _count(engine: Engine, table: object) -> int:
@@ -148,3 +148,50 @@ def test_a_run_started_today_on_old_data_is_pruned_by_its_data_time(database: En
 
     assert (report.sector_sentiment, report.analysis_runs) == (8, 1)
     assert repository.get_run(run.run_id) is None
+
+
+def test_imported_minute_bars_are_measured_by_the_newest_imported_bar(database: Engine) -> None:
+    """A live run of today (the simulated market) next to a 2017 import: the import is not 90 days
+    behind today's data but behind its own newest bar, so only what is older than that goes."""
+    repository = Repository(database)
+    _published(repository, days_ago=0)
+    imported_newest = datetime(2017, 11, 10, 20, 59, tzinfo=UTC)
+    for at in (imported_newest, imported_newest - timedelta(days=30), imported_newest - timedelta(days=91)):
+        _minute_bar(database, at)
+
+    report = prune_history(database, AS_OF)
+
+    assert report.minute_bars == 1
+    with database.connect() as connection:
+        kept = sorted(connection.execute(select(minute_bars.c.window_start)).scalars())
+    assert kept == [imported_newest - timedelta(days=30), imported_newest]
+
+
+@pytest.mark.parametrize(("made_days_ago", "kept"), [(0, True), (89, True), (91, False)])
+def test_a_replay_run_is_kept_for_the_window_after_it_was_made(
+    database: Engine, made_days_ago: int, kept: bool
+) -> None:
+    """A replay stores no history rows and shows a session years old: the time it was made decides."""
+    repository = Repository(database)
+    replay = replayed(
+        repository, datetime(2017, 11, 9, 21, 0, tzinfo=UTC), started_at=AS_OF - timedelta(days=made_days_ago)
+    )
+    _published(repository, days_ago=0)
+
+    prune_history(database, AS_OF)
+
+    assert (repository.get_run(replay) is not None) is kept
+
+
+def test_the_live_grid_run_is_kept_however_old_even_after_a_replay(database: Engine) -> None:
+    repository = Repository(database)
+    live = _published(repository, days_ago=200)
+    replayed(repository, datetime(2017, 11, 9, 21, 0, tzinfo=UTC), started_at=AS_OF)
+    with database.begin() as connection:  # its history went by TimescaleDB's own policy, say
+        connection.execute(delete(sector_sentiment))
+
+    prune_history(database, AS_OF)
+
+    assert repository.get_run(live) is not None
+    latest = repository.latest_snapshot()
+    assert latest is not None and latest.run_id == live

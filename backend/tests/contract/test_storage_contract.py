@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sectorlights.domain.results import UniverseMember
-from sectorlights.domain.snapshot import RunStatus
+from sectorlights.domain.snapshot import RunStatus, RunTrigger
 from sectorlights.domain.vocabulary import Color, Sector, Timeframe
 from sectorlights.storage.database import (
     current_revision,
@@ -21,7 +21,7 @@ from sectorlights.storage.database import (
 from sectorlights.storage.repository import INTERRUPTED_ERROR, RUN_STALE_AFTER, Repository
 from sectorlights.storage.tables import analysis_runs, sector_sentiment, stock_metrics, stock_universe
 from tests.databases import downgraded
-from tests.samples import AS_OF, members, run_record, snapshot
+from tests.samples import AS_OF, members, replay_snapshot, replayed, run_record, snapshot
 
 
 def _count(engine: Engine, table: object) -> int:
@@ -297,3 +297,57 @@ def test_stock_metrics_migration_goes_down_and_up(database: Engine) -> None:
     assert sorted(primary_key) == ["symbol", "timestamp"]
     _publish(Repository(database), AS_OF)
     assert _count(database, stock_metrics) == 2
+
+
+# --- replays (trigger `replay`, migration 0008): stored to open, never the live grid ----------------
+
+REPLAYED_AS_OF = datetime(2017, 11, 9, 21, 0, tzinfo=UTC)
+
+
+def test_a_replay_stored_after_the_live_run_is_never_the_latest(database: Engine) -> None:
+    repository = Repository(database)
+    live = _publish(repository, AS_OF)
+    universe_before = repository.universe_members()
+    history_before = repository.sector_history(Sector.ENERGY)
+    # Started and finished after the live run, as a replay from the page or the CLI is.
+    replay = replayed(repository, REPLAYED_AS_OF, started_at=AS_OF + timedelta(minutes=5))
+
+    latest = repository.latest_snapshot()
+    assert latest is not None and latest.run_id == live
+    for status in (None, RunStatus.SUCCEEDED):
+        run = repository.latest_run(status)
+        assert run is not None and run.run_id == live
+    # The universe and the history describe the live market: a replay leaves them as they were.
+    assert repository.universe_members() == universe_before
+    assert repository.sector_history(Sector.ENERGY) == history_before
+    # It is a stored run like any other, to open read-only.
+    stored = repository.snapshot(replay)
+    assert stored is not None and stored.data_source.replay_of == REPLAYED_AS_OF.date()
+    listed = {row["run_id"]: row["trigger"] for row in repository.stored_runs(10)}
+    assert listed == {live: "on_demand", replay: "replay"}
+
+
+def test_with_only_replays_stored_there_is_no_live_grid(database: Engine) -> None:
+    repository = Repository(database)
+    replayed(repository, REPLAYED_AS_OF)
+    assert repository.latest_snapshot() is None
+    assert repository.latest_run() is None
+
+
+def test_replays_stored_by_the_cli_before_0008_are_retagged(database: Engine) -> None:
+    """`sectorlights replay` stored its runs as `cli` until replays had a trigger of their own."""
+    repository = Repository(database)
+    with downgraded(database, "0007"):
+        old_replay = run_record(started_at=AS_OF + timedelta(minutes=5), trigger=RunTrigger.CLI)
+        plain_cli = run_record(started_at=AS_OF, trigger=RunTrigger.CLI)
+        for run, grid in (
+            (old_replay, replay_snapshot(old_replay.run_id, REPLAYED_AS_OF)),
+            (plain_cli, snapshot(plain_cli.run_id, as_of=AS_OF)),
+        ):
+            repository.create_run(run)
+            repository.commit_run(grid, members(), run.started_at)
+        assert repository.latest_snapshot().run_id == old_replay.run_id  # type: ignore[union-attr]
+    assert current_revision(database) == head_revision()
+    triggers = {row["run_id"]: row["trigger"] for row in repository.stored_runs(10)}
+    assert triggers == {old_replay.run_id: "replay", plain_cli.run_id: "cli"}
+    assert repository.latest_snapshot().run_id == plain_cli.run_id  # type: ignore[union-attr]

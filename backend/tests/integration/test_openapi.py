@@ -89,7 +89,16 @@ def test_operation_ids_are_readable(openapi: dict[str, Any]) -> None:
         ids[("GET", "/api/stocks/{symbol}")],
         ids[("GET", "/api/stocks/{symbol}/history")],
         ids[("POST", "/api/analysis")],
-    } == {"listSectors", "getSector", "getSectorHistory", "getStock", "getStockHistory", "startAnalysis"}
+        ids[("POST", "/api/replays")],
+    } == {
+        "listSectors",
+        "getSector",
+        "getSectorHistory",
+        "getStock",
+        "getStockHistory",
+        "startAnalysis",
+        "startReplay",
+    }
     assert all(name.isalnum() and name[0].islower() for name in ids.values()), ids
 
 

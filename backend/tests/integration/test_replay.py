@@ -92,7 +92,7 @@ def replay_folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
 
 def test_replay_of_a_day_only_session_at_its_close(replay_folder: tuple[Path, Path]) -> None:
     folder, listings = replay_folder
-    source = ["--provider", "flatfiles", "--listings", str(listings)]
+    source = ["--listings", str(listings)]
     result = run_command(["replay", "--date", "2017-11-09", "--json", *source], {}, folder)
     assert result.returncode == 0, result.stderr
     grid = json.loads(result.stdout)
@@ -136,8 +136,6 @@ def test_replay_refuses_bad_input_naming_the_problem(
     replay_folder: tuple[Path, Path], args: list[str], code: int, message: str
 ) -> None:
     folder, listings = replay_folder
-    result = run_command(
-        ["replay", *args, "--provider", "flatfiles", "--listings", str(listings)], {}, folder
-    )
+    result = run_command(["replay", *args, "--listings", str(listings)], {}, folder)
     assert result.returncode == code, (result.stdout, result.stderr)
     assert message in result.stderr

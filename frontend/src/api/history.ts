@@ -1,8 +1,12 @@
-/** Fetchers of time travel: `GET /api/runs` (stored runs) and `GET /api/runs/{run_id}/grid`. */
+/**
+ * Requests of time travel: `GET /api/runs` (stored runs), `GET /api/runs/{run_id}/grid` and
+ * `POST /api/replays` (replay a past session).
+ */
 import { isRecord, requestJson } from './client';
-import type { SectorsResponse, StoredRuns } from './types';
+import type { ReplayRequest, ReplayStarted, SectorsResponse, StoredRuns } from './types';
 
 export const RUNS_URL = '/api/runs';
+export const REPLAYS_URL = '/api/replays';
 
 function looksLikeRuns(body: unknown): body is StoredRuns {
   return isRecord(body) && Array.isArray(body.runs);
@@ -30,4 +34,18 @@ export function fetchStoredGrid(runId: string, signal?: AbortSignal): Promise<Se
   return requestJson<SectorsResponse>(`${RUNS_URL}/${encodeURIComponent(runId)}/grid`, { signal }, looksLikeGrid, {
     malformedMessage: 'Malformed stored grid from the server',
   });
+}
+
+/**
+ * `POST /api/replays`: starts the replay of a past session and answers with its run. A refusal
+ * (422 naming the field, 409 while another replay runs, 429) throws an ApiError with the server's
+ * message.
+ */
+export function startReplay(request: ReplayRequest, signal?: AbortSignal): Promise<ReplayStarted> {
+  return requestJson<ReplayStarted>(
+    REPLAYS_URL,
+    { method: 'POST', signal, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request) },
+    (body) => isRecord(body) && typeof body.run_id === 'string',
+    { rateLimited: true },
+  );
 }

@@ -91,6 +91,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/replays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Replay
+         * @description Replay a past session at a New York time over the flat files imported into the server's
+         *     database (whatever provider the live grid uses); answers at once with the run id.
+         *
+         *     Follow the run at `GET /api/analysis/{run_id}` and open its grid at `GET /api/runs/{run_id}/grid`
+         *     once it has succeeded; it never becomes the live grid. One replay runs at a time (409 while one
+         *     does); starting one counts against the caller's budget (429). A date or time that cannot be
+         *     replayed, or whose bars were never imported, is a 422 naming the field and what to import.
+         */
+        post: operations["startReplay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs": {
         parameters: {
             query?: never;
@@ -102,7 +128,8 @@ export interface paths {
          * List Stored Runs
          * @description Stored successful runs by market time, newest first: what the dashboard's history can open.
          *
-         *     To see a past session that was never analysed, replay it: `sectorlights replay --date`.
+         *     To see a past session that was never analysed, replay it: `POST /api/replays` (or
+         *     `sectorlights replay --date`).
          */
         get: operations["listStoredRuns"];
         put?: never;
@@ -849,6 +876,52 @@ export interface components {
             ts: string;
         };
         /**
+         * ReplayRequest
+         * @description A past session and a New York time in it. Both are checked by the engine (the CLI's
+         *     `sectorlights replay` shares the checks), which names the field at fault.
+         */
+        ReplayRequest: {
+            /**
+             * Date
+             * @description the session to replay, YYYY-MM-DD
+             * @example 2017-11-09
+             */
+            date: string;
+            /**
+             * Time
+             * @description New York time HH:MM within the session's 04:00-20:00; default its regular close (16:00, 13:00 on early-close days). Before the close it needs that day's minute bars
+             * @example 16:00
+             */
+            time?: string | null;
+        };
+        /**
+         * ReplayStarted
+         * @description The replay's run, started: follow it at `GET /api/analysis/{run_id}`, then open its grid at
+         *     `GET /api/runs/{run_id}/grid`.
+         */
+        ReplayStarted: {
+            /**
+             * As Of
+             * Format: date-time
+             * @description the instant analysed
+             */
+            as_of: string;
+            /** Progress Pct */
+            progress_pct: number;
+            /** Run Id */
+            run_id: string;
+            /**
+             * Session
+             * Format: date
+             * @description the session replayed (New York)
+             */
+            session: string;
+            /** Stage */
+            stage: string;
+            status: components["schemas"]["RunStatus"];
+            trigger: components["schemas"]["RunTrigger"];
+        };
+        /**
          * RunStatus
          * @enum {string}
          */
@@ -857,7 +930,7 @@ export interface components {
          * RunTrigger
          * @enum {string}
          */
-        RunTrigger: "startup" | "interval" | "scheduled" | "on_demand" | "cli" | "significant_move";
+        RunTrigger: "startup" | "interval" | "scheduled" | "on_demand" | "cli" | "significant_move" | "replay";
         /** ScheduledAnalysis */
         ScheduledAnalysis: {
             /**
@@ -1682,6 +1755,66 @@ export interface operations {
             };
             /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A parameter or the body is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests for this user; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    startReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayStarted"];
+                };
+            };
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Busy: another replay is running */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

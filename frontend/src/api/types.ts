@@ -53,6 +53,10 @@ export type LatestAnalysis = Schemas['LatestAnalysis'];
 export type StoredRun = Schemas['StoredRun'];
 /** Stored successful runs by market time, newest first. */
 export type StoredRuns = Schemas['StoredRuns'];
+/** `POST /api/replays` body: a past session and a New York time ("HH:MM"). */
+export type ReplayRequest = Schemas['ReplayRequest'];
+/** `POST /api/replays` (202): the replay's run, followed at `GET /api/analysis/{run_id}`. */
+export type ReplayStarted = Schemas['ReplayStarted'];
 
 // ---- /ws messages -----------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ import { type ApiError, isAbort, toApiError } from '../api/client';
 import { fetchStoredGrid, fetchStoredRuns } from '../api/history';
 import type { SectorsResponse, StoredRun } from '../api/types';
 import { formatEtDate, formatEtDateTime, formatEtTime } from '../format';
+import { ReplayForm } from './ReplayForm';
 import './Controls.css';
 
 interface Props {
@@ -21,14 +22,16 @@ function byDay(runs: StoredRun[]): [string, StoredRun[]][] {
 }
 
 function runLabel(run: StoredRun): string {
-  const replay = run.data_source.replay_of ? ` · replay` : '';
+  // A run replayed before replays had their own trigger says so by its data source.
+  const replay = run.data_source.replay_of && run.trigger !== 'replay' ? ' · replay' : '';
   return `${formatEtTime(run.as_of)} · ${run.trigger}${replay}`;
 }
 
 /**
  * The header's "History": pick a stored run (grouped by day, or the last one before a chosen
- * date and time) and open its grid read-only. Past sessions never analysed are replayed with
- * `sectorlights replay --date`, after which they are listed here.
+ * date and time) and open its grid read-only, or replay a past session never analysed (from the
+ * flat files imported on the server; `sectorlights replay --date` does the same), which then
+ * opens the same way and is listed here.
  */
 export function HistoryPicker({ onOpen }: Props) {
   const [shown, setShown] = useState(false);
@@ -58,16 +61,15 @@ export function HistoryPicker({ onOpen }: Props) {
 
   const days = useMemo(() => byDay(runs ?? []), [runs]);
 
+  const show = (grid: SectorsResponse) => {
+    setError(null);
+    setShown(false);
+    onOpen(grid);
+  };
+
   const open = () => {
     if (chosen === '') return;
-    fetchStoredGrid(chosen).then(
-      (grid) => {
-        setError(null);
-        setShown(false);
-        onOpen(grid);
-      },
-      (reason: unknown) => setError(toApiError(reason)),
-    );
+    fetchStoredGrid(chosen).then(show, (reason: unknown) => setError(toApiError(reason)));
   };
 
   return (
@@ -110,15 +112,16 @@ export function HistoryPicker({ onOpen }: Props) {
           <button type="button" className="control-button" onClick={open} disabled={chosen === ''} data-testid="history-open">
             Open
           </button>
-          <p className="history-hint" data-testid="history-hint">
-            A past session never analysed: replay it with <code>sectorlights replay --date</code>, then
-            pick it here.
-          </p>
           {error && (
             <p className="status status-error" role="alert">
               {error.message}
             </p>
           )}
+          <ReplayForm onOpen={show} />
+          <p className="history-hint" data-testid="history-hint">
+            A replay reads the flat files imported on the server (<code>sectorlights import-flatfiles</code>);{' '}
+            <code>sectorlights replay --date</code> does the same from the command line.
+          </p>
         </div>
       )}
     </div>

@@ -27,7 +27,8 @@ async def list_stored_runs(
 ) -> StoredRuns:
     """Stored successful runs by market time, newest first: what the dashboard's history can open.
 
-    To see a past session that was never analysed, replay it: `sectorlights replay --date`."""
+    To see a past session that was never analysed, replay it: `POST /api/replays` (or
+    `sectorlights replay --date`)."""
     return await queries.stored_runs(limit, utc_param("before", before))
 
 

@@ -15,6 +15,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from sectorlights.domain.market import DailyBars, IntradaySnapshot, Listing, MinuteBars, NewsItem
 from sectorlights.domain.sessions import current_session, next_session, session_bounds
 from sectorlights.providers.base import (
@@ -89,7 +91,12 @@ class FlatFilesProvider:
         self._static_bars = False
         self._closes_memo: tuple[date, dict[str, float]] | None = None
         self.capabilities = _capabilities(False)
-        self._refresh_capabilities()
+        try:
+            self._refresh_capabilities()
+        except SQLAlchemyError as error:
+            # An unmigrated database: the commands that build this refuse it with their own message
+            # (run `sectorlights migrate`); the capabilities follow the data from the first listing.
+            logger.debug("flat files: minute coverage not read yet: %s", error)
 
     def _refresh_capabilities(self) -> None:
         has_minutes = self.bars.minute_range() is not None
