@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sectorlights.cli.backtest_summary import add_summary_flags, check_summary_flags, write_summary
 from sectorlights.cli.common import Commands, add_command, add_json_flag, print_json
 from sectorlights.settings import ConfigurationError, Settings
 
@@ -48,6 +49,7 @@ def register(commands: Commands) -> None:
     parser.add_argument("--out", type=Path, default=Path(), help="folder for the report (default: .)")
     parser.add_argument("--listings", type=Path, help="reference-data CSV for the flatfiles provider")
     parser.add_argument("--seed", type=int, default=14, help="bootstrap seed (default 14)")
+    add_summary_flags(parser)
     add_json_flag(parser, "the report (what backtest.json holds)")
 
 
@@ -65,6 +67,7 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
         raise ConfigurationError(
             f"configuration error: --from {arguments.first} is after --to {arguments.last}"
         )
+    check_summary_flags(arguments)
     update: dict[str, object] = {"name": "flatfiles"}
     if arguments.listings is not None:
         update["flatfiles_listings"] = arguments.listings
@@ -99,6 +102,7 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
     arguments.out.mkdir(parents=True, exist_ok=True)
     (arguments.out / "backtest.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
     (arguments.out / "backtest.html").write_text(render_html(document), encoding="utf-8")
+    write_summary(outcome, arguments, settings.analysis.score_rules, BOOTSTRAP_RESAMPLES)
     if arguments.json:
         print_json(document)
     else:
