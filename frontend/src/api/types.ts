@@ -54,6 +54,12 @@ export type StoredRun = Schemas['StoredRun'];
 /** Stored successful runs by market time, newest first. */
 export type StoredRuns = Schemas['StoredRuns'];
 
+// ---- GET /api/colour-history -----------------------------------------------------------------
+
+/** What each colour was followed by on a named set of real history, with an edge verdict. */
+export type ColourHistory = Schemas['ColourHistory'];
+export type ColourRecord = Schemas['ColourRecord'];
+
 // ---- /ws messages -----------------------------------------------------------------------------
 
 export type LiveMessage =
