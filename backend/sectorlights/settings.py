@@ -309,6 +309,13 @@ class ServerSettings(BaseSettings):
         description="events kept for `/ws?since=SEQ` replay; further behind gets a snapshot",
     )
 
+    colour_history: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SECTORLIGHTS_COLOUR_HISTORY"),
+        description="what each colour was followed by on real history (`sectorlights backtest "
+        "--summary`), shown on the cards; None means the one shipped with SectorLights",
+    )
+
     @property
     def effective_static_dir(self) -> Path:
         return self.static_dir if self.static_dir is not None else REPO_ROOT / "frontend" / "dist"

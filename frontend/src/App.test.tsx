@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { App } from './App';
 import { CHANGE_HIGHLIGHT_MS } from './components/SectorCard';
 import { SECTOR_ORDER, TIMEFRAMES } from './constants';
-import { jsonResponse, makeResponse } from './test/fixtures';
+import { jsonResponse, makeColourHistory, makeResponse } from './test/fixtures';
 import { mockFetch } from './test/env';
 import { manualSource } from './test/source';
 
@@ -66,6 +66,33 @@ describe('App', () => {
     expect(screen.getByTestId('status-loading')).toBeInTheDocument();
     expect(await screen.findByRole('alert')).toHaveTextContent('Cannot reach the server');
     expect(screen.queryByTestId('status-loading')).not.toBeInTheDocument();
+  });
+});
+
+describe('App colour history', () => {
+  it('loads the colour history once and shows each card its line, and what the colours are', async () => {
+    const load = vi.fn(() => Promise.resolve(makeColourHistory()));
+    const source = manualSource();
+    render(<App source={source} loadColourHistory={load} />);
+    source.emit({ kind: 'data', data: makeResponse() });
+    const lines = await screen.findAllByTestId('card-history');
+    expect(lines).toHaveLength(8);
+    expect(lines[0]).toHaveTextContent(/^Historically: no edge — next session up 55 % after dark green/);
+    expect(screen.getByTestId('colour-note')).toHaveTextContent(
+      'Colours describe how each sector moved against IWM over the last 30 minutes, day, 3 days and week; they are not a forecast. On real history (S&P 600 small caps 2016–17) they have not predicted the next session.',
+    );
+    source.emit({ kind: 'data', data: makeResponse() });
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows the grid without the lines when the history cannot be loaded', async () => {
+    const source = manualSource();
+    render(<App source={source} loadColourHistory={() => Promise.reject(new TypeError('Failed to fetch'))} />);
+    source.emit({ kind: 'data', data: makeResponse() });
+    expect(screen.getAllByTestId('sector-card')).toHaveLength(8);
+    await act(() => vi.advanceTimersByTimeAsync(10));
+    expect(screen.queryByTestId('card-history')).toBeNull();
+    expect(screen.getByTestId('colour-note')).toHaveTextContent(/they are not a forecast\.$/);
   });
 });
 

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ApiError } from './api/client';
-import type { SectorKey, SectorResult, SectorsResponse } from './api/types';
+import type { ColourHistory, SectorKey, SectorResult, SectorsResponse } from './api/types';
 import { AnalysisControls } from './components/AnalysisControls';
 import { ChangeAnnouncer } from './components/ChangeAnnouncer';
+import { ColourNote } from './components/ColourNote';
 import { ConnectionIndicator } from './components/ConnectionIndicator';
 import { HistoryPicker } from './components/HistoryPicker';
 import { MoveAlerts } from './components/MoveAlerts';
@@ -13,6 +14,7 @@ import { formatEtDateTime, pageTitle } from './format';
 import { Header } from './components/Header';
 import { SectorGrid } from './components/SectorGrid';
 import type { SectorsSource } from './data/source';
+import { useRequest } from './hooks/useRequest';
 import { useSectors } from './hooks/useSectors';
 
 function StatusMessage({ error, hasData }: { error: ApiError; hasData: boolean }) {
@@ -50,9 +52,20 @@ function HistoricBanner({ grid, onBack }: { grid: SectorsResponse; onBack: () =>
 
 const NO_CHANGES = {};
 
-export function App({ source }: { source?: SectorsSource }) {
+interface AppProps {
+  /** Where the grid comes from; the live source over /ws by default. */
+  source?: SectorsSource;
+  /** Loads the colour history once (main.tsx passes `fetchColourHistory`); without it the cards
+   * show no history line. */
+  loadColourHistory?: ((signal: AbortSignal) => Promise<ColourHistory>) | null;
+}
+
+export function App({ source, loadColourHistory = null }: AppProps) {
   const [active] = useState<SectorsSource>(() => source ?? createLiveSource());
   const live = useSectors(active);
+  const historyLoad = useRequest(loadColourHistory, []);
+  // A failed load leaves the cards without the line: the grid matters more than its history.
+  const history = historyLoad.state === 'ok' ? historyLoad.data : null;
   const { error, loading, connection, progress, moves } = live;
   // A stored run opened from the history; live updates keep arriving underneath but are not
   // shown until "Back to live", so a past grid is never silently replaced by the present one.
@@ -103,6 +116,7 @@ export function App({ source }: { source?: SectorsSource }) {
       {error && <StatusMessage error={error} hasData={data !== null} />}
       <ChangeAnnouncer changes={changes} labels={labels} />
       <MoveAlerts moves={moves} labels={labels} onOpenSector={openSector} />
+      {data && <ColourNote history={history} />}
       {data && (
         <SectorGrid
           sectors={data.sectors}
@@ -111,6 +125,7 @@ export function App({ source }: { source?: SectorsSource }) {
           lists={lists}
           asOf={data.as_of}
           changedAsOf={changedAsOf}
+          history={history}
         />
       )}
       {open && <SectorDetail sector={open} label={labels[open]} onClose={() => setOpen(null)} />}

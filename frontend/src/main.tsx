@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { fetchColourHistory } from './api/colourHistory';
 import './styles.css';
 
 const container = document.getElementById('root');
@@ -8,6 +9,6 @@ if (!container) throw new Error('Missing #root element');
 
 createRoot(container).render(
   <StrictMode>
-    <App />
+    <App loadColourHistory={fetchColourHistory} />
   </StrictMode>,
 );

@@ -16,6 +16,7 @@ from sectorlights.api.errors import install_error_handlers
 from sectorlights.api.openapi import install_openapi, operation_id
 from sectorlights.api.routes import (
     analysis,
+    colour_history,
     health,
     live,
     metrics,
@@ -80,6 +81,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         preferences.router,
         runs.router,
         replays.router,
+        colour_history.router,
     ):
         app.include_router(router, dependencies=[Depends(current_user)])
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sectorlights.cli.backtest_json import median_members, pct, stats_json
+from sectorlights.cli.backtest_summary import add_summary_flags, check_summary_flags, write_summary
 from sectorlights.cli.common import Commands, add_command, add_json_flag, print_json
 from sectorlights.settings import ConfigurationError, Settings
 
@@ -66,6 +67,7 @@ def register(commands: Commands) -> None:
         "minute bars against the next 4 hours, capped at the close (sessions without minute bars, "
         "times after an early close, are skipped with the reason), and intraday momentum",
     )
+    add_summary_flags(parser)
     add_json_flag(parser, "the report (what backtest.json holds)")
 
 
@@ -84,6 +86,7 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
         raise ConfigurationError(
             f"configuration error: --from {arguments.first} is after --to {arguments.last}"
         )
+    check_summary_flags(arguments)
     update: dict[str, object] = {"name": "flatfiles"}
     if arguments.listings is not None:
         update["flatfiles_listings"] = arguments.listings
@@ -124,6 +127,7 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
     arguments.out.mkdir(parents=True, exist_ok=True)
     (arguments.out / "backtest.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
     (arguments.out / "backtest.html").write_text(render_html(document), encoding="utf-8")
+    write_summary(outcome, arguments, settings.analysis.score_rules, BOOTSTRAP_RESAMPLES)
     if arguments.json:
         print_json(document)
     else:

@@ -11,7 +11,7 @@ from datetime import UTC, date
 
 import numpy as np
 
-from sectorlights.analytics.backtest import BacktestInputs
+from sectorlights.analytics.backtest import BacktestInputs, BoolArray
 from sectorlights.analytics.variants import SessionVariants
 from sectorlights.domain.frame import FloatArray, IntArray
 from sectorlights.domain.market import DailyBars
@@ -45,6 +45,8 @@ class SessionOutcome:
     next_equal_pct: FloatArray  # (K,) equal-weight mean of the members' next-session return
     next_volume_pct: FloatArray  # (K,) the same, weighted by each member's next-session volume
     benchmark_same_day_pct: float
+    # (K,) the card showed its colour (not "Insufficient data", which reads blue neutral)
+    colour_shown: BoolArray
     # The literature's simple predictors and the benchmark's next return (engine/backtest_variants.py).
     variants: SessionVariants | None = None
 
@@ -133,6 +135,7 @@ def score_session(
     colors = np.full(len(SECTORS), -1, dtype=np.int64)
     timeframe_scores = np.full((len(SECTORS), len(TIMEFRAMES)), np.nan)
     counts = np.zeros(len(SECTORS), dtype=np.int64)
+    shown = np.zeros(len(SECTORS), dtype=np.bool_)
     for index, sector in enumerate(SECTORS):
         card = cards.get(sector)
         if card is None or card.stock_count == 0:
@@ -140,6 +143,7 @@ def score_session(
         scores[index] = card.score
         colors[index] = COLORS.index(card.color)
         counts[index] = card.stock_count
+        shown[index] = not card.insufficient_data
         for column, timeframe in enumerate(TIMEFRAMES):
             result_tf = card.timeframes.get(timeframe)
             if result_tf is not None and result_tf.return_pct is not None:
@@ -162,6 +166,7 @@ def score_session(
         next_equal_pct=next_equal,
         next_volume_pct=next_weighted,
         benchmark_same_day_pct=np.nan if benchmark is None else float(benchmark),
+        colour_shown=shown,
     )
 
 

@@ -9,8 +9,14 @@ from sqlalchemy import Engine
 from sectorlights.cache.base import Cache
 from sectorlights.cache.memory import MemoryCache
 from sectorlights.cache.redis import RedisCache
+from sectorlights.config.colour_history import (
+    COLOUR_HISTORY_FILE,
+    ColourHistoryFileError,
+    load_colour_history,
+)
 from sectorlights.config.sectors import OverridesFileError
 from sectorlights.core.clock import Clock, SystemClock, clock_from_settings
+from sectorlights.domain.colour_history import ColourHistory
 from sectorlights.engine.background import Background, MoveResponder
 from sectorlights.engine.classification_sources import ClassificationSources
 from sectorlights.engine.computation import SnapshotComputer
@@ -68,6 +74,7 @@ class Container:
     queries: MarketQueries
     users: UserService
     health: HealthChecks
+    colour_history: ColourHistory
 
     async def start(self) -> None:
         await self.hub.start()
@@ -103,9 +110,19 @@ def build_classification_sources(
         ) from None
 
 
+def load_configured_colour_history(settings: Settings) -> ColourHistory:
+    """The configured colour history (the shipped one by default); ConfigurationError naming the
+    setting, the file and the problem when it cannot be used."""
+    try:
+        return load_colour_history(settings.server.colour_history or COLOUR_HISTORY_FILE)
+    except ColourHistoryFileError as error:
+        raise ConfigurationError(f"configuration error: SECTORLIGHTS_COLOUR_HISTORY: {error}") from None
+
+
 def build_container(settings: Settings, provider: MarketDataProvider | None = None) -> Container:
     """Build every part once; ConfigurationError (one line naming the setting) when one cannot
     start. `provider` replaces the configured market data (tests use a vendor that can fail)."""
+    colour_history = load_configured_colour_history(settings)
     database = create_database_engine(settings.database.effective_url)
     try:
         check_connection(database)
@@ -187,6 +204,7 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         MarketQueries(repository, grid, runs, scheduler),
         UserService(UserStore(database)),
         HealthChecks(database, cache, provider),
+        colour_history,
     )
 
 

@@ -38,6 +38,8 @@ def test_eight_colored_cards(browser: Browser, server: str) -> None:
         background = card.evaluate("element => getComputedStyle(element).backgroundImage")
         assert "linear-gradient" in background
         assert card.locator("[data-testid=tf-cell]").count() == 4
+        if card.get_attribute("data-insufficient") is None:
+            expect(card.get_by_test_id("card-history")).to_be_visible()
     assert page.get_by_test_id("simulated-badge").is_visible()
     assert page.get_by_test_id("data-age").inner_text().strip()
     # Four cards per row on a desktop-wide screen.

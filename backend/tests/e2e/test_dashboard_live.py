@@ -57,6 +57,22 @@ def test_one_card_per_row_on_a_phone(browser: Browser, server: str) -> None:
     assert len({round(box["x"]) for box in boxes if box}) == 1
     assert len({round(box["y"]) for box in boxes if box}) == 8
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing overflows sideways
+    # Each coloured card says what its colour was followed by on real history, inside the card.
+    coloured = page.locator("[data-testid=sector-card]:not([data-insufficient])")
+    assert coloured.count() > 0
+    for index in range(coloured.count()):
+        card = coloured.nth(index)
+        line = card.get_by_test_id("card-history")
+        expect(line).to_be_visible()
+        # The shipped history's data set and years close the line (whichever set it was made from).
+        expect(line).to_have_text(re.compile(r"^Historically: .+ \(.+ \d{4}(–\d{2,4})?\)$"))
+        card_box, line_box = card.bounding_box(), line.bounding_box()
+        assert card_box is not None and line_box is not None
+        assert (
+            card_box["x"] <= line_box["x"]
+            and line_box["x"] + line_box["width"] <= card_box["x"] + card_box["width"]
+        )
+    expect(page.get_by_test_id("colour-note")).to_contain_text("they are not a forecast. On real history (")
     shot(page, "dashboard-390")
     page.close()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import threading
 import time
 import uuid
@@ -19,6 +20,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sectorlights.api.app import create_app
+from sectorlights.config.colour_history import COLOUR_HISTORY_FILE, load_colour_history
+from sectorlights.domain.colour_history import ColourHistory
 from sectorlights.domain.vocabulary import SECTORS, TIMEFRAMES
 from sectorlights.settings import load_settings
 from tests.conftest import SIM_NOW
@@ -405,6 +408,22 @@ def test_reads_before_the_first_analysis_are_a_clear_503(idle: TestClient, path:
 def test_history_before_the_first_analysis_is_empty(idle: TestClient) -> None:
     body = idle.get("/api/sectors/energy/history").json()
     assert (body["count"], body["history"]) == (0, [])
+
+
+def test_colour_history_is_served_before_any_analysis(idle: TestClient) -> None:
+    response = idle.get("/api/colour-history")
+    assert response.status_code == 200, response.text
+    assert ColourHistory.model_validate(response.json()) == load_colour_history()
+
+
+def test_colour_history_serves_the_configured_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    document = json.loads(COLOUR_HISTORY_FILE.read_text(encoding="utf-8"))
+    configured = tmp_path / "held_out.json"
+    configured.write_text(json.dumps({**document, "label": "held-out set"}), encoding="utf-8")
+    environment(monkeypatch, sqlite_url(tmp_path), tmp_path / "no-frontend", run_on_start=False)
+    monkeypatch.setenv("SECTORLIGHTS_COLOUR_HISTORY", str(configured))
+    with TestClient(create_app(load_settings())) as client:
+        assert client.get("/api/colour-history").json()["label"] == "held-out set"
 
 
 BAD_REQUESTS = [

@@ -103,7 +103,13 @@ def test_with_auth_required_every_api_call_needs_a_token(
     closed_app: tuple[TestClient, dict[str, str]], headers: dict[str, str], message: str
 ) -> None:
     client, _ = closed_app
-    for path in ("/api/sectors", "/api/preferences", "/api/universe", "/api/analysis/latest"):
+    for path in (
+        "/api/sectors",
+        "/api/preferences",
+        "/api/universe",
+        "/api/analysis/latest",
+        "/api/colour-history",
+    ):
         response = client.get(path, headers=headers)
         assert response.status_code == 401, path
         assert message in response.json()["detail"]

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from sectorlights.cli.backtest import summary_lines
+from sectorlights.domain.colour_history import ColourHistory
+from sectorlights.domain.vocabulary import COLORS
 from tests.integration.test_flatfiles_cli import DAY_FILES, listings_with_shares
 from tests.servers import run_command
 
@@ -107,9 +109,55 @@ def assert_variant_blocks(document: dict[str, Any]) -> None:
     assert named == ["composite", "baseline", "baseline", "baseline", *variants["definitions"]]
 
 
+def test_summary_writes_the_colour_history_of_the_run(imported: Path) -> None:
+    listings = listings_with_shares(imported / "listings.csv")
+    summary = imported / "history" / "colour_history.json"
+    args = ["backtest", "--from", "2017-09-01", "--to", "2017-11-10", "--listings", str(listings)]
+    options = [
+        "--out",
+        str(imported / "summary-report"),
+        "--summary",
+        str(summary),
+        "--label",
+        "fixture days",
+    ]
+    result = run_command([*args, *options], {}, imported)
+    assert result.returncode == 0, result.stderr
+    assert f"wrote the colour history to {summary}" in result.stderr
+    history = ColourHistory.model_validate_json(summary.read_text())
+    report = json.loads((imported / "summary-report" / "backtest.json").read_text())
+    assert history.label == "fixture days"
+    assert history.sessions == SCORED == report["sessions_scored"]
+    assert (history.first_session.isoformat(), history.last_session.isoformat()) == (
+        "2017-10-30",
+        "2017-11-09",
+    )
+    assert [record.color for record in history.colors] == list(COLORS)
+    # Nine sessions are fewer than any colour needs for a verdict either way.
+    assert {record.edge for record in history.colors if record.leans} == {"too_few"}
+    # The cells counted are those the report scores with a colour shown.
+    assert history.baseline.up.total == sum(record.up.total for record in history.colors)
+    assert history.baseline.up.total <= report["statistics"]["equal"]["baselines"]["always_up"]["total"]
+    # File names, not the machine's folders.
+    assert str(imported) not in history.command
+    assert "--summary colour_history.json" in history.command
+    assert "--label 'fixture days'" in history.command
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
+        (
+            ["--from", "2017-10-01", "--to", "2017-11-10", "--summary", "h.json"],
+            2,
+            "--summary needs --label",
+        ),
+        (["--from", "2017-10-01", "--to", "2017-11-10", "--label", "x"], 2, "--label names the data set"),
+        (
+            ["--from", "2017-10-01", "--to", "2017-11-10", "--summary", ".", "--label", "x"],
+            2,
+            "is a folder, not a file",
+        ),
         (["--from", "2017-11-10", "--to", "2017-10-01"], 2, "--from 2017-11-10 is after --to 2017-10-01"),
         (["--from", "2017-13-01", "--to", "2017-11-10"], 2, "not a date (YYYY-MM-DD): '2017-13-01'"),
         (["--from", "2016-01-01", "--to", "2016-02-01"], 1, "no session from 2016-01-01 to 2016-02-01"),

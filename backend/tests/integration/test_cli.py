@@ -27,6 +27,11 @@ BAD_CONFIGURATION = [
     ("unknown provider", {"SECTORLIGHTS_PROVIDER": "bloomberg"}, "SECTORLIGHTS_PROVIDER"),
     ("naive frozen clock", {"SECTORLIGHTS_SIM_NOW": "2026-11-24T06:37:00"}, "SECTORLIGHTS_SIM_NOW"),
     ("bad port", {"SECTORLIGHTS_PORT": "99999"}, "SECTORLIGHTS_PORT"),
+    (
+        "missing colour history",
+        {"SECTORLIGHTS_COLOUR_HISTORY": "nowhere.json"},
+        "SECTORLIGHTS_COLOUR_HISTORY",
+    ),
 ]
 
 
@@ -42,6 +47,17 @@ def test_bad_configuration_stops_serve_with_one_line(
     assert lines[0].startswith("configuration error: ")
     assert setting in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_a_file_that_is_no_colour_history(tmp_path: Path) -> None:
+    (tmp_path / "history.json").write_text('{"label": "half a file"}', encoding="utf-8")
+    env = {"SECTORLIGHTS_COLOUR_HISTORY": "history.json"}
+    result = run_command(["serve", "--port", str(free_port())], env, tmp_path, timeout_secs=60)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("configuration error: SECTORLIGHTS_COLOUR_HISTORY: history.json: ")
+    assert "not a colour history" in lines[0] and "first_session" in lines[0]
 
 
 @pytest.mark.parametrize("command", [["serve", "--port", "0"], ["analyze"]])

@@ -67,6 +67,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/colour-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Colour History
+         * @description After each colour, the share of next sessions the sector went down and up and its mean
+         *     next-session return on a named set of real history, with intervals and an edge verdict by the
+         *     rule it states. Written by `sectorlights backtest --summary`; `SECTORLIGHTS_COLOUR_HISTORY`
+         *     picks the file.
+         */
+        get: operations["getColourHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/preferences": {
         parameters: {
             query?: never;
@@ -522,6 +545,100 @@ export interface components {
          */
         Color: "dark_red" | "light_red" | "blue_neutral" | "light_green" | "dark_green";
         /**
+         * ColourBaseline
+         * @description Every counted cell, whatever its colour: what a colour has to beat.
+         */
+        ColourBaseline: {
+            down: components["schemas"]["NextSessionShare"];
+            up: components["schemas"]["NextSessionShare"];
+        };
+        /**
+         * ColourHistory
+         * @description `GET /api/colour-history`: after each colour, how often the sector went down or up the next
+         *     session, its mean next-session return and whether that is an edge.
+         */
+        ColourHistory: {
+            baseline: components["schemas"]["ColourBaseline"];
+            /** Bootstrap Resamples */
+            bootstrap_resamples: number;
+            /**
+             * Colors
+             * @description one per colour, dark red to dark green
+             */
+            colors: components["schemas"]["ColourRecord"][];
+            /**
+             * Command
+             * @description the command that wrote it
+             */
+            command: string;
+            /**
+             * First Session
+             * Format: date
+             * @description first scored session
+             */
+            first_session: string;
+            /**
+             * Label
+             * @description the data set, e.g. 'S&P 600 small caps'
+             */
+            label: string;
+            /**
+             * Last Session
+             * Format: date
+             * @description last scored session
+             */
+            last_session: string;
+            /**
+             * Next Return
+             * @description what the next-session sector return is
+             */
+            next_return: string;
+            rule: components["schemas"]["EdgeRuleText"];
+            /**
+             * Score Rules
+             * @description SECTORLIGHTS_SCORE_RULES of the run
+             */
+            score_rules: string;
+            /** Seed */
+            seed: number;
+            /**
+             * Sessions
+             * @description sessions scored
+             */
+            sessions: number;
+        };
+        /**
+         * ColourRecord
+         * @description What followed one colour.
+         */
+        ColourRecord: {
+            color: components["schemas"]["Color"];
+            down: components["schemas"]["NextSessionShare"];
+            /**
+             * Edge
+             * @description yes: an edge by the rule; no: none; too_few: shown on too few sessions to tell
+             * @enum {string}
+             */
+            edge: "yes" | "no" | "too_few";
+            /**
+             * Leans
+             * @description the way the colour leans; null for neutral
+             */
+            leans: ("up" | "down") | null;
+            mean_next_return: components["schemas"]["MeanNextReturn"];
+            /**
+             * Reason
+             * @description the figures that decided the verdict
+             */
+            reason: string;
+            /**
+             * Sessions
+             * @description sessions on which some sector showed this colour
+             */
+            sessions: number;
+            up: components["schemas"]["NextSessionShare"];
+        };
+        /**
          * Constituent
          * @description One member of the latest run's universe, as stored.
          */
@@ -632,6 +749,18 @@ export interface components {
             status: "ok" | "error";
             /** Timescaledb */
             timescaledb: boolean;
+        };
+        /** EdgeRuleText */
+        EdgeRuleText: {
+            /** Coin */
+            coin: number;
+            /** Min Sessions */
+            min_sessions: number;
+            /**
+             * Text
+             * @description the rule in words (docs/methodology.md)
+             */
+            text: string;
         };
         /**
          * ErrorResponse
@@ -793,6 +922,16 @@ export interface components {
             timestamp: string;
         };
         /**
+         * IntervalBounds
+         * @description A 95 % interval; null bounds when there was nothing to measure.
+         */
+        IntervalBounds: {
+            /** High */
+            high: number | null;
+            /** Low */
+            low: number | null;
+        };
+        /**
          * LatestAnalysis
          * @description `GET /api/analysis/latest`: the latest run, the served grid's freshness, the next runs.
          */
@@ -823,6 +962,46 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "error" | "not_configured";
+        };
+        /** MeanNextReturn */
+        MeanNextReturn: {
+            /** @description day-block bootstrap 95 % interval, percent */
+            bootstrap: components["schemas"]["IntervalBounds"];
+            /**
+             * Cells
+             * @description cells of this colour with a next-session return
+             */
+            cells: number;
+            /**
+             * Mean Pct
+             * @description their mean next-session sector return, percent
+             */
+            mean_pct: number | null;
+        };
+        /**
+         * NextSessionShare
+         * @description The share of counted cells whose next session went one way (0-1).
+         */
+        NextSessionShare: {
+            /** @description day-block bootstrap 95 % interval: whole sessions resampled */
+            bootstrap: components["schemas"]["IntervalBounds"];
+            /**
+             * Count
+             * @description cells whose next session went this way
+             */
+            count: number;
+            /**
+             * Share
+             * @description count / total; null without cells
+             */
+            share: number | null;
+            /**
+             * Total
+             * @description cells counted: a colour shown and a next-session move
+             */
+            total: number;
+            /** @description Wilson 95 % interval, every cell treated as independent */
+            wilson: components["schemas"]["IntervalBounds"];
         };
         /**
          * Preferences
@@ -1693,6 +1872,35 @@ export interface operations {
             };
             /** @description A parameter or the body is invalid */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getColourHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ColourHistory"];
+                };
+            };
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

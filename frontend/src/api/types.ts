@@ -58,6 +58,12 @@ export type ReplayRequest = Schemas['ReplayRequest'];
 /** `POST /api/replays` (202): the replay's run, followed at `GET /api/analysis/{run_id}`. */
 export type ReplayStarted = Schemas['ReplayStarted'];
 
+// ---- GET /api/colour-history -----------------------------------------------------------------
+
+/** What each colour was followed by on a named set of real history, with an edge verdict. */
+export type ColourHistory = Schemas['ColourHistory'];
+export type ColourRecord = Schemas['ColourRecord'];
+
 // ---- /ws messages -----------------------------------------------------------------------------
 
 export type LiveMessage =

@@ -1,8 +1,8 @@
-import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import type { SectorColor } from '../api/types';
 import { fakeClock } from '../test/env';
-import { SIGNAL_FOR_COLOR, makeSector } from '../test/fixtures';
+import { SIGNAL_FOR_COLOR, makeColourHistory, makeColourRecord, makeSector } from '../test/fixtures';
 import { CHANGE_HIGHLIGHT_MS, SectorCard } from './SectorCard';
 
 function renderCard(...args: Parameters<typeof makeSector>) {
@@ -218,5 +218,36 @@ describe('SectorCard after a live change', () => {
     expect(screen.getByTestId('sector-card')).toHaveClass('is-changed');
     act(() => vi.advanceTimersByTime(1));
     expect(screen.getByTestId('sector-card')).not.toHaveClass('is-changed');
+  });
+});
+
+describe('SectorCard colour history', () => {
+  const history = makeColourHistory({ dark_red: makeColourRecord('dark_red', 0.42, { edge: 'yes' }) });
+
+  function historyOf(color: SectorColor, overrides = {}) {
+    render(
+      <SectorCard sector={makeSector('energy', { color, signal: SIGNAL_FOR_COLOR[color], ...overrides })} history={history} />,
+    );
+    return within(screen.getByTestId('sector-card')).queryByTestId('card-history');
+  }
+
+  it('says there is no edge where the history found none, with the share of its colour', () => {
+    const line = historyOf('light_green');
+    expect(line).toHaveTextContent('Historically: no edge — next session up 55 % after light green (S&P 600 small caps 2016–17)');
+    // Text in the card, so read with it (the card's name stays its sector and signal).
+    expect(line?.tagName).toBe('P');
+  });
+
+  it('says how often the next session went its way where the history found an edge', () => {
+    expect(historyOf('dark_red')).toHaveTextContent(
+      'Historically: next session down 58 % of the time after dark red (S&P 600 small caps 2016–17)',
+    );
+  });
+
+  it('shows no line for a sector without a colour, or before the history has loaded', () => {
+    expect(historyOf('blue_neutral', { insufficient_data: true, stock_count: 3 })).toBeNull();
+    cleanup();
+    render(<SectorCard sector={makeSector('energy')} />);
+    expect(screen.queryByTestId('card-history')).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { memo } from 'react';
-import type { SectorResult } from '../api/types';
+import type { ColourHistory, SectorResult } from '../api/types';
+import { colourHistoryLine } from '../colourHistory';
 import { useNowUntil } from '../hooks/useNow';
 import type { TimedSectorChange } from '../hooks/useSectors';
 import { TOP_LIST_SIDES, topListOf, type SectorTimelines } from '../hooks/useTopListChanges';
@@ -30,6 +31,8 @@ interface SectorCardProps {
   asOf?: string;
   /** Analysis time (ISO) of the run that last changed this sector, when one did since the page opened. */
   changedAsOf?: string;
+  /** What each colour was followed by on real history; the card shows its own colour's line. */
+  history?: ColourHistory | null;
 }
 
 /** A sector's card; memoised, so a page re-render that brings it nothing new passes it by. */
@@ -40,8 +43,11 @@ export const SectorCard = memo(function SectorCard({
   lists,
   asOf,
   changedAsOf,
+  history,
 }: SectorCardProps) {
   const signal = sectorSignalText(sector);
+  // A sector without a colour has no colour history to quote.
+  const historyLine = history && !sector.insufficient_data ? colourHistoryLine(sector.color, history) : null;
   const now = useNowUntil(change === undefined ? [] : [change.at + CHANGE_HIGHLIGHT_MS]);
   const changed = change !== undefined && now - change.at < CHANGE_HIGHLIGHT_MS;
   const previousColor = changed && change.previous_color !== change.color ? change.previous_color : null;
@@ -107,6 +113,12 @@ export const SectorCard = memo(function SectorCard({
           <span data-testid="sector-count">{sector.stock_count} stocks</span>
         </span>
       </div>
+
+      {historyLine && (
+        <p className="card-history" data-testid="card-history">
+          {historyLine}
+        </p>
+      )}
 
       <div className="tf-row">
         {TIMEFRAMES.map((tf) => (

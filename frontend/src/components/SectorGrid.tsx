@@ -1,4 +1,4 @@
-import type { SectorKey, SectorResult } from '../api/types';
+import type { ColourHistory, SectorKey, SectorResult } from '../api/types';
 import type { TimedSectorChange } from '../hooks/useSectors';
 import type { TopListTimelines } from '../hooks/useTopListChanges';
 import { SECTOR_ORDER } from '../constants';
@@ -20,10 +20,20 @@ interface SectorGridProps {
   asOf?: string;
   /** Analysis time (ISO) of the run that last changed each sector. */
   changedAsOf?: Partial<Record<SectorKey, string>>;
+  /** What each colour was followed by on real history (null until loaded, or when it failed). */
+  history?: ColourHistory | null;
 }
 
 /** The cards in display order. Each card is memoised: it re-renders only when its own props change. */
-export function SectorGrid({ sectors, changes = {}, onOpen, lists = {}, asOf, changedAsOf = {} }: SectorGridProps) {
+export function SectorGrid({
+  sectors,
+  changes = {},
+  onOpen,
+  lists = {},
+  asOf,
+  changedAsOf = {},
+  history = null,
+}: SectorGridProps) {
   const ordered = [...sectors].sort((a, b) => rank(a) - rank(b));
   return (
     <main className="sector-grid" data-testid="sector-grid">
@@ -36,6 +46,7 @@ export function SectorGrid({ sectors, changes = {}, onOpen, lists = {}, asOf, ch
           lists={lists[sector.sector]}
           asOf={asOf}
           changedAsOf={changedAsOf[sector.sector]}
+          history={history}
         />
       ))}
     </main>

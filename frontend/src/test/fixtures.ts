@@ -1,4 +1,6 @@
 import type {
+  ColourHistory,
+  ColourRecord,
   SectorColor,
   SectorKey,
   SectorResult,
@@ -107,4 +109,56 @@ export function jsonResponse(body: unknown, status = 200, headers: Record<string
     status,
     headers: { 'Content-Type': 'application/json', ...headers },
   });
+}
+
+const NO_INTERVAL = { low: null, high: null };
+
+function share(value: number, total: number): ColourRecord['up'] {
+  return { count: Math.round(value * total), total, share: value, wilson: NO_INTERVAL, bootstrap: NO_INTERVAL };
+}
+
+/** A colour's record: `up` is the share of next sessions up (the rest went down). */
+export function makeColourRecord(
+  color: SectorColor,
+  up: number,
+  overrides: Partial<ColourRecord> = {},
+): ColourRecord {
+  const leans = color.endsWith('red') ? 'down' : color.endsWith('green') ? 'up' : null;
+  return {
+    color,
+    leans,
+    sessions: 200,
+    up: share(up, 600),
+    down: share(1 - up, 600),
+    mean_next_return: { cells: 600, mean_pct: 0.05, bootstrap: NO_INTERVAL },
+    edge: 'no',
+    reason: 'by the rule',
+    ...overrides,
+  };
+}
+
+/** A colour history of the S&P 600 window with no edge anywhere unless `records` says otherwise. */
+export function makeColourHistory(records: Partial<Record<SectorColor, ColourRecord>> = {}): ColourHistory {
+  const colors: SectorColor[] = ['dark_red', 'light_red', 'blue_neutral', 'light_green', 'dark_green'];
+  const ups: Record<SectorColor, number> = {
+    dark_red: 0.466,
+    light_red: 0.51,
+    blue_neutral: 0.518,
+    light_green: 0.547,
+    dark_green: 0.554,
+  };
+  return {
+    label: 'S&P 600 small caps',
+    first_session: '2016-01-04',
+    last_session: '2017-11-09',
+    sessions: 469,
+    next_return: 'equal-weight',
+    score_rules: 'sturdy',
+    seed: 14,
+    bootstrap_resamples: 2000,
+    rule: { min_sessions: 50, coin: 0.5, text: 'A colour has an edge when …' },
+    baseline: { up: share(0.522, 3177), down: share(0.478, 3177) },
+    colors: colors.map((color) => records[color] ?? makeColourRecord(color, ups[color])),
+    command: 'sectorlights backtest …',
+  };
 }
