@@ -1,6 +1,7 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { App } from './App';
+import { REPLAY_POLL_MS } from './components/ReplayForm';
 import type { StoredRuns } from './api/types';
 import { jsonResponse, makeResponse, makeSector } from './test/fixtures';
 import { mockFetch } from './test/env';
@@ -195,9 +196,14 @@ describe('replaying a past session from the history', () => {
       fireEvent.click(screen.getByTestId('history-toggle'));
       fireEvent.change(await screen.findByTestId('replay-date'), { target: { value: '2017-11-09' } });
       fireEvent.click(screen.getByTestId('replay-submit'));
-      await act(() => vi.advanceTimersByTimeAsync(1000));
-
-      const banner = await screen.findByTestId('historic-banner');
+      // Poll until the replay's run is read back: a loaded machine may need more than one interval.
+      const banner = await vi.waitFor(
+        async () => {
+          await act(() => vi.advanceTimersByTimeAsync(REPLAY_POLL_MS));
+          return screen.getByTestId('historic-banner');
+        },
+        { timeout: 10_000, interval: 50 },
+      );
       expect(banner).toHaveTextContent('Replay of 2017-11-09 16:00 ET — not live');
       expect(screen.queryByTestId('history-panel')).not.toBeInTheDocument();
       expect(asOfShown()).toBe(REPLAY_AS_OF);
