@@ -17,7 +17,6 @@ from packaging.utils import canonicalize_name
 
 import sectorlights
 from sectorlights.api.app import create_app
-from sectorlights.cli.main import build_parser
 from sectorlights.settings import Settings
 
 BACKEND = Path(__file__).resolve().parents[2]
@@ -116,13 +115,7 @@ def test_what_ships_is_what_the_tests_ran() -> None:
 
 
 def test_the_version_comes_from_the_package_metadata() -> None:
+    # `sectorlights --version` is checked in test_cli_arguments.py.
     expected = version("sectorlights")
     assert sectorlights.__version__ == expected == PYPROJECT["project"]["version"]
     assert create_app(Settings()).version == expected
-
-
-def test_cli_version_prints_the_metadata_version(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        build_parser().parse_args(["--version"])
-    assert exit_info.value.code == 0
-    assert capsys.readouterr().out.strip() == f"sectorlights {version('sectorlights')}"
