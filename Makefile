@@ -9,20 +9,26 @@ PY_STAMP := $(VENV)/.installed
 JS_STAMP := frontend/node_modules/.installed
 TSDB_STAMP := backend/tests/timescaledb/node_modules/.installed
 DIST := frontend/dist/index.html
+# The dashboard the wheel ships: a copy of frontend/dist (not in git).
+PKG_STATIC := backend/sectorlights/static/index.html
+LOCK := backend/requirements.lock
+DEV_LOCK := backend/requirements-dev.lock
 OPENAPI_JSON := frontend/src/api/openapi.json
 OPENAPI_TYPES := frontend/src/api/schema.d.ts
 FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
 
 .DEFAULT_GOAL := help
-.PHONY: help install build run migrate lint format types check-types test test-py test-js bench clean
+.PHONY: help install build lock run migrate lint format types check-types test test-py test-js bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-$(PY_STAMP): backend/pyproject.toml
+# Third-party packages come from the hashed lock; the project itself is then installed on top, editable.
+$(PY_STAMP): backend/pyproject.toml $(DEV_LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e 'backend[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e 'backend[dev]'
 	@touch $@
 
 $(JS_STAMP): frontend/package.json frontend/package-lock.json
@@ -37,9 +43,24 @@ $(TSDB_STAMP): backend/tests/timescaledb/package.json backend/tests/timescaledb/
 $(DIST): $(JS_STAMP) $(FRONTEND_SOURCES)
 	cd frontend && npm run build --silent
 
+$(PKG_STATIC): $(DIST)
+	rm -rf backend/sectorlights/static
+	cp -r frontend/dist backend/sectorlights/static
+
 install: $(PY_STAMP) $(JS_STAMP) ## Install what is missing (Python venv, npm packages)
 
-build: $(DIST) ## Build the front end into frontend/dist
+build: $(DIST) $(PKG_STATIC) ## Build the front end into frontend/dist and the package's static/
+
+# Universal (any platform, Python >= 3.11) so the container image installs from the same lock. Existing
+# pins are kept unless LOCK_ARGS=--upgrade; the runtime lock is constrained by the dev lock, so what
+# ships is what the tests ran.
+LOCK_ARGS ?=
+UV_COMPILE := cd backend && ../$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --quiet --custom-compile-command "make lock" $(LOCK_ARGS)
+
+lock: $(PY_STAMP) ## Re-resolve backend/requirements*.lock (hashed) from pyproject.toml; LOCK_ARGS=--upgrade
+	$(UV_COMPILE) --extra dev -o requirements-dev.lock
+	$(UV_COMPILE) -c requirements-dev.lock -o requirements.lock
 
 migrate: $(PY_STAMP) ## Apply database migrations (DATABASE_URL, else the SQLite file under data/)
 	$(BIN)/sectorlights migrate
@@ -82,4 +103,4 @@ bench: install ## Benchmarks; results as JSON under bench/results/
 	cd backend && ../$(BIN)/python -m tests.bench.run --out ../bench/results/latest.json
 
 clean: ## Remove the venv, node_modules, the built front end and local data
-	rm -rf $(VENV) frontend/node_modules backend/tests/timescaledb/node_modules frontend/dist data .coverage.json
+	rm -rf $(VENV) frontend/node_modules backend/tests/timescaledb/node_modules frontend/dist backend/sectorlights/static data .coverage.json

@@ -21,6 +21,9 @@ ProviderName = Literal["simulated", "polygon", "polygon_mcp", "flatfiles"]
 ScenarioName = Literal["quiet_day", "fda_approval_wave", "tech_selloff_healthcare_rotation", "overnight_gaps"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The dashboard the package ships (`make build` copies frontend/dist here before a wheel is built).
+PACKAGE_STATIC_DIR = Path(__file__).resolve().parent / "static"
+CHECKOUT_DIST_DIR = REPO_ROOT / "frontend" / "dist"
 
 
 def _group_config() -> SettingsConfigDict:
@@ -274,7 +277,8 @@ class ServerSettings(BaseSettings):
     static_dir: Path | None = Field(
         default=None,
         validation_alias=AliasChoices("SECTORLIGHTS_STATIC_DIR"),
-        description="built front end; None means frontend/dist of this checkout",
+        description="built front end; None means frontend/dist when run from a checkout with a build, "
+        "else the dashboard shipped in the package",
     )
     log_level: str = Field(default="info", validation_alias=AliasChoices("SECTORLIGHTS_LOG_LEVEL"))
     auth: Literal["off", "required"] = Field(
@@ -318,7 +322,13 @@ class ServerSettings(BaseSettings):
 
     @property
     def effective_static_dir(self) -> Path:
-        return self.static_dir if self.static_dir is not None else REPO_ROOT / "frontend" / "dist"
+        if self.static_dir is not None:
+            return self.static_dir
+        # A checkout serves its latest front-end build, which the package copy may lag behind.
+        in_checkout = (REPO_ROOT / "backend" / "pyproject.toml").is_file()
+        if in_checkout and (CHECKOUT_DIST_DIR / "index.html").is_file():
+            return CHECKOUT_DIST_DIR
+        return PACKAGE_STATIC_DIR
 
 
 class Settings(BaseSettings):

@@ -109,15 +109,17 @@ def running_process(
     timeout_secs: float,
     what: str,
     port: int | None = None,
+    program: list[str] | None = None,
 ) -> Iterator[RunningProcess]:
-    """`sectorlights COMMAND --port P` (a free port unless `port` is given) until `ready_path`
-    answers; yields the process, stopped afterwards unless it already exited. The log is appended
-    to, so the same port and directory can serve again."""
+    """`sectorlights COMMAND --port P` (a free port unless `port` is given; the project's
+    `sectorlights` unless `program` is given) until `ready_path` answers; yields the process, stopped
+    afterwards unless it already exited. The log is appended to, so the same port and directory can
+    serve again."""
     port = free_port() if port is None else port
     log_path = cwd / f"{what}-{port}.log"
     with log_path.open("a") as log:
         process = subprocess.Popen(
-            [*sectorlights_command(), *command, "--port", str(port)],
+            [*(program or sectorlights_command()), *command, "--port", str(port)],
             env=command_env(env),
             cwd=cwd,
             stdout=log,

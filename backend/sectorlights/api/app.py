@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from html import escape
+from pathlib import Path
 
 from fastapi import Depends, FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from sectorlights import __version__
 from sectorlights.api.auth import UserRateLimiter, current_user
 from sectorlights.api.errors import install_error_handlers
 from sectorlights.api.openapi import install_openapi, operation_id
@@ -34,9 +37,22 @@ from sectorlights.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-_NOT_BUILT = """<!doctype html><title>SectorLights</title>
-<p>The dashboard has not been built. Run <code>make run</code> (or <code>make build</code>).</p>
+_NOT_BUILT_PAGE = """<!doctype html><title>SectorLights: dashboard not built</title>
+<h1>The dashboard is not built</h1>
+<p>{reason}</p>
 <p>The API is up: <a href="/api/sectors">/api/sectors</a>, <a href="/health">/health</a>.</p>"""
+
+
+def _not_built_reason(static_dir: Path, explicit: bool) -> str:
+    """Why there is no dashboard to serve, and what to do about it."""
+    index = static_dir / "index.html"
+    if explicit:
+        return f"SECTORLIGHTS_STATIC_DIR is {static_dir}, which has no index.html (no built front end)."
+    return (
+        f"This installation has no dashboard ({index} is missing): the package was built without "
+        "the front end. In a checkout run `make run`, or `make build` before `pip install ./backend`; "
+        "or set SECTORLIGHTS_STATIC_DIR to a built frontend/dist."
+    )
 
 
 def _metrics_of(scope: Scope) -> Metrics:
@@ -60,7 +76,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     app = FastAPI(
         title="SectorLights",
         summary="Small-cap traffic-light sector dashboard",
-        version="0.1.0",
+        version=__version__,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
     )
@@ -89,10 +105,13 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     if (static_dir / "index.html").is_file():
         app.mount("/", StaticFiles(directory=static_dir, html=True), name="dashboard")
     else:
-        logger.warning("front end not built (%s missing): serving the API only", static_dir / "index.html")
+        reason = _not_built_reason(static_dir, explicit=settings.server.static_dir is not None)
+        logger.warning("dashboard not built, serving the API only: %s", reason)
+        page = _NOT_BUILT_PAGE.format(reason=escape(reason))
 
+        # 503 rather than a page that looks served, so a probe or a browser shows what is missing.
         @app.get("/", include_in_schema=False)
         async def _placeholder() -> HTMLResponse:
-            return HTMLResponse(_NOT_BUILT)
+            return HTMLResponse(page, status_code=503)
 
     return app

@@ -7,8 +7,8 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from importlib.metadata import version
 
+from sectorlights import __version__
 from sectorlights.cli import analyze, backtest, classify, data, migrate, replay, serve, universe, users
 from sectorlights.cli.common import EXIT_CONFIGURATION, Handler
 from sectorlights.settings import ConfigurationError, load_settings
@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
         "manage its database, users and market data. Settings come from the environment (and a "
         ".env file); `sectorlights COMMAND --help` describes each command.",
     )
-    parser.add_argument("--version", action="version", version=f"sectorlights {version('sectorlights')}")
+    parser.add_argument("--version", action="version", version=f"sectorlights {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     for group in COMMAND_GROUPS:
         group.register(commands)

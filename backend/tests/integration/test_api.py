@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from sectorlights import settings as settings_module
 from sectorlights.api.app import create_app
 from sectorlights.config.criteria import DARK_THRESHOLD, LIGHT_THRESHOLD
 from sectorlights.domain.market import DailyBars, IntradaySnapshot, Listing, MinuteBars, NewsItem
@@ -157,10 +158,26 @@ def test_health_on_embedded_defaults(client: TestClient) -> None:
     assert "POLYGON_API_KEY" in polygon.json()["detail"]
 
 
-def test_dashboard_placeholder_when_front_end_is_not_built(client: TestClient) -> None:
+def test_dashboard_not_built_is_a_clear_503_naming_the_static_dir(client: TestClient) -> None:
     page = client.get("/")
-    assert page.status_code == 200
-    assert "make run" in page.text
+    assert page.status_code == 503
+    assert "The dashboard is not built" in page.text
+    assert "SECTORLIGHTS_STATIC_DIR is " in page.text
+    assert "no-frontend" in page.text
+
+
+def test_package_without_the_dashboard_says_how_to_build_it(
+    settings_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As installed from a wheel built without `make build`: no checkout build, no shipped copy.
+    monkeypatch.delenv("SECTORLIGHTS_STATIC_DIR")
+    monkeypatch.setattr(settings_module, "CHECKOUT_DIST_DIR", tmp_path / "dist")
+    monkeypatch.setattr(settings_module, "PACKAGE_STATIC_DIR", tmp_path / "static")
+    with TestClient(create_app(load_settings())) as test_client:
+        page = test_client.get("/")
+    assert page.status_code == 503
+    assert "This installation has no dashboard" in page.text
+    assert "make build" in page.text
 
 
 def test_no_analysis_yet_is_a_clear_503(settings_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
