@@ -9,6 +9,7 @@ structural checks; `deploy/nginx.conf` through `nginx -t` when nginx is installe
 from __future__ import annotations
 
 import copy
+import fnmatch
 import json
 import re
 import shutil
@@ -385,3 +386,33 @@ def test_nginx_test_can_fail(tmp_path: Path) -> None:
         .replace("proxy_http_version 1.1;", "proxy_http_version;", 1)
     )
     assert _nginx_test(nginx, broken, tmp_path).returncode != 0
+
+
+def _docker_ignored(path: str, patterns: list[str]) -> bool:
+    """Whether the build context leaves `path` out (the last matching pattern wins, `!` re-includes)."""
+    ignored = False
+    parts = path.rstrip("/").split("/")
+    prefixes = ["/".join(parts[: index + 1]) for index in range(len(parts))]
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        glob = pattern.removeprefix("!").rstrip("/")
+        if any(fnmatch.fnmatchcase(prefix, glob) for prefix in prefixes) or (
+            glob.startswith("**/") and any(fnmatch.fnmatchcase(part, glob[3:]) for part in parts)
+        ):
+            ignored = not negated
+    return ignored
+
+
+def test_the_build_context_keeps_what_the_dockerfile_copies_and_drops_secrets() -> None:
+    lines = (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    patterns = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    copied = [
+        source
+        for line in _instructions(_dockerfile())
+        if line.startswith("COPY ") and "--from=" not in line
+        for source in line.split()[1:-1]
+    ]
+    assert copied, "the Dockerfile copies nothing from the build context"
+    assert [source for source in copied if _docker_ignored(source, patterns)] == []
+    for left_out in (".git", ".venv", "frontend/node_modules", "deploy/.env", "backend/.env", "data"):
+        assert _docker_ignored(left_out, patterns), left_out
