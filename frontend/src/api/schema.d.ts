@@ -385,6 +385,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/livez": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Liveness
+         * @description Liveness: answers from memory with no I/O, so a slow database or vendor never fails it.
+         */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -397,6 +417,27 @@ export interface paths {
          * @description Request latency, analysis runs and durations, grid cache reads and vendor rows, for Prometheus.
          */
         get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Readiness
+         * @description Readiness: the database reachable and migrated to head, and the cache answering. The
+         *     market-data vendor is left out on purpose: a vendor outage must not take every replica out.
+         */
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -812,6 +853,19 @@ export interface components {
             recommendation: string;
             run: components["schemas"]["AnalysisRunStatus"];
         };
+        /**
+         * Liveness
+         * @description `GET /livez`: the process answers; no I/O behind it.
+         */
+        Liveness: {
+            /**
+             * Status
+             * @constant
+             */
+            status: "ok";
+            /** Version */
+            version: string;
+        };
         /** MarketDataStatus */
         MarketDataStatus: {
             /** Detail */
@@ -846,6 +900,24 @@ export interface components {
              * @description the scheduled analyses (ET) this trader cares about
              */
             scheduled_runs?: ("20:00" | "04:00" | "08:00")[];
+        };
+        /**
+         * Readiness
+         * @description `GET /readyz`: ready when the database is reachable and migrated and the cache answers.
+         */
+        Readiness: {
+            cache: components["schemas"]["CacheStatus"];
+            database: components["schemas"]["DatabaseStatus"];
+            /**
+             * Reason
+             * @description why the replica is not ready; null when it is
+             */
+            reason: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ready" | "not_ready";
         };
         /**
          * RecentMove
@@ -2389,6 +2461,26 @@ export interface operations {
             };
         };
     };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+        };
+    };
     getMetrics: {
         parameters: {
             query?: never;
@@ -2405,6 +2497,35 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Not ready, with the reason */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };
