@@ -267,6 +267,22 @@ class Health(_Frozen):
     components: HealthComponents
 
 
+class Liveness(_Frozen):
+    """`GET /livez`: the process answers; no I/O behind it."""
+
+    status: Literal["ok"]
+    version: str
+
+
+class Readiness(_Frozen):
+    """`GET /readyz`: ready when the database is reachable and migrated and the cache answers."""
+
+    status: Literal["ready", "not_ready"]
+    reason: str | None = Field(description="why the replica is not ready; null when it is")
+    database: DatabaseStatus
+    cache: CacheStatus
+
+
 class StoredRun(_Frozen):
     """One stored successful run a trader can open from the dashboard's history."""
 

@@ -158,6 +158,49 @@ def test_health_on_embedded_defaults(client: TestClient) -> None:
     assert "POLYGON_API_KEY" in polygon.json()["detail"]
 
 
+def test_liveness_and_readiness_on_embedded_defaults(client: TestClient) -> None:
+    live = client.get("/livez")
+    assert live.status_code == 200
+    assert live.json()["status"] == "ok"
+    assert live.json()["version"]
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert (ready.json()["status"], ready.json()["reason"]) == ("ready", None)
+    assert ready.json()["database"]["revision"] == head_revision()
+
+
+@pytest.mark.parametrize(
+    ("part", "down", "reason"),
+    [
+        ("database", {"status": "error", "detail": "connection refused"}, "database: connection refused"),
+        ("database", {"revision": "0001"}, "database at migration 0001"),
+        ("cache", {"status": "error", "detail": "redis down"}, "cache: redis down"),
+    ],
+)
+def test_readiness_names_what_is_not_ready(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, part: str, down: dict[str, str], reason: str
+) -> None:
+    health = client.app.state.container.health  # type: ignore[attr-defined]
+    healthy = client.portal.call(getattr(health, part))  # type: ignore[union-attr]
+
+    async def broken() -> Any:
+        return healthy.model_copy(update=down)
+
+    monkeypatch.setattr(health, part, broken)
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["status"] == "not_ready"
+    assert reason in ready.json()["reason"]
+    # Liveness never looks at either part.
+    assert client.get("/livez").status_code == 200
+
+
+def test_metrics_carry_process_and_gc_collectors(client: TestClient) -> None:
+    text = client.get("/metrics").text
+    for family in ("process_resident_memory_bytes", "python_gc_collections_total", "python_info"):
+        assert family in text
+
+
 def test_dashboard_not_built_is_a_clear_503_naming_the_static_dir(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 503

@@ -408,6 +408,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/livez": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Liveness
+         * @description Liveness: answers from memory with no I/O, so a slow database or vendor never fails it.
+         */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -420,6 +440,27 @@ export interface paths {
          * @description Request latency, analysis runs and durations, grid cache reads and vendor rows, for Prometheus.
          */
         get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Readiness
+         * @description Readiness: the database reachable and migrated to head, and the cache answering. The
+         *     market-data vendor is left out on purpose: a vendor outage must not take every replica out.
+         */
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -951,6 +992,19 @@ export interface components {
             recommendation: string;
             run: components["schemas"]["AnalysisRunStatus"];
         };
+        /**
+         * Liveness
+         * @description `GET /livez`: the process answers; no I/O behind it.
+         */
+        Liveness: {
+            /**
+             * Status
+             * @constant
+             */
+            status: "ok";
+            /** Version */
+            version: string;
+        };
         /** MarketDataStatus */
         MarketDataStatus: {
             /** Detail */
@@ -1025,6 +1079,24 @@ export interface components {
              * @description the scheduled analyses (ET) this trader cares about
              */
             scheduled_runs?: ("20:00" | "04:00" | "08:00")[];
+        };
+        /**
+         * Readiness
+         * @description `GET /readyz`: ready when the database is reachable and migrated and the cache answers.
+         */
+        Readiness: {
+            cache: components["schemas"]["CacheStatus"];
+            database: components["schemas"]["DatabaseStatus"];
+            /**
+             * Reason
+             * @description why the replica is not ready; null when it is
+             */
+            reason: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ready" | "not_ready";
         };
         /**
          * RecentMove
@@ -2597,6 +2669,26 @@ export interface operations {
             };
         };
     };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+        };
+    };
     getMetrics: {
         parameters: {
             query?: never;
@@ -2613,6 +2705,35 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Not ready, with the reason */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
+from importlib.metadata import version
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from sectorlights.api.deps import ContainerDep
-from sectorlights.domain.responses import CacheStatus, DatabaseStatus, Health, MarketDataStatus
+from sectorlights.domain.responses import (
+    CacheStatus,
+    DatabaseStatus,
+    Health,
+    Liveness,
+    MarketDataStatus,
+    Readiness,
+)
 
 router = APIRouter(tags=["health"])
 
 
 Status = TypeVar("Status", Health, DatabaseStatus, CacheStatus, MarketDataStatus)
+
+# Read once: the liveness probe must not touch the disk.
+_VERSION = version("sectorlights")
 
 
 def _down(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
@@ -47,3 +59,30 @@ async def get_cache_health(container: ContainerDep, response: Response) -> Cache
 async def get_market_data_health(container: ContainerDep, response: Response) -> MarketDataStatus:
     """Market-data vendor reachability; "not_configured" on the simulated market."""
     return _answer(response, await container.health.market_data())
+
+
+@router.get("/livez")
+async def get_liveness() -> Liveness:
+    """Liveness: answers from memory with no I/O, so a slow database or vendor never fails it."""
+    return Liveness(status="ok", version=_VERSION)
+
+
+@router.get("/readyz", responses={503: {"model": Readiness, "description": "Not ready, with the reason"}})
+async def get_readiness(container: ContainerDep, response: Response) -> Readiness:
+    """Readiness: the database reachable and migrated to head, and the cache answering. The
+    market-data vendor is left out on purpose: a vendor outage must not take every replica out."""
+    database, cache = await asyncio.gather(container.health.database(), container.health.cache())
+    reasons = []
+    if database.status == "error":
+        reasons.append(f"database: {database.detail}")
+    elif database.revision != database.head:
+        reasons.append(f"database at migration {database.revision}, head is {database.head}")
+    if cache.status == "error":
+        reasons.append(f"cache: {cache.detail}")
+    response.status_code = 503 if reasons else 200
+    return Readiness(
+        status="not_ready" if reasons else "ready",
+        reason="; ".join(reasons) or None,
+        database=database,
+        cache=cache,
+    )
