@@ -162,6 +162,16 @@ class _Circuit:
     trial_in_flight: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class CircuitReport:
+    """One endpoint's circuit as health reports it: no vendor call is made to learn it."""
+
+    endpoint: str
+    state: BreakerState
+    failures: int  # failures in a row
+    last_error: str
+
+
 class CircuitBreaker:
     """One circuit per endpoint: `failure_threshold` failures in a row open it; after
     `reset_after_secs` one trial call is let through (half-open); its success closes the circuit,
@@ -191,6 +201,21 @@ class CircuitBreaker:
             if circuit.state is BreakerState.OPEN and self._cooled_down(circuit):
                 return BreakerState.HALF_OPEN
             return circuit.state
+
+    def report(self) -> list[CircuitReport]:
+        """Every endpoint called so far, by name, with its state (half-open once cooled down)."""
+        with self._lock:
+            return [
+                CircuitReport(
+                    endpoint,
+                    BreakerState.HALF_OPEN
+                    if circuit.state is BreakerState.OPEN and self._cooled_down(circuit)
+                    else circuit.state,
+                    circuit.failures,
+                    circuit.last_error,
+                )
+                for endpoint, circuit in sorted(self._circuits.items())
+            ]
 
     def call(self, endpoint: str, fn: Callable[[], T]) -> T:
         """Run `fn` unless the circuit of `endpoint` is open (then CircuitOpenError, without calling)."""
@@ -424,3 +449,8 @@ class MeteredCalls:
     def request_counts(self) -> dict[str, int]:
         """Requests sent so far, per endpoint."""
         return self._calls.request_counts
+
+    @property
+    def circuits(self) -> list[CircuitReport]:
+        """The breaker's circuit of every endpoint called so far."""
+        return self._calls.breaker.report()

@@ -20,6 +20,7 @@ from sectorlights.providers.base import (
     MarketDataProvider,
     MemoryReferenceStore,
     ProviderError,
+    ProviderHealth,
     ProviderUnsupportedError,
     RejectedRow,
 )
@@ -27,7 +28,7 @@ from sectorlights.providers.polygon.factory import create_polygon_provider
 from sectorlights.providers.polygon.market_data import PolygonMarketData
 from sectorlights.providers.polygon.source import PolygonSource, SnapshotRows, TickerRow
 from sectorlights.providers.registry import ProviderContext
-from sectorlights.providers.resilience import CircuitOpenError
+from sectorlights.providers.resilience import CircuitBreaker, CircuitOpenError, CircuitReport
 from sectorlights.settings import ConfigurationError, ProviderSettings
 
 TUESDAY = date(2026, 11, 24)
@@ -76,13 +77,21 @@ class FakeSource:
         self.failing: dict[str, Exception] = {}  # endpoint or "ticker_details:SYM" -> error
         self.unusable: set[str] = set()
         self._lock = threading.Lock()
+        # The real breaker, tripped by the first failure, as the REST and MCP sources keep one.
+        self.breaker = CircuitBreaker(failure_threshold=1, reset_after_secs=3600)
 
     def _call(self, endpoint: str, key: str | None = None) -> None:
         with self._lock:
             self.calls[endpoint] += 1
         error = self.failing.get(f"{endpoint}:{key}") or self.failing.get(endpoint)
         if error is not None:
+            self.breaker.record_failure(endpoint, error)
             raise error
+        self.breaker.record_success(endpoint)
+
+    @property
+    def circuits(self) -> list[CircuitReport]:
+        return self.breaker.report()
 
     @property
     def request_count(self) -> int:
@@ -552,11 +561,31 @@ def test_check_and_health_never_raise() -> None:
     assert checks["snapshot"].detail == "polygon snapshot: HTTP 500: boom"
     assert not checks["float"].ok and checks["float"].detail == "unexpected"
     assert checks["news"].ok
+    sent = dict(source.calls)
     health = provider.health()
-    assert not health.ok and "HTTP 500" in health.detail
-    del source.failing["marketstatus"]
+    assert not health.ok
+    assert "snapshot circuit open after 1 failures: polygon snapshot: HTTP 500: boom" in health.detail
+    assert dict(source.calls) == sent  # health read the breaker; it called nothing
+
+
+def test_health_reads_the_breaker_and_never_calls_the_vendor() -> None:
+    source = FakeSource(UNIVERSE)
+    provider = provider_for(source)
+    assert provider.health() == ProviderHealth(ok=True, detail="polygon (fake): no vendor request yet")
+    source.market_status()
+    assert provider.health().detail == "polygon (fake): 1 requests sent, every circuit closed"
+    source.failing["snapshot"] = ProviderError("polygon snapshot: HTTP 503: busy")
+    with pytest.raises(ProviderError):
+        source.snapshot()
+    tripped = provider.health()
+    assert not tripped.ok
+    assert tripped.detail == (
+        "polygon (fake): snapshot circuit open after 1 failures: polygon snapshot: HTTP 503: busy"
+    )
+    del source.failing["snapshot"]
+    source.snapshot()
     assert provider.health().ok
-    assert provider.health().detail == "polygon (fake): market open"
+    assert source.calls == {"marketstatus": 1, "snapshot": 2}  # the three health reads called nothing
 
 
 def test_factory_needs_a_key() -> None:

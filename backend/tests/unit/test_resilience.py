@@ -229,6 +229,14 @@ def test_breaker_opens_after_threshold_and_refuses_without_calling() -> None:
     )
     # Another endpoint has its own circuit.
     assert breaker.call("polygon news", lambda: "fine") == "fine"
+    # The report health reads, by endpoint; cooled down, the open circuit reads half-open.
+    report = {circuit.endpoint: circuit for circuit in breaker.report()}
+    assert (report["polygon news"].state, report["polygon news"].failures) == (BreakerState.CLOSED, 0)
+    snapshot = report["polygon snapshot"]
+    assert (snapshot.state, snapshot.failures) == (BreakerState.OPEN, 3)
+    assert snapshot.last_error.startswith("polygon snapshot: HTTP 503")
+    fake.now += 30
+    assert [circuit.state for circuit in breaker.report()] == [BreakerState.CLOSED, BreakerState.HALF_OPEN]
 
 
 def test_breaker_half_open_trial_success_closes() -> None:

@@ -47,7 +47,7 @@ from sectorlights.providers.base import (
 )
 from sectorlights.providers.polygon import transform
 from sectorlights.providers.polygon.source import PolygonSource, TickerRow
-from sectorlights.providers.resilience import CircuitOpenError
+from sectorlights.providers.resilience import BreakerState, CircuitOpenError
 
 logger = logging.getLogger(__name__)
 
@@ -198,12 +198,35 @@ class PolygonMarketData:
         return self._keep(self.source.news(since, until, limit))
 
     def health(self) -> ProviderHealth:
-        """Market status, one light call; never raises."""
+        """From the circuit breaker and the requests sent so far, never from a call: a probe that
+        called the vendor would spend the request budget and hang on a slow vendor. Never raises."""
+        where = f"{self.name} ({self.source.transport})"
         try:
-            market = self._keep(self.source.market_status())
+            circuits = self.source.circuits
+            sent = self.source.request_count
         except Exception as error:  # health reports, it does not fail
-            return ProviderHealth(ok=False, detail=f"{self.name}: {error}")
-        return ProviderHealth(ok=True, detail=f"{self.name} ({self.source.transport}): market {market}")
+            return ProviderHealth(ok=False, detail=f"{where}: {error}")
+        tripped = [circuit for circuit in circuits if circuit.state is not BreakerState.CLOSED]
+        if tripped:
+            return ProviderHealth(
+                ok=False,
+                detail=f"{where}: "
+                + "; ".join(
+                    f"{circuit.endpoint} circuit {circuit.state.value} after {circuit.failures} "
+                    f"failures: {circuit.last_error}"
+                    for circuit in tripped
+                ),
+            )
+        if sent == 0:
+            return ProviderHealth(ok=True, detail=f"{where}: no vendor request yet")
+        failing = [circuit for circuit in circuits if circuit.failures]
+        recent = "".join(
+            f"; {circuit.endpoint} failed {circuit.failures} in a row: {circuit.last_error}"
+            for circuit in failing
+        )
+        return ProviderHealth(
+            ok=True, detail=f"{where}: {sent:,} requests sent, every circuit closed{recent}"
+        )
 
     def check(self) -> list[EndpointCheck]:
         """One light, timed call per endpoint the pipeline uses; failures are reported, never raised."""

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from sectorlights.domain.market import DailyBars, MinuteBars, NewsItem, TickerReference
 from sectorlights.providers.base import Extracted
+from sectorlights.providers.resilience import CircuitReport
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -89,6 +90,16 @@ class PolygonSource(Protocol):
     """Polygon/Massive endpoints, extracted and transformed into records."""
 
     transport: str  # "rest" or "mcp"
+
+    @property
+    def request_count(self) -> int:
+        """Requests sent so far (every page and every retry), all endpoints."""
+        ...
+
+    @property
+    def circuits(self) -> list[CircuitReport]:
+        """The circuit breaker's state per endpoint called so far (health reads it, never the vendor)."""
+        ...
 
     def market_status(self) -> Extracted[str]:
         """`GET /v1/marketstatus/now`: the `market` field (open, closed, extended-hours)."""
