@@ -70,7 +70,7 @@ def run_command(
     )
 
 
-def _wait_until_ready(
+def wait_until_ready(
     process: subprocess.Popen[bytes], url: str, log_path: Path, timeout_secs: float, what: str
 ) -> None:
     """Poll `url` until it answers 200; AssertionError with the log when the process dies or times out."""
@@ -127,7 +127,7 @@ def running_process(
         )
         running = RunningProcess(f"http://127.0.0.1:{port}", process, log_path)
         try:
-            _wait_until_ready(process, running.base_url + ready_path, log_path, timeout_secs, what)
+            wait_until_ready(process, running.base_url + ready_path, log_path, timeout_secs, what)
             yield running
         finally:
             if process.poll() is None:

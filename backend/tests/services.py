@@ -39,6 +39,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def nginx_binary() -> str:
+    """Debian's nginx (the deployment's proxy); unavailable() when it is not installed."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if nginx is None:
+        unavailable("nginx is not installed (apt-get install nginx-light)")
+        raise AssertionError("unreachable")
+    return nginx
+
+
 @contextmanager
 def throwaway_postgres_database() -> Iterator[str]:
     """A fresh database on the local PostgreSQL server, dropped afterwards; yields its URL."""

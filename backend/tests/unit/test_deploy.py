@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from sectorlights.settings import Settings
-from tests.services import unavailable
+from tests.services import nginx_binary, unavailable
 
 REPO = Path(__file__).resolve().parents[3]
 DEPLOY = REPO / "deploy"
@@ -296,14 +296,6 @@ def test_hadolint_can_fail(tmp_path: Path) -> None:
     assert result.returncode != 0
 
 
-def _nginx() -> str:
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if nginx is None:
-        unavailable("nginx is not installed (apt-get install nginx-light)")
-    assert nginx is not None
-    return nginx
-
-
 def _uncomment_tls_block(config: str, certs: Path) -> str:
     """The optional TLS server block switched on, with the certificates at `certs`."""
     lines = config.splitlines()
@@ -340,13 +332,13 @@ def _nginx_test(nginx: str, config: str, folder: Path) -> subprocess.CompletedPr
 
 
 def test_nginx_accepts_the_proxy_config(tmp_path: Path) -> None:
-    nginx = _nginx()
+    nginx = nginx_binary()
     result = _nginx_test(nginx, (DEPLOY / "nginx.conf").read_text(encoding="utf-8"), tmp_path)
     assert result.returncode == 0, result.stderr
 
 
 def test_nginx_accepts_the_optional_tls_block(tmp_path: Path) -> None:
-    nginx = _nginx()
+    nginx = nginx_binary()
     openssl = shutil.which("openssl")
     if openssl is None:
         pytest.skip("openssl is not installed")
@@ -379,7 +371,7 @@ def test_nginx_accepts_the_optional_tls_block(tmp_path: Path) -> None:
 
 
 def test_nginx_test_can_fail(tmp_path: Path) -> None:
-    nginx = _nginx()
+    nginx = nginx_binary()
     broken = (
         (DEPLOY / "nginx.conf")
         .read_text(encoding="utf-8")

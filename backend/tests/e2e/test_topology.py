@@ -1,0 +1,217 @@
+"""What deploy/compose.yaml describes, as processes on this machine: one PostgreSQL and one Redis,
+migrated once (the `migrate` service), two `sectorlights serve` replicas, and nginx with a config
+derived from deploy/nginx.conf in front of them. HTTP, `/ws` and the dashboard go through the proxy;
+the last test kills a replica mid-run and the page stays live through the other."""
+
+from __future__ import annotations
+
+import getpass
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, expect
+from websockets.sync.client import connect
+
+from sectorlights.settings import REPO_ROOT
+from tests.conftest import FROZEN
+from tests.e2e.test_dashboard_live import open_dashboard
+from tests.integration.test_live_updates import (
+    collect_until,
+    receive,
+    run_finished,
+    start_run,
+    wait_run,
+    ws_url,
+)
+from tests.servers import RunningProcess, migrate, running_process, wait_until_ready
+from tests.services import (
+    free_port,
+    nginx_binary,
+    throwaway_postgres_database,
+    throwaway_redis_server,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(240)]
+
+NGINX_CONF = REPO_ROOT / "deploy" / "nginx.conf"
+# Debian's nginx keeps its temporary files under /var/lib/nginx: here they go under the prefix.
+TEMP_PATHS = "".join(
+    f"\n    {kind}_temp_path temp/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+)
+
+
+def substitute(pattern: str, replacement: str, text: str) -> str:
+    """`text` with the one match of `pattern` replaced; AssertionError when deploy/nginx.conf no
+    longer has exactly one, so a changed config cannot silently go untested."""
+    replaced, count = re.subn(pattern, replacement, text)
+    assert count == 1, f"deploy/nginx.conf: expected one match of {pattern!r}, found {count}"
+    return replaced
+
+
+def local_proxy_config(config: str, replica_ports: Sequence[int], listen_port: int) -> str:
+    """deploy/nginx.conf with its upstream on the replicas' local ports (compose's `app:8000`, with
+    the same parameters) and its server on a local port."""
+    upstream = substitute(
+        r"server app:8000( [^;]*)?;",
+        "; ".join(rf"server 127.0.0.1:{port}\1" for port in replica_ports) + ";",
+        config,
+    )
+    listening = substitute(r"listen 80;", f"listen 127.0.0.1:{listen_port};", upstream)
+    return substitute(r"http \{", "http {" + TEMP_PATHS, listening)
+
+
+@contextmanager
+def running_nginx(nginx: str, config: str, folder: Path, port: int) -> Iterator[str]:
+    """`nginx` in the foreground with `config`, everything it writes under `folder`; yields its URL."""
+    folder.mkdir()
+    (folder / "temp").mkdir()
+    conf = folder / "nginx.conf"
+    conf.write_text(config, encoding="utf-8")
+    log_path = folder / "nginx.log"
+    # `user`: run as root, nginx would hand its workers to `nobody`, who cannot enter the test's
+    # folder; not root, nginx ignores it.
+    globals_ = f"daemon off; pid {folder}/nginx.pid; error_log {log_path} warn; user {getpass.getuser()};"
+    with log_path.open("a") as log:
+        process = subprocess.Popen(
+            [nginx, "-p", str(folder), "-c", str(conf), "-g", globals_],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(process, url + "/proxy-livez", log_path, 15, "nginx")
+        yield url
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@dataclass
+class Topology:
+    proxy_url: str
+    replicas: list[RunningProcess]
+
+
+@pytest.fixture(scope="module")
+def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
+    nginx = nginx_binary()
+    folder = tmp_path_factory.mktemp("topology")
+    with ExitStack() as stack:
+        database_url = stack.enter_context(throwaway_postgres_database())
+        redis_url = stack.enter_context(throwaway_redis_server())
+        env = FROZEN | {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
+        migrate(env, folder)
+        replicas = []
+        for name in ("app-1", "app-2"):
+            (folder / name).mkdir()
+            replicas.append(
+                stack.enter_context(
+                    running_process(["serve"], env, folder / name, "/api/sectors", 120, "server")
+                )
+            )
+        ports = [int(replica.base_url.rsplit(":", 1)[1]) for replica in replicas]
+        port = free_port()
+        config = local_proxy_config(NGINX_CONF.read_text(encoding="utf-8"), ports, port)
+        proxy_url = stack.enter_context(running_nginx(nginx, config, folder / "proxy", port))
+        # Each replica's start-up run over: the runs the tests start are the only ones live.
+        for replica in replicas:
+            latest = httpx.get(replica.base_url + "/api/analysis/latest", timeout=30).json()
+            wait_run(replica.base_url, latest["run"]["run_id"])
+        yield Topology(proxy_url, replicas)
+
+
+def clients_on(base_url: str) -> int:
+    """The `/ws` clients of one replica besides the one asking (from its heartbeat)."""
+    with connect(ws_url(base_url)) as socket:
+        while (message := receive(socket, 10))["type"] != "heartbeat":
+            pass
+    clients: int = message["payload"]["clients"]
+    return clients - 1
+
+
+def test_the_config_derivation_fails_when_the_proxy_config_changes() -> None:
+    config = NGINX_CONF.read_text(encoding="utf-8")
+    derived = local_proxy_config(config, [8001, 8002], 8080)
+    assert "server 127.0.0.1:8001 max_fails=2 fail_timeout=10s; server 127.0.0.1:8002 max_fails" in derived
+    assert "listen 127.0.0.1:8080;" in derived and "app:8000" not in derived
+    with pytest.raises(AssertionError, match="app:8000"):
+        local_proxy_config(config.replace("server app:8000", "server web:8000"), [8001], 8080)
+
+
+def test_http_answers_through_the_proxy(topology: Topology) -> None:
+    proxy = topology.proxy_url
+    grid = httpx.get(proxy + "/api/sectors", timeout=30)
+    assert grid.status_code == 200 and len(grid.json()["sectors"]) == 8
+    paths = httpx.get(proxy + "/openapi.json", timeout=30).json()["paths"]
+    probe = "/livez" if "/livez" in paths else "/health"
+    assert httpx.get(proxy + probe, timeout=30).status_code == 200
+    assert httpx.get(proxy + "/proxy-livez", timeout=30).text == "ok\n"
+    page = httpx.get(proxy + "/", timeout=30)
+    assert page.status_code == 200 and "<script" in page.text
+
+
+def test_ws_through_the_proxy_and_on_each_replica_sees_the_same_stream(topology: Topology) -> None:
+    urls = [topology.proxy_url, *(replica.base_url for replica in topology.replicas)]
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(connect(ws_url(url))) for url in urls]
+        assert [receive(socket)["type"] for socket in sockets] == ["snapshot"] * len(sockets)
+        run_id = start_run(topology.proxy_url)
+        streams = [collect_until(socket, run_finished(run_id)) for socket in sockets]
+    seen = [[(m["seq"], m["type"]) for m in stream] for stream in streams]
+    assert seen[0] == seen[1] == seen[2]
+    stages = [
+        m["payload"]["stage"]
+        for m in streams[0]
+        if m["type"] == "analysis_progress" and m["payload"]["run_id"] == run_id
+    ]
+    assert stages[0] == "listings" and stages[-1] == "done", stages
+
+
+def test_the_page_stays_live_through_the_proxy_when_a_replica_dies(
+    browser: Browser, topology: Topology
+) -> None:
+    page = open_dashboard(browser, topology.proxy_url)
+    indicator = page.get_by_test_id("connection-indicator")
+    expect(indicator).to_have_attribute("data-state", "connected")
+    # The replica the proxy gave the page's `/ws` to is the one that goes.
+    deadline = time.monotonic() + 20
+    while (counts := [clients_on(replica.base_url) for replica in topology.replicas]) not in ([1, 0], [0, 1]):
+        assert time.monotonic() < deadline, f"the page's socket is not on one replica: {counts}"
+        time.sleep(0.2)
+    doomed, survivor = topology.replicas if counts == [1, 0] else topology.replicas[::-1]
+
+    killed_run = start_run(doomed.base_url)
+    status = httpx.get(f"{doomed.base_url}/api/analysis/{killed_run}", timeout=30).json()
+    assert status["status"] == "running", status
+    doomed.process.send_signal(signal.SIGKILL)
+    doomed.process.wait(timeout=10)
+
+    # The page reconnects through the proxy, to the replica left.
+    deadline = time.monotonic() + 30
+    while clients_on(survivor.base_url) != 1:
+        assert time.monotonic() < deadline, "the page did not reconnect to the other replica"
+        time.sleep(0.2)
+    expect(indicator).to_have_attribute("data-state", "connected", timeout=30_000)
+    expect(page.locator("[data-testid=sector-card]")).to_have_count(8)
+
+    button = page.get_by_test_id("run-fresh")
+    button.click()
+    expect(page.get_by_test_id("analysis-progress")).to_be_visible(timeout=10_000)
+    expect(button).to_be_enabled(timeout=60_000)
+    latest = httpx.get(topology.proxy_url + "/api/analysis/latest", timeout=30).json()["run"]
+    assert latest["run_id"] != killed_run
+    assert (latest["status"], latest["trigger"]) == ("succeeded", "on_demand")
+    grid = httpx.get(topology.proxy_url + "/api/sectors", timeout=30).json()
+    assert grid["run_id"] == latest["run_id"]
+    expect(page.get_by_test_id("as-of")).to_have_attribute("datetime", grid["as_of"], timeout=15_000)
+    expect(indicator).to_have_attribute("data-state", "connected")
+    page.close()
