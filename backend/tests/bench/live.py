@@ -276,10 +276,10 @@ async def _measure(
 
 
 def bench_live(
-    client_counts: tuple[int, ...] = (50, 500), runs: int = 5, compression: bool = True
+    client_counts: tuple[int, ...] = (50, 500, 1000), runs: int = 5, compression: bool = True
 ) -> list[dict[str, Any]]:
     """`/ws` delivery latency (p50/p99/max over every event x client) and server memory per
-    connection, one fresh server per client count; target p99 < 50 ms at 500 clients.
+    connection, one fresh server per client count; target p99 < 50 ms at 500 and 1,000 clients.
 
     The clients negotiate permessage-deflate as browsers do (`compression=False` to compare); they
     share the machine with the server, and `client_loop_lag_ms` shows their own backlog."""
