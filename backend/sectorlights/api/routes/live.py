@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect, status
 
 from sectorlights.api.auth import websocket_user
 from sectorlights.api.deps import HubDep
+from sectorlights.api.frames import frame_writer
 from sectorlights.domain.messages import WsSchema, ws_schema
 
 router = APIRouter(tags=["live"])
@@ -48,7 +49,7 @@ async def live_updates(
             while True:
                 await websocket.receive_text()
 
-    sender = asyncio.create_task(hub.serve(websocket, since))
+    sender = asyncio.create_task(hub.serve(websocket, since, frame_writer(websocket)))
     listener = asyncio.create_task(until_client_leaves())
     done, pending = await asyncio.wait({sender, listener}, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
