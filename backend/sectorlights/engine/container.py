@@ -32,6 +32,7 @@ from sectorlights.live.hub import LiveHub
 from sectorlights.metrics import Metrics
 from sectorlights.providers.base import MarketDataProvider, SectorReferenceStore
 from sectorlights.providers.registry import build_provider
+from sectorlights.providers.shared_budget import budget_factory
 from sectorlights.settings import ConfigurationError, Settings
 from sectorlights.storage.bars import BarsRepository
 from sectorlights.storage.database import DatabaseError, check_connection, create_database_engine
@@ -117,7 +118,9 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
     clock = clock_from_settings(settings.provider.sim_now, settings.provider.sim_speed)
     try:
         if provider is None:
-            provider = build_provider(settings.provider, clock, database)
+            # With Redis, every replica's vendor requests draw on one budget.
+            budgets = budget_factory(settings.cache.redis_url)
+            provider = build_provider(settings.provider, clock, database, budgets)
         sources = build_classification_sources(settings, database)
         replay_sources = _replay_sources(settings, clock, database)
     except ConfigurationError:
