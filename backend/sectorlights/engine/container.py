@@ -18,6 +18,7 @@ from sectorlights.engine.frame_builder import DailyBarsCache, SnapshotMemory
 from sectorlights.engine.grid import GridReader
 from sectorlights.engine.health import HealthChecks
 from sectorlights.engine.leader import RunLock, create_run_lock
+from sectorlights.engine.lease import Lease
 from sectorlights.engine.maintenance import HistoryRetention
 from sectorlights.engine.move_watcher import MoveWatcher, WatchedUniverse
 from sectorlights.engine.pipeline import AnalysisInputs
@@ -39,6 +40,9 @@ from sectorlights.storage.database import DatabaseError, check_connection, creat
 from sectorlights.storage.reference_store import SqlSectorReferenceStore
 from sectorlights.storage.repository import Repository
 from sectorlights.storage.users import UserStore
+
+# Replicas poll the market for significant moves one at a time, the holder of this lease.
+MOVE_WATCHER_LEASE = "lease:move-watcher"
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +166,9 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
             threshold_pct=settings.engine.move_threshold_pct,
             bars_cache=bars_cache,
             clock_speed=settings.provider.sim_speed,
+            lease=Lease(run_lock, MOVE_WATCHER_LEASE, settings.engine.move_lease_secs),
         )
-    background = Background(runs, repository, settings.engine, scheduler, move_watcher, universe)
+    background = Background(runs, repository, settings.engine, scheduler, move_watcher, universe, run_lock)
     hub = LiveHub(
         events,
         grid.live_grid,
