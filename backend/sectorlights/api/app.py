@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from sectorlights.api.auth import UserRateLimiter, current_user
+from sectorlights.api.auth import current_user
 from sectorlights.api.errors import install_error_handlers
 from sectorlights.api.openapi import install_openapi, operation_id
 from sectorlights.api.routes import (
@@ -66,7 +66,6 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     install_error_handlers(app)
     install_openapi(app)
     app.state.settings = settings
-    app.state.user_limiter = UserRateLimiter(settings.server.user_actions_per_minute)
     app.add_middleware(TimingMiddleware, metrics_of=_metrics_of)
     app.include_router(health.router)
     app.include_router(metrics.router)

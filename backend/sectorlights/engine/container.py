@@ -11,6 +11,7 @@ from sectorlights.cache.memory import MemoryCache
 from sectorlights.cache.redis import RedisCache
 from sectorlights.config.sectors import OverridesFileError
 from sectorlights.core.clock import Clock, SystemClock, clock_from_settings
+from sectorlights.engine.action_limits import ActionLimiter, create_action_limiter
 from sectorlights.engine.background import Background, MoveResponder
 from sectorlights.engine.classification_sources import ClassificationSources
 from sectorlights.engine.computation import SnapshotComputer
@@ -73,6 +74,7 @@ class Container:
     queries: MarketQueries
     users: UserService
     health: HealthChecks
+    action_limits: ActionLimiter
 
     async def start(self) -> None:
         await self.hub.start()
@@ -84,6 +86,7 @@ class Container:
         await self.hub.stop()
         await self.events.close()
         await self.run_lock.close()
+        await self.action_limits.close()
         await self.cache.close()
         self.database.dispose()
 
@@ -195,6 +198,7 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         MarketQueries(repository, grid, runs, scheduler),
         UserService(UserStore(database)),
         HealthChecks(database, cache, provider),
+        create_action_limiter(settings.server.user_actions_per_minute, settings.cache.redis_url),
     )
 
 
