@@ -15,7 +15,7 @@ from sectorlights.engine.action_limits import ActionLimiter, create_action_limit
 from sectorlights.engine.background import Background, MoveResponder
 from sectorlights.engine.classification_sources import ClassificationSources
 from sectorlights.engine.computation import SnapshotComputer
-from sectorlights.engine.frame_builder import DailyBarsCache, SnapshotMemory
+from sectorlights.engine.frame_builder import DailyBarsCache
 from sectorlights.engine.grid import GridReader
 from sectorlights.engine.health import HealthChecks
 from sectorlights.engine.leader import RunLock, create_run_lock
@@ -28,6 +28,7 @@ from sectorlights.engine.queries import MarketQueries
 from sectorlights.engine.replays import ReplayRunner, ReplaySources
 from sectorlights.engine.runs import RunCoordinator
 from sectorlights.engine.scheduler import AnalysisScheduler, SchedulerSettings
+from sectorlights.engine.snapshot_store import create_snapshot_memory
 from sectorlights.engine.users import UserService
 from sectorlights.live.bus import EventBus, create_event_bus
 from sectorlights.live.hub import LiveHub
@@ -150,7 +151,8 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         AnalysisInputs.from_settings(settings.analysis, sources),
         settings.engine.history_sessions,
         bars_cache,
-        SnapshotMemory(),
+        # With Redis every replica serves the same 30m figures.
+        create_snapshot_memory(settings.cache.redis_url),
         universe,
     )
     publisher = GridPublisher(cache, repository, events, clock, settings.cache)

@@ -145,3 +145,61 @@ def _takes_over_after_kill(holder: RunningProcess, survivor: RunningProcess, ven
         assert time.monotonic() < deadline, survivor.log()[-3000:]
         time.sleep(0.5)
     assert len(re.findall(LEASE_TAKEN, survivor.log())) == 1
+
+
+def _run(base_url: str) -> str:
+    """Start an analysis on `base_url`, wait for it to succeed; its run id."""
+    answer = httpx.post(f"{base_url}/api/analysis", timeout=10)
+    assert answer.status_code in (200, 202), answer.text
+    run_id = str(answer.json()["run_id"])
+    deadline = time.monotonic() + 120
+    while (run := httpx.get(f"{base_url}/api/analysis/{run_id}", timeout=10).json())["status"] == "running":
+        assert time.monotonic() < deadline, run
+        time.sleep(0.2)
+    assert run["status"] == "succeeded", run
+    return run_id
+
+
+def _changes_30m(base_url: str) -> list[float | None]:
+    grid = httpx.get(f"{base_url}/api/sectors", timeout=10).json()
+    changes: list[float | None] = []
+    for card in grid["sectors"]:
+        detail = httpx.get(f"{base_url}/api/sectors/{card['sector']}", timeout=10).json()
+        changes.extend(member["change_30m_pct"] for member in detail["constituents"])
+    return changes
+
+
+def test_a_replica_looks_back_at_the_snapshot_another_replica_remembered(
+    tmp_path: Path, database_url: str
+) -> None:
+    """The polygon provider answers only "now", so the 30m column looks back at remembered snapshots:
+    a run on one replica, then half an hour of market time later a run on the other, whose 30m
+    figures come from the first replica's snapshot (its own memory holds none that old)."""
+    market = MARKET | {"SECTORLIGHTS_SIM_NOW": "2026-11-24T10:00:00-05:00", "SECTORLIGHTS_SIM_SPEED": "60"}
+    with redis_server_process() as (redis_url, _redis), running_sim_vendor(market, tmp_path) as vendor:
+        env = market | {
+            "DATABASE_URL": database_url.replace("postgresql+psycopg://", "postgresql://", 1),
+            "REDIS_URL": redis_url,
+            "SECTORLIGHTS_PROVIDER": "polygon",
+            "POLYGON_API_KEY": "test-key",
+            "POLYGON_BASE_URL": vendor,
+            "SECTORLIGHTS_SCHEDULE": "off",
+            "SECTORLIGHTS_RUN_ON_START": "false",
+            "SECTORLIGHTS_MOVE_WATCH": "false",
+            "SECTORLIGHTS_USER_ACTIONS_PER_MINUTE": "600",
+        }
+        migrate(env, tmp_path)
+        with (
+            running_process(["serve"], env, tmp_path, "/health/database", 120, "one") as one,
+            running_process(["serve"], env, tmp_path, "/health/database", 120, "other") as other,
+        ):
+            _run(one.base_url)
+            first_done = time.monotonic()
+            assert all(change is None for change in _changes_30m(one.base_url))  # nothing to look back at
+            # 30 market minutes at 60x, less the few seconds the next run takes to reach its snapshot.
+            time.sleep(max(0.0, 27.0 - (time.monotonic() - first_done)))
+            _run(other.base_url)
+            changes = _changes_30m(other.base_url)
+    known = [change for change in changes if change is not None]
+    print(f"30m changes on the other replica: {len(known)} of {len(changes)} constituents")
+    assert changes and len(known) >= len(changes) // 2, (len(known), len(changes))
