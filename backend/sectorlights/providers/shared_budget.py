@@ -4,8 +4,10 @@
 reservation semantics: a request takes a token at once and a negative balance is the queue ahead of
 it, so the caller sleeps its turn), but the bucket lives in one Redis hash that a Lua script updates
 atomically, on Redis's own clock, so replicas with skewed clocks still share one budget. With the
-default burst of one, requests are spaced 60 / budget seconds apart across all replicas together,
-so no one-minute window holds more than the budget.
+default burst of one, requests are spaced (60 + `margin_secs`) / budget seconds apart across all
+replicas together: the vendor counts a request when it arrives, and a request held up on its way
+(a busy thread, a slow connection) by less than the margin (a second by default, 1.7 % of the
+budget at most) cannot make a vendor-side minute hold one request too many.
 
 If Redis cannot be reached the limiter falls back to a bucket of its own process (logged once when
 Redis goes away and once when it is back): vendor calls go on at the full budget per replica rather
@@ -28,6 +30,7 @@ from sectorlights.providers.resilience import BudgetFactory, RateLimiter, Reques
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "sectorlights:budget:"
+DEFAULT_MARGIN_SECS = 1.0
 
 # KEYS[1]: the bucket; ARGV: tokens per second, capacity. Returns the seconds to wait, as a string
 # (Lua numbers come back from Redis truncated to integers).
@@ -59,13 +62,17 @@ class RedisRateLimiter:
         requests_per_minute: float | None,
         *,
         burst: float = 1.0,
+        margin_secs: float = DEFAULT_MARGIN_SECS,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if requests_per_minute is not None and requests_per_minute <= 0:
             raise ValueError("requests_per_minute must be positive (or None for no limit)")
         if burst < 1:
             raise ValueError("burst must be at least one request")
+        if margin_secs < 0:
+            raise ValueError("margin_secs cannot be negative")
         self.requests_per_minute = requests_per_minute
+        self.margin_secs = margin_secs
         self.key = KEY_PREFIX + name
         self._client = client
         self._burst = burst
@@ -81,7 +88,8 @@ class RedisRateLimiter:
         if self.requests_per_minute is None:
             return 0.0
         try:
-            answer = self._script(keys=[self.key], args=[self.requests_per_minute / 60.0, self._burst])
+            rate_per_sec = self.requests_per_minute / (60.0 + self.margin_secs)
+            answer = self._script(keys=[self.key], args=[rate_per_sec, self._burst])
         except RedisError as error:
             self._note_state(degraded=True, error=error)
             return self._fallback.acquire()
