@@ -1,5 +1,6 @@
 """Two real `sectorlights serve` replicas on one PostgreSQL and one Redis, against the sim vendor:
-one vendor request budget for both, one start-up run, and one move watcher with failover."""
+one vendor request budget for both, one start-up run, one move watcher with failover, one snapshot
+memory behind the 30m column and one action allowance per user."""
 
 from __future__ import annotations
 
@@ -203,3 +204,36 @@ def test_a_replica_looks_back_at_the_snapshot_another_replica_remembered(
     known = [change for change in changes if change is not None]
     print(f"30m changes on the other replica: {len(known)} of {len(changes)} constituents")
     assert changes and len(known) >= len(changes) // 2, (len(known), len(changes))
+
+
+def test_a_users_action_allowance_is_one_across_replicas(tmp_path: Path, database_url: str) -> None:
+    """One action a minute with bursts of three: three preference saves spread over both replicas
+    use the allowance up, and the next is refused on either (per replica it would be six)."""
+    with redis_server_process() as (redis_url, _redis):
+        env = {
+            "DATABASE_URL": database_url.replace("postgresql+psycopg://", "postgresql://", 1),
+            "REDIS_URL": redis_url,
+            "SECTORLIGHTS_SIM_NOW": MARKET["SECTORLIGHTS_SIM_NOW"],
+            "SECTORLIGHTS_SIM_LISTINGS": "300",
+            "SECTORLIGHTS_SCHEDULE": "off",
+            "SECTORLIGHTS_RUN_ON_START": "false",
+            "SECTORLIGHTS_MOVE_WATCH": "false",
+            "SECTORLIGHTS_USER_ACTIONS_PER_MINUTE": "1",
+        }
+        migrate(env, tmp_path)
+        with (
+            running_process(["serve"], env, tmp_path, "/health/database", 120, "one") as one,
+            running_process(["serve"], env, tmp_path, "/health/database", 120, "other") as other,
+        ):
+            body = {"freshness_tolerance_hours": 3.0}
+            saves = [
+                httpx.put(f"{replica.base_url}/api/preferences", json=body, timeout=10).status_code
+                for replica in (one, other, one)
+            ]
+            refused = [
+                httpx.put(f"{replica.base_url}/api/preferences", json=body, timeout=10)
+                for replica in (other, one)
+            ]
+    assert saves == [200, 200, 200]
+    assert [answer.status_code for answer in refused] == [429, 429]
+    assert all(int(answer.headers["Retry-After"]) >= 1 for answer in refused)
