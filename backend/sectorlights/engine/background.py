@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sectorlights.core.clock import Clock
@@ -82,6 +82,7 @@ class Background:
     # Shared with the other replicas: the start-up run and each refresh interval run once among them.
     run_lock: RunLock | None = None
     wall_secs: Callable[[], float] = time.time
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     _loop_task: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     async def start(self) -> None:
@@ -113,7 +114,7 @@ class Background:
     async def _refresh_loop(self) -> None:
         while True:
             interval_secs = self.settings.refresh_interval_secs
-            await asyncio.sleep(interval_secs)
+            await self.sleep(interval_secs)
             key = interval_claim_key(self.wall_secs(), interval_secs)
             if await self._claim(key, 2 * interval_secs, RunTrigger.INTERVAL):
                 await self._run_logged(RunTrigger.INTERVAL)

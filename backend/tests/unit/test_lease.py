@@ -4,8 +4,10 @@ test moves."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pytest
 
@@ -110,14 +112,18 @@ def test_a_lease_needs_a_positive_ttl(ttl_secs: float) -> None:
 class FakeRuns:
     triggers: list[RunTrigger] = field(default_factory=list)
 
+    async def wait_for(self, run_id: str) -> None:
+        return None
+
     async def start(self) -> None:
         return None
 
     async def stop(self) -> None:
         return None
 
-    async def request_run(self, trigger: RunTrigger) -> None:
+    async def request_run(self, trigger: RunTrigger) -> SimpleNamespace:
         self.triggers.append(trigger)
+        return SimpleNamespace(run_id=f"run-{len(self.triggers)}")
 
 
 def background(runs: FakeRuns, lock: MemoryRunLock | None) -> Background:
@@ -158,3 +164,29 @@ async def test_an_unreachable_lock_skips_the_startup_run() -> None:
 )
 def test_interval_claim_keys_name_the_interval(wall_secs: float, interval_secs: float, expected: str) -> None:
     assert interval_claim_key(wall_secs, interval_secs) == expected
+
+
+async def test_replicas_run_each_refresh_interval_once(store: MemoryClaimStore) -> None:
+    """Three replicas on the interval schedule, started at different moments of one interval: their
+    loops wake in the same four intervals, and each interval runs once among them."""
+    settings = EngineSettings(
+        schedule="interval", refresh_interval_secs=60, run_on_start=False, move_watch=False
+    )
+    replicas = [FakeRuns() for _ in range(3)]
+    for runs, offset_secs in zip(replicas, (0.0, 17.0, 41.0), strict=True):
+        wall = {"secs": 1_000_020.0 + offset_secs}  # 1,000,020 s is the start of an interval
+        wakes = {"count": 0}
+
+        async def sleep(secs: float, wall: dict[str, float] = wall, wakes: dict[str, int] = wakes) -> None:
+            if wakes["count"] == 4:
+                raise asyncio.CancelledError
+            wakes["count"] += 1
+            wall["secs"] += secs
+
+        part = Background(runs, None, settings, None, None, WatchedUniverse(), MemoryRunLock(store))  # type: ignore[arg-type]
+        part.wall_secs = lambda wall=wall: wall["secs"]
+        part.sleep = sleep
+        with pytest.raises(asyncio.CancelledError):
+            await part._refresh_loop()
+    assert [len(runs.triggers) for runs in replicas] == [4, 0, 0]
+    assert all(trigger == RunTrigger.INTERVAL for trigger in replicas[0].triggers)
