@@ -192,6 +192,12 @@ class EngineSettings(BaseSettings):
     move_poll_secs: float = Field(
         default=MOVE_POLL_INTERVAL_SECS, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_MOVE_POLL_SECS")
     )
+    move_lease_secs: float = Field(
+        default=45.0,
+        gt=0,
+        validation_alias=AliasChoices("SECTORLIGHTS_MOVE_LEASE_SECS"),
+        description="replicas: how long the move watcher's lease outlives its holder (real seconds)",
+    )
     move_threshold_pct: float = Field(
         default=SIGNIFICANT_MOVE_PCT, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_MOVE_THRESHOLD_PCT")
     )

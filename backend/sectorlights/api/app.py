@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from sectorlights import __version__
-from sectorlights.api.auth import UserRateLimiter, current_user
+from sectorlights.api.auth import current_user
 from sectorlights.api.errors import install_error_handlers
 from sectorlights.api.frames import FrameWriterMiddleware
 from sectorlights.api.openapi import install_openapi, operation_id
@@ -84,7 +84,6 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     install_error_handlers(app)
     install_openapi(app)
     app.state.settings = settings
-    app.state.user_limiter = UserRateLimiter(settings.server.user_actions_per_minute)
     app.add_middleware(TimingMiddleware, metrics_of=_metrics_of)
     # Added last so it is the outermost: it needs the server's own send, not a wrapper of it.
     app.add_middleware(FrameWriterMiddleware)

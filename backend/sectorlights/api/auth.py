@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import math
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import HTTPException, Request, Security, WebSocket
@@ -13,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
 
 from sectorlights.domain.preferences import LOCAL_USER
+from sectorlights.engine.action_limits import ActionLimiter, ActionLimitError
 
 BEARER = "bearer"
 # Declares the scheme in OpenAPI only: `current_user` reads the header itself, so that it can name
@@ -75,29 +74,18 @@ async def websocket_user(websocket: WebSocket) -> str | None:
     return await _token_user(websocket, token)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class UserRateLimiter:
-    """A token bucket per user: `per_minute` actions on average, bursts of up to `burst`."""
+    """The engine's per-user action limits, as HTTP: 429 with Retry-After when a user has none left."""
 
-    per_minute: float
-    burst: float = 3.0
-    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+    limits: ActionLimiter
 
-    def take(self, user: str, now_secs: float | None = None) -> None:
-        """Spend one action; 429 with Retry-After when the user's bucket is empty."""
-        now = time.monotonic() if now_secs is None else now_secs
-        rate = self.per_minute / 60.0
-        tokens, last = self._buckets.get(user, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - last) * rate)
-        if tokens < 1.0:
-            wait_secs = math.ceil((1.0 - tokens) / rate)
-            self._buckets[user] = (tokens, now)
+    async def take(self, user: str) -> None:
+        try:
+            await self.limits.take(user)
+        except ActionLimitError as refused:
             raise HTTPException(
                 status_code=429,
-                detail=(
-                    f"too many requests for user {user}: at most {self.per_minute:g} a minute; "
-                    f"retry in {wait_secs} s"
-                ),
-                headers={"Retry-After": str(wait_secs)},
-            )
-        self._buckets[user] = (tokens - 1.0, now)
+                detail=str(refused),
+                headers={"Retry-After": str(refused.retry_after_secs)},
+            ) from None

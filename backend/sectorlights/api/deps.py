@@ -41,8 +41,8 @@ HubDep = Annotated[LiveHub, Depends(get_hub)]
 
 
 async def get_rate_limiter(request: Request) -> UserRateLimiter:
-    limiter: UserRateLimiter = request.app.state.user_limiter
-    return limiter
+    container: Container = request.app.state.container
+    return UserRateLimiter(container.action_limits)
 
 
 RateLimitDep = Annotated[UserRateLimiter, Depends(get_rate_limiter)]

@@ -10,7 +10,7 @@ from sectorlights.core.clock import Clock
 from sectorlights.domain.results import AnalysisResult
 from sectorlights.domain.sessions import NEW_YORK
 from sectorlights.domain.snapshot import AnalysisRun, Benchmark, DataQuality, DataSource, SectorSnapshot
-from sectorlights.engine.frame_builder import DailyBarsCache, ProgressCallback, SnapshotMemory, build_frame
+from sectorlights.engine.frame_builder import DailyBarsCache, ProgressCallback, RecentSnapshots, build_frame
 from sectorlights.engine.move_watcher import WatchedUniverse
 from sectorlights.engine.pipeline import AnalysisInputs, analyze_market
 from sectorlights.providers.base import MarketDataProvider, RejectedRow
@@ -68,7 +68,7 @@ class SnapshotComputer:
     inputs: AnalysisInputs
     history_sessions: int
     bars_cache: DailyBarsCache
-    snapshot_memory: SnapshotMemory
+    snapshot_memory: RecentSnapshots
     # Receives each run's members for the move watcher.
     universe: WatchedUniverse
 
@@ -101,7 +101,7 @@ class FrameSources:
 
     history_sessions: int
     bars_cache: DailyBarsCache
-    snapshot_memory: SnapshotMemory | None
+    snapshot_memory: RecentSnapshots | None
 
 
 def compute_snapshot(

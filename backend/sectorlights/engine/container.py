@@ -17,13 +17,15 @@ from sectorlights.config.colour_history import (
 from sectorlights.config.sectors import OverridesFileError
 from sectorlights.core.clock import Clock, SystemClock, clock_from_settings
 from sectorlights.domain.colour_history import ColourHistory
+from sectorlights.engine.action_limits import ActionLimiter, create_action_limiter
 from sectorlights.engine.background import Background, MoveResponder
 from sectorlights.engine.classification_sources import ClassificationSources
 from sectorlights.engine.computation import SnapshotComputer
-from sectorlights.engine.frame_builder import DailyBarsCache, SnapshotMemory
+from sectorlights.engine.frame_builder import DailyBarsCache
 from sectorlights.engine.grid import GridReader
 from sectorlights.engine.health import HealthChecks
 from sectorlights.engine.leader import RunLock, create_run_lock
+from sectorlights.engine.lease import Lease
 from sectorlights.engine.maintenance import HistoryRetention
 from sectorlights.engine.move_watcher import MoveWatcher, WatchedUniverse
 from sectorlights.engine.pipeline import AnalysisInputs
@@ -32,18 +34,23 @@ from sectorlights.engine.queries import MarketQueries
 from sectorlights.engine.replays import ReplayRunner, ReplaySources
 from sectorlights.engine.runs import RunCoordinator
 from sectorlights.engine.scheduler import AnalysisScheduler, SchedulerSettings
+from sectorlights.engine.snapshot_store import create_snapshot_memory
 from sectorlights.engine.users import UserService
 from sectorlights.live.bus import EventBus, create_event_bus
 from sectorlights.live.hub import LiveHub
 from sectorlights.metrics import Metrics
 from sectorlights.providers.base import MarketDataProvider, SectorReferenceStore
 from sectorlights.providers.registry import build_provider
+from sectorlights.providers.shared_budget import budget_factory
 from sectorlights.settings import ConfigurationError, Settings
 from sectorlights.storage.bars import BarsRepository
 from sectorlights.storage.database import DatabaseError, check_connection, create_database_engine
 from sectorlights.storage.reference_store import SqlSectorReferenceStore
 from sectorlights.storage.repository import Repository
 from sectorlights.storage.users import UserStore
+
+# Replicas poll the market for significant moves one at a time, the holder of this lease.
+MOVE_WATCHER_LEASE = "lease:move-watcher"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +82,7 @@ class Container:
     users: UserService
     health: HealthChecks
     colour_history: ColourHistory
+    action_limits: ActionLimiter
 
     async def start(self) -> None:
         await self.hub.start()
@@ -86,6 +94,7 @@ class Container:
         await self.hub.stop()
         await self.events.close()
         await self.run_lock.close()
+        await self.action_limits.close()
         await self.cache.close()
         self.database.dispose()
 
@@ -134,7 +143,9 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
     clock = clock_from_settings(settings.provider.sim_now, settings.provider.sim_speed)
     try:
         if provider is None:
-            provider = build_provider(settings.provider, clock, database)
+            # With Redis, every replica's vendor requests draw on one budget.
+            budgets = budget_factory(settings.cache.redis_url)
+            provider = build_provider(settings.provider, clock, database, budgets)
         sources = build_classification_sources(settings, database)
         replay_sources = _replay_sources(settings, clock, database)
     except ConfigurationError:
@@ -157,7 +168,8 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         AnalysisInputs.from_settings(settings.analysis, sources),
         settings.engine.history_sessions,
         bars_cache,
-        SnapshotMemory(),
+        # With Redis every replica serves the same 30m figures.
+        create_snapshot_memory(settings.cache.redis_url),
         universe,
     )
     publisher = GridPublisher(cache, repository, events, clock, settings.cache)
@@ -176,8 +188,9 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
             threshold_pct=settings.engine.move_threshold_pct,
             bars_cache=bars_cache,
             clock_speed=settings.provider.sim_speed,
+            lease=Lease(run_lock, MOVE_WATCHER_LEASE, settings.engine.move_lease_secs),
         )
-    background = Background(runs, repository, settings.engine, scheduler, move_watcher, universe)
+    background = Background(runs, repository, settings.engine, scheduler, move_watcher, universe, run_lock)
     hub = LiveHub(
         events,
         grid.live_grid,
@@ -205,6 +218,7 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         UserService(UserStore(database)),
         HealthChecks(database, cache, provider),
         colour_history,
+        create_action_limiter(settings.server.user_actions_per_minute, settings.cache.redis_url),
     )
 
 

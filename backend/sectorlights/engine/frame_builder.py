@@ -7,6 +7,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 import numpy as np
 
@@ -55,6 +56,14 @@ class DailyBarsCache:
         ]
 
 
+class RecentSnapshots(Protocol):
+    """Where runs remember whole-market snapshots for the 30m window (this process, or Redis)."""
+
+    def remember(self, snapshot: IntradaySnapshot) -> None: ...
+
+    def closest(self, target: datetime, session: date) -> IntradaySnapshot | None: ...
+
+
 class SnapshotMemory:
     """Recent snapshots, for vendors that only answer "now": the 30m window looks back in here."""
 
@@ -98,7 +107,7 @@ def build_frame(
     history_sessions: int,
     bars_cache: DailyBarsCache,
     progress: ProgressCallback | None = None,
-    snapshot_memory: SnapshotMemory | None = None,
+    snapshot_memory: RecentSnapshots | None = None,
 ) -> MarketFrame:
     """Listings, completed daily bars, and the intraday state now and 30 minutes earlier."""
 

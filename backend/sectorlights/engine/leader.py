@@ -52,6 +52,13 @@ if redis.call('get', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+# Extends a claim only when this owner still holds it.
+_RENEW_IF_OWNER = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+    return redis.call('pexpire', KEYS[1], ARGV[2])
+end
+return 0
+"""
 
 
 class RunLockError(Exception):
@@ -63,6 +70,11 @@ class RunLock(Protocol):
 
     async def claim(self, key: str, ttl_secs: float) -> bool:
         """True for the one caller, across all replicas, that gets `key` until `ttl_secs` pass."""
+        ...
+
+    async def renew(self, key: str, ttl_secs: float) -> bool:
+        """Extend a claim this instance still holds to `ttl_secs` from now; False when it lapsed or
+        another instance holds it (a lease's holder keeps it this way, see `engine.lease`)."""
         ...
 
     async def release(self, key: str) -> None:
@@ -106,6 +118,14 @@ class MemoryRunLock:
         claims[key] = (self._owner, now + ttl_secs)
         return True
 
+    async def renew(self, key: str, ttl_secs: float) -> bool:
+        now = self._store.monotonic()
+        held = self._store.claims.get(key)
+        if held is None or held[0] != self._owner or held[1] <= now:
+            return False
+        self._store.claims[key] = (self._owner, now + ttl_secs)
+        return True
+
     async def release(self, key: str) -> None:
         held = self._store.claims.get(key)
         if held is not None and held[0] == self._owner:
@@ -133,6 +153,15 @@ class RedisRunLock:
             raise RunLockError(f"redis claim {key}: {error}") from error
         return bool(won)
 
+    async def renew(self, key: str, ttl_secs: float) -> bool:
+        try:
+            renewed = await self._client.eval(
+                _RENEW_IF_OWNER, 1, _REDIS_PREFIX + key, self._owner, max(1, int(ttl_secs * 1000))
+            )
+        except RedisError as error:
+            raise RunLockError(f"redis renew {key}: {error}") from error
+        return bool(renewed)
+
     async def release(self, key: str) -> None:
         try:
             await self._client.eval(_RELEASE_IF_OWNER, 1, _REDIS_PREFIX + key, self._owner)
@@ -158,6 +187,9 @@ class PostgresRunLock:
 
     async def claim(self, key: str, ttl_secs: float) -> bool:
         return await asyncio.to_thread(self._claim, key, ttl_secs)
+
+    async def renew(self, key: str, ttl_secs: float) -> bool:
+        return await asyncio.to_thread(self._renew, key, ttl_secs)
 
     async def release(self, key: str) -> None:
         await asyncio.to_thread(self._release, key)
@@ -189,6 +221,21 @@ class PostgresRunLock:
             if won:
                 self._expiry_by_key[key] = self._monotonic() + ttl_secs
             return bool(won)
+
+    def _renew(self, key: str, ttl_secs: float) -> bool:
+        with self._mutex:
+            if key not in self._expiry_by_key or self._expiry_by_key[key] <= self._monotonic():
+                return False
+            try:
+                # The lock lives as long as the session: a live session still holds it.
+                self._connect().execute(text("SELECT 1"))
+            except DBAPIError as error:
+                self._drop_connection()
+                raise RunLockError(f"postgresql renew {key}: {error}") from error
+            if key not in self._expiry_by_key:
+                return False  # the session was replaced, and its locks went with it
+            self._expiry_by_key[key] = self._monotonic() + ttl_secs
+            return True
 
     def _release(self, key: str) -> None:
         with self._mutex:

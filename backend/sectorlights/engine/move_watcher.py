@@ -12,6 +12,9 @@ The previous closes come from the provider's grouped daily bars of the session b
 they are kept per session, so a poll is a single snapshot call. Time follows the injected Clock (real
 or simulated); waits are turned into real sleeps with `clock_speed` and re-checked at least every
 `max_sleep_secs`, like the analysis scheduler.
+
+Replicas share one `Lease` (see `engine.lease`): only its holder polls, and another replica takes over
+once a dead holder's lease lapses.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from sectorlights.domain.sessions import (
     session_bounds,
 )
 from sectorlights.engine.frame_builder import DailyBarsCache, aligned
+from sectorlights.engine.lease import Lease
 from sectorlights.providers.base import MarketDataProvider
 
 logger = logging.getLogger(__name__)
@@ -140,6 +144,7 @@ class MoveWatcher:
         clock_speed: float = 1.0,
         max_sleep_secs: float = 60.0,
         sleep: SleepCallable = asyncio.sleep,
+        lease: Lease | None = None,
     ) -> None:
         if poll_interval_secs <= 0:
             raise ValueError("the poll interval must be positive")
@@ -160,6 +165,8 @@ class MoveWatcher:
         # The full-market previous closes of one session: (session, symbols, closes).
         self._previous_close: tuple[date, StrArray, FloatArray] | None = None
         self._task: asyncio.Task[None] | None = None
+        # None: this process is the only watcher.
+        self._lease = lease
         self.polls = 0
         self.failures = 0
 
@@ -182,6 +189,8 @@ class MoveWatcher:
     async def stop(self) -> None:
         task, self._task = self._task, None
         await stop_task(task)
+        if self._lease is not None:
+            await self._lease.release()
 
     def next_poll_at(self, now: datetime) -> datetime:
         return next_poll_at(now, self.poll_interval_secs, self.anchor_lag_secs)
@@ -243,7 +252,7 @@ class MoveWatcher:
     async def _loop(self) -> None:
         while True:
             started = self._now()
-            if watch_window(started) is not None:
+            if watch_window(started) is not None and (self._lease is None or await self._lease.hold()):
                 await self._guarded_poll(started)
             await self._sleep_until(self.next_poll_at(started))
 

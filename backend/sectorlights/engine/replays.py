@@ -15,7 +15,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sectorlights.core.clock import Clock
@@ -67,7 +67,7 @@ class ReplayRunner:
     _progress: dict[str, tuple[str, float]] = field(default_factory=dict, init=False, repr=False)
 
     async def start(
-        self, day_text: str, time_text: str | None, admit: Callable[[], None] | None = None
+        self, day_text: str, time_text: str | None, admit: Callable[[], Awaitable[None]] | None = None
     ) -> tuple[AnalysisRun, ReplayInstant]:
         """Check the request (ReplayRequestError naming the field), then start its run; returns the
         run and the instant it analyses at once. ReplayBusyError while another replay runs; `admit`
@@ -86,7 +86,7 @@ class ReplayRunner:
             if refused is not None:
                 raise refused
             if admit is not None:
-                admit()
+                await admit()
             run = AnalysisRun(
                 run_id=str(uuid.uuid4()),
                 trigger=RunTrigger.REPLAY,

@@ -8,7 +8,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -113,7 +113,7 @@ class RunCoordinator:
         return run
 
     async def request_or_join(
-        self, trigger: RunTrigger, admit: Callable[[], None] | None = None
+        self, trigger: RunTrigger, admit: Callable[[], Awaitable[None]] | None = None
     ) -> tuple[AnalysisRun, bool]:
         """Start a run, or join the one already in flight; True when joined. `admit` is called only
         when a new run would start (a rate limit): if it raises, nothing starts."""
@@ -122,7 +122,7 @@ class RunCoordinator:
             if self._in_flight is not None and not self._in_flight.done() and self._in_flight_run is not None:
                 return self._in_flight_run, True
             if admit is not None:
-                admit()
+                await admit()
             run = AnalysisRun(
                 run_id=str(uuid.uuid4()),
                 trigger=trigger,

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from sectorlights.core.clock import Clock
 from sectorlights.providers.base import MarketDataProvider, MemoryReferenceStore, ReferenceStore
+from sectorlights.providers.resilience import BudgetFactory, local_budget
 from sectorlights.settings import ConfigurationError, ProviderSettings
 from sectorlights.storage.reference_store import SqlReferenceStore
 
@@ -21,6 +22,8 @@ class ProviderContext:
     clock: Clock
     reference_store: ReferenceStore = field(default_factory=MemoryReferenceStore)
     database: Engine | None = None  # the flatfiles provider reads imported bars from here
+    # Where vendor clients get their request budget (shared across replicas when Redis is configured).
+    budgets: BudgetFactory = local_budget
 
 
 ProviderFactory = Callable[[ProviderSettings, ProviderContext], MarketDataProvider]
@@ -69,7 +72,10 @@ def resolve_provider_name(settings: ProviderSettings) -> str:
 
 
 def build_provider(
-    settings: ProviderSettings, clock: Clock, database: Engine | None = None
+    settings: ProviderSettings,
+    clock: Clock,
+    database: Engine | None = None,
+    budgets: BudgetFactory = local_budget,
 ) -> MarketDataProvider:
     """The configured provider on `clock`; with a database, reference data is kept in it between runs
     (and the flatfiles provider reads its imported bars from it), else in memory. ConfigurationError
@@ -83,4 +89,5 @@ def build_provider(
             f"(available: {', '.join(available_providers())})"
         )
     store: ReferenceStore = MemoryReferenceStore() if database is None else SqlReferenceStore(database)
-    return factory(settings, ProviderContext(clock=clock, reference_store=store, database=database))
+    context = ProviderContext(clock=clock, reference_store=store, database=database, budgets=budgets)
+    return factory(settings, context)

@@ -4,7 +4,9 @@ Generic (no vendor, no HTTP library): the REST and MCP transports both describe 
 as a `VendorError` (HTTP status, or None for timeouts and dropped connections, plus the vendor's
 message) and let these parts decide what happens next:
 
-- `RateLimiter` spaces requests to a configured budget (a token bucket; None means unlimited);
+- `RateLimiter` spaces requests to a configured budget (a token bucket; None means unlimited) within
+  one process; `RequestBudget` is its interface, which `providers.shared_budget` also implements on
+  Redis so replicas share one budget;
 - `call_with_retries` retries 429 (honouring Retry-After), 5xx, timeouts and connection errors with
   exponential backoff and jitter, never other 4xx, and ends with one `VendorError` that names the
   endpoint, the HTTP status and the vendor's message;
@@ -30,7 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sectorlights.providers.base import ProviderError
 from sectorlights.settings import ProviderSettings
@@ -101,6 +103,25 @@ def parse_retry_after(value: str | None, now: Callable[[], datetime] | None = No
     if not math.isfinite(seconds):
         return None
     return max(0.0, seconds)
+
+
+class RequestBudget(Protocol):
+    """Where a request waits for its turn: `acquire()` returns once one more request fits the budget."""
+
+    requests_per_minute: float | None
+
+    def acquire(self) -> float:
+        """Take one request of the budget, waiting if needed; returns the seconds waited."""
+        ...
+
+
+# Builds the budget a client's requests share: (vendor account name, requests per minute or None).
+BudgetFactory = Callable[[str, float | None], RequestBudget]
+
+
+def local_budget(_name: str, requests_per_minute: float | None) -> RequestBudget:
+    """A budget of this process alone (the default; no two clients share it)."""
+    return RateLimiter(requests_per_minute)
 
 
 class RateLimiter:
@@ -360,7 +381,7 @@ class GuardedCalls:
     retries included; a call the open breaker refuses is not.
     """
 
-    limiter: RateLimiter
+    limiter: RequestBudget
     breaker: CircuitBreaker
     _: KW_ONLY
     attempts: int = 4
@@ -423,10 +444,13 @@ class RetryPolicy:
         """The Polygon/Massive policy: the configured budget (SECTORLIGHTS_POLYGON_RATE_PER_MIN)."""
         return cls(requests_per_minute=settings.polygon_requests_per_minute)
 
-    def guarded_calls(self, sleep: Callable[[float], None] = time.sleep) -> GuardedCalls:
-        """A fresh limiter, breaker and retry loop for one client (clients never share their budget)."""
+    def guarded_calls(
+        self, sleep: Callable[[float], None] = time.sleep, budget: RequestBudget | None = None
+    ) -> GuardedCalls:
+        """A breaker and retry loop for one client, on `budget` (made for the policy's rate by
+        `BudgetFactory`, so replicas can share it) or else a limiter of the client's own."""
         return GuardedCalls(
-            RateLimiter(self.requests_per_minute, sleep=sleep),
+            budget if budget is not None else RateLimiter(self.requests_per_minute, sleep=sleep),
             CircuitBreaker(self.failure_threshold, self.reset_after_secs),
             attempts=self.attempts,
             base_delay_secs=self.base_delay_secs,

@@ -17,6 +17,8 @@ from sectorlights.domain.market import DailyBars, IntradaySnapshot
 from sectorlights.domain.sessions import NEW_YORK, is_session, previous_sessions, session_bounds
 from sectorlights.domain.vocabulary import SECTORS
 from sectorlights.engine.frame_builder import DailyBarsCache
+from sectorlights.engine.leader import MemoryClaimStore, MemoryRunLock
+from sectorlights.engine.lease import Lease
 from sectorlights.engine.move_watcher import MoveWatcher, SectoredMove, next_poll_at, watch_window
 from sectorlights.providers.base import ProviderError
 from sectorlights.providers.simulated import SimulatedProvider
@@ -472,3 +474,50 @@ def test_next_poll_never_skips_an_open(moment: datetime, interval: float) -> Non
         assert not (moment < anchor + timedelta(seconds=2) < result)
     if watch_window(moment) is not None and watch_window(moment) == watch_window(result):
         assert (result - moment).total_seconds() <= interval + 1e-6  # timedelta rounds to microseconds
+
+
+async def test_replicas_poll_one_at_a_time_and_hand_over_on_stop(universe: dict[str, str]) -> None:
+    """Two watchers (replicas) on one lease: only the holder calls the vendor; once it stops, the
+    other takes over at its next wake-up."""
+    store = MemoryClaimStore()
+    past = {name: asyncio.Event() for name in ("one", "other")}
+    clocks = {name: SteppedClock(new_york(SESSION, 3, 59, 50)) for name in past}
+
+    def sleeper(name: str, until: datetime) -> Callable[[float], Awaitable[None]]:
+        async def sleep(secs: float) -> None:
+            clocks[name].advance(secs)
+            if clocks[name].now() >= until:
+                past[name].set()
+            await asyncio.sleep(0.001)
+
+        return sleep
+
+    providers = {name: CountingProvider() for name in past}
+    watchers = {
+        name: MoveWatcher(
+            providers[name],
+            clocks[name],
+            lambda: universe,
+            Recorder(),
+            sleep=sleeper(name, new_york(SESSION, 4, 2)),
+            lease=Lease(MemoryRunLock(store), "lease:move-watcher", 600.0),
+        )
+        for name in past
+    }
+    await watchers["one"].start()
+    await asyncio.wait_for(past["one"].wait(), timeout=30.0)
+    await watchers["other"].start()
+    try:
+        await asyncio.wait_for(past["other"].wait(), timeout=30.0)
+        assert len(providers["one"].snapshot_calls) >= 4
+        assert providers["other"].snapshot_calls == []
+        await watchers["one"].stop()
+        calls_of_one = len(providers["one"].snapshot_calls)
+        past["other"].clear()
+        watchers["other"]._sleep = sleeper("other", new_york(SESSION, 4, 4))
+        await asyncio.wait_for(past["other"].wait(), timeout=30.0)
+        assert len(providers["other"].snapshot_calls) >= 4
+        assert len(providers["one"].snapshot_calls) == calls_of_one
+    finally:
+        for watcher in watchers.values():
+            await watcher.stop()

@@ -95,6 +95,33 @@ async def test_a_claim_expires_after_its_ttl(lock_factory: LockFactory) -> None:
     assert await second.claim(key, 30.0)
 
 
+async def test_only_the_holder_renews_and_a_renewed_claim_outlives_its_first_ttl(
+    lock_factory: LockFactory,
+) -> None:
+    holder, other = lock_factory(), lock_factory()
+    key = "lease:move-watcher"
+    assert not await holder.renew(key, 30.0)  # nothing to renew yet
+    assert await holder.claim(key, 0.3)
+    assert not await other.renew(key, 30.0)
+    assert await holder.renew(key, 30.0)
+    await asyncio.sleep(0.4)
+    await holder.claim("scheduled:2026-12-01T04:00:00-05:00", 30.0)  # PostgreSQL: expire old claims
+    assert not await other.claim(key, 30.0)
+    assert await holder.renew(key, 30.0)
+
+
+async def test_a_lapsed_claim_taken_by_another_cannot_be_renewed(lock_factory: LockFactory) -> None:
+    holder, other = lock_factory(), lock_factory()
+    key = "lease:move-watcher"
+    assert await holder.claim(key, 0.2)
+    await asyncio.sleep(0.3)
+    assert not await holder.renew(key, 30.0)
+    await holder.claim("scheduled:2026-12-02T04:00:00-05:00", 30.0)  # PostgreSQL: expire old claims
+    assert await other.claim(key, 30.0)
+    assert not await holder.renew(key, 30.0)
+    assert await other.renew(key, 30.0)
+
+
 @pytest.mark.parametrize("skew_secs", [0.0, 300.0])
 async def test_racing_schedulers_run_each_instant_exactly_once(
     lock_factory: LockFactory, skew_secs: float

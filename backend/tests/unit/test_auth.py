@@ -6,6 +6,7 @@ import pytest
 from fastapi import HTTPException
 
 from sectorlights.api.auth import UserRateLimiter, bearer_token
+from sectorlights.engine.action_limits import ActionLimitError, MemoryActionLimiter
 
 
 @pytest.mark.parametrize(
@@ -29,14 +30,24 @@ def test_bad_authorization_headers_are_401_naming_the_problem(header: str | None
 
 
 def test_each_user_has_a_bucket_that_refills() -> None:
-    limiter = UserRateLimiter(per_minute=6.0, burst=2.0)
-    limiter.take("alice", now_secs=0.0)
-    limiter.take("alice", now_secs=0.0)
+    limiter = MemoryActionLimiter(per_minute=6.0, burst=2.0)
+    limiter.take_at("alice", 0.0)
+    limiter.take_at("alice", 0.0)
+    with pytest.raises(ActionLimitError) as raised:
+        limiter.take_at("alice", 1.0)
+    assert raised.value.retry_after_secs == 9  # one action per 10 s, 1 s already refilled
+    assert "at most 6 a minute; retry in 9 s" in str(raised.value)
+    limiter.take_at("bob", 1.0)  # another user is unaffected
+    limiter.take_at("alice", 10.5)  # refilled
+    with pytest.raises(ActionLimitError):
+        limiter.take_at("alice", 10.6)
+
+
+async def test_a_refused_action_is_a_429_with_retry_after() -> None:
+    limiter = UserRateLimiter(MemoryActionLimiter(per_minute=6.0, burst=1.0))
+    await limiter.take("alice")
     with pytest.raises(HTTPException) as raised:
-        limiter.take("alice", now_secs=1.0)
+        await limiter.take("alice")
     assert raised.value.status_code == 429
-    assert raised.value.headers == {"Retry-After": "9"}  # one action per 10 s, 1 s already refilled
-    limiter.take("bob", now_secs=1.0)  # another user is unaffected
-    limiter.take("alice", now_secs=10.5)  # refilled
-    with pytest.raises(HTTPException):
-        limiter.take("alice", now_secs=10.6)
+    assert raised.value.headers == {"Retry-After": "10"}
+    assert "too many requests for user alice" in str(raised.value.detail)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -85,8 +85,15 @@ async def test_one_replay_at_a_time_and_its_failure_is_on_its_run(database: Engi
     await _held(provider)
 
     admitted: list[str] = []
+
+    def admit(name: str) -> Callable[[], Awaitable[None]]:
+        async def record() -> None:
+            admitted.append(name)
+
+        return record
+
     with pytest.raises(ReplayBusyError) as busy:
-        await runner.start("2017-11-10", "12:00", admit=lambda: admitted.append("second"))
+        await runner.start("2017-11-10", "12:00", admit=admit("second"))
     assert first.run_id in busy.value.detail and "one replay runs at a time" in busy.value.detail
     assert admitted == []
     # A request that is wrong in itself says so, busy or not.
@@ -104,7 +111,7 @@ async def test_one_replay_at_a_time_and_its_failure_is_on_its_run(database: Engi
     assert failures == 1
 
     # No longer busy: the next replay starts.
-    second, _ = await runner.start("2017-11-09", "20:00", admit=lambda: admitted.append("third"))
+    second, _ = await runner.start("2017-11-09", "20:00", admit=admit("third"))
     assert admitted == ["third"] and second.run_id != first.run_id
     assert (await runner.wait_for(second.run_id)).status == RunStatus.FAILED
 
@@ -112,7 +119,7 @@ async def test_one_replay_at_a_time_and_its_failure_is_on_its_run(database: Engi
 async def test_nothing_starts_when_the_budget_refuses(database: Engine) -> None:
     runner = _runner(database, HeldProvider())
 
-    def refuse() -> None:
+    async def refuse() -> None:
         raise HTTPException(status_code=429, detail="too many requests")
 
     with pytest.raises(HTTPException):

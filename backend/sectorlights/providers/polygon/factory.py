@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 # Reference data is fetched a few tickers at a time; the rate limiter still bounds the total rate.
 DETAIL_WORKERS = 4
+# The one Polygon/Massive account: its REST and MCP clients draw on the same request budget.
+BUDGET_NAME = "polygon"
 
 
 def create_polygon_provider(settings: ProviderSettings, context: ProviderContext) -> PolygonMarketData:
@@ -27,7 +29,9 @@ def create_polygon_provider(settings: ProviderSettings, context: ProviderContext
         api_key=key,
         base_url=settings.polygon_base_url,
         timeout_secs=settings.polygon_timeout_secs,
-        calls=RetryPolicy.from_settings(settings).guarded_calls(),
+        calls=RetryPolicy.from_settings(settings).guarded_calls(
+            budget=context.budgets(BUDGET_NAME, settings.polygon_requests_per_minute)
+        ),
     )
     return PolygonMarketData(
         source,

@@ -593,6 +593,7 @@ def check_command(command: str) -> list[str]:
 
 def create_polygon_mcp_provider(settings: ProviderSettings, context: ProviderContext) -> MarketDataProvider:
     """Polygon over MCP as a MarketDataProvider named `polygon_mcp`."""
+    from sectorlights.providers.polygon.factory import BUDGET_NAME
     from sectorlights.providers.polygon.market_data import PolygonMarketData
 
     env = server_environment(settings)
@@ -601,7 +602,9 @@ def create_polygon_mcp_provider(settings: ProviderSettings, context: ProviderCon
         settings.polygon_mcp_command,
         env,
         settings.polygon_timeout_secs,
-        RetryPolicy.from_settings(settings).guarded_calls(),
+        RetryPolicy.from_settings(settings).guarded_calls(
+            budget=context.budgets(BUDGET_NAME, settings.polygon_requests_per_minute)
+        ),
     )
     return PolygonMarketData(
         source,

@@ -1,0 +1,139 @@
+"""How many actions (analyses started, replays, preference saves) a user may take a minute.
+
+A token bucket per user: `per_minute` actions on average, bursts of up to `burst`. `take` spends one
+action or refuses with `ActionLimitError` (the seconds until one is free). In one process the
+buckets live in memory; with Redis they live there (one hash per user, updated by one Lua script on
+Redis's clock), so a user has one allowance across all replicas rather than one per replica. If
+Redis cannot be reached the action is allowed (logged once per outage): a limit that fails closed
+would turn a cache outage into refusing every user.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from typing import Protocol
+
+from redis.exceptions import RedisError
+
+from sectorlights.cache.redis import redis_client
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "sectorlights:actions:"
+DEFAULT_BURST = 3.0
+
+# KEYS[1]: the user's bucket; ARGV: actions per second, capacity. Returns the seconds until an action
+# is free ('0': one was taken), as a string (Redis truncates Lua numbers to integers).
+_TAKE_ACTION = """
+local rate = tonumber(ARGV[1])
+local capacity = tonumber(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
+local tokens = tonumber(state[1]) or capacity
+local updated = tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - updated) * rate)
+local wait = 0
+if tokens < 1 then
+    wait = (1 - tokens) / rate
+else
+    tokens = tokens - 1
+end
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.9f', tokens), 'updated', string.format('%.6f', now))
+redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / rate * 1000) + 1000)
+return string.format('%.6f', wait)
+"""
+
+
+class ActionLimitError(Exception):
+    """The user has no action left; one is free again in `retry_after_secs` (whole seconds)."""
+
+    def __init__(self, user: str, per_minute: float, retry_after_secs: int) -> None:
+        super().__init__(
+            f"too many requests for user {user}: at most {per_minute:g} a minute; "
+            f"retry in {retry_after_secs} s"
+        )
+        self.retry_after_secs = retry_after_secs
+
+
+class ActionLimiter(Protocol):
+    per_minute: float
+
+    async def take(self, user: str) -> None:
+        """Spend one of `user`'s actions; ActionLimitError when none is left."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def _refuse(user: str, per_minute: float, wait_secs: float) -> ActionLimitError:
+    return ActionLimitError(user, per_minute, max(1, math.ceil(wait_secs)))
+
+
+class MemoryActionLimiter:
+    """The buckets of one process."""
+
+    def __init__(self, per_minute: float, burst: float = DEFAULT_BURST) -> None:
+        if per_minute <= 0:
+            raise ValueError("per_minute must be positive")
+        self.per_minute = per_minute
+        self.burst = burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    async def take(self, user: str) -> None:
+        self.take_at(user, time.monotonic())
+
+    def take_at(self, user: str, now_secs: float) -> None:
+        """`take` at `now_secs` on a monotonic clock (tests pass their own)."""
+        rate = self.per_minute / 60.0
+        tokens, last = self._buckets.get(user, (self.burst, now_secs))
+        tokens = min(self.burst, tokens + (now_secs - last) * rate)
+        if tokens < 1.0:
+            self._buckets[user] = (tokens, now_secs)
+            raise _refuse(user, self.per_minute, (1.0 - tokens) / rate)
+        self._buckets[user] = (tokens - 1.0, now_secs)
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisActionLimiter:
+    """The buckets of every replica on one Redis."""
+
+    def __init__(
+        self, url: str, per_minute: float, burst: float = DEFAULT_BURST, socket_timeout_secs: float = 2.0
+    ) -> None:
+        if per_minute <= 0:
+            raise ValueError("per_minute must be positive")
+        self.per_minute = per_minute
+        self.burst = burst
+        self._client = redis_client(url, socket_timeout_secs)
+        self._script = self._client.register_script(_TAKE_ACTION)
+        self._unreachable = False
+
+    async def take(self, user: str) -> None:
+        try:
+            answer = await self._script(keys=[KEY_PREFIX + user], args=[self.per_minute / 60.0, self.burst])
+        except RedisError as error:
+            if not self._unreachable:
+                logger.warning("action limits: redis unreachable (%s); actions are not limited", error)
+            self._unreachable = True
+            return
+        if self._unreachable:
+            logger.info("action limits: redis is back; actions are limited again")
+        self._unreachable = False
+        wait_secs = float(answer)
+        if wait_secs > 0:
+            raise _refuse(user, self.per_minute, wait_secs)
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+def create_action_limiter(per_minute: float, redis_url: str | None) -> ActionLimiter:
+    """Shared across replicas with Redis, else this process's own."""
+    if redis_url is None:
+        return MemoryActionLimiter(per_minute)
+    return RedisActionLimiter(redis_url, per_minute)
