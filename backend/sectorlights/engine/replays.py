@@ -25,7 +25,7 @@ from sectorlights.engine.computation import AnalysisMoment, FrameSources, comput
 from sectorlights.engine.frame_builder import DailyBarsCache
 from sectorlights.engine.pipeline import AnalysisInputs
 from sectorlights.engine.replay_request import ReplayInstant, missing_bars, replay_instant
-from sectorlights.engine.runs import keep_heartbeat
+from sectorlights.engine.runs import keep_heartbeat, settled_run
 from sectorlights.metrics import Metrics
 from sectorlights.providers.base import MarketDataProvider
 from sectorlights.storage.bars import BarsRepository
@@ -103,14 +103,8 @@ class ReplayRunner:
 
     async def wait_for(self, run_id: str) -> AnalysisRun:
         """Wait for the replay `run_id` (when it is the one in flight) and return its record."""
-        task = self._task
-        if task is not None and self._run is not None and self._run[0].run_id == run_id:
-            with contextlib.suppress(Exception):
-                await asyncio.shield(task)
-        run = await asyncio.to_thread(self.repository.get_run, run_id)
-        if run is None:
-            raise KeyError(run_id)
-        return run
+        in_flight = self._run[0].run_id if self._run is not None else None
+        return await settled_run(self.repository, run_id, self._task, in_flight)
 
     def progress(self, run_id: str) -> tuple[str, float] | None:
         """The stage and percent of the replay in flight (they are stored as well)."""

@@ -38,6 +38,20 @@ HEARTBEAT_INTERVAL_SECS = 10.0
 ABANDONED_SWEEP_INTERVAL_SECS = 15.0
 
 
+async def settled_run(
+    repository: Repository, run_id: str, task: asyncio.Task[Any] | None, task_run_id: str | None
+) -> AnalysisRun:
+    """The stored record of `run_id`, once `task` (running `task_run_id`) has ended if it is that
+    run; KeyError when no such run is stored. A failure of the task is recorded on the run."""
+    if task is not None and task_run_id == run_id:
+        with contextlib.suppress(Exception):
+            await asyncio.shield(task)
+    run = await asyncio.to_thread(repository.get_run, run_id)
+    if run is None:
+        raise KeyError(run_id)
+    return run
+
+
 async def keep_heartbeat(repository: Repository, wall_clock: Clock, run_id: str) -> None:
     """Keep a run's heartbeat fresh while it is in flight, even through a long silent stage."""
     while True:
@@ -139,14 +153,8 @@ class RunCoordinator:
 
     async def wait_for(self, run_id: str) -> AnalysisRun:
         """Wait for the in-flight run `run_id` (if it is the one running) and return its record."""
-        task = self._in_flight
-        if task is not None and self._in_flight_run is not None and self._in_flight_run.run_id == run_id:
-            with contextlib.suppress(Exception):
-                await asyncio.shield(task)
-        run = await asyncio.to_thread(self.repository.get_run, run_id)
-        if run is None:
-            raise KeyError(run_id)
-        return run
+        in_flight = self._in_flight_run.run_id if self._in_flight_run is not None else None
+        return await settled_run(self.repository, run_id, self._in_flight, in_flight)
 
     def progress(self, run_id: str) -> tuple[str, float] | None:
         return self._progress.get(run_id)

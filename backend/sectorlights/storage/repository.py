@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Table, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.sql.dml import Update
 
 from sectorlights.domain.results import UniverseMember
 from sectorlights.domain.snapshot import AnalysisRun, RunStatus, RunTrigger, SectorSnapshot
@@ -162,37 +163,13 @@ class Repository:
                 ]
                 if excluded:
                     connection.execute(insert(stock_exclusions), excluded)
-            connection.execute(
-                update(analysis_runs)
-                .where(analysis_runs.c.run_id == snapshot.run_id)
-                .values(
-                    status=RunStatus.SUCCEEDED.value,
-                    stage="done",
-                    progress_pct=100.0,
-                    finished_at=finished_at,
-                    as_of=snapshot.as_of,
-                    universe_size=snapshot.universe_size,
-                    result=snapshot.model_dump(mode="json"),
-                )
-            )
+            connection.execute(_succeeded(snapshot, finished_at))
 
     def commit_replay(self, snapshot: SectorSnapshot, finished_at: datetime) -> None:
         """Publish a replay: only its run's result, to be opened read-only. The universe tables and
         the sector and stock history describe the live market, so a replay leaves them alone."""
         with self.engine.begin() as connection:
-            connection.execute(
-                update(analysis_runs)
-                .where(analysis_runs.c.run_id == snapshot.run_id)
-                .values(
-                    status=RunStatus.SUCCEEDED.value,
-                    stage="done",
-                    progress_pct=100.0,
-                    finished_at=finished_at,
-                    as_of=snapshot.as_of,
-                    universe_size=snapshot.universe_size,
-                    result=snapshot.model_dump(mode="json"),
-                )
-            )
+            connection.execute(_succeeded(snapshot, finished_at))
 
     def get_run(self, run_id: str) -> AnalysisRun | None:
         with self.engine.connect() as connection:
@@ -419,4 +396,21 @@ def _run_from_row(row: RowMapping) -> AnalysisRun:
         as_of=row["as_of"],
         universe_size=row["universe_size"],
         error=row["error"],
+    )
+
+
+def _succeeded(snapshot: SectorSnapshot, finished_at: datetime) -> Update:
+    """The update that marks `snapshot`'s run succeeded and stores its result."""
+    return (
+        update(analysis_runs)
+        .where(analysis_runs.c.run_id == snapshot.run_id)
+        .values(
+            status=RunStatus.SUCCEEDED.value,
+            stage="done",
+            progress_pct=100.0,
+            finished_at=finished_at,
+            as_of=snapshot.as_of,
+            universe_size=snapshot.universe_size,
+            result=snapshot.model_dump(mode="json"),
+        )
     )
