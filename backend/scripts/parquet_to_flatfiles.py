@@ -305,36 +305,15 @@ def parse_arguments(argv: Sequence[str] | None) -> tuple[argparse.Namespace, Rec
     )
     parser.add_argument("--reconstitute", action="store_true", help="the yearly small-cap approximation")
     defaults = ReconstitutionRules()
-    parser.add_argument(
-        "--exclude-top",
-        type=int,
-        default=defaults.exclude_top,
-        help=f"stocks left out each year, largest median dollar volume first ({defaults.exclude_top:,})",
-    )
-    parser.add_argument(
-        "--min-ranking-sessions",
-        type=int,
-        default=defaults.min_ranking_sessions,
-        help=f"sessions a stock needs in the ranking window to be ranked ({defaults.min_ranking_sessions})",
-    )
-    parser.add_argument(
-        "--first-year-sessions",
-        type=int,
-        default=defaults.first_year_sessions,
-        help=f"the first year's ranking window, in its own first sessions ({defaults.first_year_sessions})",
-    )
-    parser.add_argument(
-        "--lead-sessions",
-        type=int,
-        default=defaults.lead_sessions,
-        help=f"sessions written before each year's first ({defaults.lead_sessions})",
-    )
-    parser.add_argument(
-        "--trail-sessions",
-        type=int,
-        default=defaults.trail_sessions,
-        help=f"sessions written after each year's last ({defaults.trail_sessions})",
-    )
+    for flag, what in (
+        ("--exclude-top", "stocks left out each year, largest median dollar volume first"),
+        ("--min-ranking-sessions", "sessions a stock needs in the ranking window to be ranked"),
+        ("--first-year-sessions", "the first year's ranking window, in its own first sessions"),
+        ("--lead-sessions", "sessions written before each year's first"),
+        ("--trail-sessions", "sessions written after each year's last"),
+    ):
+        default = getattr(defaults, flag[2:].replace("-", "_"))
+        parser.add_argument(flag, type=int, default=default, help=f"{what} ({default:,})")
     arguments = parser.parse_args(argv)
     for path in [arguments.parquet, arguments.sec_csv, *arguments.etfs]:
         if not path.is_file():
