@@ -201,6 +201,13 @@ class EngineSettings(BaseSettings):
     move_threshold_pct: float = Field(
         default=SIGNIFICANT_MOVE_PCT, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_MOVE_THRESHOLD_PCT")
     )
+    vendor_workers: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        validation_alias=AliasChoices("SECTORLIGHTS_VENDOR_WORKERS"),
+        description="threads for vendor calls and runs, apart from those serving API requests",
+    )
     retention_days: float = Field(
         default=90.0,
         ge=1,
@@ -300,6 +307,14 @@ class ServerSettings(BaseSettings):
         description="analyses a user may trigger and preference saves a user may make per minute",
     )
 
+    shutdown_secs: float = Field(
+        default=10.0,
+        gt=0,
+        validation_alias=AliasChoices("SECTORLIGHTS_SHUTDOWN_SECS"),
+        description="on SIGTERM/SIGINT: the whole shutdown; half for open requests to finish, half for "
+        "the engine to stop (vendor calls still running then are not waited for)",
+    )
+
     ws_heartbeat_secs: float = Field(
         default=15.0,
         gt=0,
@@ -325,6 +340,11 @@ class ServerSettings(BaseSettings):
         description="what each colour was followed by on real history (`sectorlights backtest "
         "--summary`), shown on the cards; None means the one shipped with SectorLights",
     )
+
+    @property
+    def shutdown_phase_secs(self) -> float:
+        """Each of the shutdown's two phases: open requests, then the engine."""
+        return self.shutdown_secs / 2
 
     @property
     def effective_static_dir(self) -> Path:

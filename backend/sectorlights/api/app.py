@@ -18,6 +18,7 @@ from sectorlights.api.auth import current_user
 from sectorlights.api.errors import install_error_handlers
 from sectorlights.api.frames import FrameWriterMiddleware
 from sectorlights.api.openapi import install_openapi, operation_id
+from sectorlights.api.probes import ProbeMiddleware
 from sectorlights.api.routes import (
     analysis,
     colour_history,
@@ -85,8 +86,10 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     install_openapi(app)
     app.state.settings = settings
     app.add_middleware(TimingMiddleware, metrics_of=_metrics_of)
-    # Added last so it is the outermost: it needs the server's own send, not a wrapper of it.
+    # Outermost two: the frame writer needs the server's own send, not a wrapper of it (the probes
+    # pass it through untouched), and the probes skip everything else.
     app.add_middleware(FrameWriterMiddleware)
+    app.add_middleware(ProbeMiddleware, version=__version__)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(live.router)

@@ -4,6 +4,7 @@ the vendors' API shapes)."""
 from __future__ import annotations
 
 import argparse
+import math
 
 from sectorlights.cli.common import Commands, add_command, require_migrated
 from sectorlights.settings import ConfigurationError, Settings
@@ -63,6 +64,8 @@ def run_serve(settings: Settings, arguments: argparse.Namespace) -> int:
         # per connection cost more than sending it (and the sans-I/O protocol is the lighter one).
         ws="websockets-sansio",
         ws_per_message_deflate=False,
+        # Then the engine's own half (the container's close).
+        timeout_graceful_shutdown=max(1, math.ceil(settings.server.shutdown_phase_secs)),
     )
     return 0
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -16,6 +18,7 @@ from sectorlights.config.colour_history import (
 )
 from sectorlights.config.sectors import OverridesFileError
 from sectorlights.core.clock import Clock, SystemClock, clock_from_settings
+from sectorlights.core.executor import BoundedExecutor
 from sectorlights.domain.colour_history import ColourHistory
 from sectorlights.engine.action_limits import ActionLimiter, create_action_limiter
 from sectorlights.engine.background import Background, MoveResponder
@@ -23,7 +26,7 @@ from sectorlights.engine.classification_sources import ClassificationSources
 from sectorlights.engine.computation import SnapshotComputer
 from sectorlights.engine.frame_builder import DailyBarsCache
 from sectorlights.engine.grid import GridReader
-from sectorlights.engine.health import HealthChecks
+from sectorlights.engine.health import HealthChecks, ReadinessProbe
 from sectorlights.engine.leader import RunLock, create_run_lock
 from sectorlights.engine.lease import Lease
 from sectorlights.engine.maintenance import HistoryRetention
@@ -48,6 +51,8 @@ from sectorlights.storage.database import DatabaseError, check_connection, creat
 from sectorlights.storage.reference_store import SqlSectorReferenceStore
 from sectorlights.storage.repository import Repository
 from sectorlights.storage.users import UserStore
+
+logger = logging.getLogger(__name__)
 
 # Replicas poll the market for significant moves one at a time, the holder of this lease.
 MOVE_WATCHER_LEASE = "lease:move-watcher"
@@ -83,20 +88,31 @@ class Container:
     health: HealthChecks
     colour_history: ColourHistory
     action_limits: ActionLimiter
+    vendor_calls: BoundedExecutor
+    readiness: ReadinessProbe
 
     async def start(self) -> None:
         await self.hub.start()
         await self.background.start()
 
     async def close(self) -> None:
-        await self.analysis.replays.stop()
-        await self.background.stop()
-        await self.hub.stop()
-        await self.events.close()
-        await self.run_lock.close()
-        await self.action_limits.close()
-        await self.cache.close()
-        self.database.dispose()
+        """Stop everything within SECTORLIGHTS_SHUTDOWN_SECS: a vendor call still running then is
+        left behind (its thread ends with the process), and so is a service that does not answer."""
+        bound_secs = self.settings.server.shutdown_phase_secs
+        try:
+            async with asyncio.timeout(bound_secs):
+                await self.analysis.replays.stop()
+                await self.background.stop()
+                await self.vendor_calls.close(bound_secs / 2)
+                await self.hub.stop()
+                await self.events.close()
+                await self.run_lock.close()
+                await self.action_limits.close()
+                await self.cache.close()
+        except TimeoutError:
+            logger.error("shutdown: still closing after %.1f s; exiting without waiting", bound_secs)
+        finally:
+            self.database.dispose()
 
 
 def build_classification_sources(
@@ -160,6 +176,7 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
     universe = WatchedUniverse()
     # Shared with the move watcher: its previous closes are the bars the analysis fetched.
     bars_cache = DailyBarsCache()
+    vendor_calls = BoundedExecutor("vendor", settings.engine.vendor_workers)
     computer = SnapshotComputer(
         provider,
         repository,
@@ -175,7 +192,7 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
     publisher = GridPublisher(cache, repository, events, clock, settings.cache)
     grid = GridReader(cache, repository, clock, metrics, publisher)
     retention = HistoryRetention(repository, wall_clock, settings.engine.retention_days)
-    runs = RunCoordinator(repository, computer, publisher, grid, retention, wall_clock, metrics)
+    runs = RunCoordinator(repository, computer, publisher, grid, retention, wall_clock, metrics, vendor_calls)
     scheduler = _build_scheduler(settings, clock, run_lock, runs)
     move_watcher = None
     if settings.engine.move_watch:
@@ -189,6 +206,7 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
             bars_cache=bars_cache,
             clock_speed=settings.provider.sim_speed,
             lease=Lease(run_lock, MOVE_WATCHER_LEASE, settings.engine.move_lease_secs),
+            vendor_calls=vendor_calls,
         )
     background = Background(runs, repository, settings.engine, scheduler, move_watcher, universe, run_lock)
     hub = LiveHub(
@@ -200,7 +218,13 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         observe_delivery=metrics.ws_delivery.observe,
     )
     metrics.count_ws_clients(lambda: hub.client_count)
-    analysis = Analysis(runs, grid, scheduler, ReplayRunner(replay_sources, repository, wall_clock, metrics))
+    health = HealthChecks(database, cache, provider)
+    analysis = Analysis(
+        runs,
+        grid,
+        scheduler,
+        ReplayRunner(replay_sources, repository, wall_clock, metrics, vendor_calls),
+    )
     return Container(
         settings,
         database,
@@ -216,9 +240,11 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         hub,
         MarketQueries(repository, grid, runs, scheduler),
         UserService(UserStore(database)),
-        HealthChecks(database, cache, provider),
+        health,
         colour_history,
         create_action_limiter(settings.server.user_actions_per_minute, settings.cache.redis_url),
+        vendor_calls,
+        ReadinessProbe(health),
     )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 
@@ -13,6 +15,7 @@ from sectorlights.domain.responses import (
     Health,
     HealthComponents,
     MarketDataStatus,
+    Readiness,
 )
 from sectorlights.providers.base import MarketDataProvider
 from sectorlights.storage.database import database_health
@@ -69,3 +72,85 @@ class HealthChecks:
         return Health(
             status=status, components=HealthComponents(database=database, redis=cache, polygon=polygon)
         )
+
+
+def readiness(database: DatabaseStatus, cache: CacheStatus) -> Readiness:
+    """Ready when the database answers at the migration head and the cache answers. The vendor is
+    left out on purpose: a vendor outage must not take every replica out of the proxy."""
+    reasons = []
+    if database.status == "error":
+        reasons.append(f"database: {database.detail}")
+    elif database.revision != database.head:
+        reasons.append(f"database at migration {database.revision}, head is {database.head}")
+    if cache.status == "error":
+        reasons.append(f"cache: {cache.detail}")
+    return Readiness(
+        status="not_ready" if reasons else "ready",
+        reason="; ".join(reasons) or None,
+        database=database,
+        cache=cache,
+    )
+
+
+# How old a readiness answer may be before the next probe checks again; and how long probes wait
+# for that check before answering not ready (a database that hangs is not a ready one).
+READINESS_MAX_AGE_SECS = 1.0
+READINESS_CHECK_TIMEOUT_SECS = 2.0
+
+
+class ReadinessProbe:
+    """`/readyz`'s answer, checked at most once per `max_age_secs` however many probes ask: fifty
+    probes a second cost one database round trip a second, not fifty. Probes arriving while a check
+    runs wait for that one check."""
+
+    def __init__(
+        self,
+        checks: HealthChecks,
+        max_age_secs: float = READINESS_MAX_AGE_SECS,
+        check_timeout_secs: float = READINESS_CHECK_TIMEOUT_SECS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._checks = checks
+        self._max_age_secs = max_age_secs
+        self._check_timeout_secs = check_timeout_secs
+        self._monotonic = monotonic
+        self._answer: tuple[float, Readiness, bytes] | None = None
+        self._check: asyncio.Task[tuple[float, Readiness, bytes]] | None = None
+
+    async def current(self) -> tuple[Readiness, bytes]:
+        """The answer and its JSON body."""
+        answer = self._answer
+        if answer is not None and self._monotonic() - answer[0] < self._max_age_secs:
+            return answer[1], answer[2]
+        if self._check is None or self._check.done():
+            self._check = asyncio.create_task(self._run_check(), name="sectorlights-readiness")
+        try:
+            async with asyncio.timeout(self._check_timeout_secs):
+                _at, ready, body = await asyncio.shield(self._check)
+        except TimeoutError:
+            late = Readiness(
+                status="not_ready",
+                reason=f"the readiness check did not finish within {self._check_timeout_secs:g} s",
+                database=self._unchecked_database(),
+                cache=CacheStatus(
+                    status="error", backend=self._checks.cache_store.backend, detail="not checked"
+                ),
+            )
+            return late, late.model_dump_json().encode()
+        return ready, body
+
+    def _unchecked_database(self) -> DatabaseStatus:
+        return DatabaseStatus(
+            status="error",
+            dialect=self._checks.database_engine.dialect.name,
+            timescaledb=False,
+            revision=None,
+            head="unknown",
+            detail="not checked",
+        )
+
+    async def _run_check(self) -> tuple[float, Readiness, bytes]:
+        database, cache = await asyncio.gather(self._checks.database(), self._checks.cache())
+        ready = readiness(database, cache)
+        self._answer = (self._monotonic(), ready, ready.model_dump_json().encode())
+        return self._answer

@@ -33,6 +33,7 @@ from sectorlights.analytics.moves import (
 )
 from sectorlights.config.live import MOVE_POLL_INTERVAL_SECS, SIGNIFICANT_MOVE_PCT
 from sectorlights.core.clock import Clock
+from sectorlights.core.executor import BoundedExecutor
 from sectorlights.core.tasks import check_clock_pacing, sleep_until, stop_task
 from sectorlights.domain.market import IntradaySnapshot, validate_snapshot
 from sectorlights.domain.sessions import (
@@ -145,6 +146,7 @@ class MoveWatcher:
         max_sleep_secs: float = 60.0,
         sleep: SleepCallable = asyncio.sleep,
         lease: Lease | None = None,
+        vendor_calls: BoundedExecutor,
     ) -> None:
         if poll_interval_secs <= 0:
             raise ValueError("the poll interval must be positive")
@@ -167,6 +169,7 @@ class MoveWatcher:
         self._task: asyncio.Task[None] | None = None
         # None: this process is the only watcher.
         self._lease = lease
+        self._vendor_calls = vendor_calls
         self.polls = 0
         self.failures = 0
 
@@ -200,7 +203,7 @@ class MoveWatcher:
         handed to `on_moves` when there are any. Nothing (and no provider call) outside extended hours."""
         if watch_window(now) is None:
             return []
-        snapshot = await asyncio.to_thread(self._provider.intraday_snapshot, now)
+        snapshot = await self._vendor_calls.run(self._provider.intraday_snapshot, now)
         validate_snapshot(snapshot)
         expected = now.astimezone(NEW_YORK).date()
         if snapshot.session != expected:
@@ -241,7 +244,7 @@ class MoveWatcher:
         earlier = previous_sessions(snapshot.session, 1)
         if not earlier:
             raise ValueError(f"no session before {snapshot.session.isoformat()}")
-        bar_sets = await asyncio.to_thread(self._bars_cache.fetch, self._provider, earlier)
+        bar_sets = await self._vendor_calls.run(self._bars_cache.fetch, self._provider, earlier)
         if not bar_sets:
             raise ValueError(f"the provider has no daily bars for {earlier[0].isoformat()}")
         bars = bar_sets[0]

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sectorlights.core.clock import Clock
+from sectorlights.core.executor import BoundedExecutor
 from sectorlights.core.tasks import stop_task
 from sectorlights.domain.snapshot import AnalysisRun, RunStatus, RunTrigger, SectorSnapshot
 from sectorlights.engine.computation import AnalysisMoment, FrameSources, compute_snapshot
@@ -61,6 +62,8 @@ class ReplayRunner:
     # Real time: what "the past" and run bookkeeping are measured by.
     wall_clock: Clock
     metrics: Metrics
+    # A replay computes like a run: on the engine's threads, not the API's.
+    vendor_calls: BoundedExecutor
     _task: asyncio.Task[AnalysisRun] | None = field(default=None, init=False, repr=False)
     _run: tuple[AnalysisRun, ReplayInstant] | None = field(default=None, init=False, repr=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
@@ -120,7 +123,7 @@ class ReplayRunner:
             keep_heartbeat(self.repository, self.wall_clock, run.run_id), name=f"heartbeat-{run.run_id}"
         )
         try:
-            snapshot = await asyncio.to_thread(self._compute_and_store, run, instant)
+            snapshot = await self.vendor_calls.run(self._compute_and_store, run, instant)
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(

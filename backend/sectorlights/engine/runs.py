@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sectorlights.core.clock import Clock
+from sectorlights.core.executor import BoundedExecutor
 from sectorlights.core.tasks import stop_task
 from sectorlights.domain.events import EventType
 from sectorlights.domain.snapshot import AnalysisRun, RunStatus, RunTrigger
@@ -62,6 +63,10 @@ async def keep_heartbeat(repository: Repository, wall_clock: Clock, run_id: str)
             logger.warning("analysis %s: heartbeat not recorded: %s", run_id, error)
 
 
+class RunInterruptedError(RuntimeError):
+    """Raised in a run's thread once the process is stopping, so it stores nothing more."""
+
+
 def _progress_payload(run: AnalysisRun, stage: str, percent: float) -> dict[str, Any]:
     return {"run_id": run.run_id, "trigger": run.trigger.value, "stage": stage, "percent": percent}
 
@@ -79,11 +84,14 @@ class RunCoordinator:
     # Real time: run bookkeeping uses it even when the market clock is frozen.
     wall_clock: Clock
     metrics: Metrics
+    # Runs call the vendor: on these threads, not the ones API requests read the database with.
+    vendor_calls: BoundedExecutor
     _in_flight: asyncio.Task[AnalysisRun] | None = field(default=None, init=False, repr=False)
     _in_flight_run: AnalysisRun | None = field(default=None, init=False, repr=False)
     _progress: dict[str, tuple[str, float]] = field(default_factory=dict, init=False, repr=False)
     _request_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
     _sweep_task: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+    _stopping: bool = field(default=False, init=False, repr=False)
 
     async def start(self) -> None:
         """Mark runs a dead process left behind as failed, now and every few seconds after."""
@@ -91,6 +99,8 @@ class RunCoordinator:
         self._sweep_task = asyncio.create_task(self._sweep_loop(), name="sectorlights-abandoned-runs")
 
     async def stop(self) -> None:
+        # A run's thread cannot be cancelled: it gives up at its next progress report instead.
+        self._stopping = True
         for task in (self._sweep_task, self._in_flight):
             # A run failing as it is cancelled has already been recorded as failed.
             await stop_task(task, suppress=(asyncio.CancelledError, Exception))
@@ -167,6 +177,8 @@ class RunCoordinator:
         """The analysis thread's progress callback: kept for `progress`, stored, and announced."""
 
         def report(stage: str, percent: float) -> None:
+            if self._stopping:
+                raise RunInterruptedError(INTERRUPTED_ERROR)
             previous = self._progress.get(run.run_id)
             self._progress[run.run_id] = (stage, percent)
             if previous is None or previous[0] != stage or percent - previous[1] >= PROGRESS_EVENT_STEP_PCT:
@@ -185,7 +197,7 @@ class RunCoordinator:
         report = self._progress_reporter(run, asyncio.get_running_loop())
         previous = await self._grid_before_run()
         try:
-            snapshot = await asyncio.to_thread(self.computer.compute_and_store, run, report)
+            snapshot = await self.vendor_calls.run(self.computer.compute_and_store, run, report)
         except asyncio.CancelledError:
             # Stopping mid-run: record it now rather than leave it to another process's sweep.
             with contextlib.suppress(Exception):

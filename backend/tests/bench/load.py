@@ -36,7 +36,7 @@ class HttpError(RuntimeError):
     """The server answered something other than 2xx."""
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head[9:12])
     length = 0
@@ -63,7 +63,7 @@ async def _client(
             request = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\n\r\n".encode()
             started = time.perf_counter()
             writer.write(request)
-            status, _body = await _read_response(reader)
+            status, _body = await read_response(reader)
             latencies_ms.append((time.perf_counter() - started) * 1000.0)
             if on_response is not None:
                 on_response(method, path, status)

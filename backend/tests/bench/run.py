@@ -42,6 +42,7 @@ from sectorlights.settings import AnalysisSettings
 from tests.bench.backtest import bench_backtest
 from tests.bench.live import bench_live
 from tests.bench.load import closed_loop, percentiles, python_load, wrk_load
+from tests.bench.probes import bench_probes
 from tests.conftest import SIM_NOW
 from tests.servers import running_server, running_sim_vendor, uvicorn_in_thread
 from tests.services import throwaway_redis_server
@@ -438,6 +439,7 @@ def main() -> int:
         "analysis_scaling": bench_analysis_scaling(),
         "polygon_refresh_against_sim_vendor": [bench_polygon_refresh(count) for count in (4_000, 8_500)],
         "http": bench_http(arguments.clients, arguments.duration_secs),
+        "probes_while_vendor_slow": bench_probes(arguments.clients, arguments.duration_secs),
         "cache_hit_rate": bench_cache_hit_rate(),
         "on_demand_end_to_end": bench_on_demand(),
         "websocket": bench_live(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from anyio.from_thread import BlockingPortal
+from fastapi import Response
 from fastapi.testclient import TestClient
 
 from sectorlights import settings as settings_module
@@ -17,7 +20,7 @@ from sectorlights.config.criteria import DARK_THRESHOLD, LIGHT_THRESHOLD
 from sectorlights.domain.market import DailyBars, IntradaySnapshot, Listing, MinuteBars, NewsItem
 from sectorlights.domain.snapshot import RunStatus, RunTrigger
 from sectorlights.domain.vocabulary import COLORS, SECTORS, SIGNAL_BY_COLOR, TIMEFRAMES, Color
-from sectorlights.engine.container import build_container
+from sectorlights.engine.container import Container, build_container
 from sectorlights.providers.base import (
     EndpointCheck,
     ProviderCapabilities,
@@ -54,8 +57,11 @@ class SwitchableProvider:
     def __init__(self) -> None:
         self.inner = SimulatedProvider(seed=7)
         self.failing = False
+        # Where the vendor was called from.
+        self.threads: set[str] = set()
 
     def _check(self) -> None:
+        self.threads.add(threading.current_thread().name)
         if self.failing:
             raise ProviderError("snapshot endpoint: HTTP 503 from vendor")
 
@@ -170,6 +176,37 @@ def test_liveness_and_readiness_on_embedded_defaults(client: TestClient) -> None
 
 
 @pytest.mark.parametrize(
+    ("method", "path", "status", "body"),
+    [
+        ("GET", "/livez", 200, True),
+        ("HEAD", "/livez", 200, False),
+        ("GET", "/readyz", 200, True),
+        ("HEAD", "/readyz", 200, False),
+        # Only GET and HEAD of the exact paths are the probes' own; the rest reaches the router.
+        ("POST", "/livez", 405, True),
+        ("GET", "/livez/", 307, False),
+    ],
+)
+def test_the_probes_answer_before_routing_only_what_is_theirs(
+    client: TestClient, method: str, path: str, status: int, body: bool
+) -> None:
+    answer = client.request(method, path, follow_redirects=False)
+    assert answer.status_code == status
+    assert bool(answer.content) is body
+
+
+def test_the_probes_answer_what_their_documented_routes_would(client: TestClient) -> None:
+    from sectorlights.api.routes.health import get_liveness, get_readiness
+
+    container = client.app.state.container  # type: ignore[attr-defined]
+    portal = client.portal
+    assert portal is not None
+    assert client.get("/livez").json() == portal.call(get_liveness).model_dump(mode="json")
+    documented = portal.call(get_readiness, container, Response())
+    assert client.get("/readyz").json() == documented.model_dump(mode="json")
+
+
+@pytest.mark.parametrize(
     ("part", "down", "reason"),
     [
         ("database", {"status": "error", "detail": "connection refused"}, "database: connection refused"),
@@ -245,16 +282,34 @@ def test_cache_loss_falls_back_to_the_database(settings_env: Path) -> None:
         assert cached["color"] == first["sectors"][0]["color"]
 
 
+def settled_first_grid(
+    test_client: TestClient, container: Container
+) -> tuple[BlockingPortal, dict[str, Any]]:
+    """The start-up run's grid, once that run has finished (events, retention): a run requested
+    before then would join it instead of starting."""
+    good = wait_for_grid(test_client)
+    portal = test_client.portal
+    assert portal is not None
+    portal.call(container.analysis.runs.wait_for, good["run_id"])
+    return portal, good
+
+
+def test_runs_call_the_vendor_on_the_engines_threads_only(settings_env: Path) -> None:
+    """Never on the default threads the API's database reads use: a slow vendor cannot queue them."""
+    provider = SwitchableProvider()
+    container = build_container(load_settings(), provider)
+    with TestClient(create_app(load_settings(), container)) as test_client:
+        settled_first_grid(test_client, container)
+    assert provider.threads and all(name.startswith("vendor-") for name in provider.threads), provider.threads
+    assert container.analysis.runs.vendor_calls is container.vendor_calls
+    assert container.analysis.replays.vendor_calls is container.vendor_calls
+
+
 def test_vendor_failure_keeps_last_good_grid_marked_stale(settings_env: Path) -> None:
     provider = SwitchableProvider()
     container = build_container(load_settings(), provider)
     with TestClient(create_app(load_settings(), container)) as test_client:
-        good = wait_for_grid(test_client)
-        portal = test_client.portal
-        assert portal is not None
-        # The grid is served before its run has finished (events, retention): let it finish, or
-        # the failing run below would join it instead of starting.
-        portal.call(container.analysis.runs.wait_for, good["run_id"])
+        portal, good = settled_first_grid(test_client, container)
         provider.failing = True
         run = portal.call(container.analysis.runs.request_run, RunTrigger.ON_DEMAND)
         finished = portal.call(container.analysis.runs.wait_for, run.run_id)

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sectorlights.core.executor import BoundedExecutor
 from sectorlights.domain.market import DailyBars, IntradaySnapshot
 from sectorlights.domain.sessions import NEW_YORK, is_session, previous_sessions, session_bounds
 from sectorlights.domain.vocabulary import SECTORS
@@ -24,6 +25,7 @@ from sectorlights.providers.base import ProviderError
 from sectorlights.providers.simulated import SimulatedProvider
 
 SESSION = date(2026, 11, 24)  # a Tuesday; the scenario starts here
+VENDOR_CALLS = BoundedExecutor("vendor", 2)
 MONDAY = date(2026, 11, 23)
 WEDNESDAY = date(2026, 11, 25)
 THANKSGIVING = date(2026, 11, 26)
@@ -125,7 +127,9 @@ def watcher_for(
     provider: SimulatedProvider, universe: dict[str, str], clock: SteppedClock, **kwargs: object
 ) -> tuple[MoveWatcher, Recorder]:
     recorder = Recorder()
-    return MoveWatcher(provider, clock, lambda: universe, recorder, **kwargs), recorder  # type: ignore[arg-type]
+    return MoveWatcher(  # type: ignore[misc]
+        provider, clock, lambda: universe, recorder, vendor_calls=VENDOR_CALLS, **kwargs
+    ), recorder
 
 
 # ----- one poll at a time -------------------------------------------------------------------------
@@ -190,7 +194,9 @@ async def test_a_stock_joining_the_universe_later_is_reported_then(
 ) -> None:
     members = dict(universe)
     provider = CountingProvider()
-    watcher = MoveWatcher(provider, SteppedClock(new_york(SESSION, 4)), lambda: members, Recorder())
+    watcher = MoveWatcher(
+        provider, SteppedClock(new_york(SESSION, 4)), lambda: members, Recorder(), vendor_calls=VENDOR_CALLS
+    )
     first = {move.symbol for move, _ in await watcher.poll_once(new_york(SESSION, 4, 0, 10))}
     assert gapped[0] not in first
     members[gapped[0]] = "Technology"
@@ -235,7 +241,9 @@ async def test_a_snapshot_of_an_older_session_is_skipped(universe: dict[str, str
 
 async def test_an_empty_universe_reports_nothing() -> None:
     provider = CountingProvider()
-    watcher = MoveWatcher(provider, SteppedClock(new_york(SESSION, 4)), dict, Recorder())
+    watcher = MoveWatcher(
+        provider, SteppedClock(new_york(SESSION, 4)), dict, Recorder(), vendor_calls=VENDOR_CALLS
+    )
     assert await watcher.poll_once(new_york(SESSION, 4, 0, 10)) == []
 
 
@@ -302,7 +310,7 @@ async def test_a_failing_callback_does_not_kill_the_loop(universe: dict[str, str
         await asyncio.sleep(0)
 
     provider = CountingProvider()
-    watcher = MoveWatcher(provider, clock, lambda: universe, flaky, sleep=sleep)
+    watcher = MoveWatcher(provider, clock, lambda: universe, flaky, sleep=sleep, vendor_calls=VENDOR_CALLS)
     await watcher.start()
     try:
         await asyncio.wait_for(past_4_01.wait(), timeout=30.0)
@@ -501,6 +509,7 @@ async def test_replicas_poll_one_at_a_time_and_hand_over_on_stop(universe: dict[
             Recorder(),
             sleep=sleeper(name, new_york(SESSION, 4, 2)),
             lease=Lease(MemoryRunLock(store), "lease:move-watcher", 600.0),
+            vendor_calls=VENDOR_CALLS,
         )
         for name in past
     }

@@ -15,6 +15,7 @@ from fastapi import HTTPException
 from sqlalchemy import Engine
 
 from sectorlights.core.clock import FrozenClock
+from sectorlights.core.executor import BoundedExecutor
 from sectorlights.domain.sessions import NEW_YORK, previous_sessions
 from sectorlights.domain.snapshot import RunStatus, RunTrigger
 from sectorlights.engine.frame_builder import DailyBarsCache
@@ -68,7 +69,9 @@ def _runner(database: Engine, provider: HeldProvider) -> ReplayRunner:
         bars_cache=DailyBarsCache(),
         history_sessions=25,
     )
-    return ReplayRunner(sources, Repository(database), FrozenClock(WALL_NOW), Metrics())
+    return ReplayRunner(
+        sources, Repository(database), FrozenClock(WALL_NOW), Metrics(), BoundedExecutor("replays", 1)
+    )
 
 
 async def _held(provider: HeldProvider) -> None:

@@ -15,7 +15,6 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
@@ -26,6 +25,7 @@ import numpy as np
 from sectorlights.config.criteria import UniverseCriteria
 from sectorlights.config.sectors import BENCHMARK_SYMBOL
 from sectorlights.core.clock import Clock
+from sectorlights.core.executor import DaemonThreadPool
 from sectorlights.domain.market import (
     DailyBars,
     IntradaySnapshot,
@@ -446,9 +446,8 @@ class PolygonMarketData:
             return fetched
         started = time.monotonic()
         failures = 0
-        with ThreadPoolExecutor(
-            max_workers=self._detail_workers, thread_name_prefix="polygon-details"
-        ) as pool:
+        # Daemon threads: a vendor that hangs cannot keep the process from exiting.
+        with DaemonThreadPool(max_workers=self._detail_workers, thread_name_prefix="polygon-details") as pool:
             for start in range(0, len(symbols), DETAIL_CHUNK):
                 chunk = symbols[start : start + DETAIL_CHUNK]
                 outcomes = list(pool.map(lambda symbol: self._one_detail(symbol, now), chunk))
