@@ -97,10 +97,11 @@ test-js: $(JS_STAMP) ## Front-end component tests (vitest)
 
 test: lint test-js test-py ## Everything: lint, types, unit, contract, integration, browser tests
 
-bench: install ## Benchmarks; results as JSON under bench/results/
+BENCH_ARGS ?=
+bench: install ## Benchmarks as JSON under bench/results/; BENCH_ARGS="--only websocket" for one part
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get install -y -qq wrk >/dev/null 2>&1; } \
 		|| echo "wrk not installed: HTTP latency is measured with the asyncio client only"
-	cd backend && ../$(BIN)/python -m tests.bench.run --out ../bench/results/latest.json
+	cd backend && ../$(BIN)/python -m tests.bench.run --out ../bench/results/latest.json $(BENCH_ARGS)
 
 clean: ## Remove the venv, node_modules, the built front end and local data
 	rm -rf $(VENV) frontend/node_modules backend/tests/timescaledb/node_modules frontend/dist backend/sectorlights/static data .coverage.json

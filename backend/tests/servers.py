@@ -146,6 +146,14 @@ def migrate(env: Mapping[str, str], cwd: Path) -> None:
         raise AssertionError(f"migrate failed: {migrated.stderr}")
 
 
+def wait_run(base_url: str, run_id: str, timeout_secs: float = 60) -> None:
+    """Until the analysis run `run_id` of the server at `base_url` is no longer running."""
+    deadline = time.monotonic() + timeout_secs
+    while httpx.get(f"{base_url}/api/analysis/{run_id}", timeout=30).json()["status"] == "running":
+        assert time.monotonic() < deadline, f"run {run_id} did not finish"
+        time.sleep(0.1)
+
+
 @contextmanager
 def running_server(
     env: Mapping[str, str], cwd: Path, ready_path: str = "/api/sectors", timeout_secs: float = 120

@@ -18,7 +18,8 @@ class FrameWriter(Protocol):
     """Writes pre-built frames straight to one client's transport, below the ASGI send."""
 
     def write_frame(self, frame: bytes) -> bool:
-        """Write `frame` now; False (nothing written) when it cannot: the connection is closing, its
+        """Write `frame` (one or more whole frames, back to back) now; False (nothing written) when
+        it cannot: the connection is closing, its
         write buffer is full, or it negotiated an extension (permessage-deflate) that changes the bytes
         per connection. The caller then sends the message the ordinary way."""
         ...

@@ -8,8 +8,13 @@ dropped and it is sent a fresh `snapshot` when it catches up, so one slow browse
 others.
 
 Each event is encoded to JSON and framed once for every client. A client whose writer is idle (its
-queue empty) and whose connection offers a `FrameWriter` gets the frame written by the pump itself,
+queue empty) and whose connection offers a `FrameWriter` gets the frame written by the fan-out itself,
 with no task switch and no ASGI send per client; the others are queued as before.
+
+Events that reach the process together (a run publishes its last progress, the sector updates and
+the top-stock changes in one go) are fanned out together: each idle client gets them in one write,
+and a client's writer sends what its queue holds in one write too. The fan-out yields to the loop
+between chunks of clients, so HTTP requests are not held up behind a thousand sockets.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ RECENT_MOVES = 10
 RECENT_MOVES_SECS = 30 * 60.0
 #: How many of the bus's latest events are read at start-up for moves published before it.
 RECENT_MOVES_LOOKBACK_EVENTS = 500
+#: Clients written to between two yields to the loop: about a millisecond of socket writes.
+FAN_OUT_CHUNK = 128
 
 
 class Connection(Protocol):
@@ -99,6 +106,11 @@ class LiveHub:
         self.latest_seq = 0
         self._recent_moves: deque[Event] = deque(maxlen=RECENT_MOVES)
         self._observe_delivery = observe_delivery
+        # Events and heartbeats waiting for the fan-out, in the order every client gets them.
+        self._pending: list[_Outgoing] = []
+        self._pending_ready = asyncio.Event()
+        # Delivery times waiting to be recorded, so recording them does not delay later clients.
+        self._delays: list[float] = []
 
     @property
     def client_count(self) -> int:
@@ -109,6 +121,7 @@ class LiveHub:
         await self._load_recent_moves()
         self._tasks = [
             asyncio.create_task(self._pump(), name="live-pump"),
+            asyncio.create_task(self._fan_out(), name="live-fan-out"),
             asyncio.create_task(self._heartbeats(), name="live-heartbeat"),
         ]
 
@@ -152,12 +165,12 @@ class LiveHub:
                         for client in self._clients:
                             self._mark_resync(client)
                         interrupted = False
+                    # Events already buffered by the subscription come without a wait, so a burst
+                    # is pending as a whole by the time the fan-out runs.
                     async for event in events:
                         self.latest_seq = max(self.latest_seq, event.seq)
                         self._remember(event)
-                        outgoing = _Outgoing.of(event, time.monotonic())
-                        for client in self._clients:
-                            self._offer(client, outgoing)
+                        self._enqueue(_Outgoing.of(event, time.monotonic()))
             except asyncio.CancelledError:
                 raise
             except (SubscriberLaggedError, CacheError) as error:
@@ -167,34 +180,69 @@ class LiveHub:
             interrupted = True
             await asyncio.sleep(RESUBSCRIBE_DELAY_SECS)
 
-    def _offer(self, client: _Client, outgoing: _Outgoing) -> None:
+    def _enqueue(self, outgoing: _Outgoing) -> None:
+        self._pending.append(outgoing)
+        self._pending_ready.set()
+
+    async def _fan_out(self) -> None:
+        """Offer what is pending to every client, a chunk of clients at a time."""
+        while True:
+            await self._pending_ready.wait()
+            self._pending_ready.clear()
+            batch, self._pending = self._pending, []
+            # A client connecting meanwhile is not in this list; its snapshot or catch-up, read
+            # after it registered, covers the batch (`latest_seq` already counts it).
+            clients = list(self._clients)
+            for start in range(0, len(clients), FAN_OUT_CHUNK):
+                if start:
+                    await asyncio.sleep(0)
+                for client in clients[start : start + FAN_OUT_CHUNK]:
+                    self._offer(client, batch)
+            self._record_delays()
+
+    def _offer(self, client: _Client, batch: list[_Outgoing]) -> None:
         if client.resync:
             return
-        if client.idle and client.writer is not None and self._write_now(client, client.writer, outgoing):
+        if client.idle and client.writer is not None and self._write_now(client, client.writer, batch):
             return
         client.idle = False
-        try:
-            client.queue.put_nowait(outgoing)
-        except asyncio.QueueFull:
-            self._mark_resync(client)
-            return
+        for outgoing in batch:
+            try:
+                client.queue.put_nowait(outgoing)
+            except asyncio.QueueFull:
+                self._mark_resync(client)
+                return
         client.wake.set()
 
-    def _write_now(self, client: _Client, writer: FrameWriter, outgoing: _Outgoing) -> bool:
-        """Write `outgoing` without waiting; False when the writer cannot take it now."""
-        event = outgoing.event
-        if event.type != EventType.HEARTBEAT and event.seq <= client.last_seq:
+    def _write_now(self, client: _Client, writer: FrameWriter, batch: list[_Outgoing]) -> bool:
+        """Write the frames of `batch` the client has not had, in one write, without waiting;
+        False (nothing written) when the writer cannot take them now."""
+        fresh = [
+            outgoing
+            for outgoing in batch
+            if outgoing.event.type == EventType.HEARTBEAT or outgoing.event.seq > client.last_seq
+        ]
+        if not fresh:
             return True
-        if not writer.write_frame(outgoing.frame):
+        frames = fresh[0].frame if len(fresh) == 1 else b"".join(outgoing.frame for outgoing in fresh)
+        if not writer.write_frame(frames):
             return False
-        if event.type != EventType.HEARTBEAT:
-            client.last_seq = event.seq
-        self._observed(outgoing)
+        for outgoing in fresh:
+            if outgoing.event.type != EventType.HEARTBEAT:
+                client.last_seq = outgoing.event.seq
+        for outgoing in fresh:
+            self._observed(outgoing)
         return True
 
     def _observed(self, outgoing: _Outgoing) -> None:
         if outgoing.arrived_at is not None and self._observe_delivery is not None:
-            self._observe_delivery(time.monotonic() - outgoing.arrived_at)
+            self._delays.append(time.monotonic() - outgoing.arrived_at)
+
+    def _record_delays(self) -> None:
+        delays, self._delays = self._delays, []
+        if self._observe_delivery is not None:
+            for delay in delays:
+                self._observe_delivery(delay)
 
     def _mark_resync(self, client: _Client) -> None:
         client.resync = True
@@ -212,9 +260,8 @@ class LiveHub:
                 self.clock.now(),
                 {"clients": len(self._clients), "latest_seq": self.latest_seq},
             )
-            outgoing = _Outgoing.of(beat)
-            for client in self._clients:
-                self._offer(client, outgoing)
+            # Through the fan-out, behind the events pending: a heartbeat never overtakes them.
+            self._enqueue(_Outgoing.of(beat))
 
     async def _snapshot_event(self) -> Event:
         seq = max(self.latest_seq, await self.bus.latest_seq())
@@ -236,14 +283,14 @@ class LiveHub:
                 await self._send_snapshot(connection, client)
             else:
                 client.last_seq = since or 0
-                for event in missed:
-                    await self._send(connection, client, _Outgoing.of(event))
+                await self._send(connection, client, [_Outgoing.of(event) for event in missed])
             while True:
                 if client.resync:
                     client.resync = False
                     await self._send_snapshot(connection, client)
                     continue
                 if client.queue.empty():
+                    self._record_delays()
                     client.wake.clear()
                     client.idle = True
                     try:
@@ -251,7 +298,8 @@ class LiveHub:
                     finally:
                         client.idle = False
                     continue
-                await self._send(connection, client, client.queue.get_nowait())
+                queued = [client.queue.get_nowait() for _ in range(client.queue.qsize())]
+                await self._send(connection, client, queued)
         finally:
             self._clients.discard(client)
 
@@ -260,14 +308,17 @@ class LiveHub:
         client.last_seq = event.seq
         await connection.send_text(event.to_json())
 
-    async def _send(self, connection: Connection, client: _Client, outgoing: _Outgoing) -> None:
-        if client.writer is not None and self._write_now(client, client.writer, outgoing):
-            return
-        event = outgoing.event
-        if event.type != EventType.HEARTBEAT:
-            if event.seq <= client.last_seq:
+    async def _send(self, connection: Connection, client: _Client, batch: list[_Outgoing]) -> None:
+        """`batch` in order: what the writer takes in one write, the rest by ASGI sends."""
+        for index, outgoing in enumerate(batch):
+            if client.writer is not None and self._write_now(client, client.writer, batch[index:]):
                 return
-            client.last_seq = event.seq
-        # The writer could not take it (full write buffer, closing, an extension): this send waits.
-        await connection.send_text(outgoing.text)
-        self._observed(outgoing)
+            event = outgoing.event
+            if event.type != EventType.HEARTBEAT:
+                if event.seq <= client.last_seq:
+                    continue
+                client.last_seq = event.seq
+            # The writer could not take it (full write buffer, closing, an extension): this send
+            # waits, and the writer is tried again for the rest, as the buffer may have drained.
+            await connection.send_text(outgoing.text)
+            self._observed(outgoing)

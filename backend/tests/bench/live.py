@@ -39,6 +39,15 @@ from tests.servers import running_server
 TARGET_P99_MS = 50.0
 CONNECT_BATCH = 100
 NOT_STREAMED = ("snapshot", "heartbeat")
+# On the live clock; only the runs the bench requests publish; queues long enough that no client
+# is resynchronised for being slow (a resync would be counted, not hidden).
+LIVE_ENV = {
+    "SECTORLIGHTS_LOG_LEVEL": "warning",
+    "SECTORLIGHTS_SCHEDULE": "off",
+    "SECTORLIGHTS_MOVE_WATCH": "false",
+    "SECTORLIGHTS_USER_ACTIONS_PER_MINUTE": "600",
+    "SECTORLIGHTS_WS_CLIENT_QUEUE": "4096",
+}
 
 
 def _raise_open_file_limit(needed: int) -> None:
@@ -218,12 +227,12 @@ async def _settle(clients: list[_Client], quiet_secs: float = 0.5, within_secs: 
     raise RuntimeError(f"clients did not settle: seqs from {last[0]} to {last[1]}")
 
 
-async def _run_analysis(http: httpx.AsyncClient) -> str:
-    accepted = await http.post("/api/analysis")
+async def _run_analysis(http: httpx.AsyncClient, base_url: str) -> str:
+    accepted = await http.post(base_url + "/api/analysis")
     accepted.raise_for_status()
     run_id: str = accepted.json()["run_id"]
     while True:
-        run = (await http.get(f"/api/analysis/{run_id}")).json()
+        run = (await http.get(f"{base_url}/api/analysis/{run_id}")).json()
         if run["status"] != "running":
             break
         await asyncio.sleep(0.05)
@@ -242,21 +251,64 @@ def _latency_summary(latencies_ms: list[float]) -> dict[str, float]:
     return {key: summary[key] for key in LATENCY_KEYS}
 
 
-def _server_delivery(exposition: str) -> dict[str, float]:
-    """The server's own share of the latency, from its `sectorlights_ws_delivery_seconds` histogram:
-    the bucket bound under which 50 % / 99 % of its sends finished (event in → sent to one client)."""
-    buckets: list[tuple[float, float]] = []
+def _delivery_buckets(exposition: str) -> dict[float, float]:
+    """The server's `sectorlights_ws_delivery_seconds` histogram (event in -> sent to one client):
+    cumulative count by bucket bound."""
+    buckets: dict[float, float] = {}
     for family in text_string_to_metric_families(exposition):
         for sample in family.samples:
             if sample.name == "sectorlights_ws_delivery_seconds_bucket":
-                buckets.append((float(sample.labels["le"]), sample.value))
-    buckets.sort()
+                buckets[float(sample.labels["le"])] = sample.value
+    return buckets
+
+
+def _ws_clients(exposition: str) -> float:
+    for family in text_string_to_metric_families(exposition):
+        for sample in family.samples:
+            if sample.name == "sectorlights_ws_clients":
+                return sample.value
+    return float("nan")
+
+
+async def _delivery_histogram(http: httpx.AsyncClient, server_urls: tuple[str, ...]) -> dict[float, float]:
+    """The delivery histograms of every server, added up."""
+    total: dict[float, float] = {}
+    for server_url in server_urls:
+        for le, count in _delivery_buckets((await http.get(server_url + "/metrics")).text).items():
+            total[le] = total.get(le, 0.0) + count
+    return total
+
+
+def _server_delivery(before: dict[float, float], after: dict[float, float]) -> dict[str, float]:
+    """The servers' own share of the latency over the measurement (`after` - `before`): the bucket
+    bound under which 50 % / 99 % of their sends finished."""
+    buckets = sorted((le, count - before.get(le, 0.0)) for le, count in after.items())
     total = buckets[-1][1] if buckets else 0.0
 
     def bound(share: float) -> float:
         return next((le * 1000.0 for le, count in buckets if total and count >= share * total), float("nan"))
 
     return {"sends": total, "p50_ms_at_most": bound(0.5), "p99_ms_at_most": bound(0.99)}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the clients connect (`ws_url`), the base URLs analysis runs are requested from in turn,
+    and each server process behind: its own base URL (for /metrics) and its pid (for memory)."""
+
+    ws_url: str
+    run_urls: tuple[str, ...]
+    server_urls: tuple[str, ...]
+    pids: tuple[int, ...]
+
+    @classmethod
+    def single(cls, base_url: str) -> Target:
+        parts = urlsplit(base_url)
+        pid = server_pid(parts.port or 80)
+        return cls(f"ws://{parts.hostname}:{parts.port}/ws", (base_url,), (base_url,), (pid,))
+
+    def rss_kib(self) -> int:
+        return sum(rss_kib(pid) for pid in self.pids)
 
 
 async def _loop_lag(lags_ms: list[float]) -> None:
@@ -268,16 +320,15 @@ async def _loop_lag(lags_ms: list[float]) -> None:
 
 
 async def _measure(
-    base_url: str, pid: int, client_count: int, runs: int, compression: bool, raw_clients: bool
+    target: Target, client_count: int, runs: int, compression: bool, raw_clients: bool
 ) -> dict[str, Any]:
-    parts = urlsplit(base_url)
-    url = f"ws://{parts.hostname}:{parts.port}/ws"
+    url = target.ws_url
     # The first connection's imports and buffers are not a per-connection cost.
     opener = _open_raw_client if raw_clients else partial(_open_client, compression=compression)
     warm = await opener(url)
     await warm.close()
     await asyncio.sleep(1.0)
-    rss_before = rss_kib(pid)
+    rss_before = target.rss_kib()
 
     started = time.perf_counter()
     clients: list[_Client] = []
@@ -287,17 +338,24 @@ async def _measure(
     connect_secs = time.perf_counter() - started
     readers = [asyncio.create_task(_read(client)) for client in clients]
     await asyncio.sleep(1.0)
-    rss_after = rss_kib(pid)
+    rss_after = target.rss_kib()
 
     lags_ms: list[float] = []
     lag = asyncio.create_task(_loop_lag(lags_ms))
     try:
-        async with httpx.AsyncClient(base_url=base_url, timeout=120) as http:
+        async with httpx.AsyncClient(timeout=120) as http:
+            clients_per_server = [
+                _ws_clients((await http.get(server_url + "/metrics")).text)
+                for server_url in target.server_urls
+            ]
+            histogram_before = await _delivery_histogram(http, target.server_urls)
             first_seq = max(client.latest_seq for client in clients)
-            for _ in range(runs):
-                await _run_analysis(http)
+            for run in range(runs):
+                await _run_analysis(http, target.run_urls[run % len(target.run_urls)])
                 await _settle(clients)
-            server_side = _server_delivery((await http.get("/metrics")).text)
+            server_side = _server_delivery(
+                histogram_before, await _delivery_histogram(http, target.server_urls)
+            )
     finally:
         lag.cancel()
         for client in clients:
@@ -349,6 +407,8 @@ async def _measure(
         "out_of_order_deliveries": out_of_order,
         "resync_snapshots": resyncs,
         "connect_secs": connect_secs,
+        # Each server's own count, the bench's and the warm-up's leftovers included.
+        "clients_per_server": clients_per_server,
         "client_loop_lag_ms": {"p99": float(np.percentile(lags_ms, 99)), "max": max(lags_ms)},
         # What of the latency is the server's: the rest is the kernel and the clients' own reading.
         "server_delivery": server_side,
@@ -382,18 +442,8 @@ def bench_live(
     _raise_open_file_limit(max(client_counts) * 2 + 512)
     results = []
     for client_count in client_counts:
-        with tempfile.TemporaryDirectory() as workdir:
-            env = {
-                "SECTORLIGHTS_LOG_LEVEL": "warning",
-                "SECTORLIGHTS_SCHEDULE": "off",
-                "SECTORLIGHTS_MOVE_WATCH": "false",
-                "SECTORLIGHTS_USER_ACTIONS_PER_MINUTE": "600",
-                "SECTORLIGHTS_WS_CLIENT_QUEUE": "4096",
-            }
-            with running_server(env, Path(workdir)) as base_url:
-                pid = server_pid(urlsplit(base_url).port or 80)
-                time.sleep(2)  # the start-up run's bookkeeping settles; it is not what is measured
-                results.append(
-                    asyncio.run(_measure(base_url, pid, client_count, runs, compression, raw_clients))
-                )
+        with tempfile.TemporaryDirectory() as workdir, running_server(LIVE_ENV, Path(workdir)) as base_url:
+            time.sleep(2)  # the start-up run's bookkeeping settles; it is not what is measured
+            target = Target.single(base_url)
+            results.append(asyncio.run(_measure(target, client_count, runs, compression, raw_clients)))
     return results

@@ -3,6 +3,7 @@ the grid cache hit rate under mixed traffic, on-demand end-to-end time and the b
 writes JSON.
 
 Run from backend/: python -m tests.bench.run --out ../bench/results/latest.json
+(`--only websocket --live-clients 500 1000` for one part; `--only` repeats).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from tests.bench.backtest import bench_backtest
 from tests.bench.live import bench_live
 from tests.bench.load import closed_loop, percentiles, python_load, wrk_load
 from tests.bench.probes import bench_probes
+from tests.bench.topology import bench_topology
 from tests.conftest import SIM_NOW
 from tests.servers import running_server, running_sim_vendor, uvicorn_in_thread
 from tests.services import throwaway_redis_server
@@ -426,26 +428,60 @@ def bench_dashboard() -> dict[str, Any]:
     }
 
 
+def sections(arguments: argparse.Namespace) -> dict[str, Callable[[], Any]]:
+    """Each part of the report, by its key, not yet run."""
+    live_clients = tuple(arguments.live_clients)
+    return {
+        "analysis": lambda: [bench_analysis(count) for count in (1_500, 8_500)],
+        "analysis_scaling": bench_analysis_scaling,
+        "polygon_refresh_against_sim_vendor": lambda: [
+            bench_polygon_refresh(count) for count in (4_000, 8_500)
+        ],
+        "http": lambda: bench_http(arguments.clients, arguments.duration_secs),
+        "probes_while_vendor_slow": lambda: bench_probes(arguments.clients, arguments.duration_secs),
+        "cache_hit_rate": bench_cache_hit_rate,
+        "on_demand_end_to_end": bench_on_demand,
+        "websocket": lambda: bench_live(live_clients),
+        "topology": lambda: bench_topology(arguments.clients, arguments.duration_secs, live_clients),
+        "dashboard": bench_dashboard,
+        "backtest": bench_backtest,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration-secs", type=float, default=10.0)
+    parser.add_argument(
+        "--live-clients",
+        type=int,
+        nargs="+",
+        default=[50, 500, 1000],
+        help="/ws client counts (websocket and topology parts)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="PART",
+        help="run only this part of the report (repeatable): "
+        "analysis, analysis_scaling, polygon_refresh_against_sim_vendor, http, probes_while_vendor_slow, "
+        "cache_hit_rate, "
+        "on_demand_end_to_end, websocket, topology, dashboard, backtest",
+    )
     arguments = parser.parse_args()
-    report = {
+    parts = sections(arguments)
+    unknown = set(arguments.only) - set(parts)
+    if unknown:
+        parser.error(f"--only: unknown part(s) {sorted(unknown)}; known: {sorted(parts)}")
+    report: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(),
         "machine": {"python": sys.version.split()[0], "platform": platform.platform()},
-        "analysis": [bench_analysis(count) for count in (1_500, 8_500)],
-        "analysis_scaling": bench_analysis_scaling(),
-        "polygon_refresh_against_sim_vendor": [bench_polygon_refresh(count) for count in (4_000, 8_500)],
-        "http": bench_http(arguments.clients, arguments.duration_secs),
-        "probes_while_vendor_slow": bench_probes(arguments.clients, arguments.duration_secs),
-        "cache_hit_rate": bench_cache_hit_rate(),
-        "on_demand_end_to_end": bench_on_demand(),
-        "websocket": bench_live(),
-        "dashboard": bench_dashboard(),
-        "backtest": bench_backtest(),
     }
+    for name, run in parts.items():
+        if not arguments.only or name in arguments.only:
+            report[name] = run()
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))

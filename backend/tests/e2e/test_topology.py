@@ -1,26 +1,20 @@
-"""What deploy/compose.yaml describes, as processes on this machine: one PostgreSQL and one Redis,
-migrated once (the `migrate` service), two `sectorlights serve` replicas, and nginx with a config
-derived from deploy/nginx.conf in front of them. HTTP, `/ws` and the dashboard go through the proxy;
+"""What deploy/compose.yaml describes, as processes on this machine (tests/topology.py): one
+PostgreSQL and one Redis, two `sectorlights serve` replicas, and nginx with a config derived from
+deploy/nginx.conf in front of them. HTTP, `/ws` and the dashboard go through the proxy;
 the last test kills a replica mid-run and the page stays live through the other."""
 
 from __future__ import annotations
 
-import getpass
-import re
 import signal
-import subprocess
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import ExitStack
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 from websockets.sync.client import connect
 
-from sectorlights.settings import REPO_ROOT
 from tests.conftest import FROZEN
 from tests.e2e.test_dashboard_live import open_dashboard
 from tests.integration.test_live_updates import (
@@ -28,105 +22,17 @@ from tests.integration.test_live_updates import (
     receive,
     run_finished,
     start_run,
-    wait_run,
     ws_url,
 )
-from tests.servers import RunningProcess, migrate, running_process, wait_until_ready
-from tests.services import (
-    free_port,
-    nginx_binary,
-    throwaway_postgres_database,
-    throwaway_redis_server,
-)
+from tests.topology import NGINX_CONF, Topology, local_proxy_config, running_topology
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(240)]
-
-NGINX_CONF = REPO_ROOT / "deploy" / "nginx.conf"
-# Debian's nginx keeps its temporary files under /var/lib/nginx: here they go under the prefix.
-TEMP_PATHS = "".join(
-    f"\n    {kind}_temp_path temp/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-)
-
-
-def substitute(pattern: str, replacement: str, text: str) -> str:
-    """`text` with the one match of `pattern` replaced; AssertionError when deploy/nginx.conf no
-    longer has exactly one, so a changed config cannot silently go untested."""
-    replaced, count = re.subn(pattern, replacement, text)
-    assert count == 1, f"deploy/nginx.conf: expected one match of {pattern!r}, found {count}"
-    return replaced
-
-
-def local_proxy_config(config: str, replica_ports: Sequence[int], listen_port: int) -> str:
-    """deploy/nginx.conf with its upstream on the replicas' local ports (compose's `app:8000`, with
-    the same parameters) and its server on a local port."""
-    upstream = substitute(
-        r"server app:8000( [^;]*)?;",
-        "; ".join(rf"server 127.0.0.1:{port}\1" for port in replica_ports) + ";",
-        config,
-    )
-    listening = substitute(r"listen 80;", f"listen 127.0.0.1:{listen_port};", upstream)
-    return substitute(r"http \{", "http {" + TEMP_PATHS, listening)
-
-
-@contextmanager
-def running_nginx(nginx: str, config: str, folder: Path, port: int) -> Iterator[str]:
-    """`nginx` in the foreground with `config`, everything it writes under `folder`; yields its URL."""
-    folder.mkdir()
-    (folder / "temp").mkdir()
-    conf = folder / "nginx.conf"
-    conf.write_text(config, encoding="utf-8")
-    log_path = folder / "nginx.log"
-    # `user`: run as root, nginx would hand its workers to `nobody`, who cannot enter the test's
-    # folder; not root, nginx ignores it.
-    globals_ = f"daemon off; pid {folder}/nginx.pid; error_log {log_path} warn; user {getpass.getuser()};"
-    with log_path.open("a") as log:
-        process = subprocess.Popen(
-            [nginx, "-p", str(folder), "-c", str(conf), "-g", globals_],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(process, url + "/proxy-livez", log_path, 15, "nginx")
-        yield url
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=10)
-
-
-@dataclass
-class Topology:
-    proxy_url: str
-    replicas: list[RunningProcess]
 
 
 @pytest.fixture(scope="module")
 def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
-    nginx = nginx_binary()
-    folder = tmp_path_factory.mktemp("topology")
-    with ExitStack() as stack:
-        database_url = stack.enter_context(throwaway_postgres_database())
-        redis_url = stack.enter_context(throwaway_redis_server())
-        env = FROZEN | {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
-        migrate(env, folder)
-        replicas = []
-        for name in ("app-1", "app-2"):
-            (folder / name).mkdir()
-            replicas.append(
-                stack.enter_context(
-                    running_process(["serve"], env, folder / name, "/api/sectors", 120, "server")
-                )
-            )
-        ports = [int(replica.base_url.rsplit(":", 1)[1]) for replica in replicas]
-        port = free_port()
-        config = local_proxy_config(NGINX_CONF.read_text(encoding="utf-8"), ports, port)
-        proxy_url = stack.enter_context(running_nginx(nginx, config, folder / "proxy", port))
-        # Each replica's start-up run over: the runs the tests start are the only ones live.
-        for replica in replicas:
-            latest = httpx.get(replica.base_url + "/api/analysis/latest", timeout=30).json()
-            wait_run(replica.base_url, latest["run"]["run_id"])
-        yield Topology(proxy_url, replicas)
+    with running_topology(FROZEN, tmp_path_factory.mktemp("topology")) as running:
+        yield running
 
 
 def clients_on(base_url: str) -> int:

@@ -21,7 +21,7 @@ from sectorlights.domain.events import EventType
 from sectorlights.settings import load_settings
 from tests.conftest import FROZEN, OVERNIGHT_GAPS, SIM_NOW
 from tests.integration.apps import environment, sqlite_url
-from tests.servers import running_server, uvicorn_in_thread
+from tests.servers import running_server, uvicorn_in_thread, wait_run
 from tests.services import throwaway_postgres_database, throwaway_redis_server
 
 pytestmark = pytest.mark.timeout(180)
@@ -78,13 +78,6 @@ def start_run(base_url: str) -> str:
     assert response.status_code == 202, response.text
     run_id: str = response.json()["run_id"]
     return run_id
-
-
-def wait_run(base_url: str, run_id: str) -> None:
-    deadline = time.monotonic() + 60
-    while httpx.get(f"{base_url}/api/analysis/{run_id}", timeout=30).json()["status"] == "running":
-        assert time.monotonic() < deadline, f"run {run_id} did not finish"
-        time.sleep(0.1)
 
 
 def test_snapshot_then_ordered_progress_heartbeats_and_no_unchanged_sectors(server: str) -> None:
