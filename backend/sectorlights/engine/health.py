@@ -100,8 +100,9 @@ READINESS_CHECK_TIMEOUT_SECS = 2.0
 
 class ReadinessProbe:
     """`/readyz`'s answer, checked at most once per `max_age_secs` however many probes ask: fifty
-    probes a second cost one database round trip a second, not fifty. Probes arriving while a check
-    runs wait for that one check."""
+    probes a second cost one database round trip a second, not fifty. A probe never waits for a
+    check while the previous answer is younger than `max_age_secs + check_timeout_secs`; past that,
+    probes wait for the one check in flight, and get "not ready" if it does not finish in time."""
 
     def __init__(
         self,
@@ -120,10 +121,19 @@ class ReadinessProbe:
     async def current(self) -> tuple[Readiness, bytes]:
         """The answer and its JSON body."""
         answer = self._answer
-        if answer is not None and self._monotonic() - answer[0] < self._max_age_secs:
+        age_secs = None if answer is None else self._monotonic() - answer[0]
+        if answer is not None and age_secs is not None and age_secs < self._max_age_secs:
             return answer[1], answer[2]
         if self._check is None or self._check.done():
             self._check = asyncio.create_task(self._run_check(), name="sectorlights-readiness")
+        # While the next check runs, the last answer stands for as long as that check may take;
+        # older than that, a probe waits for the check (a database that hangs is not ready).
+        if (
+            answer is not None
+            and age_secs is not None
+            and age_secs < self._max_age_secs + self._check_timeout_secs
+        ):
+            return answer[1], answer[2]
         try:
             async with asyncio.timeout(self._check_timeout_secs):
                 _at, ready, body = await asyncio.shield(self._check)
