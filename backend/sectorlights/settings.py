@@ -294,6 +294,12 @@ class ServerSettings(BaseSettings):
         "else the dashboard shipped in the package",
     )
     log_level: str = Field(default="info", validation_alias=AliasChoices("SECTORLIGHTS_LOG_LEVEL"))
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        validation_alias=AliasChoices("SECTORLIGHTS_LOG_FORMAT"),
+        description="text: one readable line per record; json: one JSON object per line (time, "
+        "level, logger, message, exception) for a log collector",
+    )
     auth: Literal["off", "required"] = Field(
         default="off",
         validation_alias=AliasChoices("SECTORLIGHTS_AUTH"),
@@ -340,6 +346,11 @@ class ServerSettings(BaseSettings):
         description="what each colour was followed by on real history (`sectorlights backtest "
         "--summary`), shown on the cards; None means the one shipped with SectorLights",
     )
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_case_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @property
     def shutdown_phase_secs(self) -> float:

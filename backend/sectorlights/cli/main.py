@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from sectorlights import __version__
 from sectorlights.cli import analyze, backtest, classify, data, migrate, replay, serve, universe, users
 from sectorlights.cli.common import EXIT_CONFIGURATION, Handler
+from sectorlights.core.log_format import log_formatter
 from sectorlights.settings import ConfigurationError, load_settings
 
 # In the order `sectorlights --help` lists them.
@@ -31,12 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+def _configure_logging(level: str, log_format: str = "text") -> None:
+    """Every record (uvicorn's too: `serve` leaves its loggers to propagate here) to stderr, as text
+    or JSON lines (SECTORLIGHTS_LOG_FORMAT)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(log_formatter(log_format))
+    logging.basicConfig(level=level.upper(), handlers=[handler])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = arguments.handler
     try:
         settings = load_settings()
-        _configure_logging(settings.server.log_level)
+        _configure_logging(settings.server.log_level, settings.server.log_format)
         return handler(settings, arguments)
     except ConfigurationError as error:
         print(str(error), file=sys.stderr)

@@ -59,6 +59,9 @@ def run_serve(settings: Settings, arguments: argparse.Namespace) -> int:
         host=arguments.host or settings.server.host,
         port=arguments.port or settings.server.port,
         log_level=settings.server.log_level,
+        # No logging set-up of uvicorn's own: its loggers propagate to the handler `main` installed,
+        # so its lines come out in SECTORLIGHTS_LOG_FORMAT like every other.
+        log_config=None,
         access_log=False,
         # Live updates are small JSON messages fanned out to every client: compressing each one
         # per connection cost more than sending it (and the sans-I/O protocol is the lighter one).

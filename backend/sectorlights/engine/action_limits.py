@@ -18,6 +18,7 @@ from typing import Protocol
 from redis.exceptions import RedisError
 
 from sectorlights.cache.redis import redis_client
+from sectorlights.core.state_log import StateLog
 
 logger = logging.getLogger(__name__)
 
@@ -111,19 +112,15 @@ class RedisActionLimiter:
         self.burst = burst
         self._client = redis_client(url, socket_timeout_secs)
         self._script = self._client.register_script(_TAKE_ACTION)
-        self._unreachable = False
+        self._redis_log = StateLog(logger)
 
     async def take(self, user: str) -> None:
         try:
             answer = await self._script(keys=[KEY_PREFIX + user], args=[self.per_minute / 60.0, self.burst])
         except RedisError as error:
-            if not self._unreachable:
-                logger.warning("action limits: redis unreachable (%s); actions are not limited", error)
-            self._unreachable = True
+            self._redis_log.failed("action limits: redis unreachable (%s); actions are not limited", error)
             return
-        if self._unreachable:
-            logger.info("action limits: redis is back; actions are limited again")
-        self._unreachable = False
+        self._redis_log.recovered("action limits: redis is back; actions are limited again")
         wait_secs = float(answer)
         if wait_secs > 0:
             raise _refuse(user, self.per_minute, wait_secs)

@@ -44,6 +44,7 @@ from sectorlights.live.hub import LiveHub
 from sectorlights.metrics import Metrics
 from sectorlights.providers.base import MarketDataProvider, SectorReferenceStore
 from sectorlights.providers.registry import build_provider
+from sectorlights.providers.resilience import CallObserver
 from sectorlights.providers.shared_budget import budget_factory
 from sectorlights.settings import ConfigurationError, Settings
 from sectorlights.storage.bars import BarsRepository
@@ -116,7 +117,10 @@ class Container:
 
 
 def build_classification_sources(
-    settings: Settings, database: Engine, store: SectorReferenceStore | None = None
+    settings: Settings,
+    database: Engine,
+    store: SectorReferenceStore | None = None,
+    observer: CallObserver | None = None,
 ) -> ClassificationSources:
     """Overrides (the configured file) and FMP sectors (stored; looked up when FMP_API_KEY is set)."""
     from sectorlights.providers.fmp.client import create_fmp_reference
@@ -124,7 +128,7 @@ def build_classification_sources(
     try:
         return ClassificationSources(
             store or SqlSectorReferenceStore(database),
-            create_fmp_reference(settings.provider),
+            create_fmp_reference(settings.provider, observer=observer),
             settings.analysis.classification_overrides,
             settings.analysis.fmp_lookups_per_run,
             settings.analysis.sector_refresh_days,
@@ -157,20 +161,20 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         raise ConfigurationError(f"configuration error: {setting}: {error}") from None
     cache: Cache = MemoryCache() if settings.cache.redis_url is None else RedisCache(settings.cache.redis_url)
     clock = clock_from_settings(settings.provider.sim_now, settings.provider.sim_speed)
+    metrics = Metrics()
     try:
         if provider is None:
             # With Redis, every replica's vendor requests draw on one budget.
             budgets = budget_factory(settings.cache.redis_url)
-            provider = build_provider(settings.provider, clock, database, budgets)
-        sources = build_classification_sources(settings, database)
-        replay_sources = _replay_sources(settings, clock, database)
+            provider = build_provider(settings.provider, clock, database, budgets, observer=metrics)
+        sources = build_classification_sources(settings, database, observer=metrics)
+        replay_sources = _replay_sources(settings, clock, database, metrics)
     except ConfigurationError:
         database.dispose()
         raise
     repository = Repository(database)
     run_lock = create_run_lock(database, settings.cache.redis_url)
     events = create_event_bus(settings.cache.redis_url, settings.server.event_history)
-    metrics = Metrics()
     # Run bookkeeping uses real time even when the market clock is frozen.
     wall_clock = SystemClock()
     universe = WatchedUniverse()
@@ -248,12 +252,14 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
     )
 
 
-def _replay_sources(settings: Settings, clock: Clock, database: Engine) -> ReplaySources:
+def _replay_sources(
+    settings: Settings, clock: Clock, database: Engine, observer: CallObserver
+) -> ReplaySources:
     """Replays read the flat files imported into this database, whatever provider the live runs use
     (with SECTORLIGHTS_FLATFILES_LISTINGS as their reference data), with their own classification
     inputs and bars cache."""
     flatfiles = settings.provider.model_copy(update={"name": "flatfiles"})
-    sources = build_classification_sources(settings, database)
+    sources = build_classification_sources(settings, database, observer=observer)
     return ReplaySources(
         provider=build_provider(flatfiles, clock, database),
         inputs=AnalysisInputs.from_settings(settings.analysis, sources),

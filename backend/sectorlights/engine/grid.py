@@ -12,6 +12,7 @@ from typing import Any
 
 from sectorlights.cache.base import SNAPSHOT_KEY, Cache, CacheError, encode_document
 from sectorlights.core.clock import Clock
+from sectorlights.core.state_log import StateLog
 from sectorlights.domain.snapshot import SectorSnapshot
 from sectorlights.domain.vocabulary import Freshness
 from sectorlights.engine.freshness import classify_freshness, recommendation
@@ -36,6 +37,8 @@ class GridReader:
     last_failure: str | None = field(default=None, init=False)
     _grid_as_of: tuple[bytes, datetime] | None = field(default=None, init=False, repr=False)
     _rebuild_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+    # Every grid read meets a cache that is down: say so once, and once when it is back.
+    _cache_log: StateLog = field(default_factory=lambda: StateLog(logger), init=False, repr=False)
 
     def run_failed(self, message: str) -> None:
         self.last_failure = message
@@ -49,10 +52,11 @@ class GridReader:
         try:
             cached = await self.cache.get_raw(SNAPSHOT_KEY)
         except CacheError as error:
-            logger.warning("cache read failed, serving from the database: %s", error)
+            self._cache_log.failed("cache read failed, serving from the database: %s", error)
             self.metrics.grid_cache_reads.labels("error").inc()
             stored = await asyncio.to_thread(self.repository.latest_snapshot)
             return None if stored is None else encode_document(stored.model_dump(mode="json"))
+        self._cache_log.recovered("cache reads work again")
         if cached is not None:
             self.metrics.grid_cache_reads.labels("hit").inc()
             return cached

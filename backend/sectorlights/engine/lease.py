@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from sectorlights.core.state_log import StateLog
 from sectorlights.core.tasks import stop_task
 from sectorlights.engine.leader import RunLock, RunLockError
 
@@ -29,7 +30,7 @@ class Lease:
         self.ttl_secs = ttl_secs
         self.held = False
         self._keepalive: asyncio.Task[None] | None = None
-        self._unreachable = False
+        self._lock_log = StateLog(logger, logging.ERROR)
 
     async def hold(self) -> bool:
         """Whether this replica holds the lease now: renewed if it did, claimed if it has lapsed."""
@@ -40,14 +41,12 @@ class Lease:
             if not self.held:
                 self.held = await self._lock.claim(self.key, self.ttl_secs)
         except RunLockError as error:
-            if not self._unreachable:
-                logger.error("lease %s: the lock cannot be reached (%s); not holding it", self.key, error)
-            self._unreachable = True
+            self._lock_log.failed(
+                "lease %s: the lock cannot be reached (%s); not holding it", self.key, error
+            )
             self.held = False
         else:
-            if self._unreachable:
-                logger.info("lease %s: the lock is reachable again", self.key)
-            self._unreachable = False
+            self._lock_log.recovered("lease %s: the lock is reachable again", self.key)
         if self.held != was_held:
             logger.info("lease %s %s", self.key, "taken" if self.held else "lost to another replica")
         if self.held and (self._keepalive is None or self._keepalive.done()):

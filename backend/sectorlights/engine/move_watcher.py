@@ -34,6 +34,7 @@ from sectorlights.analytics.moves import (
 from sectorlights.config.live import MOVE_POLL_INTERVAL_SECS, SIGNIFICANT_MOVE_PCT
 from sectorlights.core.clock import Clock
 from sectorlights.core.executor import BoundedExecutor
+from sectorlights.core.state_log import StateLog
 from sectorlights.core.tasks import check_clock_pacing, sleep_until, stop_task
 from sectorlights.domain.market import IntradaySnapshot, validate_snapshot
 from sectorlights.domain.sessions import (
@@ -172,6 +173,8 @@ class MoveWatcher:
         self._vendor_calls = vendor_calls
         self.polls = 0
         self.failures = 0
+        # A vendor outage fails every poll: its traceback is logged once, then its end.
+        self._poll_log = StateLog(logger, logging.ERROR)
 
     def _now(self) -> datetime:
         return self._clock.now().astimezone(UTC)
@@ -268,7 +271,11 @@ class MoveWatcher:
             raise
         except Exception:
             self.failures += 1
-            logger.exception("move watcher: the poll at %s failed; retrying next interval", now.isoformat())
+            self._poll_log.failed(
+                "move watcher: the poll at %s failed; retrying next interval", now.isoformat(), exc_info=True
+            )
+        else:
+            self._poll_log.recovered("move watcher: polls succeed again")
 
     async def _sleep_until(self, at: datetime) -> None:
         await sleep_until(at, self._now, self.clock_speed, self.max_sleep_secs, self._sleep)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from sectorlights.cache.base import (
     sector_top_stocks_key,
 )
 from sectorlights.core.clock import Clock
+from sectorlights.core.state_log import StateLog
 from sectorlights.domain.events import EventType
 from sectorlights.domain.sessions import current_session, session_bounds
 from sectorlights.domain.snapshot import SectorSnapshot
@@ -37,6 +38,10 @@ class GridPublisher:
     events: EventBus
     clock: Clock
     cache_settings: CacheSettings
+    # A bus or cache that is down fails every event (progress goes out every few percent) and every
+    # grid write: each outage is logged once, and its end.
+    _bus_log: StateLog = field(default_factory=lambda: StateLog(logger), init=False, repr=False)
+    _cache_log: StateLog = field(default_factory=lambda: StateLog(logger), init=False, repr=False)
 
     def cache_ttl_secs(self, now: datetime) -> int:
         """30 minutes during 04:00-20:00 ET on a session, longer outside it."""
@@ -65,7 +70,9 @@ class GridPublisher:
                 documents, {UNIVERSE_KEY: symbols}, self.cache_ttl_secs(self.clock.now())
             )
         except CacheError as error:
-            logger.warning("cache not updated (the database has the run): %s", error)
+            self._cache_log.failed("cache not updated (the database has the run): %s", error)
+        else:
+            self._cache_log.recovered("cache updated again")
         return grid
 
     async def emit(self, event_type: EventType, payload: dict[str, Any]) -> None:
@@ -73,7 +80,9 @@ class GridPublisher:
         try:
             await self.events.publish(event_type, payload, self.clock.now())
         except Exception as error:
-            logger.warning("live update %s not published: %s", event_type.value, error)
+            self._bus_log.failed("live update %s not published: %s", event_type.value, error)
+        else:
+            self._bus_log.recovered("live updates published again")
 
     def emit_threadsafe(
         self, loop: asyncio.AbstractEventLoop, event_type: EventType, payload: dict[str, Any]

@@ -15,6 +15,7 @@ from typing import Any
 
 from sectorlights.core.clock import Clock
 from sectorlights.core.executor import BoundedExecutor
+from sectorlights.core.state_log import StateLog
 from sectorlights.core.tasks import stop_task
 from sectorlights.domain.events import EventType
 from sectorlights.domain.snapshot import AnalysisRun, RunStatus, RunTrigger
@@ -55,12 +56,15 @@ async def settled_run(
 
 async def keep_heartbeat(repository: Repository, wall_clock: Clock, run_id: str) -> None:
     """Keep a run's heartbeat fresh while it is in flight, even through a long silent stage."""
+    heartbeats = StateLog(logger)
     while True:
         await asyncio.sleep(HEARTBEAT_INTERVAL_SECS)
         try:
             await asyncio.to_thread(repository.heartbeat, run_id, wall_clock.now())
         except Exception as error:
-            logger.warning("analysis %s: heartbeat not recorded: %s", run_id, error)
+            heartbeats.failed("analysis %s: heartbeat not recorded: %s", run_id, error)
+        else:
+            heartbeats.recovered("analysis %s: heartbeat recorded again", run_id)
 
 
 class RunInterruptedError(RuntimeError):
@@ -94,7 +98,9 @@ class RunCoordinator:
     _stopping: bool = field(default=False, init=False, repr=False)
 
     async def start(self) -> None:
-        """Mark runs a dead process left behind as failed, now and every few seconds after."""
+        """Mark runs a dead process left behind as failed, now and every few seconds after; show
+        when the latest stored run succeeded until one of this process's runs does."""
+        await self._note_stored_success()
         await self._fail_abandoned_runs()
         self._sweep_task = asyncio.create_task(self._sweep_loop(), name="sectorlights-abandoned-runs")
 
@@ -112,13 +118,25 @@ class RunCoordinator:
         if abandoned:
             logger.warning("marked %d interrupted run(s) as failed", abandoned)
 
+    async def _note_stored_success(self) -> None:
+        try:
+            run = await asyncio.to_thread(self.repository.latest_run, RunStatus.SUCCEEDED)
+        except Exception as error:  # only a gauge: the first run here sets it
+            logger.warning("latest successful run not read: %s", error)
+            return
+        if run is not None and run.finished_at is not None:
+            self.metrics.note_successful_run(run.finished_at.timestamp())
+
     async def _sweep_loop(self) -> None:
+        sweeps = StateLog(logger)
         while True:
             await asyncio.sleep(ABANDONED_SWEEP_INTERVAL_SECS)
             try:
                 await self._fail_abandoned_runs()
             except Exception as error:  # a database hiccup: the next sweep tries again
-                logger.warning("could not check for interrupted runs: %s", error)
+                sweeps.failed("could not check for interrupted runs: %s", error)
+            else:
+                sweeps.recovered("checking for interrupted runs again")
 
     async def run_scheduled(self, trigger: RunTrigger, scheduled_for: datetime) -> AnalysisRun:
         """The scheduler's run: start or join one and wait for its record."""
@@ -219,6 +237,7 @@ class RunCoordinator:
         finally:
             heartbeat.cancel()
         self._count_run(run, RunStatus.SUCCEEDED, started)
+        self.metrics.note_successful_run(self.wall_clock.now().timestamp())
         for endpoint, rows in snapshot.data_quality.by_endpoint.items():
             self.metrics.vendor_rejected_rows.labels(endpoint).inc(rows)
         grid = await self.publisher.store(snapshot)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import logging
-import threading
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
@@ -24,6 +23,7 @@ import numpy as np
 import redis
 from redis.exceptions import RedisError
 
+from sectorlights.core.state_log import StateLog
 from sectorlights.domain.market import IntradaySnapshot
 from sectorlights.engine.frame_builder import RecentSnapshots, SnapshotMemory
 
@@ -71,8 +71,7 @@ class RedisSnapshotMemory:
         self._keep_secs = keep_secs
         self._tolerance_secs = tolerance_secs
         self._local = SnapshotMemory(keep_secs, tolerance_secs)
-        self._lock = threading.Lock()
-        self._unreachable = False
+        self._redis_log = StateLog(logger)
 
     def remember(self, snapshot: IntradaySnapshot) -> None:
         self._local.remember(snapshot)
@@ -125,12 +124,10 @@ class RedisSnapshotMemory:
         return decode_snapshot(raw, datetime.fromtimestamp(at_secs, UTC), session)
 
     def _note(self, error: RedisError | None) -> None:
-        with self._lock:
-            changed, self._unreachable = self._unreachable != (error is not None), error is not None
-        if changed and error is not None:
-            logger.warning("snapshot memory: redis unreachable (%s); using this process's own", error)
-        elif changed:
-            logger.info("snapshot memory: redis is back; the 30m snapshots are shared again")
+        if error is not None:
+            self._redis_log.failed("snapshot memory: redis unreachable (%s); using this process's own", error)
+        else:
+            self._redis_log.recovered("snapshot memory: redis is back; the 30m snapshots are shared again")
 
 
 def _text(value: object) -> str:

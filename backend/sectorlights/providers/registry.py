@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from sectorlights.core.clock import Clock
 from sectorlights.providers.base import MarketDataProvider, MemoryReferenceStore, ReferenceStore
-from sectorlights.providers.resilience import BudgetFactory, local_budget
+from sectorlights.providers.resilience import BudgetFactory, CallObserver, local_budget
 from sectorlights.settings import ConfigurationError, ProviderSettings
 from sectorlights.storage.reference_store import SqlReferenceStore
 
@@ -24,6 +24,8 @@ class ProviderContext:
     database: Engine | None = None  # the flatfiles provider reads imported bars from here
     # Where vendor clients get their request budget (shared across replicas when Redis is configured).
     budgets: BudgetFactory = local_budget
+    # Told of every vendor request and circuit (the container connects the metrics).
+    observer: CallObserver | None = None
 
 
 ProviderFactory = Callable[[ProviderSettings, ProviderContext], MarketDataProvider]
@@ -76,9 +78,11 @@ def build_provider(
     clock: Clock,
     database: Engine | None = None,
     budgets: BudgetFactory = local_budget,
+    observer: CallObserver | None = None,
 ) -> MarketDataProvider:
     """The configured provider on `clock`; with a database, reference data is kept in it between runs
-    (and the flatfiles provider reads its imported bars from it), else in memory. ConfigurationError
+    (and the flatfiles provider reads its imported bars from it), else in memory; vendor requests are
+    reported to `observer`. ConfigurationError
     names SECTORLIGHTS_PROVIDER when the provider is unknown."""
     _register_builtin()
     name = resolve_provider_name(settings)
@@ -89,5 +93,7 @@ def build_provider(
             f"(available: {', '.join(available_providers())})"
         )
     store: ReferenceStore = MemoryReferenceStore() if database is None else SqlReferenceStore(database)
-    context = ProviderContext(clock=clock, reference_store=store, database=database, budgets=budgets)
+    context = ProviderContext(
+        clock=clock, reference_store=store, database=database, budgets=budgets, observer=observer
+    )
     return factory(settings, context)

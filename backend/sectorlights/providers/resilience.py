@@ -13,7 +13,9 @@ message) and let these parts decide what happens next:
 - `CircuitBreaker` stops calling an endpoint that keeps failing and lets one trial call through
   after a cool-down;
 - `GuardedCalls` puts the three together the way every vendor client uses them (breaker ->
-  retries -> limiter -> the request) and counts the requests sent per endpoint;
+  retries -> limiter -> the request) and counts the requests sent per endpoint; a `CallObserver`
+  (the container connects the metrics) learns each request's outcome and latency and can read the
+  circuits' states;
 - `RetryPolicy` is the one set of numbers behind them (budget, breaker thresholds, retries): a
   provider factory builds it from the settings and hands its `guarded_calls()` to the client.
 
@@ -34,6 +36,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
+from sectorlights.core.state_log import StateLog
 from sectorlights.providers.base import ProviderError
 from sectorlights.settings import ProviderSettings
 
@@ -181,6 +184,8 @@ class _Circuit:
     opened_at: float = 0.0
     last_error: str = ""
     trial_in_flight: bool = False
+    # Opening is logged once; the re-openings after each failed trial call only at debug.
+    log: StateLog = field(default_factory=lambda: StateLog(logger))
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +281,7 @@ class CircuitBreaker:
         with self._lock:
             circuit = self._circuits.setdefault(endpoint, _Circuit())
             if circuit.state is not BreakerState.CLOSED:
-                logger.info("circuit closed for %s", endpoint)
+                circuit.log.recovered("circuit closed for %s", endpoint)
             circuit.state = BreakerState.CLOSED
             circuit.failures = 0
             circuit.trial_in_flight = False
@@ -288,8 +293,12 @@ class CircuitBreaker:
             circuit.last_error = str(error)
             circuit.trial_in_flight = False
             if circuit.state is BreakerState.HALF_OPEN or circuit.failures >= self.failure_threshold:
-                if circuit.state is not BreakerState.OPEN:
-                    logger.warning("circuit open for %s after %d failures", endpoint, circuit.failures)
+                circuit.log.failed(
+                    "circuit open for %s after %d failures: %s",
+                    endpoint,
+                    circuit.failures,
+                    circuit.last_error,
+                )
                 circuit.state = BreakerState.OPEN
                 circuit.opened_at = self._clock()
 
@@ -372,13 +381,42 @@ def call_with_retries(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+class RequestOutcome(StrEnum):
+    """How one request sent to a vendor ended."""
+
+    OK = "ok"
+    RETRIED = "retried"  # failed, and another attempt followed
+    ERROR = "error"  # failed, and the call failed with it (not retryable, or the attempts ran out)
+
+
+class CallObserver(Protocol):
+    """Who learns what the vendor calls do (the container connects the metrics): providers report
+    to it without knowing what it is. Called from the clients' worker threads."""
+
+    def request_finished(
+        self, vendor: str, endpoint: str, outcome: RequestOutcome, duration_secs: float
+    ) -> None:
+        """One request was sent to `vendor`'s `endpoint` and ended after `duration_secs`."""
+        ...
+
+    def call_refused(self, vendor: str, endpoint: str) -> None:
+        """The open circuit refused a call: nothing was sent."""
+        ...
+
+    def watch_circuits(self, vendor: str, states: Callable[[], list[tuple[str, str]]]) -> None:
+        """`states()` is every circuit of one client as (endpoint, BreakerState value), read when
+        wanted (a scrape) so a cooled-down circuit shows as half-open without a call."""
+        ...
+
+
 @dataclass(eq=False)
 class GuardedCalls:
     """The one call policy of the vendor clients, with a count of the requests actually sent.
 
     Each `call` goes: circuit breaker (per `label`) -> `call_with_retries` (failures described by
     `description`) -> rate limiter -> one count for `endpoint` -> `send()`. Every attempt is counted,
-    retries included; a call the open breaker refuses is not.
+    retries included; a call the open breaker refuses is not. With an `observer`, each request's
+    outcome and latency (and each refusal) is reported under `vendor` and `endpoint`.
     """
 
     limiter: RequestBudget
@@ -389,8 +427,24 @@ class GuardedCalls:
     max_delay_secs: float = 8.0
     sleep: Callable[[float], None] = time.sleep
     jitter: Callable[[], float] = random.random
+    vendor: str = ""
+    observer: CallObserver | None = None
     _counts: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    # The breaker knows circuits by label ("polygon snapshot"); the observer by endpoint ("snapshot").
+    _endpoints: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.observer is not None:
+            self.observer.watch_circuits(self.vendor, self._circuit_states)
+
+    def _circuit_states(self) -> list[tuple[str, str]]:
+        with self._lock:
+            endpoints = dict(self._endpoints)
+        return [
+            (endpoints.get(report.endpoint, report.endpoint), report.state.value)
+            for report in self.breaker.report()
+        ]
 
     @property
     def request_count(self) -> int:
@@ -406,12 +460,32 @@ class GuardedCalls:
 
     def call(self, endpoint: str, label: str, description: str, send: Callable[[], T]) -> T:
         """`send()` through breaker, retries and limiter; its result, or the last failure."""
+        observer = self.observer
+        if observer is not None:
+            with self._lock:
+                self._endpoints[label] = endpoint
+        # A failed request is "retried" once another attempt follows it, else the call's "error".
+        unsettled: list[float] = []
+        sent = False
 
         def attempt() -> T:
+            nonlocal sent
             self.limiter.acquire()
             with self._lock:
                 self._counts[endpoint] = self._counts.get(endpoint, 0) + 1
-            return send()
+            if observer is None:
+                return send()
+            sent = True
+            if unsettled:
+                observer.request_finished(self.vendor, endpoint, RequestOutcome.RETRIED, unsettled.pop())
+            started = time.perf_counter()
+            try:
+                result = send()
+            except BaseException:
+                unsettled.append(time.perf_counter() - started)
+                raise
+            observer.request_finished(self.vendor, endpoint, RequestOutcome.OK, time.perf_counter() - started)
+            return result
 
         def with_retries() -> T:
             return call_with_retries(
@@ -424,7 +498,17 @@ class GuardedCalls:
                 jitter=self.jitter,
             )
 
-        return self.breaker.call(label, with_retries)
+        if observer is None:
+            return self.breaker.call(label, with_retries)
+        try:
+            return self.breaker.call(label, with_retries)
+        except CircuitOpenError:
+            if not sent:
+                observer.call_refused(self.vendor, endpoint)
+            raise
+        finally:
+            if unsettled:
+                observer.request_finished(self.vendor, endpoint, RequestOutcome.ERROR, unsettled.pop())
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,10 +529,16 @@ class RetryPolicy:
         return cls(requests_per_minute=settings.polygon_requests_per_minute)
 
     def guarded_calls(
-        self, sleep: Callable[[float], None] = time.sleep, budget: RequestBudget | None = None
+        self,
+        sleep: Callable[[float], None] = time.sleep,
+        budget: RequestBudget | None = None,
+        *,
+        vendor: str = "",
+        observer: CallObserver | None = None,
     ) -> GuardedCalls:
         """A breaker and retry loop for one client, on `budget` (made for the policy's rate by
-        `BudgetFactory`, so replicas can share it) or else a limiter of the client's own."""
+        `BudgetFactory`, so replicas can share it) or else a limiter of the client's own; its
+        requests are reported to `observer` (if any) as `vendor`'s."""
         return GuardedCalls(
             budget if budget is not None else RateLimiter(self.requests_per_minute, sleep=sleep),
             CircuitBreaker(self.failure_threshold, self.reset_after_secs),
@@ -456,6 +546,8 @@ class RetryPolicy:
             base_delay_secs=self.base_delay_secs,
             max_delay_secs=self.max_delay_secs,
             sleep=sleep,
+            vendor=vendor,
+            observer=observer,
         )
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable
 import redis
 from redis.exceptions import RedisError
 
+from sectorlights.core.state_log import StateLog
 from sectorlights.providers.resilience import BudgetFactory, RateLimiter, RequestBudget, local_budget
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ class RedisRateLimiter:
         self._sleep = sleep
         self._script = client.register_script(_TAKE_TOKEN)
         self._fallback = RateLimiter(requests_per_minute, sleep=sleep, burst=burst)
-        self._degraded = False
+        self._redis_log = StateLog(logger)
         self._lock = threading.Lock()
         self.waited_secs = 0.0
 
@@ -102,14 +103,14 @@ class RedisRateLimiter:
         return wait
 
     def _note_state(self, *, degraded: bool, error: Exception | None = None) -> None:
-        with self._lock:
-            changed, self._degraded = self._degraded != degraded, degraded
-        if changed and degraded:
-            logger.warning(
+        if degraded:
+            self._redis_log.failed(
                 "request budget %s: redis unreachable (%s); using this process's own", self.key, error
             )
-        elif changed:
-            logger.info("request budget %s: redis is back; the budget is shared again", self.key)
+        else:
+            self._redis_log.recovered(
+                "request budget %s: redis is back; the budget is shared again", self.key
+            )
 
 
 def redis_budgets(url: str, socket_timeout_secs: float = 2.0) -> BudgetFactory:

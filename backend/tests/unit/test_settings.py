@@ -58,6 +58,8 @@ def test_frozen_clock_and_seed(monkeypatch: pytest.MonkeyPatch) -> None:
         ("SECTORLIGHTS_REFRESH_INTERVAL_SECS", "1", "SECTORLIGHTS_REFRESH_INTERVAL_SECS"),
         ("SECTORLIGHTS_RELATIVE_VOLUME_FLOOR_MINUTES", "-1", "SECTORLIGHTS_RELATIVE_VOLUME_FLOOR_MINUTES"),
         ("SECTORLIGHTS_SCORE_RULES", "robust", "SECTORLIGHTS_SCORE_RULES"),
+        ("SECTORLIGHTS_LOG_FORMAT", "xml", "SECTORLIGHTS_LOG_FORMAT: Input should be 'text' or 'json'"),
+        ("SECTORLIGHTS_LOG_FORMAT", "json-lines", "SECTORLIGHTS_LOG_FORMAT"),
     ],
 )
 def test_bad_settings_give_one_line_naming_the_setting(
@@ -70,6 +72,18 @@ def test_bad_settings_give_one_line_naming_the_setting(
     assert message.startswith("configuration error: ")
     assert fragment in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, "text"), ("text", "text"), ("json", "json"), ("JSON", "json"), (" Json ", "json")],
+)
+def test_log_format_is_text_unless_json_is_asked_for(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, expected: str
+) -> None:
+    if value is not None:
+        monkeypatch.setenv("SECTORLIGHTS_LOG_FORMAT", value)
+    assert load_settings().server.log_format == expected
 
 
 def test_api_keys_are_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:

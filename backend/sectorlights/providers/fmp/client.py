@@ -30,6 +30,7 @@ from sectorlights.providers.base import EndpointCheck, Extracted, ProviderError,
 from sectorlights.providers.fmp import transform
 from sectorlights.providers.fmp.records import EtfHolding, FmpFloat, FmpProfile, map_fmp_sector
 from sectorlights.providers.resilience import (
+    CallObserver,
     CircuitOpenError,
     GuardedCalls,
     MeteredCalls,
@@ -329,16 +330,17 @@ def _probe(endpoint: str, fn: Callable[[], int]) -> EndpointCheck:
 
 
 def create_fmp_reference(
-    settings: ProviderSettings, policy: RetryPolicy | None = None
+    settings: ProviderSettings, policy: RetryPolicy | None = None, observer: CallObserver | None = None
 ) -> FmpReference | None:
     """FMP as configured (`FMP_API_KEY`, `FMP_BASE_URL`), or None when no key is set. FMP has no
-    request budget of its own unless `policy` sets one (Polygon's budget is not FMP's)."""
+    request budget of its own unless `policy` sets one (Polygon's budget is not FMP's); its
+    requests are reported to `observer` (if any)."""
     if settings.fmp_api_key is None or not settings.fmp_api_key.get_secret_value():
         return None
     client = FmpClient(
         settings.fmp_api_key.get_secret_value(),
         settings.fmp_base_url,
         settings.polygon_timeout_secs,
-        (policy or RetryPolicy()).guarded_calls(),
+        (policy or RetryPolicy()).guarded_calls(vendor=NAME, observer=observer),
     )
     return FmpReference(client)

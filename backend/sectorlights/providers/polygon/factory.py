@@ -30,7 +30,9 @@ def create_polygon_provider(settings: ProviderSettings, context: ProviderContext
         base_url=settings.polygon_base_url,
         timeout_secs=settings.polygon_timeout_secs,
         calls=RetryPolicy.from_settings(settings).guarded_calls(
-            budget=context.budgets(BUDGET_NAME, settings.polygon_requests_per_minute)
+            budget=context.budgets(BUDGET_NAME, settings.polygon_requests_per_minute),
+            vendor="polygon",
+            observer=context.observer,
         ),
     )
     return PolygonMarketData(

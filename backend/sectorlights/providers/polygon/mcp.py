@@ -603,7 +603,9 @@ def create_polygon_mcp_provider(settings: ProviderSettings, context: ProviderCon
         env,
         settings.polygon_timeout_secs,
         RetryPolicy.from_settings(settings).guarded_calls(
-            budget=context.budgets(BUDGET_NAME, settings.polygon_requests_per_minute)
+            budget=context.budgets(BUDGET_NAME, settings.polygon_requests_per_minute),
+            vendor=NAME,
+            observer=context.observer,
         ),
     )
     return PolygonMarketData(
