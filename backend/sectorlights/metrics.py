@@ -150,6 +150,18 @@ class Metrics:
             "/ws clients connected to this process",
             registry=self.registry,
         )
+        self.vendor_work = Gauge(
+            "sectorlights_vendor_work",
+            "Calls on the vendor threads (SECTORLIGHTS_VENDOR_WORKERS): running, or queued for a thread",
+            ["state"],
+            registry=self.registry,
+        )
+
+    def count_vendor_work(self, running: Callable[[], int], queued: Callable[[], int]) -> None:
+        """Reads the vendor threads' running and queued calls at every scrape: calls queued for long
+        mean SECTORLIGHTS_VENDOR_WORKERS is too few for what the vendor's slowness demands."""
+        self.vendor_work.labels("running").set_function(lambda: float(running()))
+        self.vendor_work.labels("queued").set_function(lambda: float(queued()))
 
     def count_ws_clients(self, count: Callable[[], int]) -> None:
         """Reads the connected-client gauge from `count` at every scrape."""

@@ -222,6 +222,7 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         observe_delivery=metrics.ws_delivery.observe,
     )
     metrics.count_ws_clients(lambda: hub.client_count)
+    metrics.count_vendor_work(lambda: vendor_calls.pool.busy, lambda: vendor_calls.pool.queued)
     health = HealthChecks(database, cache, provider)
     analysis = Analysis(
         runs,

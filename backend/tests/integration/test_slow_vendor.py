@@ -4,6 +4,7 @@ SECTORLIGHTS_SHUTDOWN_SECS instead of waiting for the vendor."""
 
 from __future__ import annotations
 
+import re
 import signal
 import sqlite3
 import subprocess
@@ -76,6 +77,11 @@ def test_the_api_answers_while_a_run_waits_on_a_hung_vendor(hung_mid_run: tuple[
                 answer = client.get(path)
                 assert answer.status_code == 200, (path, answer.text)
         assert client.get(f"/api/analysis/{run_id}").json()["status"] == "running"
+        # What waits on the vendor is on show: the run's call, on one of the vendor threads.
+        running = re.search(
+            r'^sectorlights_vendor_work\{state="running"\} (\S+)$', client.get("/metrics").text, re.M
+        )
+        assert running is not None and float(running.group(1)) >= 1
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
