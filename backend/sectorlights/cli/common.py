@@ -15,6 +15,7 @@ from sectorlights.storage.database import (
     current_revision,
     describe_url,
     head_revision,
+    migration_state,
 )
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def print_json(document: object) -> None:
 def require_migrated(settings: Settings, engine: Engine) -> None:
     """ConfigurationError naming the database when it is not at the head revision."""
     revision = current_revision(engine)
-    if revision != head_revision():
+    if migration_state(revision) == "pending":
         raise ConfigurationError(
             f"configuration error: database {describe_url(settings.database.effective_url)} is at "
             f"revision {revision or 'none'}, expected {head_revision()}: run `sectorlights migrate`"

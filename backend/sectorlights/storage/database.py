@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from alembic import command
 from alembic.config import Config
@@ -89,6 +90,29 @@ def head_revision() -> str:
     return head
 
 
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    """Every migration this version ships (read once, like the head)."""
+    return frozenset(script.revision for script in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions())
+
+
+MigrationState = Literal["current", "pending", "ahead"]
+
+
+def migration_state(revision: str | None) -> MigrationState:
+    """Where a database at `revision` stands for this version: at its head; behind it (or never
+    migrated), so `sectorlights migrate` is due; or ahead of it, at a migration this version does not
+    know, which a newer release applied. Migrations stay backward compatible for one release
+    (docs/deployment.md), so this version still runs on a database that is ahead: that is what keeps
+    the old replicas serving in a rolling upgrade, between the new release's migrate and their
+    replacement."""
+    if revision == head_revision():
+        return "current"
+    if revision is None or revision in known_revisions():
+        return "pending"
+    return "ahead"
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
@@ -132,7 +156,11 @@ def database_health(engine: Engine) -> DatabaseHealth:
                 revision = None
     except SQLAlchemyError as error:
         return DatabaseHealth(False, dialect, None, head, False, str(_unreachable(engine, error)))
-    if revision != head:
+    state = migration_state(revision)
+    if state == "pending":
         detail = f"migrations pending: at {revision or 'none'}, head is {head}; run `sectorlights migrate`"
         return DatabaseHealth(False, dialect, revision, head, timescaledb, detail)
+    if state == "ahead":
+        detail = f"ahead: at {revision}, a newer release's migration (this version's head is {head})"
+        return DatabaseHealth(True, dialect, revision, head, timescaledb, detail)
     return DatabaseHealth(True, dialect, revision, head, timescaledb, "ok")

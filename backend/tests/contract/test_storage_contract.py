@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, func, inspect, select, update
+from sqlalchemy import Engine, func, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from sectorlights.domain.results import UniverseMember
@@ -17,6 +17,7 @@ from sectorlights.storage.database import (
     database_health,
     head_revision,
     migrate,
+    migration_state,
 )
 from sectorlights.storage.repository import INTERRUPTED_ERROR, RUN_STALE_AFTER, Repository
 from sectorlights.storage.tables import analysis_runs, sector_sentiment, stock_metrics, stock_universe
@@ -35,6 +36,34 @@ def test_migrations_reach_head_and_are_idempotent(database: Engine) -> None:
     health = database_health(database)
     assert health.ok, health.detail
     assert health.timescaledb is False or database.dialect.name == "postgresql"
+
+
+def stamp_revision(database: Engine, revision: str) -> None:
+    with database.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = :revision"), {"revision": revision})
+
+
+@pytest.mark.parametrize(
+    ("stamp", "state", "ok", "detail"),
+    [
+        ("head", "current", True, "ok"),
+        ("0001", "pending", False, "migrations pending: at 0001"),
+        # A newer release's migration, as in a rolling upgrade: this version keeps serving.
+        ("0099_a_newer_release", "ahead", True, "ahead: at 0099_a_newer_release"),
+    ],
+)
+def test_a_database_behind_is_not_healthy_and_one_ahead_is(
+    database: Engine, stamp: str, state: str, ok: bool, detail: str
+) -> None:
+    revision = head_revision() if stamp == "head" else stamp
+    stamp_revision(database, revision)
+    try:
+        assert migration_state(current_revision(database)) == state
+        health = database_health(database)
+    finally:
+        stamp_revision(database, head_revision())
+    assert (health.ok, health.revision) == (ok, revision)
+    assert health.detail.startswith(detail)
 
 
 def test_run_lifecycle(database: Engine) -> None:

@@ -210,7 +210,11 @@ def test_the_probes_answer_what_their_documented_routes_would(client: TestClient
     ("part", "down", "reason"),
     [
         ("database", {"status": "error", "detail": "connection refused"}, "database: connection refused"),
-        ("database", {"revision": "0001"}, "database at migration 0001"),
+        (
+            "database",
+            {"status": "error", "revision": "0001", "detail": "migrations pending: at 0001"},
+            "database: migrations pending: at 0001",
+        ),
         ("cache", {"status": "error", "detail": "redis down"}, "cache: redis down"),
     ],
 )

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from sectorlights.storage.database import head_revision
 from tests.conftest import SIM_NOW
+from tests.databases import migrated_sqlite
 from tests.servers import run_command
 from tests.services import free_port
 
@@ -68,6 +70,32 @@ def test_serve_and_analyze_refuse_an_unmigrated_database(tmp_path: Path, command
     assert result.returncode == 2
     assert "sectorlights migrate" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("revision", "refused"),
+    [("0001", True), (None, False), ("0099_a_newer_release", False)],
+    ids=["behind", "at head", "ahead (a newer release migrated it)"],
+)
+def test_a_replica_starts_on_a_database_at_or_ahead_of_its_head(
+    tmp_path: Path, revision: str | None, refused: bool
+) -> None:
+    """In a rolling upgrade the new release migrates first: an old replica restarting then must
+    still start."""
+    from sectorlights.cli.common import require_migrated
+    from sectorlights.settings import ConfigurationError, Settings
+
+    with migrated_sqlite(tmp_path / "db.sqlite") as engine:
+        if revision is not None:
+            with engine.begin() as connection:
+                connection.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+        settings = Settings().model_copy(deep=True)
+        settings.database.sqlite_path = tmp_path / "db.sqlite"
+        if refused:
+            with pytest.raises(ConfigurationError, match=f"revision {revision}, expected {head_revision()}"):
+                require_migrated(settings, engine)
+        else:
+            require_migrated(settings, engine)
 
 
 def test_migrate_then_analyze_prints_the_grid(tmp_path: Path) -> None:

@@ -29,8 +29,14 @@ CACHE = CacheStatus(status="ok", backend="redis", detail="ok")
             "not_ready",
             "database: connection refused",
         ),
-        ({"revision": "0007"}, {}, "not_ready", "database at migration 0007, head is 0008"),
-        ({"revision": None}, {}, "not_ready", "database at migration None, head is 0008"),
+        (
+            {"status": "error", "revision": "0007", "detail": "migrations pending: at 0007, head is 0008"},
+            {},
+            "not_ready",
+            "database: migrations pending: at 0007, head is 0008",
+        ),
+        # A newer release migrated it (a rolling upgrade): this replica still serves.
+        ({"revision": "0009", "detail": "ahead: at 0009"}, {}, "ready", None),
         ({}, {"status": "error", "detail": "redis down"}, "not_ready", "cache: redis down"),
         (
             {"status": "error", "detail": "timeout"},
@@ -62,7 +68,10 @@ class CountingChecks:
         if self.hang.is_set():
             await asyncio.Event().wait()
         await asyncio.sleep(0.01)
-        return DATABASE.model_copy(update={"revision": self.revision})
+        behind = self.revision != DATABASE.head
+        return DATABASE.model_copy(
+            update={"revision": self.revision, "status": "error" if behind else "ok", "detail": "pending"}
+        )
 
     async def cache(self) -> CacheStatus:
         return CACHE
