@@ -40,6 +40,7 @@ from sectorlights.engine.scheduler import AnalysisScheduler, SchedulerSettings
 from sectorlights.engine.snapshot_store import create_snapshot_memory
 from sectorlights.engine.users import UserService
 from sectorlights.live.bus import EventBus, create_event_bus
+from sectorlights.live.delivery import DeliveryTracker
 from sectorlights.live.hub import LiveHub
 from sectorlights.metrics import Metrics
 from sectorlights.providers.base import MarketDataProvider, SectorReferenceStore
@@ -193,7 +194,9 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         create_snapshot_memory(settings.cache.redis_url),
         universe,
     )
-    publisher = GridPublisher(cache, repository, events, clock, settings.cache)
+    # The run's thread waits for the hub to hand each progress event to this process's clients.
+    delivery = DeliveryTracker()
+    publisher = GridPublisher(cache, repository, events, clock, settings.cache, delivery)
     grid = GridReader(cache, repository, clock, metrics, publisher)
     retention = HistoryRetention(repository, wall_clock, settings.engine.retention_days)
     runs = RunCoordinator(repository, computer, publisher, grid, retention, wall_clock, metrics, vendor_calls)
@@ -220,6 +223,7 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         heartbeat_secs=settings.server.ws_heartbeat_secs,
         client_queue_size=settings.server.ws_client_queue,
         observe_delivery=metrics.ws_delivery.observe,
+        delivery=delivery,
     )
     metrics.count_ws_clients(lambda: hub.client_count)
     metrics.count_vendor_work(lambda: vendor_calls.pool.busy, lambda: vendor_calls.pool.queued)

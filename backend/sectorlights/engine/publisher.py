@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,14 +20,18 @@ from sectorlights.cache.base import (
 )
 from sectorlights.core.clock import Clock
 from sectorlights.core.state_log import StateLog
-from sectorlights.domain.events import EventType
+from sectorlights.domain.events import Event, EventType
 from sectorlights.domain.sessions import current_session, session_bounds
 from sectorlights.domain.snapshot import SectorSnapshot
 from sectorlights.live.bus import EventBus
+from sectorlights.live.delivery import DeliveryTracker
 from sectorlights.settings import CacheSettings
 from sectorlights.storage.repository import Repository
 
 logger = logging.getLogger(__name__)
+
+# How long a run's thread waits for a live update to reach this process's clients.
+DELIVERY_WAIT_SECS = 0.5
 
 
 @dataclass(eq=False)
@@ -38,6 +43,8 @@ class GridPublisher:
     events: EventBus
     clock: Clock
     cache_settings: CacheSettings
+    # This process's /ws fan-out, which a run's thread waits on (see live/delivery.py); None: no wait.
+    delivery: DeliveryTracker | None = None
     # A bus or cache that is down fails every event (progress goes out every few percent) and every
     # grid write: each outage is logged once, and its end.
     _bus_log: StateLog = field(default_factory=lambda: StateLog(logger), init=False, repr=False)
@@ -75,20 +82,40 @@ class GridPublisher:
             self._cache_log.recovered("cache updated again")
         return grid
 
-    async def emit(self, event_type: EventType, payload: dict[str, Any]) -> None:
-        """Publish a live update; a bus failure is logged, never fails the caller."""
+    async def emit(self, event_type: EventType, payload: dict[str, Any]) -> Event | None:
+        """Publish a live update; a bus failure is logged, never fails the caller (None then)."""
         try:
-            await self.events.publish(event_type, payload, self.clock.now())
+            event = await self.events.publish(event_type, payload, self.clock.now())
         except Exception as error:
             self._bus_log.failed("live update %s not published: %s", event_type.value, error)
-        else:
-            self._bus_log.recovered("live updates published again")
+            return None
+        self._bus_log.recovered("live updates published again")
+        return event
 
-    def emit_threadsafe(
-        self, loop: asyncio.AbstractEventLoop, event_type: EventType, payload: dict[str, Any]
+    def emit_from_thread(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        event_type: EventType,
+        payload: dict[str, Any],
+        wait_secs: float = DELIVERY_WAIT_SECS,
     ) -> None:
-        """`emit` on `loop` from a worker thread (the analysis), without waiting for it."""
-        asyncio.run_coroutine_threadsafe(self.emit(event_type, payload), loop)
+        """`emit` on `loop` from a worker thread (the analysis), then wait until this process's
+        clients have been handed it, at most `wait_secs`: the thread's next stage would otherwise
+        compete with their fan-out."""
+        future = asyncio.run_coroutine_threadsafe(self._emit_delivered(event_type, payload), loop)
+        try:
+            future.result(timeout=wait_secs)
+        except concurrent.futures.TimeoutError:
+            logger.debug(
+                "live update %s: not handed to every client within %.1f s", event_type.value, wait_secs
+            )
+        except Exception as error:  # the emit logs its own failures; anything else is not the run's
+            logger.debug("live update %s: %s", event_type.value, error)
+
+    async def _emit_delivered(self, event_type: EventType, payload: dict[str, Any]) -> None:
+        event = await self.emit(event_type, payload)
+        if event is not None and self.delivery is not None:
+            await self.delivery.wait(event.seq)
 
     async def broadcast_changes(self, previous: dict[str, Any] | None, current: dict[str, Any]) -> None:
         """One `sector_update` with every changed sector and one `top_stocks_change` with every

@@ -200,7 +200,7 @@ class RunCoordinator:
             previous = self._progress.get(run.run_id)
             self._progress[run.run_id] = (stage, percent)
             if previous is None or previous[0] != stage or percent - previous[1] >= PROGRESS_EVENT_STEP_PCT:
-                self.publisher.emit_threadsafe(
+                self.publisher.emit_from_thread(
                     loop, EventType.ANALYSIS_PROGRESS, _progress_payload(run, stage, percent)
                 )
             self.repository.update_progress(run.run_id, stage, percent, self.wall_clock.now())

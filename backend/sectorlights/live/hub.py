@@ -32,6 +32,7 @@ from sectorlights.core.clock import Clock
 from sectorlights.core.tasks import stop_task
 from sectorlights.domain.events import Event, EventType
 from sectorlights.live.bus import EventBus, SubscriberLaggedError
+from sectorlights.live.delivery import DeliveryTracker
 from sectorlights.live.frames import FrameWriter, text_frame
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ class LiveHub:
         heartbeat_secs: float = 15.0,
         client_queue_size: int = 256,
         observe_delivery: Callable[[float], None] | None = None,
+        delivery: DeliveryTracker | None = None,
     ) -> None:
         """`observe_delivery` gets the seconds from a live event reaching this process to its send
         to one client, for every client (a metrics histogram)."""
@@ -106,6 +108,8 @@ class LiveHub:
         self.latest_seq = 0
         self._recent_moves: deque[Event] = deque(maxlen=RECENT_MOVES)
         self._observe_delivery = observe_delivery
+        # Tells a thread waiting on an event (the analysis, see live/delivery.py) it is out.
+        self._delivery = delivery if delivery is not None else DeliveryTracker()
         # Events and heartbeats waiting for the fan-out, in the order every client gets them.
         self._pending: list[_Outgoing] = []
         self._pending_ready = asyncio.Event()
@@ -118,6 +122,7 @@ class LiveHub:
 
     async def start(self) -> None:
         self.latest_seq = await self.bus.latest_seq()
+        self._delivery.start(self.latest_seq)
         await self._load_recent_moves()
         self._tasks = [
             asyncio.create_task(self._pump(), name="live-pump"),
@@ -126,6 +131,7 @@ class LiveHub:
         ]
 
     async def stop(self) -> None:
+        self._delivery.stop()
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             await stop_task(task)
@@ -198,6 +204,7 @@ class LiveHub:
                     await asyncio.sleep(0)
                 for client in clients[start : start + FAN_OUT_CHUNK]:
                     self._offer(client, batch)
+            self._delivery.offered(max((outgoing.event.seq for outgoing in batch), default=0))
             self._record_delays()
 
     def _offer(self, client: _Client, batch: list[_Outgoing]) -> None:

@@ -17,6 +17,7 @@ from sectorlights.core.clock import FrozenClock
 from sectorlights.domain.events import Event, EventType
 from sectorlights.live import hub as hub_module
 from sectorlights.live.bus import MemoryEventBus
+from sectorlights.live.delivery import DeliveryTracker
 from sectorlights.live.hub import LiveHub
 from tests.conftest import SIM_NOW
 
@@ -93,6 +94,7 @@ async def running_hub(
     client_queue_size: int = 256,
     snapshot: Callable[[], Any] | None = None,
     observe_delivery: Callable[[float], None] | None = None,
+    delivery: DeliveryTracker | None = None,
 ) -> AsyncIterator[Harness]:
     bus = bus or MemoryEventBus()
 
@@ -106,6 +108,7 @@ async def running_hub(
         heartbeat_secs=heartbeat_secs,
         client_queue_size=client_queue_size,
         observe_delivery=observe_delivery,
+        delivery=delivery,
     )
     harness = Harness(hub, bus)
     await hub.start()
@@ -435,3 +438,21 @@ async def test_events_published_while_the_pump_resubscribes_are_covered_by_the_s
             max(i for i, m in enumerate(client.messages) if m.type == EventType.SNAPSHOT) + 1 :
         ]
         assert [m.seq for m in after_snapshot] == [9]
+
+
+async def test_a_wait_for_an_event_ends_once_the_fan_out_has_offered_it_to_every_client() -> None:
+    delivery = DeliveryTracker()
+    async with running_hub(delivery=delivery) as harness:
+        clients = [FakeConnection() for _ in range(3)]
+        for client in clients:
+            harness.connect(client)
+        await wait_for(lambda: harness.hub.client_count == 3)
+        [event] = await publish(harness.bus, 1)
+        await asyncio.wait_for(delivery.wait(event.seq), timeout=5)
+        for client in clients:
+            await wait_for(lambda client=client: event.seq in [message.seq for message in client.messages])
+        # One not published yet keeps its waiter waiting.
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(delivery.wait(event.seq + 1), timeout=0.2)
+    # A stopped hub keeps no one waiting.
+    await asyncio.wait_for(delivery.wait(event.seq + 10), timeout=5)

@@ -418,6 +418,7 @@ export interface paths {
         /**
          * Get Liveness
          * @description Liveness: answers from memory with no I/O, so a slow database or vendor never fails it.
+         *     (Served by `ProbeMiddleware` before routing; this documents it.)
          */
         get: operations["getLiveness"];
         put?: never;
@@ -457,8 +458,9 @@ export interface paths {
         };
         /**
          * Get Readiness
-         * @description Readiness: the database reachable and migrated to head, and the cache answering. The
-         *     market-data vendor is left out on purpose: a vendor outage must not take every replica out.
+         * @description Readiness: the database reachable and migrated to head, and the cache answering, checked at
+         *     most once a second. The market-data vendor is left out on purpose: a vendor outage must not take
+         *     every replica out. (Served by `ProbeMiddleware` before routing; this documents it.)
          */
         get: operations["getReadiness"];
         put?: never;
