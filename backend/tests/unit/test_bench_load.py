@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from tests.bench.load import _read_response, parse_wrk, percentiles
+from tests.bench.load import parse_wrk, percentiles, read_response
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8123/api/sectors
   1 threads and 50 connections
@@ -42,7 +42,7 @@ def test_responses_are_read_whole_back_to_back() -> None:
         reader = asyncio.StreamReader()
         reader.feed_data(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello")
         reader.feed_data(b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\n{}")
-        return [await _read_response(reader), await _read_response(reader)]
+        return [await read_response(reader), await read_response(reader)]
 
     assert asyncio.run(read_two()) == [(200, b"hello"), (404, b"{}")]
 
