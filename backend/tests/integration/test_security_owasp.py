@@ -410,11 +410,11 @@ def test_api8_with_auth_off_writes_need_the_servers_own_origin(
 
 
 def test_api8_with_auth_off_live_updates_need_the_servers_own_origin(open_server: str) -> None:
-    with pytest.raises(InvalidStatus) as refused, connect(ws_url(open_server), origin="https://evil.example"):  # type: ignore[arg-type]
+    with pytest.raises(InvalidStatus) as refused, connect(ws_url(open_server), origin="https://evil.example"):
         pass
     assert refused.value.response.status_code == 403
     for origin in (own_origin(open_server), None):
-        with connect(ws_url(open_server), origin=origin) as socket:  # type: ignore[arg-type]
+        with connect(ws_url(open_server), origin=origin) as socket:
             assert receive(socket)["type"] in {"snapshot", "heartbeat"}
 
 
