@@ -1,4 +1,5 @@
-"""One action-limit contract (a bucket per action and caller), run against the in-process buckets and the Redis ones.
+"""One action-limit contract (a bucket per action and caller), run against the in-process buckets
+and the Redis ones.
 
 A "replica" is a limiter: on Redis each replica has its own client on the shared server, in memory
 the replicas of one process are one limiter. Either way a user's allowance is one, not one per replica.
