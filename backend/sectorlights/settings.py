@@ -6,6 +6,7 @@ names of the spec's compose file; every other setting starts with `SECTORLIGHTS_
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -377,8 +378,9 @@ class ServerSettings(BaseSettings):
     @field_validator("allowed_hosts", mode="before")
     @classmethod
     def _host_names(cls, value: object) -> object:
+        # Comma-separated, or a JSON list like the other list settings.
         if isinstance(value, str):
-            value = value.split(",")
+            value = json.loads(value) if value.lstrip().startswith("[") else value.split(",")
         if isinstance(value, list | tuple):
             return tuple(str(name).strip().lower() for name in value if str(name).strip())
         return value
