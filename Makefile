@@ -15,7 +15,7 @@ LOCK := backend/requirements.lock
 DEV_LOCK := backend/requirements-dev.lock
 OPENAPI_JSON := frontend/src/api/openapi.json
 OPENAPI_TYPES := frontend/src/api/schema.d.ts
-FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
+FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts frontend/scripts/copy-docs-assets.mjs frontend/tsconfig.json
 
 .DEFAULT_GOAL := help
 .PHONY: help install build lock run migrate lint format types check-types test test-py test-js bench clean

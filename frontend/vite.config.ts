@@ -9,11 +9,13 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
   },
+  // The backend (auth off) serves only its own origin's writes and /ws: the dev server's requests
+  // arrive as if from the backend's own page.
   server: {
     proxy: {
-      '/api': { target: BACKEND, changeOrigin: true },
+      '/api': { target: BACKEND, changeOrigin: true, headers: { origin: BACKEND } },
       '/health': { target: BACKEND, changeOrigin: true },
-      '/ws': { target: BACKEND, changeOrigin: true, ws: true },
+      '/ws': { target: BACKEND, changeOrigin: true, ws: true, headers: { origin: BACKEND } },
     },
   },
   test: {

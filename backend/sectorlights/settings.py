@@ -6,12 +6,13 @@ names of the spec's compose file; every other setting starts with `SECTORLIGHTS_
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from sectorlights.config.criteria import DEFAULT_RELATIVE_VOLUME_FLOOR_MINUTES
 from sectorlights.config.live import EVENT_HISTORY_SIZE, MOVE_POLL_INTERVAL_SECS, SIGNIFICANT_MOVE_PCT
@@ -310,7 +311,34 @@ class ServerSettings(BaseSettings):
         default=6.0,
         gt=0,
         validation_alias=AliasChoices("SECTORLIGHTS_USER_ACTIONS_PER_MINUTE"),
-        description="analyses a user may trigger and preference saves a user may make per minute",
+        description="per minute, for each of the actions that cost something (analyses started, "
+        "preference saves, replays started), each with its own allowance: per user with auth required, "
+        "per client address with auth off",
+    )
+    allowed_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        validation_alias=AliasChoices("SECTORLIGHTS_ALLOWED_HOSTS"),
+        description="with auth off, the host names the Host header may carry besides localhost, "
+        "127.0.0.1 and [::1] (comma-separated): a page on any other name (DNS rebinding) gets a 400",
+    )
+    allow_open: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("SECTORLIGHTS_ALLOW_OPEN"),
+        description="let `serve` bind a non-loopback address with auth off (it warns); without it, it "
+        "refuses to start",
+    )
+    max_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        validation_alias=AliasChoices("SECTORLIGHTS_MAX_BODY_BYTES"),
+        description="largest request body accepted; larger is a 413",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        validation_alias=AliasChoices("SECTORLIGHTS_FORWARDED_ALLOW_IPS"),
+        description="the proxies (comma-separated addresses or networks, `*` for any) whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed: the client address that keys the rate "
+        "limits with auth off",
     )
 
     shutdown_secs: float = Field(
@@ -346,6 +374,16 @@ class ServerSettings(BaseSettings):
         description="what each colour was followed by on real history (`sectorlights backtest "
         "--summary`), shown on the cards; None means the one shipped with SectorLights",
     )
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _host_names(cls, value: object) -> object:
+        # Comma-separated, or a JSON list like the other list settings.
+        if isinstance(value, str):
+            value = json.loads(value) if value.lstrip().startswith("[") else value.split(",")
+        if isinstance(value, list | tuple):
+            return tuple(str(name).strip().lower() for name in value if str(name).strip())
+        return value
 
     @field_validator("log_format", mode="before")
     @classmethod

@@ -119,11 +119,23 @@ async def cache(request: pytest.FixtureRequest) -> AsyncIterator[Cache]:
 # --- environment ----------------------------------------------------------------------------------
 
 
+# A `TestClient` reaches the app in-process at http://testserver: with auth off only loopback names
+# and these are served (subprocess servers get none of this: `command_env` drops every setting).
+TEST_CLIENT_HOSTS = "testserver"
+
+
+@pytest.fixture(autouse=True)
+def _test_client_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECTORLIGHTS_ALLOWED_HOSTS", TEST_CLIENT_HOSTS)
+
+
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No SectorLights setting from the environment, and an empty working directory (no stray .env)."""
+    """No SectorLights setting from the environment (but the TestClient's host name), and an empty
+    working directory (no stray .env)."""
     for name in [name for name in os.environ if is_setting(name)]:
         monkeypatch.delenv(name)
+    monkeypatch.setenv("SECTORLIGHTS_ALLOWED_HOSTS", TEST_CLIENT_HOSTS)
     monkeypatch.chdir(tmp_path)
 
 

@@ -15,6 +15,7 @@ from starlette.types import Scope
 
 from sectorlights import __version__
 from sectorlights.api.auth import current_user
+from sectorlights.api.docs import docs_router
 from sectorlights.api.errors import install_error_handlers
 from sectorlights.api.frames import FrameWriterMiddleware
 from sectorlights.api.openapi import install_openapi, operation_id
@@ -33,6 +34,7 @@ from sectorlights.api.routes import (
     universe,
 )
 from sectorlights.api.routes.metrics import TimingMiddleware
+from sectorlights.api.security import PerimeterMiddleware
 from sectorlights.engine.container import Container, build_container
 from sectorlights.metrics import Metrics
 from sectorlights.settings import Settings
@@ -81,18 +83,25 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         version=__version__,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # Served by docs_router: behind the same authentication as /api, assets from this app.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
     install_openapi(app)
     app.state.settings = settings
     app.add_middleware(TimingMiddleware, metrics_of=_metrics_of)
+    app.add_middleware(PerimeterMiddleware, server=settings.server)
     # Outermost two: the frame writer needs the server's own send, not a wrapper of it (the probes
     # pass it through untouched), and the probes skip everything else.
     app.add_middleware(FrameWriterMiddleware)
     app.add_middleware(ProbeMiddleware, version=__version__)
     app.include_router(health.router)
-    app.include_router(metrics.router)
+    app.include_router(metrics.router, dependencies=[Depends(current_user)])
     app.include_router(live.router)
+    static_dir = settings.server.effective_static_dir
+    app.include_router(docs_router(static_dir))
     # Every /api route knows its caller; with SECTORLIGHTS_AUTH=required that needs a token.
     for router in (
         sectors.router,
@@ -106,7 +115,6 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     ):
         app.include_router(router, dependencies=[Depends(current_user)])
 
-    static_dir = settings.server.effective_static_dir
     if (static_dir / "index.html").is_file():
         app.mount("/", StaticFiles(directory=static_dir, html=True), name="dashboard")
     else:

@@ -1,5 +1,6 @@
 """Who is calling: the single local user on the embedded default, a token's user with
-`SECTORLIGHTS_AUTH=required`; and a per-user budget for the actions that cost something."""
+`SECTORLIGHTS_AUTH=required`; and a budget per caller (a user, or a client address with auth off)
+for each action that costs something."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
 
 from sectorlights.domain.preferences import LOCAL_USER
-from sectorlights.engine.action_limits import ActionLimiter, ActionLimitError
+from sectorlights.engine.action_limits import Action, ActionLimiter, ActionLimitError
 
 BEARER = "bearer"
 # Declares the scheme in OpenAPI only: `current_user` reads the header itself, so that it can name
@@ -54,6 +55,17 @@ async def current_user(
     return user
 
 
+async def optional_user(
+    request: Request,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER_SCHEME)] = None,
+) -> str | None:
+    """The calling user, or None for a caller that sent no Authorization header while auth is
+    required (it may see what is public, such as a health status); a header sent must be valid."""
+    if request.app.state.settings.server.auth == "required" and "authorization" not in request.headers:
+        return None
+    return await current_user(request)
+
+
 async def _token_user(connection: HTTPConnection, token: str) -> str | None:
     """The user a token belongs to, or None."""
     user: str | None = await connection.app.state.container.users.authenticate(token)
@@ -74,15 +86,27 @@ async def websocket_user(websocket: WebSocket) -> str | None:
     return await _token_user(websocket, token)
 
 
+def rate_subject(connection: HTTPConnection, user: str) -> str:
+    """Whose allowance an action spends: the user's with auth required; with auth off everyone is
+    the same local user, so the client's address (the proxy's X-Forwarded-For, where uvicorn trusts
+    the proxy: SECTORLIGHTS_FORWARDED_ALLOW_IPS)."""
+    if connection.app.state.settings.server.auth == "required":
+        return f"user {user}"
+    address = connection.client.host if connection.client is not None else "unknown"
+    return f"client {address}"
+
+
 @dataclass(frozen=True, slots=True)
-class UserRateLimiter:
-    """The engine's per-user action limits, as HTTP: 429 with Retry-After when a user has none left."""
+class CallerRateLimiter:
+    """The engine's action limits for one caller, as HTTP: 429 with Retry-After when the caller has
+    none of an action left."""
 
     limits: ActionLimiter
+    subject: str
 
-    async def take(self, user: str) -> None:
+    async def take(self, action: Action) -> None:
         try:
-            await self.limits.take(user)
+            await self.limits.take(action, self.subject)
         except ActionLimitError as refused:
             raise HTTPException(
                 status_code=429,

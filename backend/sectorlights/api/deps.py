@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, WebSocket
 
-from sectorlights.api.auth import UserRateLimiter, current_user
+from sectorlights.api.auth import CallerRateLimiter, current_user, rate_subject
 from sectorlights.engine.container import Analysis, Container
 from sectorlights.engine.queries import MarketQueries
 from sectorlights.live.hub import LiveHub
@@ -40,9 +40,9 @@ UserDep = Annotated[str, Depends(current_user)]
 HubDep = Annotated[LiveHub, Depends(get_hub)]
 
 
-async def get_rate_limiter(request: Request) -> UserRateLimiter:
+async def get_rate_limiter(request: Request, user: UserDep) -> CallerRateLimiter:
     container: Container = request.app.state.container
-    return UserRateLimiter(container.action_limits)
+    return CallerRateLimiter(container.action_limits, rate_subject(request, user))
 
 
-RateLimitDep = Annotated[UserRateLimiter, Depends(get_rate_limiter)]
+RateLimitDep = Annotated[CallerRateLimiter, Depends(get_rate_limiter)]

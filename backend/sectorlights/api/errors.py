@@ -25,7 +25,8 @@ _MEANINGS = {
     404: "Not found",
     409: "Busy: another replay is running",
     422: "A parameter or the body is invalid",
-    429: "Too many requests for this user; see Retry-After",
+    413: "The request body is larger than SECTORLIGHTS_MAX_BODY_BYTES",
+    429: "Too many requests of this kind from this caller; see Retry-After",
     503: "No analysis yet: the first run is in progress",
 }
 

@@ -4,10 +4,14 @@ the vendors' API shapes)."""
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import logging
 import math
 
 from sectorlights.cli.common import Commands, add_command, require_migrated
-from sectorlights.settings import ConfigurationError, Settings
+from sectorlights.settings import ConfigurationError, ServerSettings, Settings
+
+logger = logging.getLogger(__name__)
 
 
 def register(commands: Commands) -> None:
@@ -41,12 +45,44 @@ def register(commands: Commands) -> None:
     )
 
 
+def is_loopback(host: str) -> bool:
+    """Whether a bind address is reachable from this machine only."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        # A host name: whatever it resolves to, it is not known to be loopback.
+        return False
+
+
+def check_open_binding(server: ServerSettings, host: str) -> None:
+    """With auth off, a non-loopback bind needs SECTORLIGHTS_ALLOW_OPEN (and then warns): anyone
+    who reaches the address can start analyses and change the preferences."""
+    if server.auth == "required" or is_loopback(host):
+        return
+    if not server.allow_open:
+        raise ConfigurationError(
+            f"configuration error: --host {host} serves the network without authentication; set "
+            "SECTORLIGHTS_AUTH=required (tokens from `sectorlights users add`) or "
+            "SECTORLIGHTS_ALLOW_OPEN=true"
+        )
+    logger.warning(
+        "serving %s without authentication (SECTORLIGHTS_ALLOW_OPEN=true): anyone who reaches it can "
+        "use the API; Host names served: localhost, 127.0.0.1, [::1]%s",
+        host,
+        "".join(f", {name}" for name in server.allowed_hosts),
+    )
+
+
 def run_serve(settings: Settings, arguments: argparse.Namespace) -> int:
     import uvicorn
 
     from sectorlights.api.app import create_app
     from sectorlights.engine.container import build_container
 
+    host = arguments.host or settings.server.host
+    check_open_binding(settings.server, host)
     container = build_container(settings)
     try:
         require_migrated(settings, container.database)
@@ -56,13 +92,19 @@ def run_serve(settings: Settings, arguments: argparse.Namespace) -> int:
     app = create_app(settings, container)
     uvicorn.run(
         app,
-        host=arguments.host or settings.server.host,
+        host=host,
         port=arguments.port or settings.server.port,
         log_level=settings.server.log_level,
         # No logging set-up of uvicorn's own: its loggers propagate to the handler `main` installed,
         # so its lines come out in SECTORLIGHTS_LOG_FORMAT like every other.
         log_config=None,
         access_log=False,
+        # No `server: uvicorn` banner on every response.
+        server_header=False,
+        # The client address (rate limits with auth off) comes from X-Forwarded-For only when the
+        # connection is from one of these proxies.
+        proxy_headers=True,
+        forwarded_allow_ips=settings.server.forwarded_allow_ips,
         # Live updates are small JSON messages fanned out to every client: compressing each one
         # per connection cost more than sending it (and the sans-I/O protocol is the lighter one).
         ws="websockets-sansio",

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 ScheduledRun = Literal["20:00", "04:00", "08:00"]
 LOCAL_USER = "local"
 ALL_SCHEDULED_RUNS: tuple[ScheduledRun, ...] = ("20:00", "04:00", "08:00")
+
+
+def without_repeats(items: list[ScheduledRun]) -> list[ScheduledRun]:
+    """`items` with each kept once, in its first place: a list sent twice over is the same choice."""
+    return list(dict.fromkeys(items))
 
 
 class Preferences(BaseModel):
@@ -19,8 +24,10 @@ class Preferences(BaseModel):
     freshness_tolerance_hours: float = Field(
         default=2.0, gt=0, le=24, description="age after which a fresh analysis is offered"
     )
-    scheduled_runs: list[ScheduledRun] = Field(
+    # Bounded: a list as long as a body may be would be stored and served back on every read.
+    scheduled_runs: Annotated[list[ScheduledRun], AfterValidator(without_repeats)] = Field(
         default_factory=lambda: list(ALL_SCHEDULED_RUNS),
-        description="the scheduled analyses (ET) this trader cares about",
+        max_length=len(ALL_SCHEDULED_RUNS),
+        description="the scheduled analyses (ET) this trader cares about, each once",
     )
     intraday_refresh: bool = Field(default=True, description="follow the 30-minute intraday refresh")

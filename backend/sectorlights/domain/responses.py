@@ -267,6 +267,13 @@ class Health(_Frozen):
     components: HealthComponents
 
 
+class HealthSummary(_Frozen):
+    """A `/health*` answer to a caller without a token when auth is required: the status only, no
+    hosts, ports or revisions."""
+
+    status: Literal["ok", "degraded", "error", "not_configured"]
+
+
 class Liveness(_Frozen):
     """`GET /livez`: the process answers; no I/O behind it."""
 

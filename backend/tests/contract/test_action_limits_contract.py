@@ -1,4 +1,5 @@
-"""One per-user action-limit contract, run against the in-process buckets and the Redis ones.
+"""One action-limit contract (a bucket per action and caller), run against the in-process buckets
+and the Redis ones.
 
 A "replica" is a limiter: on Redis each replica has its own client on the shared server, in memory
 the replicas of one process are one limiter. Either way a user's allowance is one, not one per replica.
@@ -60,33 +61,33 @@ async def test_a_burst_then_a_refusal_with_the_wait(
 ) -> None:
     limiter, alice = replica(per_minute, burst), user()
     for _ in range(int(burst)):
-        await limiter.take(alice)
+        await limiter.take("analysis", alice)
     with pytest.raises(ActionLimitError) as refused:
-        await limiter.take(alice)
+        await limiter.take("analysis", alice)
     spacing_secs = 60.0 / per_minute
     assert 1 <= refused.value.retry_after_secs <= spacing_secs
     assert f"at most {per_minute:g} a minute" in str(refused.value)
-    await limiter.take(user())  # another user has an allowance of their own
+    await limiter.take("analysis", user())  # another user has an allowance of their own
 
 
 async def test_replicas_share_one_allowance(replica: Replica) -> None:
     one, other, alice = replica(6.0, 3.0), replica(6.0, 3.0), user()
-    await one.take(alice)
-    await other.take(alice)
-    await one.take(alice)
+    await one.take("analysis", alice)
+    await other.take("analysis", alice)
+    await one.take("analysis", alice)
     for limiter in (one, other):
         with pytest.raises(ActionLimitError):
-            await limiter.take(alice)
+            await limiter.take("analysis", alice)
 
 
 async def test_a_refusal_costs_nothing_and_the_bucket_refills(replica: Replica) -> None:
     limiter, alice = replica(600.0, 1.0), user()  # one action every 0.1 s
-    await limiter.take(alice)
+    await limiter.take("analysis", alice)
     for _ in range(5):
         with pytest.raises(ActionLimitError):
-            await limiter.take(alice)
+            await limiter.take("analysis", alice)
     await asyncio.sleep(0.25)
-    await limiter.take(alice)
+    await limiter.take("analysis", alice)
 
 
 async def test_an_unreachable_redis_allows_actions_and_says_so_once(caplog: pytest.LogCaptureFixture) -> None:
@@ -94,7 +95,7 @@ async def test_an_unreachable_redis_allows_actions_and_says_so_once(caplog: pyte
     try:
         with caplog.at_level(logging.WARNING, logger="sectorlights.engine.action_limits"):
             for _ in range(4):
-                await limiter.take("alice")
+                await limiter.take("analysis", "alice")
     finally:
         await limiter.close()
     assert len([r for r in caplog.records if "redis unreachable" in r.message]) == 1
@@ -113,3 +114,15 @@ async def test_redis_is_chosen_when_configured(redis_url: str) -> None:
     shared = create_action_limiter(6.0, redis_url)
     assert isinstance(shared, RedisActionLimiter)
     await shared.close()
+
+
+async def test_each_action_has_its_own_bucket(replica: Replica) -> None:
+    limiter, alice = replica(6.0, 1.0), user()
+    await limiter.take("preferences", alice)
+    with pytest.raises(ActionLimitError, match="too many preference saves"):
+        await limiter.take("preferences", alice)
+    # Saving preferences spent nothing of the analyses' or the replays' allowance.
+    await limiter.take("analysis", alice)
+    await limiter.take("replay", alice)
+    with pytest.raises(ActionLimitError, match="too many analyses started"):
+        await limiter.take("analysis", alice)

@@ -92,3 +92,26 @@ def test_scenario_colors_on_the_dashboard(
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"dashboard-{scenario}.png"), full_page=True)
         page.close()
+
+
+def test_the_dashboard_and_the_api_docs_run_under_the_content_security_policy(
+    browser: Browser, server: str
+) -> None:
+    """`script-src 'self'`, no inline style, nothing from another site: Chromium reports every
+    refusal on the console."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    refusals: list[str] = []
+    page.on(
+        "console",
+        lambda message: refusals.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    page.goto(server + "/")
+    cards = page.locator("[data-testid=sector-card]")
+    cards.first.wait_for(timeout=30_000)
+    cards.first.click()
+    page.wait_for_load_state("networkidle")
+    page.goto(server + "/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("SectorLights", timeout=30_000)
+    expect(page.locator(".opblock").first).to_be_visible()
+    page.close()
+    assert refusals == []

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sectorlights.api.app import create_app
 from sectorlights.engine.container import Container
 from sectorlights.settings import load_settings
-from tests.conftest import SIM_NOW
+from tests.conftest import SIM_NOW, TEST_CLIENT_HOSTS
 from tests.databases import emptied, migrated_sqlite
 
 ENV_CLEARED = ("DATABASE_URL", "REDIS_URL", "POLYGON_API_KEY", "MASSIVE_API_KEY", "SECTORLIGHTS_PROVIDER")
@@ -41,6 +41,8 @@ def environment(monkeypatch: pytest.MonkeyPatch, url: str, static_dir: Path, run
         # The market schedule would run the instant missed before SIM_NOW at start-up.
         monkeypatch.setenv("SECTORLIGHTS_SCHEDULE", "off")
     monkeypatch.setenv("SECTORLIGHTS_STATIC_DIR", str(static_dir))
+    # Module-scoped apps are made before the autouse fixture that names the TestClient's host.
+    monkeypatch.setenv("SECTORLIGHTS_ALLOWED_HOSTS", TEST_CLIENT_HOSTS)
 
 
 def sqlite_url(directory: Path, name: str = "resources.db") -> str:

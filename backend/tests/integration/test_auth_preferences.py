@@ -116,9 +116,9 @@ def test_with_auth_required_every_api_call_needs_a_token(
         assert response.headers["WWW-Authenticate"] == "Bearer"
     assert client.post("/api/analysis", headers=headers).status_code == 401
     assert client.post("/api/replays", json={"date": "2017-11-09"}, headers=headers).status_code == 401
-    # Health and metrics stay open for the operator's probes.
+    # Health stays open for the operator's probes (the status only without a token).
     assert client.get("/health").status_code in {200, 503}
-    assert client.get("/metrics").status_code == 200
+    assert client.get("/metrics").status_code == 401
 
 
 def test_with_auth_preferences_are_per_user(closed_app: tuple[TestClient, dict[str, str]]) -> None:

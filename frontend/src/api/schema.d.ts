@@ -894,6 +894,18 @@ export interface components {
             polygon: components["schemas"]["MarketDataStatus"];
             redis: components["schemas"]["CacheStatus"];
         };
+        /**
+         * HealthSummary
+         * @description A `/health*` answer to a caller without a token when auth is required: the status only, no
+         *     hosts, ports or revisions.
+         */
+        HealthSummary: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "degraded" | "error" | "not_configured";
+        };
         /** Heartbeat */
         Heartbeat: {
             /**
@@ -1078,7 +1090,7 @@ export interface components {
             intraday_refresh: boolean;
             /**
              * Scheduled Runs
-             * @description the scheduled analyses (ET) this trader cares about
+             * @description the scheduled analyses (ET) this trader cares about, each once
              */
             scheduled_runs?: ("20:00" | "04:00" | "08:00")[];
         };
@@ -1856,7 +1868,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests for this user; see Retry-After */
+            /** @description Too many requests of this kind from this caller; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2053,7 +2065,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests for this user; see Retry-After */
+            /** @description Too many requests of this kind from this caller; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2113,7 +2125,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests for this user; see Retry-After */
+            /** @description Too many requests of this kind from this caller; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2570,10 +2582,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Health"];
+                    "application/json": components["schemas"]["Health"] | components["schemas"]["HealthSummary"];
                 };
             };
-            /** @description Down: the same body, with status error */
+            /** @description An Authorization header with an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Down: the same body, with status error (the status only without a token when auth is required) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2599,10 +2620,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DatabaseStatus"];
+                    "application/json": components["schemas"]["DatabaseStatus"] | components["schemas"]["HealthSummary"];
                 };
             };
-            /** @description Down: the same body, with status error */
+            /** @description An Authorization header with an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Down: the same body, with status error (the status only without a token when auth is required) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2628,10 +2658,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MarketDataStatus"];
+                    "application/json": components["schemas"]["MarketDataStatus"] | components["schemas"]["HealthSummary"];
                 };
             };
-            /** @description Down: the same body, with status error */
+            /** @description An Authorization header with an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Down: the same body, with status error (the status only without a token when auth is required) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2657,10 +2696,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CacheStatus"];
+                    "application/json": components["schemas"]["CacheStatus"] | components["schemas"]["HealthSummary"];
                 };
             };
-            /** @description Down: the same body, with status error */
+            /** @description An Authorization header with an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Down: the same body, with status error (the status only without a token when auth is required) */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from sectorlights.api.deps import AnalysisDep, QueriesDep, RateLimitDep, UserDep
+from sectorlights.api.deps import AnalysisDep, QueriesDep, RateLimitDep
 from sectorlights.api.errors import error_responses
 from sectorlights.domain.responses import AnalysisRunStatus, AnalysisStarted, LatestAnalysis
 from sectorlights.domain.snapshot import RunTrigger
@@ -17,13 +17,15 @@ router = APIRouter(prefix="/api", tags=["analysis"])
 
 @router.post("/analysis", status_code=202, responses=error_responses(401, 429))
 async def start_analysis(
-    response: Response, analysis: AnalysisDep, queries: QueriesDep, user: UserDep, limiter: RateLimitDep
+    response: Response, analysis: AnalysisDep, queries: QueriesDep, limiter: RateLimitDep
 ) -> AnalysisStarted:
     """Start an on-demand run, or join the one in flight; answers at once with the run id.
 
     Starting a run counts against the caller's budget (429 with Retry-After); joining is free.
     """
-    run, joined = await analysis.runs.request_or_join(RunTrigger.ON_DEMAND, admit=lambda: limiter.take(user))
+    run, joined = await analysis.runs.request_or_join(
+        RunTrigger.ON_DEMAND, admit=lambda: limiter.take("analysis")
+    )
     status = queries.run_status(run)
     response.headers["Location"] = f"/api/analysis/{run.run_id}"
     return AnalysisStarted(

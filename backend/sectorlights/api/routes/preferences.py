@@ -22,5 +22,5 @@ async def put_preferences(
     preferences: Preferences, user: UserDep, container: ContainerDep, limiter: RateLimitDep
 ) -> Preferences:
     """Replace the caller's preferences; unknown fields and out-of-range values are refused."""
-    await limiter.take(user)
+    await limiter.take("preferences")
     return await container.users.save_preferences(user, preferences)

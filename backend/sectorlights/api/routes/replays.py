@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from sectorlights.api.deps import AnalysisDep, RateLimitDep, UserDep
+from sectorlights.api.deps import AnalysisDep, RateLimitDep
 from sectorlights.api.errors import error_responses
 from sectorlights.domain.replays import ReplayRequest, ReplayStarted
 
@@ -13,7 +13,7 @@ router = APIRouter(prefix="/api", tags=["runs"])
 
 @router.post("/replays", status_code=202, responses=error_responses(401, 409, 422, 429))
 async def start_replay(
-    request: ReplayRequest, response: Response, analysis: AnalysisDep, user: UserDep, limiter: RateLimitDep
+    request: ReplayRequest, response: Response, analysis: AnalysisDep, limiter: RateLimitDep
 ) -> ReplayStarted:
     """Replay a past session at a New York time over the flat files imported into the server's
     database (whatever provider the live grid uses); answers at once with the run id.
@@ -23,7 +23,9 @@ async def start_replay(
     does); starting one counts against the caller's budget (429). A date or time that cannot be
     replayed, or whose bars were never imported, is a 422 naming the field and what to import.
     """
-    run, instant = await analysis.replays.start(request.date, request.time, admit=lambda: limiter.take(user))
+    run, instant = await analysis.replays.start(
+        request.date, request.time, admit=lambda: limiter.take("replay")
+    )
     response.headers["Location"] = f"/api/analysis/{run.run_id}"
     return ReplayStarted(
         run_id=run.run_id,
