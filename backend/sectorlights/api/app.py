@@ -96,7 +96,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     # Outermost two: the frame writer needs the server's own send, not a wrapper of it (the probes
     # pass it through untouched), and the probes skip everything else.
     app.add_middleware(FrameWriterMiddleware)
-    app.add_middleware(ProbeMiddleware, version=__version__)
+    app.add_middleware(ProbeMiddleware, version=__version__, detailed=settings.server.auth != "required")
     app.include_router(health.router)
     app.include_router(metrics.router, dependencies=[Depends(current_user)])
     app.include_router(live.router)

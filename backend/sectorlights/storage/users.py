@@ -65,7 +65,13 @@ class UserStore:
             stored = connection.execute(
                 select(user_preferences.c.preferences).where(user_preferences.c.user_name == user)
             ).scalar_one_or_none()
-        return Preferences() if stored is None else Preferences.model_validate(stored)
+        if stored is None:
+            return Preferences()
+        # Saved before the list was bounded: its repeats are dropped (what is left fits the bound).
+        runs = stored.get("scheduled_runs")
+        if isinstance(runs, list):
+            stored = {**stored, "scheduled_runs": list(dict.fromkeys(runs))}
+        return Preferences.model_validate(stored)
 
     def save_preferences(self, user: str, preferences: Preferences, now: datetime) -> Preferences:
         statement = upsert_statement(

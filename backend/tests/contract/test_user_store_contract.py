@@ -66,3 +66,17 @@ def test_preferences_default_then_saved_per_user(database: Engine) -> None:
 def test_bad_preferences_are_refused(given: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         Preferences.model_validate(given)
+
+
+def test_preferences_saved_before_the_bound_still_read(database: Engine) -> None:
+    """A row stored when the list of run times was unbounded (1.2 M repeats) reads back de-duplicated."""
+    from sectorlights.storage.tables import user_preferences
+
+    UserStore(database).add("alice", AS_OF)
+    saved = Preferences().model_dump(mode="json")
+    saved["scheduled_runs"] = saved["scheduled_runs"] * 1000
+    with database.begin() as connection:
+        connection.execute(
+            user_preferences.insert().values(user_name="alice", preferences=saved, updated_at=AS_OF)
+        )
+    assert UserStore(database).preferences("alice") == Preferences()

@@ -190,6 +190,14 @@ def test_api3_health_shows_callers_without_a_token_the_status_only(closed_server
     assert "dialect" in get(base + "/health/database", **bearer(closed_server.tokens["bob"])).json()
 
 
+def test_api3_the_readiness_probe_says_ready_or_not_and_nothing_behind_it(closed_server: Closed) -> None:
+    """Probes stay open to the orchestrator (no token), so with auth required they name no database,
+    revision or error; /health/* with a token does."""
+    for credentials in ({}, bearer(closed_server.tokens["bob"])):
+        ready = get(closed_server.base_url + "/readyz", **credentials)
+        assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
+
+
 @pytest.mark.parametrize("field", ["user", "name", "theme", "token"])
 def test_api3_a_preferences_body_cannot_set_a_property_that_is_not_the_callers_to_set(
     open_server: str, field: str
