@@ -29,6 +29,7 @@ from sectorlights.api.routes import (
     replays,
     runs,
     sectors,
+    session,
     stocks,
     universe,
 )
@@ -93,6 +94,8 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(live.router)
+    # Open: it tells the dashboard whether it needs a token (the ticket route asks for one itself).
+    app.include_router(session.router)
     # Every /api route knows its caller; with SECTORLIGHTS_AUTH=required that needs a token.
     for router in (
         sectors.router,
