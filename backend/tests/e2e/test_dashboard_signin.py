@@ -27,7 +27,12 @@ def test_sign_in_see_live_updates_sign_out_and_be_refused(browser: Browser, tmp_
     with running_process(["serve"], ENV, tmp_path, "/api/session", 120, "server") as server:
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         sockets: list[WebSocket] = []
-        page.on("websocket", lambda socket: sockets.append(socket))
+
+        def opened(socket: WebSocket) -> None:
+            # A named function: Playwright cannot take a bound builtin such as `list.append`.
+            sockets.append(socket)
+
+        page.on("websocket", opened)
         page.goto(server.base_url + "/")
         prompt = page.get_by_test_id("sign-in")
         expect(prompt).to_be_visible(timeout=30_000)
