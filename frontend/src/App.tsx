@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import type { ApiError } from './api/client';
 import type { ColourHistory, SectorKey, SectorResult, SectorsResponse } from './api/types';
 import { AnalysisControls } from './components/AnalysisControls';
@@ -58,9 +58,11 @@ interface AppProps {
   /** Loads the colour history once (main.tsx passes `fetchColourHistory`); without it the cards
    * show no history line. */
   loadColourHistory?: ((signal: AbortSignal) => Promise<ColourHistory>) | null;
+  /** The signed-in user and the sign-out control (SECTORLIGHTS_AUTH=required), in the header. */
+  account?: ReactNode;
 }
 
-export function App({ source, loadColourHistory = null }: AppProps) {
+export function App({ source, loadColourHistory = null, account = null }: AppProps) {
   const [active] = useState<SectorsSource>(() => source ?? createLiveSource());
   const live = useSectors(active);
   const historyLoad = useRequest(loadColourHistory, []);
@@ -104,6 +106,7 @@ export function App({ source, loadColourHistory = null }: AppProps) {
             progress={progress}
             onRefresh={refresh}
           />
+          {account}
         </div>
       </Header>
       {historic && <HistoricBanner grid={historic} onBack={() => setHistoric(null)} />}

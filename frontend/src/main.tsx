@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { fetchColourHistory } from './api/colourHistory';
+import { AuthGate } from './components/SignIn';
 import './styles.css';
 
 const container = document.getElementById('root');
@@ -9,6 +10,6 @@ if (!container) throw new Error('Missing #root element');
 
 createRoot(container).render(
   <StrictMode>
-    <App loadColourHistory={fetchColourHistory} />
+    <AuthGate>{(account) => <App loadColourHistory={fetchColourHistory} account={account} />}</AuthGate>
   </StrictMode>,
 );

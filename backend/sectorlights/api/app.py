@@ -30,6 +30,7 @@ from sectorlights.api.routes import (
     replays,
     runs,
     sectors,
+    session,
     stocks,
     universe,
 )
@@ -102,6 +103,8 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     app.include_router(live.router)
     static_dir = settings.server.effective_static_dir
     app.include_router(docs_router(static_dir))
+    # Open: it tells the dashboard whether it needs a token (the ticket route asks for one itself).
+    app.include_router(session.router)
     # Every /api route knows its caller; with SECTORLIGHTS_AUTH=required that needs a token.
     for router in (
         sectors.router,

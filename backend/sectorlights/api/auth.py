@@ -7,12 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import HTTPException, Request, Security, WebSocket
+from fastapi import HTTPException, Request, Security, WebSocket, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
 
+from sectorlights.domain.credentials import UserCredential
 from sectorlights.domain.preferences import LOCAL_USER
 from sectorlights.engine.action_limits import Action, ActionLimiter, ActionLimitError
+from sectorlights.engine.ws_tickets import TicketStoreError
 
 BEARER = "bearer"
 # Declares the scheme in OpenAPI only: `current_user` reads the header itself, so that it can name
@@ -72,18 +74,71 @@ async def _token_user(connection: HTTPConnection, token: str) -> str | None:
     return user
 
 
-async def websocket_user(websocket: WebSocket) -> str | None:
-    """The user of a WebSocket (a bearer header, or `?token=` since browsers cannot set headers
-    on a WebSocket); None when auth is required and the token is missing or unknown."""
+class WebSocketRefusedError(Exception):
+    """Why a `/ws` connection is not let in, and the close code that says so."""
+
+    def __init__(self, reason: str, code: int = status.WS_1008_POLICY_VIOLATION) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class WebSocketCaller:
+    """Who opened a `/ws` socket; `credential` (None with auth off) is re-checked while it is open."""
+
+    user: str
+    credential: UserCredential | None
+
+
+async def websocket_caller(websocket: WebSocket) -> WebSocketCaller:
+    """The caller of a WebSocket: an `Authorization: Bearer` header (non-browser clients), else a
+    `?ticket=` from `POST /api/ws-ticket` (redeemed once). The header wins over any query credential;
+    `?token=` is refused, as a long-lived token in a URL ends up in logs and history.
+    WebSocketRefusedError naming the problem when auth is required and neither lets the caller in."""
     if websocket.app.state.settings.server.auth == "off":
-        return LOCAL_USER
-    token = websocket.query_params.get("token")
-    if not token:
+        return WebSocketCaller(LOCAL_USER, None)
+    users = websocket.app.state.container.users
+    header = websocket.headers.get("authorization")
+    if header is not None:
         try:
-            token = bearer_token(websocket.headers.get("authorization"))
-        except HTTPException:
-            return None
-    return await _token_user(websocket, token)
+            token = bearer_token(header)
+        except HTTPException as refused:
+            raise WebSocketRefusedError(str(refused.detail)) from None
+        credential: UserCredential | None = await users.credential(token)
+        if credential is None:
+            raise WebSocketRefusedError("Authorization: unknown token")
+        return WebSocketCaller(credential.user, credential)
+    if "token" in websocket.query_params:
+        raise WebSocketRefusedError(
+            "?token= is not accepted: get a ticket from POST /api/ws-ticket and open /ws?ticket=..."
+        )
+    ticket = websocket.query_params.get("ticket")
+    if not ticket:
+        raise WebSocketRefusedError(
+            "Authorization: missing; open /ws?ticket=... (POST /api/ws-ticket) or send "
+            "`Authorization: Bearer <token>`"
+        )
+    try:
+        credential = await websocket.app.state.container.ws_tickets.redeem(ticket)
+    except TicketStoreError:
+        raise WebSocketRefusedError(
+            "tickets cannot be checked now; try again", status.WS_1013_TRY_AGAIN_LATER
+        ) from None
+    # A ticket issued just before its user was removed or its token rotated does not open a socket.
+    if credential is None or credential not in await users.current({credential}):
+        raise WebSocketRefusedError("ticket unknown, used or expired: get a new one from POST /api/ws-ticket")
+    return WebSocketCaller(credential.user, credential)
+
+
+async def ticket_credential(request: Request, user: str) -> UserCredential:
+    """The credential a `/ws` ticket of this request's caller stands for: its user and token digest
+    (an empty digest with auth off, where sockets are not re-checked)."""
+    if request.app.state.settings.server.auth == "off":
+        return UserCredential(user, "")
+    token = bearer_token(request.headers.get("authorization"))
+    credential: UserCredential = request.app.state.container.users.credential_of(user, token)
+    return credential
 
 
 def rate_subject(connection: HTTPConnection, user: str) -> str:

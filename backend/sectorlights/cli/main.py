@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sectorlights import __version__
 from sectorlights.cli import analyze, backtest, classify, data, migrate, replay, serve, universe, users
 from sectorlights.cli.common import EXIT_CONFIGURATION, Handler
-from sectorlights.core.log_format import log_formatter
+from sectorlights.core.log_format import SecretRedactor, log_formatter
 from sectorlights.settings import ConfigurationError, load_settings
 
 # In the order `sectorlights --help` lists them.
@@ -37,6 +37,8 @@ def _configure_logging(level: str, log_format: str = "text") -> None:
     or JSON lines (SECTORLIGHTS_LOG_FORMAT)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(log_formatter(log_format))
+    # On the handler, not a logger: it sees the records of every logger, uvicorn's included.
+    handler.addFilter(SecretRedactor())
     logging.basicConfig(level=level.upper(), handlers=[handler])
 
 

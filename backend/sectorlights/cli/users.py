@@ -38,6 +38,26 @@ def register(commands: Commands) -> None:
         user_commands, "list", "list the users", "List the users' names, one a line.", run_list
     )
     add_json_flag(listing, "the users' names")
+    remove = add_command(
+        user_commands,
+        "remove",
+        "remove a user",
+        "Remove a user and its preferences. Its token stops working at once, and its open /ws "
+        "connections are closed at the next heartbeat (SECTORLIGHTS_WS_HEARTBEAT_SECS).",
+        run_remove,
+    )
+    remove.add_argument("name", help="the user's name")
+    add_json_flag(remove, "the removed user's name")
+    rotate = add_command(
+        user_commands,
+        "rotate",
+        "give a user a new API token and print it",
+        "Give a user a new API token and print it on stdout (shown only now). The old token stops "
+        "working at once, and the user's open /ws connections are closed at the next heartbeat.",
+        run_rotate,
+    )
+    rotate.add_argument("name", help="the user's name")
+    add_json_flag(rotate, "the user's name and new token")
 
 
 def run_add(settings: Settings, arguments: argparse.Namespace) -> int:
@@ -70,4 +90,39 @@ def run_list(settings: Settings, arguments: argparse.Namespace) -> int:
     else:
         for name in names:
             print(name)
+    return 0
+
+
+def run_remove(settings: Settings, arguments: argparse.Namespace) -> int:
+    from sectorlights.storage.users import UserError, UserStore
+
+    name: str = arguments.name
+    with migrated_database(settings) as engine:
+        try:
+            UserStore(engine).remove(name)
+        except UserError as error:
+            raise ConfigurationError(f"users remove: {error}") from None
+    if arguments.json:
+        print_json({"removed": name})
+    print(f"user {name} removed; its token no longer works", file=sys.stderr)
+    return 0
+
+
+def run_rotate(settings: Settings, arguments: argparse.Namespace) -> int:
+    from sectorlights.storage.users import UserError, UserStore
+
+    name: str = arguments.name
+    with migrated_database(settings) as engine:
+        try:
+            token = UserStore(engine).rotate(name)
+        except UserError as error:
+            raise ConfigurationError(f"users rotate: {error}") from None
+    if arguments.json:
+        print_json({"name": name, "token": token})
+    else:
+        print(token)
+    print(
+        f"user {name} has a new token, shown only now; the old one no longer works",
+        file=sys.stderr,
+    )
     return 0

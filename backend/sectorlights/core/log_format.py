@@ -5,9 +5,32 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+# The query values and header that carry a credential: uvicorn's WebSocket lines print the path with
+# its query (`"WebSocket /ws?ticket=..." [accepted]`, or `403` when refused).
+_SECRET_QUERY = re.compile(r"(?i)([?&](?:ticket|token|access_token)=)[^&\s\"'#]*")
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+REDACTED = "[redacted]"
+
+
+def redact_secrets(text: str) -> str:
+    """`text` with the values of `ticket=`, `token=`, `access_token=` and of `Bearer ...` replaced."""
+    return _BEARER.sub(r"\1" + REDACTED, _SECRET_QUERY.sub(r"\1" + REDACTED, text))
+
+
+class SecretRedactor(logging.Filter):
+    """Rewrites a record whose message carries a ticket or token, so no handler ever writes one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_secrets(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
 
 
 class JsonFormatter(logging.Formatter):

@@ -39,6 +39,7 @@ from sectorlights.engine.runs import RunCoordinator
 from sectorlights.engine.scheduler import AnalysisScheduler, SchedulerSettings
 from sectorlights.engine.snapshot_store import create_snapshot_memory
 from sectorlights.engine.users import UserService
+from sectorlights.engine.ws_tickets import WsTickets, create_ws_tickets
 from sectorlights.live.bus import EventBus, create_event_bus
 from sectorlights.live.delivery import DeliveryTracker
 from sectorlights.live.hub import LiveHub
@@ -92,6 +93,7 @@ class Container:
     action_limits: ActionLimiter
     vendor_calls: BoundedExecutor
     readiness: ReadinessProbe
+    ws_tickets: WsTickets
 
     async def start(self) -> None:
         await self.hub.start()
@@ -110,6 +112,7 @@ class Container:
                 await self.events.close()
                 await self.run_lock.close()
                 await self.action_limits.close()
+                await self.ws_tickets.close()
                 await self.cache.close()
         except TimeoutError:
             logger.error("shutdown: still closing after %.1f s; exiting without waiting", bound_secs)
@@ -216,6 +219,7 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
             vendor_calls=vendor_calls,
         )
     background = Background(runs, repository, settings.engine, scheduler, move_watcher, universe, run_lock)
+    users = UserService(UserStore(database))
     hub = LiveHub(
         events,
         grid.live_grid,
@@ -224,6 +228,8 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         client_queue_size=settings.server.ws_client_queue,
         observe_delivery=metrics.ws_delivery.observe,
         delivery=delivery,
+        # Each heartbeat closes the sockets of users removed or whose token was rotated.
+        current_credentials=users.current,
     )
     metrics.count_ws_clients(lambda: hub.client_count)
     metrics.count_vendor_work(lambda: vendor_calls.pool.busy, lambda: vendor_calls.pool.queued)
@@ -248,12 +254,13 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         background,
         hub,
         MarketQueries(repository, grid, runs, scheduler),
-        UserService(UserStore(database)),
+        users,
         health,
         colour_history,
         create_action_limiter(settings.server.user_actions_per_minute, settings.cache.redis_url),
         vendor_calls,
         ReadinessProbe(health),
+        create_ws_tickets(settings.cache.redis_url),
     )
 
 

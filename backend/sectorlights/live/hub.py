@@ -15,6 +15,10 @@ Events that reach the process together (a run publishes its last progress, the s
 the top-stock changes in one go) are fanned out together: each idle client gets them in one write,
 and a client's writer sends what its queue holds in one write too. The fan-out yields to the loop
 between chunks of clients, so HTTP requests are not held up behind a thousand sockets.
+
+A client opened with a credential (SECTORLIGHTS_AUTH=required) is checked at every heartbeat: when its
+user was removed or its token rotated, `serve` raises `CredentialRevokedError` and the caller closes
+the socket, so a revoked token stops receiving within one heartbeat.
 """
 
 from __future__ import annotations
@@ -23,13 +27,15 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Set
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sectorlights.cache.base import CacheError
 from sectorlights.core.clock import Clock
+from sectorlights.core.state_log import StateLog
 from sectorlights.core.tasks import stop_task
+from sectorlights.domain.credentials import UserCredential
 from sectorlights.domain.events import Event, EventType
 from sectorlights.live.bus import EventBus, SubscriberLaggedError
 from sectorlights.live.delivery import DeliveryTracker
@@ -45,6 +51,14 @@ RECENT_MOVES_SECS = 30 * 60.0
 RECENT_MOVES_LOOKBACK_EVENTS = 500
 #: Clients written to between two yields to the loop: about a millisecond of socket writes.
 FAN_OUT_CHUNK = 128
+
+
+class CredentialRevokedError(Exception):
+    """The client's user was removed or its token rotated: its socket is to be closed."""
+
+    def __init__(self, user: str) -> None:
+        super().__init__(f"user {user}: removed or token rotated; sign in again")
+        self.user = user
 
 
 class Connection(Protocol):
@@ -81,6 +95,9 @@ class _Client:
     resync: bool = False
     last_seq: int = 0
     wake: asyncio.Event = field(default_factory=asyncio.Event)
+    # Who opened the socket (None with auth off); set `revoked` when that is no longer current.
+    credential: UserCredential | None = None
+    revoked: bool = False
 
 
 class LiveHub:
@@ -95,9 +112,11 @@ class LiveHub:
         client_queue_size: int = 256,
         observe_delivery: Callable[[float], None] | None = None,
         delivery: DeliveryTracker | None = None,
+        current_credentials: Callable[[Set[UserCredential]], Awaitable[Set[UserCredential]]] | None = None,
     ) -> None:
         """`observe_delivery` gets the seconds from a live event reaching this process to its send
-        to one client, for every client (a metrics histogram)."""
+        to one client, for every client (a metrics histogram); `current_credentials` answers which of
+        the clients' credentials are still valid (asked at every heartbeat)."""
         self.bus = bus
         self.snapshot = snapshot
         self.clock = clock
@@ -115,6 +134,8 @@ class LiveHub:
         self._pending_ready = asyncio.Event()
         # Delivery times waiting to be recorded, so recording them does not delay later clients.
         self._delays: list[float] = []
+        self._current_credentials = current_credentials
+        self._credentials_log = StateLog(logger)
 
     @property
     def client_count(self) -> int:
@@ -208,7 +229,7 @@ class LiveHub:
             self._record_delays()
 
     def _offer(self, client: _Client, batch: list[_Outgoing]) -> None:
-        if client.resync:
+        if client.resync or client.revoked:
             return
         if client.idle and client.writer is not None and self._write_now(client, client.writer, batch):
             return
@@ -269,6 +290,29 @@ class LiveHub:
             )
             # Through the fan-out, behind the events pending: a heartbeat never overtakes them.
             self._enqueue(_Outgoing.of(beat))
+            await self._revoke_stale_credentials()
+
+    async def _revoke_stale_credentials(self) -> None:
+        """Mark the clients whose credential is no longer current; if the check itself fails (the
+        database is down) the sockets are kept: they were valid at the last check."""
+        if self._current_credentials is None:
+            return
+        held = {client.credential for client in self._clients if client.credential is not None}
+        if not held:
+            return
+        try:
+            current = await self._current_credentials(held)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            self._credentials_log.failed("live updates: users not re-checked (%s); sockets kept", error)
+            return
+        self._credentials_log.recovered("live updates: users re-checked again")
+        for client in list(self._clients):
+            if client.credential is not None and client.credential not in current:
+                client.revoked = True
+                client.idle = False
+                client.wake.set()
 
     async def _snapshot_event(self) -> Event:
         seq = max(self.latest_seq, await self.bus.latest_seq())
@@ -276,11 +320,16 @@ class LiveHub:
         return Event(EventType.SNAPSHOT, seq, self.clock.now(), {"grid": grid, "moves": self.recent_moves()})
 
     async def serve(
-        self, connection: Connection, since: int | None, writer: FrameWriter | None = None
+        self,
+        connection: Connection,
+        since: int | None,
+        writer: FrameWriter | None = None,
+        credential: UserCredential | None = None,
     ) -> None:
         """Send to `connection` until it fails (the caller detects the client leaving); `writer`, when
-        the server offers one for this connection, takes the pre-built frames of the events."""
-        client = _Client(asyncio.Queue(self.client_queue_size), writer)
+        the server offers one for this connection, takes the pre-built frames of the events.
+        CredentialRevokedError when `credential` stops being valid (the caller closes the socket)."""
+        client = _Client(asyncio.Queue(self.client_queue_size), writer, credential=credential)
         # Registered before the catch-up is read, so nothing published meanwhile is missed;
         # the catch-up and the queue can overlap, and `last_seq` drops the duplicates.
         self._clients.add(client)
@@ -292,6 +341,8 @@ class LiveHub:
                 client.last_seq = since or 0
                 await self._send(connection, client, [_Outgoing.of(event) for event in missed])
             while True:
+                if client.revoked and credential is not None:
+                    raise CredentialRevokedError(credential.user)
                 if client.resync:
                     client.resync = False
                     await self._send_snapshot(connection, client)

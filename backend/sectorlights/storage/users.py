@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sectorlights.domain.preferences import Preferences
@@ -19,7 +20,7 @@ TOKEN_BYTES = 32
 
 
 class UserError(ValueError):
-    """A user cannot be added; the message names the problem."""
+    """A user cannot be added, removed or rotated; the message names the problem."""
 
 
 def token_digest(token: str) -> str:
@@ -54,6 +55,36 @@ class UserStore:
                 select(users.c.name).where(users.c.token_sha256 == token_digest(token))
             ).scalar_one_or_none()
         return found
+
+    def remove(self, name: str) -> None:
+        """Delete the user and its preferences; its token stops working at once."""
+        with self.engine.begin() as connection:
+            connection.execute(delete(user_preferences).where(user_preferences.c.user_name == name))
+            removed = connection.execute(delete(users).where(users.c.name == name)).rowcount
+        if not removed:
+            raise UserError(f"no user {name!r}")
+
+    def rotate(self, name: str) -> str:
+        """Give the user a new token and return it (shown once); the old one stops working at once."""
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        with self.engine.begin() as connection:
+            updated = connection.execute(
+                update(users).where(users.c.name == name).values(token_sha256=token_digest(token))
+            ).rowcount
+        if not updated:
+            raise UserError(f"no user {name!r}")
+        return token
+
+    def token_digests(self, names: Iterable[str]) -> dict[str, str]:
+        """The current token digest of each of `names` that still exists."""
+        wanted = sorted(set(names))
+        if not wanted:
+            return {}
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(users.c.name, users.c.token_sha256).where(users.c.name.in_(wanted))
+            ).all()
+        return {str(name): str(digest) for name, digest in rows}
 
     def names(self) -> list[str]:
         with self.engine.connect() as connection:

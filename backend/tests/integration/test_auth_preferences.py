@@ -154,14 +154,21 @@ def test_live_updates_need_a_token_when_auth_is_required(
     closed_app: tuple[TestClient, dict[str, str]],
 ) -> None:
     client, tokens = closed_app
-    for url, headers in (("/ws", {}), ("/ws?token=wrong", {}), ("/ws", bearer("wrong"))):
+    # A token in the URL is refused even when it is valid (it would be logged): a ticket or the header.
+    for url, headers in (
+        ("/ws", {}),
+        ("/ws?token=wrong", {}),
+        (f"/ws?token={tokens['alice']}", {}),
+        ("/ws", bearer("wrong")),
+    ):
         with (
             pytest.raises(WebSocketDisconnect) as refused,
             client.websocket_connect(url, headers=headers) as socket,
         ):
             socket.receive_text()
         assert refused.value.code == 1008, url
-    for url, headers in ((f"/ws?token={tokens['alice']}", {}), ("/ws", bearer(tokens["bob"]))):
+    ticket = client.post("/api/ws-ticket", headers=bearer(tokens["alice"])).json()["ticket"]
+    for url, headers in ((f"/ws?ticket={ticket}", {}), ("/ws", bearer(tokens["bob"]))):
         with client.websocket_connect(url, headers=headers) as socket:
             first = json.loads(socket.receive_text())
         assert first["type"] == "snapshot", url

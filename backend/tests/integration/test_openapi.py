@@ -70,9 +70,12 @@ def test_bearer_auth_is_declared_on_the_api_routes(openapi: dict[str, Any]) -> N
     schemes = openapi["components"]["securitySchemes"]
     assert schemes == {"bearerAuth": schemes["bearerAuth"]} and schemes["bearerAuth"]["scheme"] == "bearer"
     for method, path, operation in _api_operations(openapi):
-        if path != "/api/ws-schema":
+        # The open ones: the message schemas, and the session that says whether a token is needed.
+        if path not in {"/api/ws-schema", "/api/session"}:
             assert operation["security"] == [{"bearerAuth": []}], (method, path)
             assert "401" in operation["responses"], (method, path)
+        else:
+            assert "security" not in operation, (method, path)
 
 
 def test_operation_ids_are_readable(openapi: dict[str, Any]) -> None:

@@ -299,7 +299,7 @@ def test_api4_an_untrusted_forwarded_for_does_not_buy_a_new_allowance(
 
 def test_api5_no_administrative_function_is_reachable_over_http(closed_server: Closed) -> None:
     """Users are managed with `sectorlights users` on the server only; every token has the same
-    functions, and the only writes are the caller's own runs and preferences."""
+    functions, and the only writes are the caller's own runs, preferences and live-update tickets."""
     document = get(closed_server.base_url + "/openapi.json", **bearer(closed_server.tokens["alice"])).json()
     writes = {
         (method.upper(), path)
@@ -307,7 +307,12 @@ def test_api5_no_administrative_function_is_reachable_over_http(closed_server: C
         for method in operations
         if method in ("post", "put", "patch", "delete")
     }
-    assert writes == {("POST", "/api/analysis"), ("PUT", "/api/preferences"), ("POST", "/api/replays")}
+    assert writes == {
+        ("POST", "/api/analysis"),
+        ("PUT", "/api/preferences"),
+        ("POST", "/api/replays"),
+        ("POST", "/api/ws-ticket"),
+    }
     for method in ("GET", "POST", "DELETE"):
         response = httpx.request(
             method, closed_server.base_url + "/api/users", headers=bearer(closed_server.tokens["alice"])

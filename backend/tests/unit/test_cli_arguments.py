@@ -31,9 +31,11 @@ HELP = [
     (["sim-vendor"], "simulated market", ["--host", "--port", "--fault"]),
     (["universe"], "funnel", ["--json", "--explain"]),
     (["classify"], "sectors", ["--json", "--file", "--evaluate", "--folds", "--min-rows"]),
-    (["users"], "API users", ["add", "list"]),
+    (["users"], "API users", ["add", "list", "remove", "rotate"]),
     (["users", "add"], "token", ["--json", "name"]),
     (["users", "list"], "users' names", ["--json"]),
+    (["users", "remove"], "open /ws connections are closed", ["--json", "name"]),
+    (["users", "rotate"], "old token stops working", ["--json", "name"]),
     (["data"], "Market-data tools", ["check"]),
     (["data", "check"], "each endpoint", ["--json"]),
 ]
@@ -72,6 +74,8 @@ BAD_INPUT = [
     ),
     (["users"], "the following arguments are required: users_command"),
     (["users", "add"], "the following arguments are required: name"),
+    (["users", "remove"], "the following arguments are required: name"),
+    (["users", "rotate"], "the following arguments are required: name"),
     (["data"], "the following arguments are required: data_command"),
     (["migrate", "--jsn"], "unrecognized arguments: --jsn"),
 ]

@@ -1,3 +1,4 @@
+import { authorization, notifyUnauthorized } from './token';
 import type { SectorsResponse } from './types';
 
 export const SECTORS_URL = '/api/sectors';
@@ -71,17 +72,28 @@ export class RateLimitedError extends ApiError {
   }
 }
 
-/** `fetch` with `Accept: application/json`; a network failure becomes an ApiError, an abort passes through. */
+/**
+ * `fetch` with `Accept: application/json` and the tab's token (if any) as `Authorization: Bearer`;
+ * a network failure becomes an ApiError, an abort passes through. A 401 is announced
+ * (`onUnauthorized`), so the page asks for a token again.
+ */
 export async function send(url: string, init: RequestInit): Promise<Response> {
+  let response: Response;
   try {
-    return await globalThis.fetch(url, {
+    response = await globalThis.fetch(url, {
       ...init,
-      headers: { Accept: 'application/json', ...(init.headers as Record<string, string> | undefined) },
+      headers: {
+        Accept: 'application/json',
+        ...authorization(),
+        ...(init.headers as Record<string, string> | undefined),
+      },
     });
   } catch (error) {
     if (isAbort(error)) throw error;
     throw toApiError(error);
   }
+  if (response.status === 401) notifyUnauthorized();
+  return response;
 }
 
 function parseRetryAfter(value: string | null): number | null {

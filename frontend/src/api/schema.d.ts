@@ -244,6 +244,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Session
+         * @description Open to everyone, so the dashboard can tell before it has a token whether it needs one: the
+         *     auth mode, and the user of the caller's `Authorization: Bearer` token (null without a valid one;
+         *     never a 401).
+         */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/stocks/{symbol}": {
         parameters: {
             query?: never;
@@ -322,6 +344,27 @@ export interface paths {
         get: operations["getWsSchema"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ws-ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Ws Ticket
+         * @description A short-lived ticket that opens one `/ws` socket as the caller (`/ws?ticket=...`, used once):
+         *     browsers cannot send a header on a WebSocket, and a token in a URL would be logged.
+         */
+        post: operations["createWsTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1457,6 +1500,20 @@ export interface components {
             /** Sectors */
             sectors: components["schemas"]["SectorUpdate"][];
         };
+        /** Session */
+        Session: {
+            /**
+             * Auth
+             * @description required: every /api call needs a token
+             * @enum {string}
+             */
+            auth: "off" | "required";
+            /**
+             * User
+             * @description whose the caller's bearer token is; null when auth is required and the caller sent no valid token (`local` with auth off)
+             */
+            user: string | null;
+        };
         /**
          * Signal
          * @enum {string}
@@ -1831,6 +1888,19 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+        };
+        /** WsTicket */
+        WsTicket: {
+            /**
+             * Expires In Secs
+             * @description seconds the ticket stays valid
+             */
+            expires_in_secs: number;
+            /**
+             * Ticket
+             * @description open `/ws?ticket=<ticket>` with it, once
+             */
+            ticket: string;
         };
     };
     responses: never;
@@ -2374,6 +2444,26 @@ export interface operations {
             };
         };
     };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+        };
+    };
     getStock: {
         parameters: {
             query?: never;
@@ -2563,6 +2653,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WsSchema"];
+                };
+            };
+        };
+    };
+    createWsTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WsTicket"];
+                };
+            };
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

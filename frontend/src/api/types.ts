@@ -92,3 +92,10 @@ export type SectorChange = Pick<
  * not its trigger, and an error only when the run failed.
  */
 export type RunProgress = Pick<Schemas['AnalysisProgress'], 'run_id' | 'stage' | 'percent'> & { error?: string };
+
+// ---- sign-in ----------------------------------------------------------------------------
+
+/** `GET /api/session`: whether the API needs a token, and whose the caller's is. */
+export type Session = Schemas['Session'];
+/** `POST /api/ws-ticket`: opens `/ws?ticket=...` once, within `expires_in_secs`. */
+export type WsTicket = Schemas['WsTicket'];

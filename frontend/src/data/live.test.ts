@@ -441,4 +441,46 @@ describe('reduceSectors (useSectors state) with live events', () => {
     expect([...(timeline?.ticks ?? [])]).toEqual([['SOUN', { tick: 'up', at: 2 }]]);
     expect(Object.keys(state.lists)).toEqual(['technology']);
   });
+
 });
+
+describe('createLiveSource with tickets', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    FakeSocket.instances = [];
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('opens each connection with a fresh ticket, never the token, and retries when none comes', async () => {
+    const tickets = ['t-1', 't-2'];
+    const ticket = vi.fn(() => {
+      const next = tickets.shift();
+      return next ? Promise.resolve(next) : Promise.reject(new ApiError('401', 401));
+    });
+    const { stop } = setup({ ticket });
+    expect(FakeSocket.instances).toHaveLength(0); // waits for the ticket
+    await vi.advanceTimersByTimeAsync(0);
+    expect(last().url).toBe(`${URL}?ticket=t-1`);
+    connectWithSnapshot(7);
+    last().fail();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(last().url).toBe(`${URL}?since=7&ticket=t-2`);
+    last().fail();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(ticket).toHaveBeenCalledTimes(3);
+    expect(FakeSocket.instances).toHaveLength(2); // no ticket, no socket: retried later
+    stop();
+  });
+
+  it('drops a ticket that arrives after the source stopped', async () => {
+    let resolve: (value: string) => void = () => {};
+    const { stop } = setup({ ticket: () => new Promise<string>((done) => (resolve = done)) });
+    stop();
+    resolve('late');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeSocket.instances).toHaveLength(0);
+  });
+});
+

@@ -1,4 +1,6 @@
 import { ApiError, fetchSectors, isRecord } from '../api/client';
+import { fetchWsTicket } from '../api/session';
+import { storedToken } from '../api/token';
 import type {
   LiveMessage,
   SectorChange,
@@ -48,6 +50,10 @@ export interface LiveSourceOptions {
   url?: string;
   /** Default: `globalThis.WebSocket`. */
   WebSocket?: WebSocketFactory;
+  /** A single-use ticket for the next connection (`?ticket=`); null (connect at once, no ticket)
+   * when none is needed. Default: `fetchWsTicket` while the tab holds a token, else null. A failure
+   * counts as a failed connection. */
+  ticket?: () => Promise<string | null> | null;
   /** HTTP fallback while the socket is down; default `fetchSectors`. */
   fetcher?: (signal: AbortSignal) => Promise<SectorsResponse>;
   /** Default: the global setTimeout/clearTimeout (so vitest fake timers apply). */
@@ -168,6 +174,7 @@ interface Session {
 export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
   const {
     url = defaultLiveUrl(),
+    ticket = () => (storedToken() === null ? null : fetchWsTicket()),
     fetcher = fetchSectors,
     timers = {
       setTimeout: (cb: () => void, ms: number) => globalThis.setTimeout(cb, ms),
@@ -196,6 +203,8 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
     let watchdog: unknown = null;
     let stopFallback: (() => void) | null = null;
     let lastStatus: ConnectionStatus | null = null;
+    // Bumped by every connect and drop, so a ticket that arrives for an abandoned attempt is unused.
+    let attempt = 0;
 
     const emit = (event: SourceEvent): void => {
       if (!stopped) listener(event);
@@ -247,6 +256,7 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
     };
 
     const dropSocket = (): void => {
+      attempt += 1;
       clearWatchdog();
       const current = socket;
       socket = null;
@@ -359,7 +369,28 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
         handleFailure();
         return;
       }
-      const target = lastSeq !== null ? `${url}?since=${lastSeq}` : url;
+      const pending = ticket();
+      if (pending === null) {
+        open(WS, null);
+        return;
+      }
+      const mine = attempt;
+      pending.then(
+        (issued) => {
+          if (!stopped && mine === attempt) open(WS, issued);
+        },
+        () => {
+          if (!stopped && mine === attempt) handleFailure();
+        },
+      );
+    }
+
+    function open(WS: WebSocketFactory, issued: string | null): void {
+      const query = new URLSearchParams();
+      if (lastSeq !== null) query.set('since', String(lastSeq));
+      if (issued !== null) query.set('ticket', issued);
+      const search = query.toString();
+      const target = search ? `${url}?${search}` : url;
       let ws: WebSocketLike;
       try {
         ws = new WS(target);
