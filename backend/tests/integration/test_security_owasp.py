@@ -139,7 +139,8 @@ def test_api1_each_user_reads_and_writes_only_their_own_preferences(closed_serve
 
 
 # --- API2:2023 Broken Authentication -----------------------------------------------------------------
-# (Dashboard sign-in and short-lived /ws tickets: their tests go here.)
+# Dashboard sign-in in Chromium: tests/e2e/test_dashboard_signin.py; tokens kept out of the log:
+# tests/integration/test_signin_logs.py (both against a real server too).
 
 
 @pytest.mark.parametrize(
@@ -173,6 +174,33 @@ def test_api2_live_updates_refuse_a_missing_or_unknown_token(closed_server: Clos
         ):
             pass
         assert refused.value.response.status_code == 403
+
+
+def _ticket(closed_server: Closed, user: str) -> str:
+    issued = httpx.post(
+        closed_server.base_url + "/api/ws-ticket",
+        headers=bearer(closed_server.tokens[user]),
+        timeout=TIMEOUT_SECS,
+    )
+    assert issued.status_code == 200, issued.text
+    ticket: str = issued.json()["ticket"]
+    return ticket
+
+
+def test_api2_a_live_update_ticket_opens_one_socket_and_a_token_never_rides_in_the_url(
+    closed_server: Closed,
+) -> None:
+    """The dashboard's socket: a 30 s single-use ticket from an authenticated POST, not the
+    long-lived token in a URL that proxies and logs would keep (docs in tests/integration/test_signin.py)."""
+    ticket = _ticket(closed_server, "alice")
+    with connect(f"{ws_url(closed_server.base_url)}?ticket={ticket}") as socket:
+        assert receive(socket)["type"] == "snapshot"
+    for query in (f"ticket={ticket}", f"token={closed_server.tokens['alice']}", "ticket=made-up"):
+        with pytest.raises(InvalidStatus) as refused, connect(f"{ws_url(closed_server.base_url)}?{query}"):
+            pass
+        assert refused.value.response.status_code == 403, query
+    # A ticket is asked for with a token.
+    assert httpx.post(closed_server.base_url + "/api/ws-ticket", timeout=TIMEOUT_SECS).status_code == 401
 
 
 # --- API3:2023 Broken Object Property Level Authorization ------------------------------------------
