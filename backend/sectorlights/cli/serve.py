@@ -47,7 +47,8 @@ def run_serve(settings: Settings, arguments: argparse.Namespace) -> int:
     from sectorlights.api.app import create_app
     from sectorlights.engine.container import build_container
 
-    container = build_container(settings)
+    port = arguments.port or settings.server.port
+    container = build_container(settings, instance=settings.server.instance_name(port))
     try:
         require_migrated(settings, container.database)
     except ConfigurationError:
@@ -57,7 +58,7 @@ def run_serve(settings: Settings, arguments: argparse.Namespace) -> int:
     uvicorn.run(
         app,
         host=arguments.host or settings.server.host,
-        port=arguments.port or settings.server.port,
+        port=port,
         log_level=settings.server.log_level,
         # No logging set-up of uvicorn's own: its loggers propagate to the handler `main` installed,
         # so its lines come out in SECTORLIGHTS_LOG_FORMAT like every other.
