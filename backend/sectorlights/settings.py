@@ -7,6 +7,7 @@ names of the spec's compose file; every other setting starts with `SECTORLIGHTS_
 from __future__ import annotations
 
 import json
+import socket
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -288,6 +289,15 @@ class ServerSettings(BaseSettings):
 
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("SECTORLIGHTS_HOST"))
     port: int = Field(default=8000, ge=1, le=65535, validation_alias=AliasChoices("SECTORLIGHTS_PORT"))
+    instance: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        validation_alias=AliasChoices("SECTORLIGHTS_INSTANCE"),
+        description="this serving process's name, the same across its restarts and unique among the "
+        "processes sharing the database; recorded on its runs, so on restart it fails its own runs "
+        "left `running` at once. None means host name:port served on",
+    )
     static_dir: Path | None = Field(
         default=None,
         validation_alias=AliasChoices("SECTORLIGHTS_STATIC_DIR"),
@@ -389,6 +399,11 @@ class ServerSettings(BaseSettings):
     @classmethod
     def _lower_case_format(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
+
+    def instance_name(self, port: int) -> str:
+        """SECTORLIGHTS_INSTANCE, else this host's name and the port served on (`port`): each compose
+        replica has a host name of its own, kept when its container restarts."""
+        return self.instance or f"{socket.gethostname()}:{port}"
 
     @property
     def shutdown_phase_secs(self) -> float:

@@ -83,7 +83,8 @@ def run_serve(settings: Settings, arguments: argparse.Namespace) -> int:
 
     host = arguments.host or settings.server.host
     check_open_binding(settings.server, host)
-    container = build_container(settings)
+    port = arguments.port or settings.server.port
+    container = build_container(settings, instance=settings.server.instance_name(port))
     try:
         require_migrated(settings, container.database)
     except ConfigurationError:
@@ -93,7 +94,7 @@ def run_serve(settings: Settings, arguments: argparse.Namespace) -> int:
     uvicorn.run(
         app,
         host=host,
-        port=arguments.port or settings.server.port,
+        port=port,
         log_level=settings.server.log_level,
         # No logging set-up of uvicorn's own: its loggers propagate to the handler `main` installed,
         # so its lines come out in SECTORLIGHTS_LOG_FORMAT like every other.

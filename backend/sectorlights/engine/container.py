@@ -152,9 +152,12 @@ def load_configured_colour_history(settings: Settings) -> ColourHistory:
         raise ConfigurationError(f"configuration error: SECTORLIGHTS_COLOUR_HISTORY: {error}") from None
 
 
-def build_container(settings: Settings, provider: MarketDataProvider | None = None) -> Container:
+def build_container(
+    settings: Settings, provider: MarketDataProvider | None = None, instance: str | None = None
+) -> Container:
     """Build every part once; ConfigurationError (one line naming the setting) when one cannot
-    start. `provider` replaces the configured market data (tests use a vendor that can fail)."""
+    start. `provider` replaces the configured market data (tests use a vendor that can fail);
+    `instance` names a serving process (ServerSettings.instance_name), None the CLI."""
     colour_history = load_configured_colour_history(settings)
     database = create_database_engine(settings.database.effective_url)
     try:
@@ -202,7 +205,9 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
     publisher = GridPublisher(cache, repository, events, clock, settings.cache, delivery)
     grid = GridReader(cache, repository, clock, metrics, publisher)
     retention = HistoryRetention(repository, wall_clock, settings.engine.retention_days)
-    runs = RunCoordinator(repository, computer, publisher, grid, retention, wall_clock, metrics, vendor_calls)
+    runs = RunCoordinator(
+        repository, computer, publisher, grid, retention, wall_clock, metrics, vendor_calls, instance
+    )
     scheduler = _build_scheduler(settings, clock, run_lock, runs)
     move_watcher = None
     if settings.engine.move_watch:
@@ -238,7 +243,7 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         runs,
         grid,
         scheduler,
-        ReplayRunner(replay_sources, repository, wall_clock, metrics, vendor_calls),
+        ReplayRunner(replay_sources, repository, wall_clock, metrics, vendor_calls, instance),
     )
     return Container(
         settings,

@@ -64,6 +64,9 @@ class ReplayRunner:
     metrics: Metrics
     # A replay computes like a run: on the engine's threads, not the API's.
     vendor_calls: BoundedExecutor
+    # Recorded on its replays' runs, so a restart of this instance fails those left `running` too
+    # (RunCoordinator.start); None in the CLI.
+    instance: str | None = None
     _task: asyncio.Task[AnalysisRun] | None = field(default=None, init=False, repr=False)
     _run: tuple[AnalysisRun, ReplayInstant] | None = field(default=None, init=False, repr=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
@@ -99,7 +102,7 @@ class ReplayRunner:
                 provider=self.sources.provider.name,
                 started_at=self.wall_clock.now(),
             )
-            await asyncio.to_thread(self.repository.create_run, run)
+            await asyncio.to_thread(self.repository.create_run, run, self.instance)
             self._run = (run, instant)
             self._task = asyncio.create_task(self._execute(run, instant), name=f"replay-{run.run_id}")
             return run, instant

@@ -35,8 +35,9 @@ PROGRESS_EVENT_STEP_PCT = 5.0
 # A run in flight refreshes its heartbeat this often (and on every progress step); the repository
 # counts a run as abandoned once its heartbeat is older than RUN_STALE_AFTER (30 s).
 HEARTBEAT_INTERVAL_SECS = 10.0
-# How often to look for runs a dead process left `running` (besides once at start), so one killed
-# with its process is failed within RUN_STALE_AFTER plus this of the next replica's start.
+# How often to look for runs a dead process left `running` (besides once at start, which also fails
+# this instance's own at once), so one killed with another instance's process is failed within
+# RUN_STALE_AFTER plus this of the next replica's start.
 ABANDONED_SWEEP_INTERVAL_SECS = 15.0
 
 
@@ -90,6 +91,8 @@ class RunCoordinator:
     metrics: Metrics
     # Runs call the vendor: on these threads, not the ones API requests read the database with.
     vendor_calls: BoundedExecutor
+    # This serving process's identity (SECTORLIGHTS_INSTANCE), recorded on its runs; None in the CLI.
+    instance: str | None = None
     _in_flight: asyncio.Task[AnalysisRun] | None = field(default=None, init=False, repr=False)
     _in_flight_run: AnalysisRun | None = field(default=None, init=False, repr=False)
     _progress: dict[str, tuple[str, float]] = field(default_factory=dict, init=False, repr=False)
@@ -99,9 +102,12 @@ class RunCoordinator:
 
     async def start(self) -> None:
         """Mark runs a dead process left behind as failed, now and every few seconds after; show
-        when the latest stored run succeeded until one of this process's runs does."""
+        when the latest stored run succeeded until one of this process's runs does. Now, before
+        this process starts any run, that includes every run of this instance still `running`."""
         await self._note_stored_success()
-        await self._fail_abandoned_runs()
+        if self.instance is not None:
+            logger.info("serving as instance %s", self.instance)
+        await self._fail_abandoned_runs(restarted_instance=self.instance)
         self._sweep_task = asyncio.create_task(self._sweep_loop(), name="sectorlights-abandoned-runs")
 
     async def stop(self) -> None:
@@ -111,10 +117,15 @@ class RunCoordinator:
             # A run failing as it is cancelled has already been recorded as failed.
             await stop_task(task, suppress=(asyncio.CancelledError, Exception))
 
-    async def _fail_abandoned_runs(self) -> None:
+    async def _fail_abandoned_runs(self, restarted_instance: str | None = None) -> None:
         """Fail the `running` runs whose heartbeat went stale: their process died (a live run of
-        another replica sharing the database keeps its heartbeat fresh and is left alone)."""
-        abandoned = await asyncio.to_thread(self.repository.fail_abandoned_runs, self.wall_clock.now())
+        another replica sharing the database keeps its heartbeat fresh and is left alone); and those
+        of `restarted_instance`, whose process this one replaces."""
+        abandoned = await asyncio.to_thread(
+            self.repository.fail_abandoned_runs,
+            self.wall_clock.now(),
+            restarted_instance=restarted_instance,
+        )
         if abandoned:
             logger.warning("marked %d interrupted run(s) as failed", abandoned)
 
@@ -174,7 +185,7 @@ class RunCoordinator:
                 provider=self.computer.provider.name,
                 started_at=self.wall_clock.now(),
             )
-            await asyncio.to_thread(self.repository.create_run, run)
+            await asyncio.to_thread(self.repository.create_run, run, self.instance)
             self._in_flight_run = run
             self._in_flight = asyncio.create_task(self._execute(run), name=f"analysis-{run.run_id}")
             return run, False

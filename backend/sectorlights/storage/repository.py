@@ -41,10 +41,14 @@ class Repository:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def create_run(self, run: AnalysisRun) -> None:
-        """Record a new run; its heartbeat starts at its start."""
+    def create_run(self, run: AnalysisRun, instance: str | None = None) -> None:
+        """Record a new run, started by the serving process `instance` (None: not a serving one, as
+        the CLI); its heartbeat starts at its start."""
+        values = _run_values(run) | {"heartbeat_at": run.started_at}
+        if instance is not None:  # else NULL, written the same before migration 0009
+            values["instance"] = instance
         with self.engine.begin() as connection:
-            connection.execute(insert(analysis_runs).values(**_run_values(run), heartbeat_at=run.started_at))
+            connection.execute(insert(analysis_runs).values(**values))
 
     def update_progress(
         self, run_id: str, stage: str, progress_pct: float, heartbeat_at: datetime | None = None
@@ -315,18 +319,22 @@ class Repository:
         with self.engine.connect() as connection:
             return list(connection.execute(select(stock_universe.c.symbol).order_by("symbol")).scalars())
 
-    def fail_abandoned_runs(self, now: datetime, stale_after: timedelta = RUN_STALE_AFTER) -> int:
+    def fail_abandoned_runs(
+        self, now: datetime, stale_after: timedelta = RUN_STALE_AFTER, restarted_instance: str | None = None
+    ) -> int:
         """Runs left `running` by a process that died are marked failed (finished at `now`); returns
         how many. Abandoned means no heartbeat (nor, without one, a start) within `stale_after` of
-        `now`, so the live runs of other replicas sharing the database are left alone."""
+        `now`, so the live runs of other replicas sharing the database are left alone; or, given
+        `restarted_instance` (a serving process that has just started), started by that instance,
+        whatever its heartbeat: the process that ran it is gone."""
         cutoff = now - stale_after
         heartbeat, started = analysis_runs.c.heartbeat_at, analysis_runs.c.started_at
+        abandoned = or_(heartbeat < cutoff, and_(heartbeat.is_(None), started < cutoff))
+        if restarted_instance is not None:
+            abandoned = or_(abandoned, analysis_runs.c.instance == restarted_instance)
         statement = (
             update(analysis_runs)
-            .where(
-                analysis_runs.c.status == RunStatus.RUNNING.value,
-                or_(heartbeat < cutoff, and_(heartbeat.is_(None), started < cutoff)),
-            )
+            .where(analysis_runs.c.status == RunStatus.RUNNING.value, abandoned)
             .values(status=RunStatus.FAILED.value, error=INTERRUPTED_ERROR, finished_at=now)
         )
         with self.engine.begin() as connection:

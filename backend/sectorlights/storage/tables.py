@@ -42,6 +42,9 @@ analysis_runs = Table(
     Column("result", JSON, nullable=True),
     # Refreshed while the run is in flight; a stale one means its process died (NULL before 0006).
     Column("heartbeat_at", UtcDateTime, nullable=True),
+    # The serving process that started it (SECTORLIGHTS_INSTANCE): restarting, that process fails its
+    # own runs left `running` at once. NULL for the CLI's runs and those from before 0009.
+    Column("instance", String(200), nullable=True),
     Index("ix_analysis_runs_status_finished", "status", "finished_at"),
 )
 

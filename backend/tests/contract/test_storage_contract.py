@@ -217,6 +217,72 @@ def test_a_run_without_a_heartbeat_is_judged_by_its_start(database: Engine) -> N
     assert _status(repository, recent.run_id) == RunStatus.RUNNING
 
 
+RESTARTED = "replica-a:8000"
+OTHER = "replica-b:8000"
+FRESH, STALE = timedelta(seconds=1), RUN_STALE_AFTER + timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(
+    ("run_instance", "status", "heartbeat_age", "restarted", "failed"),
+    [
+        # A restarting instance fails its own run at once: the process that ran it is gone.
+        (RESTARTED, RunStatus.RUNNING, FRESH, RESTARTED, True),
+        (RESTARTED, RunStatus.RUNNING, STALE, RESTARTED, True),
+        # An ended run keeps its outcome.
+        (RESTARTED, RunStatus.SUCCEEDED, FRESH, RESTARTED, False),
+        (RESTARTED, RunStatus.FAILED, STALE, RESTARTED, False),
+        # Another instance's run may be live: the heartbeat decides.
+        (OTHER, RunStatus.RUNNING, FRESH, RESTARTED, False),
+        (OTHER, RunStatus.RUNNING, STALE, RESTARTED, True),
+        (OTHER, RunStatus.SUCCEEDED, STALE, RESTARTED, False),
+        # So does it for a run of no serving process (the CLI's).
+        (None, RunStatus.RUNNING, FRESH, RESTARTED, False),
+        (None, RunStatus.RUNNING, STALE, RESTARTED, True),
+        # The periodic sweep names no instance: a live run of this one is left alone.
+        (RESTARTED, RunStatus.RUNNING, FRESH, None, False),
+        (RESTARTED, RunStatus.RUNNING, STALE, None, True),
+    ],
+)
+def test_a_restarting_instance_fails_its_own_runs_at_once_and_others_by_heartbeat(
+    database: Engine,
+    run_instance: str | None,
+    status: RunStatus,
+    heartbeat_age: timedelta,
+    restarted: str | None,
+    failed: bool,
+) -> None:
+    repository = Repository(database)
+    run = run_record()
+    repository.create_run(run, run_instance)  # the heartbeat starts at the start: AS_OF
+    if status == RunStatus.SUCCEEDED:
+        repository.commit_run(snapshot(run.run_id), members(), AS_OF)
+    elif status == RunStatus.FAILED:
+        repository.fail_run(run.run_id, "ProviderError: vendor down", AS_OF)
+    before = repository.get_run(run.run_id)
+    now = AS_OF + heartbeat_age
+
+    assert repository.fail_abandoned_runs(now, restarted_instance=restarted) == int(failed)
+    stored = repository.get_run(run.run_id)
+    assert stored is not None
+    if failed:
+        assert (stored.status, stored.error, stored.finished_at) == (RunStatus.FAILED, INTERRUPTED_ERROR, now)
+    else:
+        assert stored == before
+
+
+def test_runs_stored_before_0009_have_no_instance_and_keep_the_heartbeat_rule(database: Engine) -> None:
+    repository = Repository(database)
+    with downgraded(database, "0008"):
+        old = run_record()
+        repository.create_run(old)
+    assert current_revision(database) == head_revision()
+    with database.connect() as connection:
+        stored = connection.execute(select(analysis_runs.c.instance)).scalar_one()
+    assert stored is None
+    assert repository.fail_abandoned_runs(AS_OF + FRESH, restarted_instance=RESTARTED) == 0
+    assert repository.fail_abandoned_runs(AS_OF + STALE, restarted_instance=RESTARTED) == 1
+
+
 def test_exclusions_and_member_metrics_are_replaced_by_each_run(database: Engine) -> None:
     repository = Repository(database)
     first = run_record()

@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import re
 import signal
+import socket
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import pytest
 import redis
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, insert, select
 
 from sectorlights.cache.base import SNAPSHOT_KEY
+from sectorlights.storage.repository import RUN_STALE_AFTER
 from sectorlights.storage.tables import analysis_runs
 from tests.conftest import SIM_NOW
 from tests.servers import RunningProcess, migrate, running_process, running_sim_vendor
@@ -54,11 +59,11 @@ def get(url: str) -> httpx.Response:
 
 
 def serving(
-    env: Mapping[str, str], cwd: Path, ready_path: str = "/api/sectors"
+    env: Mapping[str, str], cwd: Path, ready_path: str = "/api/sectors", port: int | None = None
 ) -> AbstractContextManager[RunningProcess]:
-    """`sectorlights serve` on a free port until `ready_path` answers 200 (the database is migrated
-    first); yields the process so a test can kill it. Always stopped afterwards."""
-    return running_process(["serve"], env, cwd, ready_path, 90, "server")
+    """`sectorlights serve` on `port` (else a free one) until `ready_path` answers 200 (the database
+    is migrated first); yields the process so a test can kill it. Always stopped afterwards."""
+    return running_process(["serve"], env, cwd, ready_path, 90, "server", port=port)
 
 
 @pytest.fixture
@@ -79,11 +84,65 @@ def stored_runs(env: Mapping[str, str]) -> list[dict[str, Any]]:
         engine.dispose()
 
 
+@dataclass(frozen=True)
+class Restart:
+    """The identities of a killed server and of the one started after it."""
+
+    first: Mapping[str, str]
+    second: Mapping[str, str]
+    same_port: bool
+    # The killed run is failed as soon as the second server answers (same identity), else only once
+    # its heartbeat is stale.
+    immediate: bool
+
+
+RESTARTS = {
+    "same SECTORLIGHTS_INSTANCE": Restart(
+        {"SECTORLIGHTS_INSTANCE": "replica-a"}, {"SECTORLIGHTS_INSTANCE": "replica-a"}, False, True
+    ),
+    # Host name and port: a compose replica's container keeps its host name across restarts.
+    "default identity, same port": Restart({}, {}, True, True),
+    "another instance": Restart(
+        {"SECTORLIGHTS_INSTANCE": "replica-a"}, {"SECTORLIGHTS_INSTANCE": "replica-b"}, False, False
+    ),
+}
+
+
+def insert_live_run_of(instance: str, env: Mapping[str, str]) -> str:
+    """A `running` run of another replica, alive: its heartbeat is ahead, so it stays fresh however
+    long the next server takes to start."""
+    run_id = str(uuid.uuid4())
+    now = datetime.now(UTC)
+    engine = create_engine(env["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                insert(analysis_runs).values(
+                    run_id=run_id,
+                    trigger="on_demand",
+                    status="running",
+                    stage="daily_bars",
+                    progress_pct=40.0,
+                    provider="polygon",
+                    started_at=now,
+                    heartbeat_at=now + timedelta(minutes=10),
+                    instance=instance,
+                )
+            )
+    finally:
+        engine.dispose()
+    return run_id
+
+
+@pytest.mark.parametrize("restart", RESTARTS.values(), ids=RESTARTS.keys())
 def test_a_run_killed_with_its_server_is_failed_by_the_next_one(
-    tmp_path: Path, postgres_env: dict[str, str]
+    tmp_path: Path, postgres_env: dict[str, str], restart: Restart
 ) -> None:
     """SIGKILL mid-run leaves the run `running` with no one to finish it. The next server serves the
-    previous grid at once, and its sweep fails the dead run once its heartbeat is stale (~30-45 s)."""
+    previous grid at once. Restarted with the same identity, it fails the run before it answers;
+    another instance cannot tell it from a live run of the dead one's, so its sweep fails it once
+    its heartbeat is stale (~30-45 s), and a live run of another replica is left alone."""
+    port = free_port() if restart.same_port else None
     with running_sim_vendor(FROZEN, tmp_path) as vendor:
         env = (
             postgres_env
@@ -95,7 +154,7 @@ def test_a_run_killed_with_its_server_is_failed_by_the_next_one(
             }
         )
         migrate(env, tmp_path)
-        with serving(env, tmp_path) as first:
+        with serving(env | restart.first, tmp_path, port=port) as first:
             previous = get(f"{first.base_url}/api/sectors").json()["run_id"]
             # Every vendor call now takes a while: the next run spends tens of seconds on its bars.
             httpx.post(
@@ -113,28 +172,35 @@ def test_a_run_killed_with_its_server_is_failed_by_the_next_one(
             caught = poll(in_progress, 30, "the on-demand run to make progress")
             first.process.send_signal(signal.SIGKILL)
             first.process.wait(timeout=10)
-            killed_at = time.monotonic()
         [row] = [row for row in stored_runs(env) if row["run_id"] == killed]
         assert row["status"] == "running" and row["heartbeat_at"] is not None
+        other_replicas = insert_live_run_of("replica-c", env)
 
-        with serving(env, tmp_path) as second:
+        with serving(env | restart.second, tmp_path, port=port) as second:
             # The previous grid, from the database, as soon as the new server answers.
             assert get(f"{second.base_url}/api/sectors").json()["run_id"] == previous
-            # Its heartbeat is seconds old: the start-up sweep cannot tell it from another replica's
-            # live run, so it is left alone until the heartbeat goes stale.
-            assert get(f"{second.base_url}/api/analysis/{killed}").json()["status"] == "running"
+            answered = get(f"{second.base_url}/api/analysis/{killed}").json()
+            if restart.immediate:
+                assert answered["status"] == "failed", answered
+            else:
+                # Its heartbeat is seconds old: it is left alone until the heartbeat goes stale.
+                assert answered["status"] == "running", answered
 
-            def failed() -> dict[str, Any] | None:
-                run: dict[str, Any] = get(f"{second.base_url}/api/analysis/{killed}").json()
-                return run if run["status"] == "failed" else None
+                def failed() -> dict[str, Any] | None:
+                    run: dict[str, Any] = get(f"{second.base_url}/api/analysis/{killed}").json()
+                    return run if run["status"] == "failed" else None
 
-            # Stale 30 s after its last heartbeat; the sweep looks every 15 s.
-            run = poll(failed, 60, "the killed run to be marked failed", every_secs=0.5)
-            waited = time.monotonic() - killed_at
-            assert run["error"] == INTERRUPTED
-            assert run["finished_at"] is not None
-            assert 15 <= waited <= 55, f"failed {waited:.1f} s after the kill"
-            # The new server's own start-up run is live and never taken for abandoned.
+                # Stale 30 s after its last heartbeat; the sweep looks every 15 s.
+                answered = poll(failed, 60, "the killed run to be marked failed", every_secs=0.5)
+            assert answered["error"] == INTERRUPTED
+            [after] = [row for row in stored_runs(env) if row["run_id"] == killed]
+            identity = restart.first.get("SECTORLIGHTS_INSTANCE", f"{socket.gethostname()}:{port}")
+            assert after["instance"] == identity
+            # Failed before its heartbeat went stale only by the restart of its own instance.
+            went_stale = after["heartbeat_at"] + RUN_STALE_AFTER
+            assert (after["finished_at"] < went_stale) == restart.immediate, after
+            # The live run of another replica, and the new server's own start-up run, are left alone.
+            assert get(f"{second.base_url}/api/analysis/{other_replicas}").json()["status"] == "running"
             own = [row for row in stored_runs(env) if row["trigger"] == "startup"][1:]
             assert own and all(row["status"] != "failed" for row in own), own
     assert caught["stage"] != "queued"

@@ -60,7 +60,7 @@ def database(tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _runner(database: Engine, provider: HeldProvider) -> ReplayRunner:
+def _runner(database: Engine, provider: HeldProvider, instance: str | None = None) -> ReplayRunner:
     imported = ImportedBars([*previous_sessions(DAY, 25), DAY])
     sources = ReplaySources(
         provider=provider,  # type: ignore[arg-type]
@@ -70,7 +70,12 @@ def _runner(database: Engine, provider: HeldProvider) -> ReplayRunner:
         history_sessions=25,
     )
     return ReplayRunner(
-        sources, Repository(database), FrozenClock(WALL_NOW), Metrics(), BoundedExecutor("replays", 1)
+        sources,
+        Repository(database),
+        FrozenClock(WALL_NOW),
+        Metrics(),
+        BoundedExecutor("replays", 1),
+        instance,
     )
 
 
@@ -148,3 +153,33 @@ async def test_stopping_mid_replay_fails_its_run(database: Engine) -> None:
     provider.release.set()
     stored = Repository(database).get_run(run.run_id)
     assert stored is not None and stored.status == RunStatus.FAILED and stored.error == INTERRUPTED_ERROR
+
+
+@pytest.mark.parametrize(
+    ("runner_instance", "restarted", "failed"),
+    [
+        # The replay's process is the one restarting: it cannot be alive.
+        ("replica-a:8000", "replica-a:8000", True),
+        # Another instance's replay, or the CLI's, may be: its heartbeat (fresh here) decides.
+        ("replica-a:8000", "replica-b:8000", False),
+        (None, "replica-a:8000", False),
+    ],
+)
+async def test_a_replay_in_flight_is_failed_by_the_restart_of_its_instance(
+    database: Engine, runner_instance: str | None, restarted: str, failed: bool
+) -> None:
+    provider = HeldProvider()
+    runner = _runner(database, provider, runner_instance)
+    run, _ = await runner.start("2017-11-09", None)
+    await _held(provider)
+    try:
+        restarting = Repository(database).fail_abandoned_runs(WALL_NOW, restarted_instance=restarted)
+        assert restarting == int(failed)
+        stored = Repository(database).get_run(run.run_id)
+        assert stored is not None
+        assert (stored.status, stored.error) == (
+            (RunStatus.FAILED, INTERRUPTED_ERROR) if failed else (RunStatus.RUNNING, None)
+        )
+    finally:
+        provider.release.set()
+        await runner.wait_for(run.run_id)

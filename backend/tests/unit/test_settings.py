@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -60,6 +61,7 @@ def test_frozen_clock_and_seed(monkeypatch: pytest.MonkeyPatch) -> None:
         ("SECTORLIGHTS_SCORE_RULES", "robust", "SECTORLIGHTS_SCORE_RULES"),
         ("SECTORLIGHTS_LOG_FORMAT", "xml", "SECTORLIGHTS_LOG_FORMAT: Input should be 'text' or 'json'"),
         ("SECTORLIGHTS_LOG_FORMAT", "json-lines", "SECTORLIGHTS_LOG_FORMAT"),
+        ("SECTORLIGHTS_INSTANCE", "r" * 201, "SECTORLIGHTS_INSTANCE"),
     ],
 )
 def test_bad_settings_give_one_line_naming_the_setting(
@@ -84,6 +86,24 @@ def test_log_format_is_text_unless_json_is_asked_for(
     if value is not None:
         monkeypatch.setenv("SECTORLIGHTS_LOG_FORMAT", value)
     assert load_settings().server.log_format == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "port", "expected"),
+    [
+        # By default the host name and the port served on (`serve --port` included).
+        (None, 8000, f"{socket.gethostname()}:8000"),
+        (None, 8001, f"{socket.gethostname()}:8001"),
+        ("", 8000, f"{socket.gethostname()}:8000"),
+        ("replica-a", 8001, "replica-a"),
+    ],
+)
+def test_the_instance_is_named_by_the_setting_else_host_and_port(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, port: int, expected: str
+) -> None:
+    if value is not None:
+        monkeypatch.setenv("SECTORLIGHTS_INSTANCE", value)
+    assert load_settings().server.instance_name(port) == expected
 
 
 def test_api_keys_are_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
