@@ -227,7 +227,8 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
     )
     metrics.count_ws_clients(lambda: hub.client_count)
     metrics.count_vendor_work(lambda: vendor_calls.pool.busy, lambda: vendor_calls.pool.queued)
-    health = HealthChecks(database, cache, provider)
+    users = UserService(UserStore(database))
+    health = HealthChecks(database, cache, provider, users.database_watch)
     analysis = Analysis(
         runs,
         grid,
@@ -248,7 +249,7 @@ def build_container(settings: Settings, provider: MarketDataProvider | None = No
         background,
         hub,
         MarketQueries(repository, grid, runs, scheduler),
-        UserService(UserStore(database)),
+        users,
         health,
         colour_history,
         create_action_limiter(settings.server.user_actions_per_minute, settings.cache.redis_url),
