@@ -2244,7 +2244,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No analysis yet: the first run is in progress */
+            /** @description No analysis yet (the first run is in progress), or the database is not answering (with Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2303,7 +2303,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No analysis yet: the first run is in progress */
+            /** @description No analysis yet (the first run is in progress), or the database is not answering (with Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2410,7 +2410,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No analysis yet: the first run is in progress */
+            /** @description No analysis yet (the first run is in progress), or the database is not answering (with Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2524,7 +2524,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No analysis yet: the first run is in progress */
+            /** @description No analysis yet (the first run is in progress), or the database is not answering (with Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
