@@ -5,11 +5,13 @@ With CI=true a missing service fails the test instead of skipping it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -112,6 +114,86 @@ def throwaway_redis_server() -> Iterator[str]:
     """A redis-server of our own on a free port, stopped afterwards; yields its URL."""
     with redis_server_process() as (url, _process):
         yield url
+
+
+class TcpProxy:
+    """A TCP forwarder on a free 127.0.0.1 port to `target`, which a test can cut (connections
+    dropped, new ones refused, as when the server behind it stops) and restore on the same port:
+    a shared server (the local PostgreSQL) seen to go away and come back, without stopping it."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self._listener: socket.socket | None = None
+        self._connections: set[socket.socket] = set()
+        self._lock = threading.Lock()
+
+    def restore(self) -> None:
+        """Listen (again) on `port`."""
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(128)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        """Drop every connection and stop listening: new connections are refused."""
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+            listener.close()
+        with self._lock:
+            connections, self._connections = self._connections, set()
+        for connection in connections:
+            _drop(connection)
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _address = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                self._connections |= {client, upstream}
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            with self._lock:
+                self._connections -= {source, sink}
+            _drop(source)
+            _drop(sink)
+
+
+def _drop(connection: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        connection.shutdown(socket.SHUT_RDWR)
+    connection.close()
+
+
+@contextmanager
+def tcp_proxy(target_host: str, target_port: int) -> Iterator[TcpProxy]:
+    """A `TcpProxy` listening to `target`, cut afterwards."""
+    proxy = TcpProxy(target_host, target_port)
+    proxy.restore()
+    try:
+        yield proxy
+    finally:
+        proxy.cut()
 
 
 TIMESCALEDB_SERVER = Path(__file__).parent / "timescaledb" / "server.mjs"

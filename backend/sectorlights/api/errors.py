@@ -9,6 +9,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from sectorlights.engine.outages import (
+    DATABASE_UNAVAILABLE_ERRORS,
+    RETRY_AFTER_SECS,
+    UNAVAILABLE_DETAIL,
+    DatabaseUnavailable,
+)
 from sectorlights.engine.queries import NotFound, NotReady
 from sectorlights.engine.replay_request import ReplayRequestError
 from sectorlights.engine.replays import ReplayBusyError
@@ -27,7 +33,8 @@ _MEANINGS = {
     422: "A parameter or the body is invalid",
     413: "The request body is larger than SECTORLIGHTS_MAX_BODY_BYTES",
     429: "Too many requests of this kind from this caller; see Retry-After",
-    503: "No analysis yet: the first run is in progress",
+    503: "No analysis yet (the first run is in progress), or the database is not answering "
+    "(with Retry-After)",
 }
 
 
@@ -60,6 +67,23 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotReady)
     async def _not_ready(_request: Request, error: NotReady) -> JSONResponse:
         return _error(503, error.detail)
+
+    # A database that went away: 503 with Retry-After, never a 500 with a traceback per request.
+    # The watch logs the outage once when it starts and once when it ends.
+    @app.exception_handler(DatabaseUnavailable)
+    async def _unavailable(_request: Request, _error: DatabaseUnavailable) -> JSONResponse:
+        return _database_unavailable()
+
+    async def _database_error(request: Request, error: Exception) -> JSONResponse:
+        request.app.state.container.users.database_watch.failed(error)
+        return _database_unavailable()
+
+    for error_type in DATABASE_UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error_type, _database_error)
+
+
+def _database_unavailable() -> JSONResponse:
+    return _error(503, UNAVAILABLE_DETAIL, {"Retry-After": str(RETRY_AFTER_SECS)})
 
 
 def _error(status_code: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -238,7 +238,8 @@ def build_container(
     )
     metrics.count_ws_clients(lambda: hub.client_count)
     metrics.count_vendor_work(lambda: vendor_calls.pool.busy, lambda: vendor_calls.pool.queued)
-    health = HealthChecks(database, cache, provider)
+    users = UserService(UserStore(database))
+    health = HealthChecks(database, cache, provider, users.database_watch)
     analysis = Analysis(
         runs,
         grid,

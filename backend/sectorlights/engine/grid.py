@@ -14,8 +14,7 @@ from sectorlights.cache.base import SNAPSHOT_KEY, Cache, CacheError, encode_docu
 from sectorlights.core.clock import Clock
 from sectorlights.core.state_log import StateLog
 from sectorlights.domain.snapshot import SectorSnapshot
-from sectorlights.domain.vocabulary import Freshness
-from sectorlights.engine.freshness import classify_freshness, recommendation
+from sectorlights.engine.freshness import grid_freshness
 from sectorlights.engine.publisher import GridPublisher
 from sectorlights.metrics import Metrics
 from sectorlights.storage.repository import Repository
@@ -84,14 +83,7 @@ class GridReader:
     def freshness_fields(self, as_of: datetime) -> dict[str, Any]:
         """What the grid says about itself: age, freshness class, recommendation, staleness."""
         age_secs = max(0.0, (self.clock.now() - as_of).total_seconds())
-        freshness = classify_freshness(age_secs)
-        return {
-            "age_secs": round(age_secs, 1),
-            "freshness": freshness.value,
-            "recommendation": recommendation(freshness),
-            "stale": freshness == Freshness.STALE or self.last_failure is not None,
-            "last_error": self.last_failure,
-        }
+        return grid_freshness(age_secs, self.last_failure)
 
     async def live_grid(self) -> dict[str, Any] | None:
         """The latest grid with its freshness fields, as `GET /api/sectors` serves it."""

@@ -17,18 +17,33 @@ from sectorlights.domain.responses import (
     MarketDataStatus,
     Readiness,
 )
+from sectorlights.engine.outages import DatabaseWatch
 from sectorlights.providers.base import MarketDataProvider
-from sectorlights.storage.database import database_health
+from sectorlights.storage.database import DatabaseError, database_health
 
 
 class HealthChecks:
-    def __init__(self, database: Engine, cache: Cache, provider: MarketDataProvider) -> None:
+    def __init__(
+        self,
+        database: Engine,
+        cache: Cache,
+        provider: MarketDataProvider,
+        database_watch: DatabaseWatch | None = None,
+    ) -> None:
+        """`database_watch`: told what each check finds, so that a probe notices the end (or the
+        start) of an outage even when no request uses the database."""
         self.database_engine = database
         self.cache_store = cache
         self.provider = provider
+        self.database_watch = database_watch
 
     async def database(self) -> DatabaseStatus:
         health = await asyncio.to_thread(database_health, self.database_engine)
+        if self.database_watch is not None:
+            if health.reachable:
+                self.database_watch.answered()
+            else:
+                self.database_watch.failed(DatabaseError(health.detail))
         return DatabaseStatus(
             status="ok" if health.ok else "error",
             dialect=health.dialect,

@@ -29,6 +29,7 @@ from sectorlights.domain.responses import (
 )
 from sectorlights.domain.snapshot import AnalysisRun, RunStatus
 from sectorlights.domain.vocabulary import Sector
+from sectorlights.engine.freshness import grid_freshness
 from sectorlights.engine.query_rows import history_entry, history_point, returns_pct, top_list_entry
 from sectorlights.engine.run_history import UnknownRunError, stored_grid, stored_runs
 from sectorlights.engine.schedule import ScheduledRun
@@ -245,9 +246,17 @@ class MarketQueries:
         if latest is None:
             raise NotFound("No analysis has run yet: POST /api/analysis to start one.")
         grid = await self.grids.latest_grid()
+        # The latest run's outcome, whichever process ran it; while one is running, the outcome of
+        # this process's last run stands.
+        if latest.status == RunStatus.FAILED:
+            failure = latest.error or "the latest analysis failed"
+        elif latest.status == RunStatus.SUCCEEDED:
+            failure = None
+        else:
+            failure = self.grids.last_failure
         answer: dict[str, Any] = {
             "run": self.run_status(latest),
-            "last_error": self.grids.last_failure,
+            "last_error": failure,
             "next_scheduled": [
                 ScheduledAnalysis(at=item.at, kind=item.kind.value)
                 for item in ([] if self.schedule is None else self.schedule.next_runs(3))
@@ -264,7 +273,8 @@ class MarketQueries:
                 | {"grid_run_id": None, "as_of": None, "age_secs": None, "freshness": None}
                 | {"recommendation": message}
             )
-        fields = self.grids.freshness_fields(datetime.fromisoformat(grid["as_of"]))
+        age_secs = self.grids.freshness_fields(datetime.fromisoformat(grid["as_of"]))["age_secs"]
+        fields = grid_freshness(age_secs, failure)
         return LatestAnalysis.model_validate(
             answer
             | {"grid_run_id": grid["run_id"], "as_of": grid["as_of"]}

@@ -183,9 +183,14 @@ class LiveHub:
     async def _pump(self) -> None:
         """Read the bus and fan out; after lag or a bus outage every client is resynchronised."""
         interrupted = False
+        # A bus that is down fails every resubscription (once a second): say so once, and once
+        # when it is back.
+        outage = StateLog(logger)
         while True:
             try:
                 async with self.bus.subscribe() as events:
+                    # Subscribing read the bus's latest sequence: the bus answers again.
+                    outage.recovered("live updates resumed")
                     if interrupted:
                         # Only once subscribed again: a snapshot taken earlier could miss what is
                         # published before the new subscription starts.
@@ -200,8 +205,10 @@ class LiveHub:
                         self._enqueue(_Outgoing.of(event, time.monotonic()))
             except asyncio.CancelledError:
                 raise
-            except (SubscriberLaggedError, CacheError) as error:
+            except SubscriberLaggedError as error:
                 logger.warning("live updates interrupted, clients will get a snapshot: %s", error)
+            except CacheError as error:
+                outage.failed("live updates interrupted, clients will get a snapshot: %s", error)
             except Exception:
                 logger.exception("live update pump failed; restarting")
             interrupted = True

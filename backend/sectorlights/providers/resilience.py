@@ -184,6 +184,9 @@ class _Circuit:
     opened_at: float = 0.0
     last_error: str = ""
     trial_in_flight: bool = False
+    # The latest call's error when it failed in a way the breaker does not count (an HTTP 401, 403
+    # or 400: the vendor answered, but the call did not work); None after a success.
+    refused: str | None = None
     # Opening is logged once; the re-openings after each failed trial call only at debug.
     log: StateLog = field(default_factory=lambda: StateLog(logger))
 
@@ -196,6 +199,8 @@ class CircuitReport:
     state: BreakerState
     failures: int  # failures in a row
     last_error: str
+    # The latest call's error when the vendor refused it (not counted by the breaker), else None.
+    refused: str | None = None
 
 
 class CircuitBreaker:
@@ -239,6 +244,7 @@ class CircuitBreaker:
                     else circuit.state,
                     circuit.failures,
                     circuit.last_error,
+                    circuit.refused,
                 )
                 for endpoint, circuit in sorted(self._circuits.items())
             ]
@@ -253,6 +259,8 @@ class CircuitBreaker:
                 self.record_failure(endpoint, error)
             else:
                 self.record_success(endpoint)  # the vendor answered, even if it said no
+                if refuses_every_call(error):
+                    self._record_refusal(endpoint, error)
             raise
         except BaseException:
             self._release_trial(endpoint)
@@ -285,6 +293,7 @@ class CircuitBreaker:
             circuit.state = BreakerState.CLOSED
             circuit.failures = 0
             circuit.trial_in_flight = False
+            circuit.refused = None
 
     def record_failure(self, endpoint: str, error: Exception) -> None:
         with self._lock:
@@ -301,6 +310,10 @@ class CircuitBreaker:
                 )
                 circuit.state = BreakerState.OPEN
                 circuit.opened_at = self._clock()
+
+    def _record_refusal(self, endpoint: str, error: Exception) -> None:
+        with self._lock:
+            self._circuits.setdefault(endpoint, _Circuit()).refused = str(error)
 
     def _release_trial(self, endpoint: str) -> None:
         with self._lock:
@@ -319,6 +332,18 @@ def counts_as_failure(error: Exception) -> bool:
     if isinstance(error, VendorError):
         return error.retryable
     return isinstance(error, TimeoutError | ConnectionError)
+
+
+def refuses_every_call(error: Exception) -> bool:
+    """Whether the vendor answered `error` in a way that the same call would get again (a key it
+    refuses, a request it cannot serve): not a fault to back off from, but not a working vendor
+    either. A 404 is only about the thing asked for (a delisted ticker)."""
+    return (
+        isinstance(error, VendorError)
+        and error.status is not None
+        and 400 <= error.status < 500
+        and (error.status != 404 and not error.retryable)
+    )
 
 
 def describe_failure(error: VendorError) -> str:

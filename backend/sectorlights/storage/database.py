@@ -13,13 +13,30 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 class DatabaseError(RuntimeError):
     """The database is unreachable or unusable; the message says which and why."""
+
+
+# What a database that went away raises (stopped, restarting, unreachable, out of connections), as
+# opposed to a query that is wrong: a caller may answer "try again shortly" instead of failing.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    PoolTimeoutError,
+    DatabaseError,
+)
+
+
+def unavailable_reason(error: BaseException) -> str:
+    """The driver's one-line reason for `error` (no traceback, no SQL), for a log line."""
+    original = getattr(error, "orig", None)
+    return " ".join(str(original if original is not None else error).split())[:300]
 
 
 def create_database_engine(url: str) -> Engine:
@@ -126,6 +143,8 @@ class DatabaseHealth:
     head: str
     timescaledb: bool
     detail: str
+    # False when no connection could be made at all (as opposed to one at the wrong migration).
+    reachable: bool = True
 
 
 def timescaledb_in_use(engine: Engine) -> bool:
@@ -155,7 +174,9 @@ def database_health(engine: Engine) -> DatabaseHealth:
             except SQLAlchemyError:  # no version table: never migrated
                 revision = None
     except SQLAlchemyError as error:
-        return DatabaseHealth(False, dialect, None, head, False, str(_unreachable(engine, error)))
+        return DatabaseHealth(
+            False, dialect, None, head, False, str(_unreachable(engine, error)), reachable=False
+        )
     state = migration_state(revision)
     if state == "pending":
         detail = f"migrations pending: at {revision or 'none'}, head is {head}; run `sectorlights migrate`"

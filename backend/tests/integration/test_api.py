@@ -323,6 +323,13 @@ def test_vendor_failure_keeps_last_good_grid_marked_stale(settings_env: Path) ->
         assert grid["run_id"] == good["run_id"]
         assert grid["stale"] is True
         assert "HTTP 503" in grid["last_error"]
+        # Freshness, recommendation and the vendor's health agree with the failed run.
+        assert grid["freshness"] == "stale"
+        assert grid["recommendation"].startswith("The latest analysis failed")
+        latest = test_client.get("/api/analysis/latest").json()
+        assert (latest["run"]["status"], latest["freshness"]) == ("failed", "stale")
+        assert "HTTP 503" in latest["last_error"]
+        assert latest["recommendation"].startswith("The latest analysis failed")
 
 
 def test_a_run_applies_the_history_retention(settings_env: Path) -> None:

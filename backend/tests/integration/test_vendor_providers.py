@@ -124,8 +124,15 @@ def test_vendor_outage_keeps_the_last_grid_marked_stale(vendor: str, tmp_path: P
             while not grid["stale"] and time.monotonic() < deadline:
                 time.sleep(1)
                 grid = httpx.get(f"{base_url}/api/sectors", timeout=10).json()
+            # The failed run's snapshot calls: the vendor is not "ok", whatever its circuit.
+            vendor_health = httpx.get(f"{base_url}/health/polygon", timeout=10).json()
+            latest = httpx.get(f"{base_url}/api/analysis/latest", timeout=10).json()
         finally:
             clear_faults(vendor)
+    assert vendor_health["status"] == "error", vendor_health
+    assert "snapshot" in vendor_health["detail"] and "500" in vendor_health["detail"], vendor_health
+    assert grid["freshness"] == "stale" and "failed" in grid["recommendation"], grid["recommendation"]
+    assert latest["freshness"] == "stale" and "failed" in latest["recommendation"], latest
     assert grid["stale"] is True
     assert grid["run_id"] == good["run_id"]
     assert grid["sectors"] == good["sectors"]

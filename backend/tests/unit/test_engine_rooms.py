@@ -86,6 +86,9 @@ def test_a_failed_run_marks_even_a_fresh_grid_stale(database: Engine) -> None:
     grid.run_failed("ProviderError: HTTP 503")
     failed = grid.freshness_fields(SIM_NOW - timedelta(minutes=5))
     assert failed["stale"] is True and failed["last_error"] == "ProviderError: HTTP 503"
+    # Not "fresh" and "current" beside `stale: true`: every field says the grid is not the latest.
+    assert failed["freshness"] == "stale"
+    assert failed["recommendation"].startswith("The latest analysis failed")
     grid.run_succeeded()
     assert grid.freshness_fields(SIM_NOW)["stale"] is False
 

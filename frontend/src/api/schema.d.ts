@@ -2326,7 +2326,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No analysis yet: the first run is in progress */
+            /** @description No analysis yet (the first run is in progress), or the database is not answering (with Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2385,7 +2385,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No analysis yet: the first run is in progress */
+            /** @description No analysis yet (the first run is in progress), or the database is not answering (with Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2512,7 +2512,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No analysis yet: the first run is in progress */
+            /** @description No analysis yet (the first run is in progress), or the database is not answering (with Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2626,7 +2626,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No analysis yet: the first run is in progress */
+            /** @description No analysis yet (the first run is in progress), or the database is not answering (with Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;

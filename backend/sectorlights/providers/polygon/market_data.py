@@ -219,14 +219,20 @@ class PolygonMarketData:
             )
         if sent == 0:
             return ProviderHealth(ok=True, detail=f"{where}: no vendor request yet")
-        failing = [circuit for circuit in circuits if circuit.failures]
-        recent = "".join(
-            f"; {circuit.endpoint} failed {circuit.failures} in a row: {circuit.last_error}"
-            for circuit in failing
-        )
-        return ProviderHealth(
-            ok=True, detail=f"{where}: {sent:,} requests sent, every circuit closed{recent}"
-        )
+        # An endpoint whose latest calls failed (its circuit still closed, short of the threshold)
+        # is not healthy either: a run that failed on every snapshot call would otherwise leave the
+        # vendor "ok" until the circuit opened.
+        # So is one whose latest call the vendor refused (a key it does not accept).
+        failing = [
+            f"{circuit.endpoint} failed {circuit.failures} in a row: {circuit.last_error}"
+            if circuit.failures
+            else f"{circuit.endpoint} refused: {circuit.refused}"
+            for circuit in circuits
+            if circuit.failures or circuit.refused
+        ]
+        if failing:
+            return ProviderHealth(ok=False, detail=f"{where}: " + "; ".join(failing))
+        return ProviderHealth(ok=True, detail=f"{where}: {sent:,} requests sent, every circuit closed")
 
     def check(self) -> list[EndpointCheck]:
         """One light, timed call per endpoint the pipeline uses; failures are reported, never raised."""
