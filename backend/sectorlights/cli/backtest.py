@@ -77,7 +77,7 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
     from sectorlights.cli.common import migrated_database
     from sectorlights.core.clock import FrozenClock
     from sectorlights.engine.backtest import BacktestError, BacktestRunner, eligible_sessions
-    from sectorlights.engine.container import build_classification_sources
+    from sectorlights.engine.configured import build_classification_sources
     from sectorlights.engine.pipeline import AnalysisInputs
     from sectorlights.providers.flatfiles import FlatFilesProvider
     from sectorlights.providers.registry import build_provider

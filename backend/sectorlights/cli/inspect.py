@@ -45,7 +45,7 @@ class CurrentMarket:
 def build_current_frame(settings: Settings) -> CurrentMarket:
     """The frame the next analysis would see: configured provider, the clock's now (SIM_NOW honoured)."""
     from sectorlights.core.clock import clock_from_settings
-    from sectorlights.engine.container import build_classification_sources
+    from sectorlights.engine.configured import build_classification_sources
     from sectorlights.engine.frame_builder import DailyBarsCache, build_frame
     from sectorlights.providers.base import MemorySectorReferenceStore
     from sectorlights.providers.registry import build_provider

@@ -11,19 +11,18 @@ from sqlalchemy import Engine
 from sectorlights.cache.base import Cache
 from sectorlights.cache.memory import MemoryCache
 from sectorlights.cache.redis import RedisCache
-from sectorlights.config.colour_history import (
-    COLOUR_HISTORY_FILE,
-    ColourHistoryFileError,
-    load_colour_history,
-)
-from sectorlights.config.sectors import OverridesFileError
 from sectorlights.core.clock import Clock, SystemClock, clock_from_settings
 from sectorlights.core.executor import BoundedExecutor
 from sectorlights.domain.colour_history import ColourHistory
 from sectorlights.engine.action_limits import ActionLimiter, create_action_limiter
 from sectorlights.engine.background import Background, MoveResponder
-from sectorlights.engine.classification_sources import ClassificationSources
 from sectorlights.engine.computation import SnapshotComputer
+from sectorlights.engine.configured import (
+    build_classification_sources,
+    build_scheduler,
+    load_configured_colour_history,
+    replay_sources,
+)
 from sectorlights.engine.frame_builder import DailyBarsCache
 from sectorlights.engine.grid import GridReader
 from sectorlights.engine.health import HealthChecks, ReadinessProbe
@@ -34,9 +33,9 @@ from sectorlights.engine.move_watcher import MoveWatcher, WatchedUniverse
 from sectorlights.engine.pipeline import AnalysisInputs
 from sectorlights.engine.publisher import GridPublisher
 from sectorlights.engine.queries import MarketQueries
-from sectorlights.engine.replays import ReplayRunner, ReplaySources
+from sectorlights.engine.replays import ReplayRunner
 from sectorlights.engine.runs import RunCoordinator
-from sectorlights.engine.scheduler import AnalysisScheduler, SchedulerSettings
+from sectorlights.engine.scheduler import AnalysisScheduler
 from sectorlights.engine.snapshot_store import create_snapshot_memory
 from sectorlights.engine.users import UserService
 from sectorlights.engine.ws_tickets import WsTickets, create_ws_tickets
@@ -44,14 +43,11 @@ from sectorlights.live.bus import EventBus, create_event_bus
 from sectorlights.live.delivery import DeliveryTracker
 from sectorlights.live.hub import LiveHub
 from sectorlights.metrics import Metrics
-from sectorlights.providers.base import MarketDataProvider, SectorReferenceStore
+from sectorlights.providers.base import MarketDataProvider
 from sectorlights.providers.registry import build_provider
-from sectorlights.providers.resilience import CallObserver
 from sectorlights.providers.shared_budget import budget_factory
 from sectorlights.settings import ConfigurationError, Settings
-from sectorlights.storage.bars import BarsRepository
 from sectorlights.storage.database import DatabaseError, check_connection, create_database_engine
-from sectorlights.storage.reference_store import SqlSectorReferenceStore
 from sectorlights.storage.repository import Repository
 from sectorlights.storage.users import UserStore
 
@@ -120,38 +116,6 @@ class Container:
             self.database.dispose()
 
 
-def build_classification_sources(
-    settings: Settings,
-    database: Engine,
-    store: SectorReferenceStore | None = None,
-    observer: CallObserver | None = None,
-) -> ClassificationSources:
-    """Overrides (the configured file) and FMP sectors (stored; looked up when FMP_API_KEY is set)."""
-    from sectorlights.providers.fmp.client import create_fmp_reference
-
-    try:
-        return ClassificationSources(
-            store or SqlSectorReferenceStore(database),
-            create_fmp_reference(settings.provider, observer=observer),
-            settings.analysis.classification_overrides,
-            settings.analysis.fmp_lookups_per_run,
-            settings.analysis.sector_refresh_days,
-        )
-    except OverridesFileError as error:
-        raise ConfigurationError(
-            f"configuration error: SECTORLIGHTS_CLASSIFICATION_OVERRIDES: {error}"
-        ) from None
-
-
-def load_configured_colour_history(settings: Settings) -> ColourHistory:
-    """The configured colour history (the shipped one by default); ConfigurationError naming the
-    setting, the file and the problem when it cannot be used."""
-    try:
-        return load_colour_history(settings.server.colour_history or COLOUR_HISTORY_FILE)
-    except ColourHistoryFileError as error:
-        raise ConfigurationError(f"configuration error: SECTORLIGHTS_COLOUR_HISTORY: {error}") from None
-
-
 def build_container(
     settings: Settings, provider: MarketDataProvider | None = None, instance: str | None = None
 ) -> Container:
@@ -175,7 +139,7 @@ def build_container(
             budgets = budget_factory(settings.cache.redis_url)
             provider = build_provider(settings.provider, clock, database, budgets, observer=metrics)
         sources = build_classification_sources(settings, database, observer=metrics)
-        replay_sources = _replay_sources(settings, clock, database, metrics)
+        replays_read = replay_sources(settings, clock, database, metrics)
     except ConfigurationError:
         database.dispose()
         raise
@@ -208,7 +172,7 @@ def build_container(
     runs = RunCoordinator(
         repository, computer, publisher, grid, retention, wall_clock, metrics, vendor_calls, instance
     )
-    scheduler = _build_scheduler(settings, clock, run_lock, runs)
+    scheduler = build_scheduler(settings, clock, run_lock, runs)
     move_watcher = None
     if settings.engine.move_watch:
         move_watcher = MoveWatcher(
@@ -244,7 +208,7 @@ def build_container(
         runs,
         grid,
         scheduler,
-        ReplayRunner(replay_sources, repository, wall_clock, metrics, vendor_calls, instance),
+        ReplayRunner(replays_read, repository, wall_clock, metrics, vendor_calls, instance),
     )
     return Container(
         settings,
@@ -267,39 +231,4 @@ def build_container(
         vendor_calls,
         ReadinessProbe(health),
         create_ws_tickets(settings.cache.redis_url),
-    )
-
-
-def _replay_sources(
-    settings: Settings, clock: Clock, database: Engine, observer: CallObserver
-) -> ReplaySources:
-    """Replays read the flat files imported into this database, whatever provider the live runs use
-    (with SECTORLIGHTS_FLATFILES_LISTINGS as their reference data), with their own classification
-    inputs and bars cache."""
-    flatfiles = settings.provider.model_copy(update={"name": "flatfiles"})
-    sources = build_classification_sources(settings, database, observer=observer)
-    return ReplaySources(
-        provider=build_provider(flatfiles, clock, database),
-        inputs=AnalysisInputs.from_settings(settings.analysis, sources),
-        bars=BarsRepository(database),
-        bars_cache=DailyBarsCache(),
-        history_sessions=settings.engine.history_sessions,
-    )
-
-
-def _build_scheduler(
-    settings: Settings, clock: Clock, run_lock: RunLock, runs: RunCoordinator
-) -> AnalysisScheduler | None:
-    """The market schedule, when it is the one configured."""
-    if settings.engine.schedule != "market":
-        return None
-    return AnalysisScheduler(
-        runs.run_scheduled,
-        clock,
-        run_lock,
-        SchedulerSettings(
-            retry_delays_secs=settings.engine.schedule_retry_delays_secs,
-            clock_speed=settings.provider.sim_speed,
-        ),
-        runs.last_completed_at,
     )

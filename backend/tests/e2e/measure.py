@@ -16,7 +16,8 @@ def first_render_ms(browser: Browser, url: str, width: int = 1440) -> dict[str, 
                 page.goto(url)
             else:
                 page.reload()
-            page.wait_for_function("document.querySelectorAll('[data-testid=sector-card]').length === 8")
+            # A locator wait, not a polled expression: the page's CSP forbids the eval that needs.
+            page.locator("[data-testid=sector-card]").nth(7).wait_for()
             results[f"{phase}_ms"] = float(page.evaluate("performance.now()"))
         return results
     finally:

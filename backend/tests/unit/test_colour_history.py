@@ -34,7 +34,7 @@ from sectorlights.config.colour_history import (
 )
 from sectorlights.domain.colour_history import NextSessionShare
 from sectorlights.domain.vocabulary import COLORS, Color
-from sectorlights.engine.container import load_configured_colour_history
+from sectorlights.engine.configured import load_configured_colour_history
 from sectorlights.settings import ConfigurationError, Settings
 
 NAN = math.nan
