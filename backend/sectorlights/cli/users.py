@@ -60,24 +60,29 @@ def register(commands: Commands) -> None:
     add_json_flag(rotate, "the user's name and new token")
 
 
-def run_add(settings: Settings, arguments: argparse.Namespace) -> int:
+def _issue_token(settings: Settings, arguments: argparse.Namespace, command: str, issued: str) -> int:
+    """`users add` and `users rotate`: a new token for the user, printed once (stderr says `issued`)."""
     from sectorlights.storage.users import UserError, UserStore
 
     name: str = arguments.name
     with migrated_database(settings) as engine:
+        store = UserStore(engine)
         try:
-            token = UserStore(engine).add(name, datetime.now(UTC))
+            token = store.add(name, datetime.now(UTC)) if command == "add" else store.rotate(name)
         except UserError as error:
-            raise ConfigurationError(f"users add: {error}") from None
+            raise ConfigurationError(f"users {command}: {error}") from None
     if arguments.json:
         print_json({"name": name, "token": token})
     else:
         print(token)
-    print(
-        f"user {name} added; the token is shown only now (send it as Authorization: Bearer)",
-        file=sys.stderr,
-    )
+    print(f"user {name} {issued}", file=sys.stderr)
     return 0
+
+
+def run_add(settings: Settings, arguments: argparse.Namespace) -> int:
+    return _issue_token(
+        settings, arguments, "add", "added; the token is shown only now (send it as Authorization: Bearer)"
+    )
 
 
 def run_list(settings: Settings, arguments: argparse.Namespace) -> int:
@@ -109,20 +114,6 @@ def run_remove(settings: Settings, arguments: argparse.Namespace) -> int:
 
 
 def run_rotate(settings: Settings, arguments: argparse.Namespace) -> int:
-    from sectorlights.storage.users import UserError, UserStore
-
-    name: str = arguments.name
-    with migrated_database(settings) as engine:
-        try:
-            token = UserStore(engine).rotate(name)
-        except UserError as error:
-            raise ConfigurationError(f"users rotate: {error}") from None
-    if arguments.json:
-        print_json({"name": name, "token": token})
-    else:
-        print(token)
-    print(
-        f"user {name} has a new token, shown only now; the old one no longer works",
-        file=sys.stderr,
+    return _issue_token(
+        settings, arguments, "rotate", "has a new token, shown only now; the old one no longer works"
     )
-    return 0

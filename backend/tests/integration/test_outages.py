@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import FROZEN
+from tests.integration.test_resilience_processes import poll
 from tests.servers import RunningProcess, migrate, run_command, running_process
 from tests.services import (
     TcpProxy,
@@ -98,19 +99,6 @@ class Pollers:
                 thread.join(timeout=60)
 
 
-def wait_for(probe: Callable[[], bool], timeout_secs: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_secs
-    while True:
-        try:
-            if probe():
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_secs:.0f} s waiting for {what}")
-        time.sleep(0.2)
-
-
 @dataclass
 class Deployment:
     server: RunningProcess
@@ -131,7 +119,7 @@ def outage(
     """Poll through `stop()`, OUTAGE_SECS, `start()` and the recovery; the answers, and the log lines
     written from the stop until every route answered 200 again."""
     server, token = deployment.server, deployment.token
-    wait_for(lambda: answered(server.base_url, token), 60, "the first grid")
+    poll(lambda: answered(server.base_url, token) or None, 60, "the first grid")
     with Pollers.running(server.base_url, token) as pollers:
         time.sleep(2)  # every poller has asked before the outage
         before = len(server.log().splitlines())
@@ -140,7 +128,7 @@ def outage(
         time.sleep(OUTAGE_SECS)
         start()
         pollers.outage.clear()
-        wait_for(lambda: answered(server.base_url, token), 60, "the service to recover")
+        poll(lambda: answered(server.base_url, token) or None, 60, "the service to recover")
         time.sleep(2)  # the recovery's own lines
     lines = server.log().splitlines()[before:]
     return pollers.answers, lines
