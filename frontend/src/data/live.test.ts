@@ -116,6 +116,49 @@ describe('createLiveSource', () => {
     expect(ofKind('data')).toHaveLength(0);
   });
 
+  it('with no grid yet, polls every few seconds until the first run, and stops once it has one', async () => {
+    const notReady = new ApiError('No analysis yet', 503);
+    const { fetcher, lastData } = setup({ fallbackNotReadyMs: 3_000 });
+    fetcher.mockRejectedValue(notReady);
+    const socket = connectWithSnapshot(0, null);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetcher).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(fetcher).toHaveBeenCalledTimes(2);
+    const grid = makeResponse({ run_id: 'first' });
+    fetcher.mockResolvedValue(grid);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(lastData()).toEqual(grid);
+    const calls = fetcher.mock.calls.length;
+    // The socket is up: the grid's changes come over it, not by polling (past a poll interval,
+    // short of the heartbeat timeout).
+    socket.send('heartbeat', 0, {});
+    await vi.advanceTimersByTimeAsync(40_000);
+    expect(fetcher).toHaveBeenCalledTimes(calls);
+  });
+
+  it.each([
+    ['sector_update', { run_id: 'run2', as_of: '2026-11-24T11:45:00+00:00', sectors: [update()] }],
+    [
+      'top_stocks_change',
+      {
+        run_id: 'run2',
+        as_of: '2026-11-24T11:45:00+00:00',
+        changes: [{ sector: 'technology', side: 'bullish', symbols: [], entered: [], left: [], stocks: [] }],
+      },
+    ],
+  ])('a %s after a snapshot without a grid fetches the run\'s grid at once', async (type, payload) => {
+    const { fetcher, lastData } = setup({ fallbackNotReadyMs: 60_000 });
+    fetcher.mockRejectedValue(new ApiError('No analysis yet', 503));
+    const socket = connectWithSnapshot(0, null);
+    await vi.advanceTimersByTimeAsync(0);
+    const grid = makeResponse({ run_id: 'run2' });
+    fetcher.mockResolvedValue(grid);
+    socket.send(type, 1, payload);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(lastData()).toEqual(grid);
+  });
+
   it('merges sector_update into the grid and emits a change event', () => {
     const { ofKind, lastData } = setup();
     const socket = connectWithSnapshot(10);
@@ -373,7 +416,7 @@ describe('createLiveSource', () => {
 });
 
 describe('reduceSectors (useSectors state) with live events', () => {
-  it('tracks connection, progress, the last change map and the last 10 moves', () => {
+  it('tracks connection, progress, the last change map and the last MAX_MOVES moves', () => {
     let state = reduceSectors(INITIAL_SECTORS_STATE, {
       event: { kind: 'connection', state: 'reconnecting', attempt: 2 },
       at: 1,
@@ -398,14 +441,14 @@ describe('reduceSectors (useSectors state) with live events', () => {
     // The analysis time of each sector's last change accumulates across updates.
     expect(state.changedAsOf).toEqual({ energy: 'T1', utilities: 'T2' });
 
-    for (let i = 0; i < 12; i += 1) {
+    for (let i = 0; i < MAX_MOVES + 2; i += 1) {
       state = reduceSectors(state, {
         event: { kind: 'move', move: { symbol: `S${i}`, change_pct: 5, previous_close: 1, price: 1.05, direction: 'up', sector: 'energy' } },
         at: 10 + i,
       });
     }
     expect(state.moves).toHaveLength(MAX_MOVES);
-    expect(state.moves[0]).toMatchObject({ symbol: 'S11', at: 21 });
+    expect(state.moves[0]).toMatchObject({ symbol: `S${MAX_MOVES + 1}`, at: 11 + MAX_MOVES });
 
     // A snapshot's moves replace them, dated back by their age.
     const snapMove = { symbol: 'SNAP', change_pct: -20, previous_close: 1, price: 0.8, direction: 'down' as const, sector: 'energy' as const };

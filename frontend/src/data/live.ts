@@ -203,6 +203,8 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
     let watchdog: unknown = null;
     let stopFallback: (() => void) | null = null;
     let lastStatus: ConnectionStatus | null = null;
+    // The socket is open (its snapshot may still be on the way).
+    let connected = false;
     // Bumped by every connect and drop, so a ticket that arrives for an abandoned attempt is unused.
     let attempt = 0;
 
@@ -245,9 +247,20 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
         intervalMs: fallbackIntervalMs,
         notReadyRetryMs: fallbackNotReadyMs,
       }).subscribe((event) => {
-        if (event.kind === 'data') grid = event.data;
+        if (event.kind === 'data') {
+          grid = event.data;
+          // Polled only for the first grid while the socket is up: the socket carries the rest.
+          if (connected) endFallback();
+        }
         emit(event);
       });
+    };
+
+    /** Fetch the grid over HTTP now (and every few seconds while there is none): the socket sends
+     * only changes, which need a grid to apply to. */
+    const fetchGridNow = (): void => {
+      endFallback();
+      startFallback();
     };
 
     const endFallback = (): void => {
@@ -257,6 +270,7 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
 
     const dropSocket = (): void => {
       attempt += 1;
+      connected = false;
       clearWatchdog();
       const current = socket;
       socket = null;
@@ -298,12 +312,15 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
           const next = message.payload.grid;
           if (next) {
             grid = next;
+            endFallback();
             emit({ kind: 'data', data: next });
           } else if (!grid) {
             emit({
               kind: 'error',
               error: new ApiError('No analysis yet — waiting for the first run', 503),
             });
+            // The page says it checks again every few seconds: it does, until the first grid.
+            startFallback();
           }
           const { moves } = message.payload;
           if (moves) {
@@ -327,6 +344,9 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
           if (grid) {
             grid = applySectorUpdate(grid, payload);
             emit({ kind: 'data', data: grid });
+          } else {
+            // The first run finished after the snapshot (which had no grid): read its grid.
+            fetchGridNow();
           }
           const sectors: SectorChange[] = payload.sectors.map((entry) => ({
             sector: entry.sector,
@@ -343,6 +363,8 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
           if (grid) {
             grid = applyTopStocksChange(grid, message.payload);
             emit({ kind: 'data', data: grid });
+          } else {
+            fetchGridNow();
           }
           return;
         case 'significant_move':
@@ -402,6 +424,7 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
       ws.onopen = () => {
         if (socket !== ws) return;
         failures = 0;
+        connected = true;
         endFallback();
         setStatus({ state: 'connected', attempt: 0 });
         armWatchdog();
