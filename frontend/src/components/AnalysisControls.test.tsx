@@ -45,11 +45,11 @@ function progressbar() {
 describe('AnalysisControls', () => {
 
 
-  it('shows freshness and recommendation; "View cached" calls onRefresh', () => {
+  it('shows the recommendation, not a second freshness chip (the header has it); "View cached" calls onRefresh', () => {
     const onRefresh = vi.fn();
     render(<AnalysisControls freshness="aging" recommendation="Refresh recommended" onRefresh={onRefresh} />);
-    expect(screen.getByTestId('analysis-freshness')).toHaveTextContent('aging');
-    expect(screen.getByTestId('analysis-freshness')).toHaveClass('freshness-aging');
+    expect(screen.queryByTestId('analysis-freshness')).not.toBeInTheDocument();
+    expect(screen.queryByText('aging')).not.toBeInTheDocument();
     expect(screen.getByTestId('analysis-recommendation')).toHaveTextContent('Refresh recommended');
     fireEvent.click(screen.getByTestId('view-cached'));
     expect(onRefresh).toHaveBeenCalledTimes(1);

@@ -156,11 +156,8 @@ export function AnalysisControls({ freshness, recommendation, progress = null, o
   return (
     <section className="analysis-controls" aria-label="Analysis">
       <div className="analysis-status">
-        {freshness ? (
-          <span className={`freshness freshness-${freshness}`} data-testid="analysis-freshness">
-            {freshness}
-          </span>
-        ) : (
+        {/* The header shows the grid's freshness; here only that there is none yet. */}
+        {freshness === null && (
           <span className="freshness freshness-none" data-testid="analysis-freshness">
             no analysis
           </span>
