@@ -24,7 +24,9 @@ def horizontal_overflow(page: Page, selector: str) -> list[dict[str, object]]:
     result: list[dict[str, object]] = page.evaluate(
         """selector => [...document.querySelectorAll(selector)]
             .filter(element => element.scrollWidth > element.clientWidth)
-            .map(element => ({ cls: element.className, scroll: element.scrollWidth, client: element.clientWidth }))""",
+            .map(element => ({
+                cls: element.className, scroll: element.scrollWidth, client: element.clientWidth
+            }))""",
         selector,
     )
     return result
@@ -36,10 +38,12 @@ def test_the_drill_down_fits_the_screen(browser: Browser, server: str, width: in
     page.locator("[data-testid=sector-card][data-sector=technology]").click()
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_test_id("constituent-row").first).to_be_visible(timeout=15_000)
-    expect(dialog.locator(".history-chart-canvas, [data-testid=history-empty]").first).to_be_visible(timeout=15_000)
+    history = dialog.locator(".history-chart-canvas, [data-testid=history-empty]")
+    expect(history.first).to_be_visible(timeout=15_000)
     # Nothing in the dialog is wider than the dialog, nor the dialog than the screen; only the
     # constituents table scrolls, inside its own frame.
-    assert horizontal_overflow(page, ".sector-detail, .sector-detail-backdrop, .detail-body, .detail-section") == []
+    frames = ".sector-detail, .sector-detail-backdrop, .detail-body, .detail-section"
+    assert horizontal_overflow(page, frames) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     box = dialog.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
@@ -88,4 +92,3 @@ def test_the_moves_strip_shows_the_largest_moves_first_and_all_on_request(
             shot(late, f"moves-strip-{width}")
         late.close()
         page.close()
-

@@ -12,8 +12,8 @@ import pytest
 from sectorlights.analytics.analysis import analyze
 from sectorlights.analytics.sentiment import composite_scores, missing_timeframe_reason
 from sectorlights.config.criteria import ScoreParams
-from sectorlights.domain.vocabulary import SECTORS, Sector, Timeframe
 from sectorlights.domain.sessions import NEW_YORK
+from sectorlights.domain.vocabulary import SECTORS, Sector, Timeframe
 from sectorlights.engine.frame_builder import DailyBarsCache, SnapshotMemory
 from sectorlights.engine.frame_builder import build_frame as build_market_frame
 from sectorlights.providers.simulated.provider import SimulatedProvider
@@ -28,7 +28,7 @@ from tests.unit.frames import Stock, benchmark, build_frame
         (
             Timeframe.MIN_30,
             4,
-            "no price from 30 minutes earlier yet (first run, pre-market's first half hour, or day bars only)",
+            "no price from 30 minutes earlier yet (first run, early pre-market, or day bars only)",
         ),
         (Timeframe.DAY_1, 4, "no member has a close 1 session back (too little history)"),
         (Timeframe.DAY_3, 1, "no member has a close 3 sessions back (too little history)"),

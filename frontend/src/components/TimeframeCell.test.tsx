@@ -14,7 +14,7 @@ describe('TimeframeCell', () => {
           alpha_pct: null,
           score: null,
           color: null,
-          missing_reason: 'no intraday prices 30 minutes earlier (day bars only, or no snapshot yet)',
+          missing_reason: 'no price from 30 minutes earlier yet (first run, early pre-market, or day bars only)',
         }}
       />,
     );
