@@ -193,6 +193,44 @@ describe('createLiveSource', () => {
     ]);
   });
 
+  it('marks only the cards whose colour changed or score moved meaningfully, but updates every figure', () => {
+    const { ofKind, lastData } = setup();
+    const socket = connectWithSnapshot(10);
+    socket.send('sector_update', 11, {
+      run_id: 'run2',
+      as_of: '2026-11-24T11:45:00+00:00',
+      sectors: [
+        // The figures every run nudges: same colour, a score a few thousandths off.
+        ...(['healthcare', 'energy', 'financials', 'industrials', 'materials', 'utilities'] as const).map((sector) =>
+          update({ sector, color: 'blue_neutral', previous_color: 'blue_neutral', score: 0.013, previous_score: 0.011 }),
+        ),
+        update({ sector: 'technology' }),
+        update({ sector: 'consumer_discretionary', color: 'light_green', previous_color: 'light_green', score: 0.5, previous_score: 0.3 }),
+      ],
+    });
+    expect(ofKind('change').at(-1)?.sectors.map((change) => change.sector)).toEqual([
+      'technology',
+      'consumer_discretionary',
+    ]);
+    expect(lastData()?.sectors.find((sector) => sector.sector === 'energy')?.score).toBe(0.013);
+  });
+
+  it('badges NEW only names that entered with a real move', () => {
+    const { ofKind } = setup();
+    const socket = connectWithSnapshot(10);
+    const stocks = [
+      { symbol: 'BIG', name: 'Big', change_pct: 6.2, relative_volume: 2, rank_score: 5 },
+      { symbol: 'TINY', name: 'Tiny', change_pct: 0.2, relative_volume: 1, rank_score: 1 },
+      { symbol: 'DOWN', name: 'Down', change_pct: -0.2, relative_volume: 1, rank_score: 1 },
+    ];
+    socket.send('top_stocks_change', 11, {
+      run_id: 'run2',
+      as_of: '2026-11-24T11:45:00+00:00',
+      changes: [{ sector: 'energy', side: 'bullish', symbols: ['BIG', 'TINY', 'DOWN'], entered: ['BIG', 'TINY', 'DOWN'], left: [], stocks }],
+    });
+    expect(ofKind('lists').at(-1)?.changes[0]?.entered).toEqual(['BIG']);
+  });
+
   it('replaces the side list on top_stocks_change and tells which names entered and left', () => {
     const { lastData, ofKind } = setup();
     const socket = connectWithSnapshot(10);

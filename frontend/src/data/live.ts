@@ -26,6 +26,12 @@ export const RECONNECT_MAX_MS = 30_000;
 /** Three missed 15 s heartbeats. */
 export const HEARTBEAT_TIMEOUT_MS = 45_000;
 export const OFFLINE_AFTER_FAILURES = 5;
+/** A score move (on the −1…+1 scale; a colour band is 0.4 wide) that marks a card as changed even
+ * when its colour stayed: smaller ones come with every run and would mark every card. */
+export const MEANINGFUL_SCORE_CHANGE = 0.1;
+/** The smallest move (percent) of a name that entered a top list for it to be badged NEW: on a quiet
+ * day the lists reshuffle among names barely moving, which is no news. */
+export const NEW_MIN_CHANGE_PCT = 1;
 
 // ---- injectable environment ---------------------------------------------------------
 
@@ -120,11 +126,28 @@ export function applySectorUpdate(
  * the change) last showed it; a name the page never drew has nothing to fade out.
  */
 export function topListTransitions(grid: SectorsResponse | null, payload: TopStocksChanges): TopListTransition[] {
-  return payload.changes.map(({ sector, side, entered, left }) => {
+  return payload.changes.map(({ sector, side, entered, left, stocks }) => {
     const card = grid?.sectors.find((candidate) => candidate.sector === sector);
     const shown = (side === 'bullish' ? card?.top_bullish : card?.top_bearish) ?? [];
-    return { sector, side, entered, left: shown.filter((stock) => left.includes(stock.symbol)) };
+    const moving = new Set(
+      stocks.filter((stock) => Math.abs(stock.change_pct) >= NEW_MIN_CHANGE_PCT).map((stock) => stock.symbol),
+    );
+    return {
+      sector,
+      side,
+      entered: entered.filter((symbol) => moving.has(symbol)),
+      left: shown.filter((stock) => left.includes(stock.symbol)),
+    };
   });
+}
+
+/** A sector's update worth marking its card: its colour changed, or its score moved meaningfully
+ * (the server also sends the small score moves every run brings, for the figures). */
+export function isNotableChange(change: SectorChange): boolean {
+  if (change.previous_color === null || change.previous_color === undefined) return false;
+  if (change.previous_color !== change.color) return true;
+  const before = change.previous_score;
+  return before !== null && before !== undefined && Math.abs(change.score - before) >= MEANINGFUL_SCORE_CHANGE;
 }
 
 /** Replaces the changed side lists (`top_bullish` / `top_bearish`). */
@@ -348,13 +371,15 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
             // The first run finished after the snapshot (which had no grid): read its grid.
             fetchGridNow();
           }
-          const sectors: SectorChange[] = payload.sectors.map((entry) => ({
-            sector: entry.sector,
-            previous_color: entry.previous_color,
-            color: entry.color,
-            previous_score: entry.previous_score,
-            score: entry.score,
-          }));
+          const sectors: SectorChange[] = payload.sectors
+            .map((entry) => ({
+              sector: entry.sector,
+              previous_color: entry.previous_color,
+              color: entry.color,
+              previous_score: entry.previous_score,
+              score: entry.score,
+            }))
+            .filter(isNotableChange);
           if (sectors.length > 0) emit({ kind: 'change', as_of: payload.as_of, sectors });
           return;
         }
