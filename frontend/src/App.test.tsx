@@ -1,5 +1,6 @@
 import { act, render, screen } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
+import { ApiError } from './api/client';
 import { App } from './App';
 import { CHANGE_HIGHLIGHT_MS } from './components/SectorCard';
 import { SECTOR_ORDER, TIMEFRAMES } from './constants';
@@ -128,5 +129,28 @@ describe('App rendering', () => {
     await act(() => vi.advanceTimersByTimeAsync(CHANGE_HIGHLIGHT_MS));
     expect(cells.rendered).toBe(rendered + cardRenders(2));
   });
-});
 
+  it.each([
+    // [connection, a refresh failed, grid freshness, the one status word, recommendation shown]
+    ['connected', false, 'fresh', 'fresh', true],
+    ['connected', true, 'fresh', '⚠ stale', false],
+    ['offline', true, 'fresh', '⚠ stale', false],
+    ['offline', false, 'fresh', null, false],
+    ['reconnecting', false, 'aging', null, false],
+    ['connected', false, 'stale', '⚠ stale', true],
+  ] as const)(
+    'the header says one thing about the grid: %s, failed %s, %s',
+    (state, failed, freshness, word, recommended) => {
+      const source = manualSource();
+      render(<App source={source} />);
+      source.emit({ kind: 'data', data: makeResponse({ freshness, stale: freshness === 'stale', recommendation: 'Analysis is current.' }) });
+      source.emit({ kind: 'connection', state, attempt: state === 'connected' ? 0 : 5 });
+      if (failed) source.emit({ kind: 'error', error: new ApiError('Upstream provider timed out', 502) });
+      const header = document.querySelector('.app-header') as HTMLElement;
+      const words = [...header.querySelectorAll('.freshness, .stale-marker')].map((chip) => chip.textContent);
+      expect(words).toEqual(word === null ? [] : [word]);
+      // Every freshness chip (the header's and the analysis panel's) and the stale marker: one at most.
+      expect(screen.queryByText('Analysis is current.') !== null).toBe(recommended);
+    },
+  );
+});

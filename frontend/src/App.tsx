@@ -11,7 +11,7 @@ import { SectorDetail } from './components/SectorDetail';
 import { StockLookup } from './components/StockLookup';
 import { createLiveSource } from './data/live';
 import { formatEtDateTime, pageTitle } from './format';
-import { Header } from './components/Header';
+import { Header, shownRecommendation } from './components/Header';
 import { SectorGrid } from './components/SectorGrid';
 import type { SectorsSource } from './data/source';
 import { useRequest } from './hooks/useRequest';
@@ -96,13 +96,13 @@ export function App({ source, loadColourHistory = null, account = null }: AppPro
 
   return (
     <div className="app">
-      <Header data={data} stale={stale}>
+      <Header data={data} stale={stale} connection={historic ? 'connected' : connection.state}>
         <div className="header-controls">
           <ConnectionIndicator {...connection} />
           <HistoryPicker onOpen={setHistoric} />
           <AnalysisControls
             freshness={data?.freshness ?? null}
-            recommendation={data?.recommendation ?? null}
+            recommendation={shownRecommendation(data, stale, historic ? 'connected' : connection.state)}
             progress={progress}
             onRefresh={refresh}
           />

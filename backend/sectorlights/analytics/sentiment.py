@@ -192,7 +192,7 @@ def missing_timeframe_reason(timeframe: Timeframe, members: int) -> str:
     if members == 0:
         return "no member stocks in this sector"
     if timeframe == Timeframe.MIN_30:
-        return "no intraday prices 30 minutes earlier (day bars only, or no snapshot yet)"
+        return "no price from 30 minutes earlier yet (first run, early pre-market, or day bars only)"
     sessions = _SESSIONS_BACK[timeframe]
     return f"no member has a close {sessions} session{'s' if sessions > 1 else ''} back (too little history)"
 

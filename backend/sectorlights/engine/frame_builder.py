@@ -23,6 +23,10 @@ from sectorlights.domain.sessions import (
 from sectorlights.providers.base import MarketDataProvider, NoIntradayDataError
 
 WINDOW_30M = timedelta(minutes=30)
+#: The shortest span the 30-minute return is taken over (the snapshot memory's tolerance short of 30
+#: minutes). Shorter — a first run, or the first minutes after the 04:00 ET pre-market open — there is
+#: no 30-minute history: the column has no value and says why, never a return over seconds (≈ 0.0).
+MIN_SPAN_30M = timedelta(minutes=20)
 
 ProgressCallback = Callable[[str, float], None]
 
@@ -148,7 +152,7 @@ def build_frame(
     elif snapshot_memory is not None:
         snapshot_memory.remember(latest)
         before = snapshot_memory.closest(earlier, session)
-    if before is not None:
+    if before is not None and anchor - before.at >= MIN_SPAN_30M:
         price_30m_ago = aligned(symbols, before.symbols, before.last_price)
 
     def optional(values: Sequence[float | None]) -> FloatArray:

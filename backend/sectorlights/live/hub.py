@@ -44,13 +44,22 @@ from sectorlights.live.frames import FrameWriter, text_frame
 logger = logging.getLogger(__name__)
 
 RESUBSCRIBE_DELAY_SECS = 1.0
-#: How many of the latest significant moves a snapshot carries, and how far back.
-RECENT_MOVES = 10
+#: How many significant moves a snapshot carries at most (the largest of the last half hour), and
+#: how far back. A sharp open flags dozens at once, published largest first.
+RECENT_MOVES = 100
 RECENT_MOVES_SECS = 30 * 60.0
+#: Moves remembered for the snapshot: enough that a burst larger than RECENT_MOVES keeps its largest.
+RECENT_MOVES_KEPT = 1000
 #: How many of the bus's latest events are read at start-up for moves published before it.
 RECENT_MOVES_LOOKBACK_EVENTS = 500
 #: Clients written to between two yields to the loop: about a millisecond of socket writes.
 FAN_OUT_CHUNK = 128
+
+
+def _move_size(event: Event) -> float:
+    """A move's absolute change in percent (0 when the payload has none)."""
+    change = event.payload.get("change_pct")
+    return abs(float(change)) if isinstance(change, int | float) else 0.0
 
 
 class CredentialRevokedError(Exception):
@@ -125,7 +134,7 @@ class LiveHub:
         self._clients: set[_Client] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self.latest_seq = 0
-        self._recent_moves: deque[Event] = deque(maxlen=RECENT_MOVES)
+        self._recent_moves: deque[Event] = deque(maxlen=RECENT_MOVES_KEPT)
         self._observe_delivery = observe_delivery
         # Tells a thread waiting on an event (the analysis, see live/delivery.py) it is out.
         self._delivery = delivery if delivery is not None else DeliveryTracker()
@@ -172,13 +181,19 @@ class LiveHub:
             self._recent_moves.append(event)
 
     def recent_moves(self) -> list[dict[str, Any]]:
-        """The latest significant moves of the last half hour, newest first, each with its time."""
+        """The significant moves of the last half hour, newest first, each with its time: the
+        RECENT_MOVES largest when there were more (a move's size is what a trader looks for, so
+        a burst's smallest must not crowd out its largest)."""
         now = self.clock.now()
-        return [
-            {"ts": event.ts.isoformat(), **event.payload}
+        window = [
+            event
             for event in reversed(self._recent_moves)
             if 0 <= (now - event.ts).total_seconds() <= RECENT_MOVES_SECS
         ]
+        if len(window) > RECENT_MOVES:
+            largest = sorted(range(len(window)), key=lambda index: -_move_size(window[index]))
+            window = [window[index] for index in sorted(largest[:RECENT_MOVES])]
+        return [{"ts": event.ts.isoformat(), **event.payload} for event in window]
 
     async def _pump(self) -> None:
         """Read the bus and fan out; after lag or a bus outage every client is resynchronised."""

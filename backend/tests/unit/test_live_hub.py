@@ -170,9 +170,33 @@ async def test_snapshot_carries_the_recent_significant_moves_newest_first() -> N
         await wait_for(lambda: len(connection.messages) == 1)
         moves = connection.messages[0].payload["moves"]
     symbols = [entry["symbol"] for entry in moves]
-    # At most RECENT_MOVES, newest first; too old (or not yet, by the service clock) left out.
-    assert symbols == [f"M{index}" for index in range(hub_module.RECENT_MOVES, 1, -1)]
+    # At most RECENT_MOVES (of equal size, the newest), newest first; too old (or not yet, by the
+    # service clock) left out.
+    assert symbols == [f"M{index}" for index in range(hub_module.RECENT_MOVES, 0, -1)]
     assert moves[0] == {"ts": SIM_NOW.isoformat(), **move(f"M{hub_module.RECENT_MOVES}")}
+
+
+@pytest.mark.parametrize(
+    ("burst", "kept"),
+    [
+        # A sharp open: more moves at once than a snapshot carries, published largest first (as
+        # detect_moves orders them); the snapshot keeps the largest, not the last published.
+        (hub_module.RECENT_MOVES + 12, hub_module.RECENT_MOVES),
+        # The overnight_gaps case: 22 moves, every one of them carried.
+        (22, 22),
+    ],
+)
+async def test_snapshot_keeps_the_largest_moves_of_a_burst(burst: int, kept: int) -> None:
+    bus = MemoryEventBus()
+    sizes = [40.0 - index * 0.1 for index in range(burst)]
+    async with running_hub(bus) as harness:
+        for index, size in enumerate(sizes):
+            await bus.publish(EventType.SIGNIFICANT_MOVE, move(f"M{index}", size), SIM_NOW)
+        await wait_for(lambda: harness.hub.latest_seq == burst)
+        moves = harness.hub.recent_moves()
+    assert len(moves) == kept
+    assert max(abs(entry["change_pct"]) for entry in moves) == sizes[0]
+    assert sorted(entry["symbol"] for entry in moves) == sorted(f"M{index}" for index in range(kept))
 
 
 async def test_every_live_delivery_is_timed_but_not_catch_up_or_heartbeats() -> None:

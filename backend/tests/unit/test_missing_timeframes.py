@@ -4,6 +4,7 @@ re-weighted over the timeframes that have data."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 import numpy as np
 import pytest
@@ -11,7 +12,11 @@ import pytest
 from sectorlights.analytics.analysis import analyze
 from sectorlights.analytics.sentiment import composite_scores, missing_timeframe_reason
 from sectorlights.config.criteria import ScoreParams
+from sectorlights.domain.sessions import NEW_YORK
 from sectorlights.domain.vocabulary import SECTORS, Sector, Timeframe
+from sectorlights.engine.frame_builder import DailyBarsCache, SnapshotMemory
+from sectorlights.engine.frame_builder import build_frame as build_market_frame
+from sectorlights.providers.simulated.provider import SimulatedProvider
 from tests.unit.frames import Stock, benchmark, build_frame
 
 
@@ -20,7 +25,11 @@ from tests.unit.frames import Stock, benchmark, build_frame
     [
         (Timeframe.MIN_30, 0, "no member stocks in this sector"),
         (Timeframe.WEEK_1, 0, "no member stocks in this sector"),
-        (Timeframe.MIN_30, 4, "no intraday prices 30 minutes earlier (day bars only, or no snapshot yet)"),
+        (
+            Timeframe.MIN_30,
+            4,
+            "no price from 30 minutes earlier yet (first run, early pre-market, or day bars only)",
+        ),
         (Timeframe.DAY_1, 4, "no member has a close 1 session back (too little history)"),
         (Timeframe.DAY_3, 1, "no member has a close 3 sessions back (too little history)"),
         (Timeframe.WEEK_1, 9, "no member has a close 5 sessions back (too little history)"),
@@ -44,6 +53,39 @@ def test_reasons(timeframe: Timeframe, members: int, reason: str) -> None:
 def test_composite_over_the_timeframes_with_data(scores: list[float], expected: float) -> None:
     weights = np.array([0.1, 0.3, 0.3, 0.3])
     assert composite_scores(np.array([scores]), weights)[0] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("et_time", "has_30m"),
+    [
+        # The pre-market opens at 04:00 ET: minutes later there is no price from 30 minutes before,
+        # and a return over those few minutes (about 0.0) is not a 30-minute one.
+        ("04:00:15", False),
+        ("04:05", False),
+        ("04:19", False),
+        ("04:25", True),
+        ("10:00", True),
+    ],
+)
+def test_the_30m_window_needs_a_price_from_about_30_minutes_before(et_time: str, has_30m: bool) -> None:
+    hour, minute, *second = (int(part) for part in et_time.split(":"))
+    now = datetime(2026, 11, 24, hour, minute, *second, tzinfo=NEW_YORK)
+    provider = SimulatedProvider(listing_count=200, scenario="overnight_gaps")
+    frame = build_market_frame(provider, now, 30, DailyBarsCache())
+    assert bool(np.isfinite(frame.price_30m_ago).any()) == has_30m
+    if not has_30m:
+        cell = analyze(frame).sectors[SECTORS.index(Sector.TECHNOLOGY)].timeframes[Timeframe.MIN_30]
+        assert (cell.return_pct, cell.score) == (None, None)
+        assert cell.missing_reason is not None and "30 minutes earlier" in cell.missing_reason
+
+
+def test_a_first_run_with_only_its_own_snapshot_has_no_30m_return() -> None:
+    """A vendor that answers only "now": the memory holds just this run's snapshot."""
+    now = datetime(2026, 11, 24, 4, 5, tzinfo=NEW_YORK)
+    provider = SimulatedProvider(listing_count=200)
+    provider.capabilities = replace(provider.capabilities, historical_snapshots=False)
+    frame = build_market_frame(provider, now, 30, DailyBarsCache(), snapshot_memory=SnapshotMemory())
+    assert not np.isfinite(frame.price_30m_ago).any()
 
 
 def test_a_day_bars_only_market_leaves_the_30m_window_empty_not_zero() -> None:

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { fetchLatestAnalysis, RateLimitedError, startAnalysis } from '../api/actions';
 import { jsonResponse } from '../test/fixtures';
 import type { RunProgress } from '../api/types';
-import { AnalysisControls } from './AnalysisControls';
+import { AnalysisControls, VIEWED_NOTICE_MS } from './AnalysisControls';
 import { mockFetch } from '../test/env';
 
 const RUN_ID = '01f503fc-2dc2-4395-8d74-95cc3918ff61';
@@ -45,11 +45,11 @@ function progressbar() {
 describe('AnalysisControls', () => {
 
 
-  it('shows freshness and recommendation; "View cached" calls onRefresh', () => {
+  it('shows the recommendation, not a second freshness chip (the header has it); "View cached" calls onRefresh', () => {
     const onRefresh = vi.fn();
     render(<AnalysisControls freshness="aging" recommendation="Refresh recommended" onRefresh={onRefresh} />);
-    expect(screen.getByTestId('analysis-freshness')).toHaveTextContent('aging');
-    expect(screen.getByTestId('analysis-freshness')).toHaveClass('freshness-aging');
+    expect(screen.queryByTestId('analysis-freshness')).not.toBeInTheDocument();
+    expect(screen.queryByText('aging')).not.toBeInTheDocument();
     expect(screen.getByTestId('analysis-recommendation')).toHaveTextContent('Refresh recommended');
     fireEvent.click(screen.getByTestId('view-cached'));
     expect(onRefresh).toHaveBeenCalledTimes(1);
@@ -144,10 +144,38 @@ describe('AnalysisControls', () => {
     fireEvent.click(screen.getByTestId('run-fresh'));
     await act(() => vi.advanceTimersByTimeAsync(0));
     const error = screen.getByTestId('analysis-error');
-    expect(error).toHaveTextContent('Rate limited');
-    expect(error).toHaveTextContent('at most 6 a minute; retry in 4 s');
+    // Plain words and when to try again; the server's wording only in the tooltip.
+    expect(error).toHaveTextContent('Too many analysis requests just now — try again in 4 s.');
+    expect(error).not.toHaveTextContent(/user|local|rate limit/i);
+    expect(error).toHaveAttribute('title', expect.stringContaining('at most 6 a minute'));
+    // In the fixed feedback line, not a new block pushing the page down.
+    expect(screen.getByTestId('analysis-feedback')).toContainElement(error);
     expect(screen.getByTestId('run-fresh')).toBeEnabled();
     expect(screen.queryByTestId('analysis-progress')).not.toBeInTheDocument();
+  });
+
+  it('says what "View cached" did, for a while, in the feedback line', () => {
+    const onRefresh = vi.fn();
+    render(<AnalysisControls freshness="fresh" recommendation="ok" onRefresh={onRefresh} />);
+    expect(screen.queryByTestId('view-cached-note')).not.toBeInTheDocument();
+    fireEvent.click(screen.getByTestId('view-cached'));
+    expect(onRefresh).toHaveBeenCalledTimes(1);
+    const note = screen.getByTestId('view-cached-note');
+    expect(note).toHaveTextContent('Showing the latest saved analysis');
+    expect(screen.getByTestId('analysis-feedback')).toContainElement(note);
+    act(() => vi.advanceTimersByTime(VIEWED_NOTICE_MS));
+    expect(screen.queryByTestId('view-cached-note')).not.toBeInTheDocument();
+  });
+
+  it('keeps the progress in the feedback line and the button its width label', async () => {
+    fetchMock.mockResolvedValueOnce(jsonResponse(started(), 202));
+    render(<AnalysisControls freshness="fresh" recommendation="ok" onRefresh={vi.fn()} />);
+    const button = screen.getByTestId('run-fresh');
+    fireEvent.click(button);
+    await act(() => vi.advanceTimersByTimeAsync(0));
+    expect(screen.getByTestId('analysis-feedback')).toContainElement(screen.getByTestId('analysis-progress'));
+    expect(button).toHaveAccessibleName('Running…');
+    expect(button.querySelector('.button-sizer')).toHaveTextContent('Run fresh analysis');
   });
 
   it('shows other start errors with the server message', async () => {

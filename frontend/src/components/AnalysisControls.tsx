@@ -32,20 +32,30 @@ function clampPercent(value: number): number {
   return Math.min(100, Math.max(0, value));
 }
 
-function errorMessage(error: unknown): string {
+/** How long (ms) "View cached" says what it did. */
+export const VIEWED_NOTICE_MS = 4_000;
+
+/** A failure in plain words; a rate limit says when to try again, not the server's wording (kept
+ * for the tooltip). */
+function errorMessage(error: unknown): { text: string; detail: string } {
   const apiError = toApiError(error);
   if (apiError instanceof RateLimitedError || apiError.status === 429) {
     const retry = apiError instanceof RateLimitedError ? apiError.retryAfterSecs : null;
-    const hint = retry !== null && !apiError.message.includes('retry') ? ` Try again in ${retry} s.` : '';
-    return `Rate limited: ${apiError.message}${hint}`;
+    const when = retry !== null ? `in ${retry} s` : 'in a minute';
+    return {
+      text: `Too many analysis requests just now — try again ${when}.`,
+      detail: apiError.message,
+    };
   }
-  return apiError.message;
+  return { text: apiError.message, detail: apiError.message };
 }
 
 /** Freshness of the served grid, "View cached" and "Run fresh analysis" with its live progress. */
 export function AnalysisControls({ freshness, recommendation, progress = null, onRefresh }: AnalysisControlsProps) {
   const [run, setRun] = useState<RunState>({ phase: 'idle' });
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ text: string; detail: string } | null>(null);
+  // When "View cached" was last pressed, to say it re-read the grid.
+  const [viewedAt, setViewedAt] = useState<number | null>(null);
   const [pollWarning, setPollWarning] = useState<string | null>(null);
   const lastLiveAt = useRef(0);
   const mounted = useRef(true);
@@ -64,6 +74,18 @@ export function AnalysisControls({ freshness, recommendation, progress = null, o
   }, []);
 
   const runId = run.phase === 'running' ? run.runId : null;
+
+  useEffect(() => {
+    if (viewedAt === null) return undefined;
+    const timer = setTimeout(() => setViewedAt(null), VIEWED_NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [viewedAt]);
+
+  const onViewCached = () => {
+    setError(null);
+    setViewedAt(Date.now());
+    onRefresh();
+  };
 
   // A fresh run succeeded: re-read the grid once.
   useEffect(() => {
@@ -156,11 +178,8 @@ export function AnalysisControls({ freshness, recommendation, progress = null, o
   return (
     <section className="analysis-controls" aria-label="Analysis">
       <div className="analysis-status">
-        {freshness ? (
-          <span className={`freshness freshness-${freshness}`} data-testid="analysis-freshness">
-            {freshness}
-          </span>
-        ) : (
+        {/* The header shows the grid's freshness; here only that there is none yet. */}
+        {freshness === null && (
           <span className="freshness freshness-none" data-testid="analysis-freshness">
             no analysis
           </span>
@@ -172,7 +191,7 @@ export function AnalysisControls({ freshness, recommendation, progress = null, o
         )}
       </div>
       <div className="analysis-buttons">
-        <button type="button" className="control-button" data-testid="view-cached" onClick={() => onRefresh()}>
+        <button type="button" className="control-button" data-testid="view-cached" onClick={onViewCached}>
           View cached
         </button>
         <button
@@ -183,50 +202,63 @@ export function AnalysisControls({ freshness, recommendation, progress = null, o
           disabled={busy}
           aria-busy={busy}
         >
-          {busy ? 'Running…' : 'Run fresh analysis'}
+          {/* The longer label sizes the button, so "Running…" does not narrow it. */}
+          <span className="button-label">{busy ? 'Running…' : 'Run fresh analysis'}</span>
+          <span className="button-sizer" aria-hidden="true">
+            Run fresh analysis
+          </span>
         </button>
       </div>
-      {(run.phase === 'running' || run.phase === 'succeeded' || run.phase === 'starting') && (
-        <div className="analysis-progress" data-testid="analysis-progress" aria-live="polite">
-          <div
-            className="progress-track"
-            role="progressbar"
-            aria-label="Analysis progress"
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={run.phase === 'running' ? Math.round(run.percent) : run.phase === 'succeeded' ? 100 : 0}
-          >
+      {/* One line of fixed height under the buttons for progress and messages: nothing beside
+          or below moves when they come and go. */}
+      <div className="analysis-feedback" data-testid="analysis-feedback">
+        {(run.phase === 'running' || run.phase === 'succeeded' || run.phase === 'starting') && (
+          <div className="analysis-progress" data-testid="analysis-progress" aria-live="polite">
             <div
-              className="progress-fill"
-              style={{
-                width: `${run.phase === 'running' ? run.percent : run.phase === 'succeeded' ? 100 : 0}%`,
-              }}
-            />
+              className="progress-track"
+              role="progressbar"
+              aria-label="Analysis progress"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={run.phase === 'running' ? Math.round(run.percent) : run.phase === 'succeeded' ? 100 : 0}
+            >
+              <div
+                className="progress-fill"
+                style={{
+                  width: `${run.phase === 'running' ? run.percent : run.phase === 'succeeded' ? 100 : 0}%`,
+                }}
+              />
+            </div>
+            <span className="progress-stage" data-testid="analysis-stage">
+              {run.phase === 'starting'
+                ? 'Starting…'
+                : run.phase === 'running'
+                  ? `${humanize(run.stage)} · ${Math.round(run.percent)}%`
+                  : 'Done · 100%'}
+            </span>
           </div>
-          <span className="progress-stage" data-testid="analysis-stage">
-            {run.phase === 'starting'
-              ? 'Starting…'
-              : run.phase === 'running'
-                ? `${humanize(run.stage)} · ${Math.round(run.percent)}%`
-                : 'Done · 100%'}
-          </span>
-        </div>
-      )}
-      {pollWarning && run.phase === 'running' && (
-        <p className="control-warning" data-testid="analysis-warning">
-          {pollWarning}
-        </p>
-      )}
-      {run.phase === 'failed' && (
-        <p className="control-error" role="alert" data-testid="analysis-error">
-          Analysis failed: {run.message}
-        </p>
-      )}
-      {error && (
-        <p className="control-error" role="alert" data-testid="analysis-error">
-          {error}
-        </p>
-      )}
+        )}
+        {pollWarning && run.phase === 'running' && (
+          <p className="control-warning" data-testid="analysis-warning" title={pollWarning}>
+            {pollWarning}
+          </p>
+        )}
+        {run.phase === 'failed' && (
+          <p className="control-error" role="alert" data-testid="analysis-error" title={run.message}>
+            Analysis failed: {run.message}
+          </p>
+        )}
+        {error && (
+          <p className="control-error" role="alert" data-testid="analysis-error" title={error.detail}>
+            {error.text}
+          </p>
+        )}
+        {viewedAt !== null && !busy && run.phase !== 'failed' && !error && (
+          <p className="control-note" role="status" data-testid="view-cached-note">
+            Showing the latest saved analysis (re-read just now).
+          </p>
+        )}
+      </div>
     </section>
   );
 }

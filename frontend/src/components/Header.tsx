@@ -1,5 +1,6 @@
 import { type ReactNode, useRef } from 'react';
 import type { SectorsResponse } from '../api/types';
+import type { ConnectionState } from '../data/source';
 import { TIMEFRAMES } from '../constants';
 import { ageSeconds, formatAge, formatEtTime, formatPercent, timeframeLabel } from '../format';
 import { useNow } from '../hooks/useNow';
@@ -10,6 +11,33 @@ interface Props {
   children?: ReactNode;
   /** Data is stale: the backend says so, or the last refresh failed. */
   stale: boolean;
+  /** The live connection: while it is down, its indicator tells how current the grid is. */
+  connection?: ConnectionState;
+}
+
+/** The header's one word on how current the grid is: the freshness class while all is well, a stale
+ * marker when stale, nothing while the connection is down (its indicator says so): never two that
+ * disagree. */
+export function headerStatus(
+  freshness: SectorsResponse['freshness'],
+  stale: boolean,
+  connection: ConnectionState = 'connected',
+): 'freshness' | 'stale' | 'none' {
+  if (stale) return 'stale';
+  if (connection === 'offline' || connection === 'reconnecting') return 'none';
+  return freshness ? 'freshness' : 'none';
+}
+
+/** What the analysis panel may recommend: "Analysis is current" is only said of a grid that is. */
+export function shownRecommendation(
+  data: SectorsResponse | null,
+  stale: boolean,
+  connection: ConnectionState = 'connected',
+): string | null {
+  if (!data) return null;
+  return headerStatus(data.freshness, stale, connection) === 'freshness' || data.freshness === 'stale'
+    ? data.recommendation
+    : null;
 }
 
 function SourceLabel({ source }: { source: SectorsResponse['data_source'] }) {
@@ -79,7 +107,8 @@ function DataAge({ data }: { data: SectorsResponse }) {
   );
 }
 
-export function Header({ data, stale, children }: Props) {
+export function Header({ data, stale, connection = 'connected', children }: Props) {
+  const status = data ? headerStatus(data.freshness, stale, connection) : 'none';
   return (
     <header className={`app-header${stale ? ' is-stale' : ''}`}>
       <h1 className="brand">SectorLights</h1>
@@ -91,10 +120,12 @@ export function Header({ data, stale, children }: Props) {
               {formatEtTime(data.as_of)}
             </time>
             <DataAge data={data} />
-            <span className={`freshness freshness-${data.freshness}`} data-testid="freshness">
-              {data.freshness}
-            </span>
-            {stale && (
+            {status === 'freshness' && (
+              <span className={`freshness freshness-${data.freshness}`} data-testid="freshness">
+                {data.freshness}
+              </span>
+            )}
+            {status === 'stale' && (
               <span className="stale-marker" data-testid="stale-marker">
                 ⚠ stale
               </span>

@@ -28,7 +28,7 @@ describe('MoveAlerts', () => {
     expect(container).toBeEmptyDOMElement();
   });
 
-  it('lists the latest moves with symbol, change, price, sector and age', () => {
+  it('lists the moves, largest first, with symbol, change, price, sector and age', () => {
     const now = 10 * 60_000;
     vi.setSystemTime(now);
     render(
@@ -44,13 +44,32 @@ describe('MoveAlerts', () => {
     const items = screen.getAllByTestId('move-alert');
     expect(items.map((item) => item.textContent)).toEqual([
       '▼SOUN-20.4%$3.98Technologyjust now',
-      '▲ACME+18.2%$11.80Healthcare3 min ago',
       '▼ZZZ-20.4%$3.98energy4 min ago',
+      '▲ACME+18.2%$11.80Healthcare3 min ago',
     ]);
     expect(items[0]).toHaveClass('is-down', 'is-fresh');
-    expect(items[1]).toHaveClass('is-up');
-    expect(items[1]).not.toHaveClass('is-fresh');
+    expect(items[2]).toHaveClass('is-up');
+    expect(items[2]).not.toHaveClass('is-fresh');
     expect(screen.getByRole('region', { name: 'Significant moves' })).toBeInTheDocument();
+  });
+
+  it('lists the largest moves first (of 22, newest smallest), and all of them on "+N more"', () => {
+    const now = MOVE_FRESH_MS * 10;
+    vi.setSystemTime(now);
+    // As the server publishes a burst: largest first, so the smallest arrive last (newest).
+    const sizes = Array.from({ length: 22 }, (_, i) => 38 - i);
+    const moves = sizes
+      .map((size, i) =>
+        move(`S${size}`, now - 1_000 + i, { change_pct: i % 2 ? -size : size, direction: i % 2 ? 'down' : 'up' }),
+      )
+      .reverse();
+    render(<MoveAlerts moves={moves} labels={LABELS} />);
+    const symbols = () => screen.getAllByTestId('move-alert').map((item) => item.dataset.symbol);
+    expect(symbols()).toEqual(['S38', 'S37', 'S36', 'S35', 'S34']);
+    fireEvent.click(screen.getByRole('button', { name: '+17 more' }));
+    expect(symbols()).toEqual(sizes.map((size) => `S${size}`));
+    fireEvent.click(screen.getByRole('button', { name: 'Show fewer' }));
+    expect(symbols()).toHaveLength(MOVE_ALERTS_SHOWN);
   });
 
   it(`shows at most ${MOVE_ALERTS_SHOWN}, and opens the sector on click`, () => {

@@ -1,9 +1,11 @@
+import './MoveAlerts.css';
+import { useState } from 'react';
 import type { SectorKey } from '../api/types';
 import { formatAge, formatPercent } from '../format';
 import { useNow } from '../hooks/useNow';
 import type { TimedMove } from '../hooks/useSectors';
 
-/** How many of the latest significant moves are listed. */
+/** How many of the largest significant moves are listed before "+N more". */
 export const MOVE_ALERTS_SHOWN = 5;
 /** How long (ms) a significant move stays listed after it arrived. */
 export const MOVE_ALERT_MS = 30 * 60_000;
@@ -18,12 +20,21 @@ interface Props {
   onOpenSector?: (sector: SectorKey) => void;
 }
 
-/** The latest 15%+ moves pushed by the server: symbol, move, price, sector and how long ago. */
+/** The recent moves, largest (absolute change) first; of equal size, the newer first. */
+export function largestFirst(moves: readonly TimedMove[]): TimedMove[] {
+  return [...moves].sort((a, b) => Math.abs(b.change_pct) - Math.abs(a.change_pct) || b.at - a.at);
+}
+
+/** The 15%+ moves of the last half hour pushed by the server, largest first: symbol, move, price,
+ * sector and how long ago; the rest one click away. */
 export function MoveAlerts({ moves, labels, onOpenSector }: Props) {
   // Ages are shown, so this list follows the clock (and only this list).
   const now = useNow();
-  const shown = moves.filter((move) => now - move.at < MOVE_ALERT_MS).slice(0, MOVE_ALERTS_SHOWN);
-  if (shown.length === 0) return null;
+  const [expanded, setExpanded] = useState(false);
+  const recent = largestFirst(moves.filter((move) => now - move.at < MOVE_ALERT_MS));
+  if (recent.length === 0) return null;
+  const hidden = expanded ? 0 : Math.max(0, recent.length - MOVE_ALERTS_SHOWN);
+  const shown = hidden > 0 ? recent.slice(0, MOVE_ALERTS_SHOWN) : recent;
   return (
     <section className="move-alerts" aria-label="Significant moves" data-testid="move-alerts">
       <h2 className="move-alerts-title">Significant moves</h2>
@@ -65,6 +76,17 @@ export function MoveAlerts({ moves, labels, onOpenSector }: Props) {
           );
         })}
       </ul>
+      {(hidden > 0 || expanded) && recent.length > MOVE_ALERTS_SHOWN && (
+        <button
+          type="button"
+          className="move-more"
+          data-testid="move-more"
+          aria-expanded={expanded}
+          onClick={() => setExpanded(!expanded)}
+        >
+          {expanded ? 'Show fewer' : `+${hidden} more`}
+        </button>
+      )}
     </section>
   );
 }

@@ -14,7 +14,7 @@ describe('TimeframeCell', () => {
           alpha_pct: null,
           score: null,
           color: null,
-          missing_reason: 'no intraday prices 30 minutes earlier (day bars only, or no snapshot yet)',
+          missing_reason: 'no price from 30 minutes earlier yet (first run, early pre-market, or day bars only)',
         }}
       />,
     );
@@ -22,7 +22,7 @@ describe('TimeframeCell', () => {
     expect(screen.getByTestId('tf-return')).toHaveTextContent('—');
     expect(cell).not.toHaveAttribute('data-color');
     expect(cell).toHaveAttribute('data-missing', 'true');
-    expect(cell).toHaveAttribute('title', expect.stringContaining('no intraday prices 30 minutes earlier'));
+    expect(cell).toHaveAttribute('title', expect.stringContaining('no price from 30 minutes earlier yet'));
   });
 
   it('colours a timeframe with a score and gives no reason', () => {

@@ -116,6 +116,49 @@ describe('createLiveSource', () => {
     expect(ofKind('data')).toHaveLength(0);
   });
 
+  it('with no grid yet, polls every few seconds until the first run, and stops once it has one', async () => {
+    const notReady = new ApiError('No analysis yet', 503);
+    const { fetcher, lastData } = setup({ fallbackNotReadyMs: 3_000 });
+    fetcher.mockRejectedValue(notReady);
+    const socket = connectWithSnapshot(0, null);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetcher).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(fetcher).toHaveBeenCalledTimes(2);
+    const grid = makeResponse({ run_id: 'first' });
+    fetcher.mockResolvedValue(grid);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(lastData()).toEqual(grid);
+    const calls = fetcher.mock.calls.length;
+    // The socket is up: the grid's changes come over it, not by polling (past a poll interval,
+    // short of the heartbeat timeout).
+    socket.send('heartbeat', 0, {});
+    await vi.advanceTimersByTimeAsync(40_000);
+    expect(fetcher).toHaveBeenCalledTimes(calls);
+  });
+
+  it.each([
+    ['sector_update', { run_id: 'run2', as_of: '2026-11-24T11:45:00+00:00', sectors: [update()] }],
+    [
+      'top_stocks_change',
+      {
+        run_id: 'run2',
+        as_of: '2026-11-24T11:45:00+00:00',
+        changes: [{ sector: 'technology', side: 'bullish', symbols: [], entered: [], left: [], stocks: [] }],
+      },
+    ],
+  ])('a %s after a snapshot without a grid fetches the run\'s grid at once', async (type, payload) => {
+    const { fetcher, lastData } = setup({ fallbackNotReadyMs: 60_000 });
+    fetcher.mockRejectedValue(new ApiError('No analysis yet', 503));
+    const socket = connectWithSnapshot(0, null);
+    await vi.advanceTimersByTimeAsync(0);
+    const grid = makeResponse({ run_id: 'run2' });
+    fetcher.mockResolvedValue(grid);
+    socket.send(type, 1, payload);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(lastData()).toEqual(grid);
+  });
+
   it('merges sector_update into the grid and emits a change event', () => {
     const { ofKind, lastData } = setup();
     const socket = connectWithSnapshot(10);
@@ -148,6 +191,44 @@ describe('createLiveSource', () => {
         ],
       },
     ]);
+  });
+
+  it('marks only the cards whose colour changed or score moved meaningfully, but updates every figure', () => {
+    const { ofKind, lastData } = setup();
+    const socket = connectWithSnapshot(10);
+    socket.send('sector_update', 11, {
+      run_id: 'run2',
+      as_of: '2026-11-24T11:45:00+00:00',
+      sectors: [
+        // The figures every run nudges: same colour, a score a few thousandths off.
+        ...(['healthcare', 'energy', 'financials', 'industrials', 'materials', 'utilities'] as const).map((sector) =>
+          update({ sector, color: 'blue_neutral', previous_color: 'blue_neutral', score: 0.013, previous_score: 0.011 }),
+        ),
+        update({ sector: 'technology' }),
+        update({ sector: 'consumer_discretionary', color: 'light_green', previous_color: 'light_green', score: 0.5, previous_score: 0.3 }),
+      ],
+    });
+    expect(ofKind('change').at(-1)?.sectors.map((change) => change.sector)).toEqual([
+      'technology',
+      'consumer_discretionary',
+    ]);
+    expect(lastData()?.sectors.find((sector) => sector.sector === 'energy')?.score).toBe(0.013);
+  });
+
+  it('badges NEW only names that entered with a real move', () => {
+    const { ofKind } = setup();
+    const socket = connectWithSnapshot(10);
+    const stocks = [
+      { symbol: 'BIG', name: 'Big', change_pct: 6.2, relative_volume: 2, rank_score: 5 },
+      { symbol: 'TINY', name: 'Tiny', change_pct: 0.2, relative_volume: 1, rank_score: 1 },
+      { symbol: 'DOWN', name: 'Down', change_pct: -0.2, relative_volume: 1, rank_score: 1 },
+    ];
+    socket.send('top_stocks_change', 11, {
+      run_id: 'run2',
+      as_of: '2026-11-24T11:45:00+00:00',
+      changes: [{ sector: 'energy', side: 'bullish', symbols: ['BIG', 'TINY', 'DOWN'], entered: ['BIG', 'TINY', 'DOWN'], left: [], stocks }],
+    });
+    expect(ofKind('lists').at(-1)?.changes[0]?.entered).toEqual(['BIG']);
   });
 
   it('replaces the side list on top_stocks_change and tells which names entered and left', () => {
@@ -373,7 +454,7 @@ describe('createLiveSource', () => {
 });
 
 describe('reduceSectors (useSectors state) with live events', () => {
-  it('tracks connection, progress, the last change map and the last 10 moves', () => {
+  it('tracks connection, progress, the last change map and the last MAX_MOVES moves', () => {
     let state = reduceSectors(INITIAL_SECTORS_STATE, {
       event: { kind: 'connection', state: 'reconnecting', attempt: 2 },
       at: 1,
@@ -398,14 +479,14 @@ describe('reduceSectors (useSectors state) with live events', () => {
     // The analysis time of each sector's last change accumulates across updates.
     expect(state.changedAsOf).toEqual({ energy: 'T1', utilities: 'T2' });
 
-    for (let i = 0; i < 12; i += 1) {
+    for (let i = 0; i < MAX_MOVES + 2; i += 1) {
       state = reduceSectors(state, {
         event: { kind: 'move', move: { symbol: `S${i}`, change_pct: 5, previous_close: 1, price: 1.05, direction: 'up', sector: 'energy' } },
         at: 10 + i,
       });
     }
     expect(state.moves).toHaveLength(MAX_MOVES);
-    expect(state.moves[0]).toMatchObject({ symbol: 'S11', at: 21 });
+    expect(state.moves[0]).toMatchObject({ symbol: `S${MAX_MOVES + 1}`, at: 11 + MAX_MOVES });
 
     // A snapshot's moves replace them, dated back by their age.
     const snapMove = { symbol: 'SNAP', change_pct: -20, previous_close: 1, price: 0.8, direction: 'down' as const, sector: 'energy' as const };

@@ -26,6 +26,12 @@ export const RECONNECT_MAX_MS = 30_000;
 /** Three missed 15 s heartbeats. */
 export const HEARTBEAT_TIMEOUT_MS = 45_000;
 export const OFFLINE_AFTER_FAILURES = 5;
+/** A score move (on the −1…+1 scale; a colour band is 0.4 wide) that marks a card as changed even
+ * when its colour stayed: smaller ones come with every run and would mark every card. */
+export const MEANINGFUL_SCORE_CHANGE = 0.1;
+/** The smallest move (percent) of a name that entered a top list for it to be badged NEW: on a quiet
+ * day the lists reshuffle among names barely moving, which is no news. */
+export const NEW_MIN_CHANGE_PCT = 1;
 
 // ---- injectable environment ---------------------------------------------------------
 
@@ -120,11 +126,28 @@ export function applySectorUpdate(
  * the change) last showed it; a name the page never drew has nothing to fade out.
  */
 export function topListTransitions(grid: SectorsResponse | null, payload: TopStocksChanges): TopListTransition[] {
-  return payload.changes.map(({ sector, side, entered, left }) => {
+  return payload.changes.map(({ sector, side, entered, left, stocks }) => {
     const card = grid?.sectors.find((candidate) => candidate.sector === sector);
     const shown = (side === 'bullish' ? card?.top_bullish : card?.top_bearish) ?? [];
-    return { sector, side, entered, left: shown.filter((stock) => left.includes(stock.symbol)) };
+    const moving = new Set(
+      stocks.filter((stock) => Math.abs(stock.change_pct) >= NEW_MIN_CHANGE_PCT).map((stock) => stock.symbol),
+    );
+    return {
+      sector,
+      side,
+      entered: entered.filter((symbol) => moving.has(symbol)),
+      left: shown.filter((stock) => left.includes(stock.symbol)),
+    };
   });
+}
+
+/** A sector's update worth marking its card: its colour changed, or its score moved meaningfully
+ * (the server also sends the small score moves every run brings, for the figures). */
+export function isNotableChange(change: SectorChange): boolean {
+  if (change.previous_color === null || change.previous_color === undefined) return false;
+  if (change.previous_color !== change.color) return true;
+  const before = change.previous_score;
+  return before !== null && before !== undefined && Math.abs(change.score - before) >= MEANINGFUL_SCORE_CHANGE;
 }
 
 /** Replaces the changed side lists (`top_bullish` / `top_bearish`). */
@@ -203,6 +226,8 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
     let watchdog: unknown = null;
     let stopFallback: (() => void) | null = null;
     let lastStatus: ConnectionStatus | null = null;
+    // The socket is open (its snapshot may still be on the way).
+    let connected = false;
     // Bumped by every connect and drop, so a ticket that arrives for an abandoned attempt is unused.
     let attempt = 0;
 
@@ -245,9 +270,20 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
         intervalMs: fallbackIntervalMs,
         notReadyRetryMs: fallbackNotReadyMs,
       }).subscribe((event) => {
-        if (event.kind === 'data') grid = event.data;
+        if (event.kind === 'data') {
+          grid = event.data;
+          // Polled only for the first grid while the socket is up: the socket carries the rest.
+          if (connected) endFallback();
+        }
         emit(event);
       });
+    };
+
+    /** Fetch the grid over HTTP now (and every few seconds while there is none): the socket sends
+     * only changes, which need a grid to apply to. */
+    const fetchGridNow = (): void => {
+      endFallback();
+      startFallback();
     };
 
     const endFallback = (): void => {
@@ -257,6 +293,7 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
 
     const dropSocket = (): void => {
       attempt += 1;
+      connected = false;
       clearWatchdog();
       const current = socket;
       socket = null;
@@ -298,12 +335,15 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
           const next = message.payload.grid;
           if (next) {
             grid = next;
+            endFallback();
             emit({ kind: 'data', data: next });
           } else if (!grid) {
             emit({
               kind: 'error',
               error: new ApiError('No analysis yet — waiting for the first run', 503),
             });
+            // The page says it checks again every few seconds: it does, until the first grid.
+            startFallback();
           }
           const { moves } = message.payload;
           if (moves) {
@@ -327,14 +367,19 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
           if (grid) {
             grid = applySectorUpdate(grid, payload);
             emit({ kind: 'data', data: grid });
+          } else {
+            // The first run finished after the snapshot (which had no grid): read its grid.
+            fetchGridNow();
           }
-          const sectors: SectorChange[] = payload.sectors.map((entry) => ({
-            sector: entry.sector,
-            previous_color: entry.previous_color,
-            color: entry.color,
-            previous_score: entry.previous_score,
-            score: entry.score,
-          }));
+          const sectors: SectorChange[] = payload.sectors
+            .map((entry) => ({
+              sector: entry.sector,
+              previous_color: entry.previous_color,
+              color: entry.color,
+              previous_score: entry.previous_score,
+              score: entry.score,
+            }))
+            .filter(isNotableChange);
           if (sectors.length > 0) emit({ kind: 'change', as_of: payload.as_of, sectors });
           return;
         }
@@ -343,6 +388,8 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
           if (grid) {
             grid = applyTopStocksChange(grid, message.payload);
             emit({ kind: 'data', data: grid });
+          } else {
+            fetchGridNow();
           }
           return;
         case 'significant_move':
@@ -402,6 +449,7 @@ export function createLiveSource(options: LiveSourceOptions = {}): LiveSource {
       ws.onopen = () => {
         if (socket !== ws) return;
         failures = 0;
+        connected = true;
         endFallback();
         setStatus({ state: 'connected', attempt: 0 });
         armWatchdog();

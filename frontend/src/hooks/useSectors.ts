@@ -14,7 +14,8 @@ export interface TimedMove extends SignificantMove {
   at: number;
 }
 
-export const MAX_MOVES = 10;
+/** As many as a snapshot carries (live/hub.py RECENT_MOVES): a sharp open flags dozens at once. */
+export const MAX_MOVES = 100;
 
 export interface SectorsState {
   /** Last good snapshot, kept while later requests fail. */
@@ -31,7 +32,7 @@ export interface SectorsState {
   changes: Partial<Record<SectorKey, TimedSectorChange>>;
   /** Analysis time (ISO) of the run that last changed each sector, since the page opened. */
   changedAsOf: Partial<Record<SectorKey, string>>;
-  /** Last significant moves, newest first, at most MAX_MOVES. */
+  /** Last significant moves, newest first, at most MAX_MOVES (the strip orders them by size). */
   moves: TimedMove[];
   /** When names entered and left each top list (from the server's events) and their changes moved. */
   lists: TopListTimelines;

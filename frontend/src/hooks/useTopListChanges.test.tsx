@@ -52,6 +52,9 @@ describe('top-list transitions over time', () => {
   it.each<[string, TopStock[], TopStock[], number, [string, string][]]>([
     ['change up and down', [stock('A', 5), stock('B', -2)], [stock('A', 6.5), stock('B', -3)], 0, [['A', 'up'], ['B', 'down']]],
     ['an unchanged change does not tick', [stock('A', 4)], [stock('A', 4)], 0, []],
+    // Every grid nudges the figures: a ±0.2-point drift is no news and must not flash.
+    ['a tiny move does not tick', [stock('A', 0.3), stock('B', -4)], [stock('A', 0.1), stock('B', -4.2)], 0, []],
+    ['half a point ticks', [stock('A', 0.3)], [stock('A', 0.8)], 0, [['A', 'up']]],
     ['a name that entered does not tick', [stock('A')], [stock('B', 9)], 0, []],
     ['ticks end', [stock('A', 1)], [stock('A', 2)], TICK_MS, []],
   ])('grids: %s', (_name, before, after, elapsed, ticks) => {

@@ -10,6 +10,9 @@ export const NEW_BADGE_MS = 60_000;
 export const LEAVE_MS = 1_500;
 /** How long a name whose change moved between two grids stays highlighted up or down. */
 export const TICK_MS = 3_000;
+/** The smallest move (percentage points) of a listed name's change that flashes it: smaller ones
+ * come with every grid and would keep every list flickering. */
+export const TICK_MIN_CHANGE_PCT = 0.5;
 
 export const TOP_LIST_SIDES: readonly TopListSide[] = ['bullish', 'bearish'];
 
@@ -83,7 +86,7 @@ function movedChanges(before: readonly TopStock[], after: readonly TopStock[]): 
   const moved = new Map<string, Tick>();
   for (const { symbol, change_pct: now } of after) {
     const then = earlier.get(symbol);
-    if (then === undefined || then === now) continue;
+    if (then === undefined || Math.abs(now - then) < TICK_MIN_CHANGE_PCT) continue;
     moved.set(symbol, now > then ? 'up' : 'down');
   }
   return moved;
