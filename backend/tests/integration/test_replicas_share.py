@@ -157,7 +157,7 @@ def _run(base_url: str) -> str:
     while (run := httpx.get(f"{base_url}/api/analysis/{run_id}", timeout=10).json())["status"] == "running":
         assert time.monotonic() < deadline, run
         time.sleep(0.2)
-    assert run["status"] == "succeeded", run
+    assert run["status"] == "succeeded", (run["stage"], run.get("error"))
     return run_id
 
 
