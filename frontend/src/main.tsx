@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { fetchColourHistory } from './api/colourHistory';
 import { AuthGate } from './components/SignIn';
+import { loadWatchlist } from './watchlist/store';
 import './styles.css';
 
 const container = document.getElementById('root');
@@ -10,6 +11,6 @@ if (!container) throw new Error('Missing #root element');
 
 createRoot(container).render(
   <StrictMode>
-    <AuthGate>{(account) => <App loadColourHistory={fetchColourHistory} account={account} />}</AuthGate>
+    <AuthGate>{(account) => <App loadColourHistory={fetchColourHistory} account={account} loadWatchlist={loadWatchlist} />}</AuthGate>
   </StrictMode>,
 );

@@ -15,6 +15,7 @@ import {
   timeframeLabel,
 } from '../format';
 import { useRequest } from '../hooks/useRequest';
+import { PinButton } from '../watchlist/PinButton';
 import { exchangeName, exclusionText, RANK_HELP } from '../labels/labels';
 import './Controls.css';
 
@@ -57,6 +58,7 @@ function MemberResult({ stock }: { stock: StockFound }) {
     <div className="lookup-result lookup-member" data-testid="stock-result">
       <div className="lookup-title">
         <strong className="lookup-symbol">{stock.symbol}</strong>
+        <PinButton symbol={stock.symbol} />
         <span className="lookup-name">{member.name}</span>
         <span className="lookup-status lookup-status-in" data-testid="universe-status">
           In universe

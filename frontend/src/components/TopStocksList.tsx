@@ -2,6 +2,7 @@ import type { TopStock } from '../api/types';
 import { VOLUME_SPIKE_RATIO } from '../constants';
 import { formatPercent, formatRank, formatRelativeVolume } from '../format';
 import { RANK_HELP } from '../labels/labels';
+import { PinButton } from '../watchlist/PinButton';
 import { type ListTimeline, type Tick, useTopListChanges } from '../hooks/useTopListChanges';
 
 interface Props {
@@ -59,7 +60,8 @@ function StockLine({ stock, rank, isNew = false, tick, leaving = false }: LinePr
           </span>{' '}
         </>
       )}
-      <span className="stock-symbol">{stock.symbol}</span>{' '}
+      <span className="stock-symbol">{stock.symbol}</span>
+      {!leaving && <PinButton symbol={stock.symbol} />}{' '}
       <span className={`stock-change is-${move}`} data-testid="stock-change" data-direction={move}>
         {ARROWS[move] && <span aria-hidden="true">{ARROWS[move]}</span>}
         {formatPercent(stock.change_pct)}
