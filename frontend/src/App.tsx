@@ -1,4 +1,4 @@
-import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import type { ApiError } from './api/client';
 import type { ColourHistory, SectorKey, SectorResult, SectorsResponse } from './api/types';
 import { AnalysisControls } from './components/AnalysisControls';
@@ -14,6 +14,12 @@ import { titleWithAlerts, useAlerts } from './alerts/useAlerts';
 import { createLiveSource } from './data/live';
 import { Legend } from './labels/Legend';
 import { Watchlist } from './watchlist/Watchlist';
+import { useShortcuts } from './keyboard/useShortcuts';
+import { ThemeToggle } from './theme/ThemeToggle';
+import { SECTOR_ORDER } from './constants';
+import './workflow.css';
+
+const ShortcutsHelp = lazy(() => import('./keyboard/ShortcutsHelp'));
 import { formatEtDateTime, pageTitle } from './format';
 import { Header } from './components/Header';
 import { SectorGrid } from './components/SectorGrid';
@@ -103,6 +109,20 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
   // Stable, so the memoised cards are passed by when the page re-renders for something else.
   const openCard = useCallback((sector: SectorResult) => setOpen(sector.sector), []);
   const refresh = () => active.refresh?.();
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const closeShortcuts = useCallback(() => setShortcutsOpen(false), []);
+  const hasGrid = data !== null;
+  const shortcuts = useMemo(
+    () => ({
+      focusLookup: () => document.querySelector<HTMLInputElement>('[data-testid=stock-lookup] input')?.focus(),
+      openSector: (key: SectorKey) => {
+        if (hasGrid && SECTOR_ORDER.includes(key)) setOpen(key);
+      },
+      toggleHelp: () => setShortcutsOpen((was) => !was),
+    }),
+    [hasGrid],
+  );
+  useShortcuts(shortcuts);
 
   return (
     <div className="app">
@@ -111,6 +131,7 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
           <ConnectionIndicator {...connection} />
           <HistoryPicker onOpen={setHistoric} />
           <AlertsButton labels={labels} />
+          <ThemeToggle />
           <AnalysisControls
             freshness={data?.freshness ?? null}
             recommendation={data?.recommendation ?? null}
@@ -145,6 +166,11 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
           changedAsOf={changedAsOf}
           history={history}
         />
+      )}
+      {shortcutsOpen && (
+        <Suspense fallback={null}>
+          <ShortcutsHelp labels={labels} onClose={closeShortcuts} />
+        </Suspense>
       )}
       {open && <SectorDetail sector={open} label={labels[open]} onClose={() => setOpen(null)} />}
     </div>

@@ -5,6 +5,10 @@ import { fetchColourHistory } from './api/colourHistory';
 import { AuthGate } from './components/SignIn';
 import { loadWatchlist } from './watchlist/store';
 import './styles.css';
+import { applyTheme } from './theme/theme';
+
+// Before the first render, so the page is drawn in its theme from the start.
+applyTheme();
 
 const container = document.getElementById('root');
 if (!container) throw new Error('Missing #root element');
