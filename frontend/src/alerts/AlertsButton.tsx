@@ -19,11 +19,11 @@ export function AlertsButton({ labels }: { labels: Partial<Record<string, string
         data-testid="alerts-button"
         title="Notifications and sound for colour changes and big moves"
       >
-        <span aria-hidden="true">{on ? '🔔' : '🔕'}</span> Alerts{on ? ' on' : ''}
+        Alerts{on ? ' on' : ''}
       </button>
       {open && (
         <Suspense fallback={<span className="alerts-loading">Loading…</span>}>
-          <AlertsPanel labels={labels} />
+          <AlertsPanel labels={labels} onClose={() => setOpen(false)} />
         </Suspense>
       )}
     </div>

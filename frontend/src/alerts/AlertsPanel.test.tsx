@@ -22,7 +22,7 @@ describe('AlertsPanel', () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it('asks for the notification permission only when the box is ticked', async () => {
-    render(<AlertsPanel labels={{ technology: 'Technology' }} />);
+    render(<AlertsPanel labels={{ technology: 'Technology' }} onClose={() => undefined} />);
     expect(requested).toBe(0);
     expect(screen.getByTestId('alerts-permission')).toHaveTextContent('Not asked yet');
     await act(async () => {
@@ -34,7 +34,7 @@ describe('AlertsPanel', () => {
   });
 
   it('mutes sectors and valid symbols, and unmutes them', () => {
-    render(<AlertsPanel labels={{ technology: 'Technology' }} />);
+    render(<AlertsPanel labels={{ technology: 'Technology' }} onClose={() => undefined} />);
     fireEvent.click(screen.getByTestId('mute-sector-technology'));
     expect(getAlertSettings().mutedSectors).toEqual(['technology']);
     const input = screen.getByTestId('mute-symbol-input');

@@ -7,6 +7,7 @@ import { MAX_MUTED_SYMBOLS, toggleIn, updateAlertSettings, useAlertSettings } fr
 
 interface Props {
   labels: Partial<Record<string, string>>;
+  onClose: () => void;
 }
 
 const PERMISSION_TEXT = {
@@ -17,7 +18,7 @@ const PERMISSION_TEXT = {
 } as const;
 
 /** Alert choices: notifications (asked on click), sound, muted sectors and symbols. Loaded on first open. */
-export default function AlertsPanel({ labels }: Props) {
+export default function AlertsPanel({ labels, onClose }: Props) {
   const settings = useAlertSettings();
   const [permission, setPermission] = useState(notificationPermission);
   const [symbol, setSymbol] = useState('');
@@ -146,6 +147,9 @@ export default function AlertsPanel({ labels }: Props) {
           </ul>
         )}
       </fieldset>
+      <button type="button" className="control-button panel-close" onClick={onClose} data-testid="alerts-close">
+        Close
+      </button>
     </div>
   );
 }

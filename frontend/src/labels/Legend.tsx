@@ -47,6 +47,17 @@ export function Legend() {
             <dt>Top lists (#1, #2, #3)</dt>
             <dd>{RANK_HELP}</dd>
           </dl>
+          <button
+            type="button"
+            className="control-button panel-close"
+            onClick={() => {
+              setOpen(false);
+              button.current?.focus();
+            }}
+            data-testid="legend-close"
+          >
+            Close
+          </button>
         </div>
       )}
     </div>
