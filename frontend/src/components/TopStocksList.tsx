@@ -61,7 +61,7 @@ function StockLine({ stock, rank, isNew = false, tick, leaving = false }: LinePr
         </>
       )}
       <span className="stock-symbol">{stock.symbol}</span>
-      {!leaving && <PinButton symbol={stock.symbol} />}{' '}
+      {!leaving && <PinButton symbol={stock.symbol} focusable={false} />}{' '}
       <span className={`stock-change is-${move}`} data-testid="stock-change" data-direction={move}>
         {ARROWS[move] && <span aria-hidden="true">{ARROWS[move]}</span>}
         {formatPercent(stock.change_pct)}

@@ -84,3 +84,17 @@ describe('watchlist', () => {
     await waitFor(() => expect(within(rows[1]!).getByText(/Float too small/)).toBeInTheDocument());
   });
 });
+
+describe('PinButton in a card', () => {
+  it('stays out of the Tab order when asked, so cards stay one Tab apart', () => {
+    render(
+      <>
+        <PinButton symbol="AAA" />
+        <PinButton symbol="BBB" focusable={false} />
+      </>,
+    );
+    const [inOrder, outOfOrder] = screen.getAllByTestId('pin-button');
+    expect(inOrder).not.toHaveAttribute('tabindex');
+    expect(outOfOrder).toHaveAttribute('tabindex', '-1');
+  });
+});
