@@ -1,4 +1,4 @@
-import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import type { ApiError } from './api/client';
 import type { ColourHistory, SectorKey, SectorResult, SectorsResponse } from './api/types';
 import { AnalysisControls } from './components/AnalysisControls';
@@ -9,7 +9,17 @@ import { HistoryPicker } from './components/HistoryPicker';
 import { MoveAlerts } from './components/MoveAlerts';
 import { SectorDetail } from './components/SectorDetail';
 import { StockLookup } from './components/StockLookup';
+import { AlertsButton } from './alerts/AlertsButton';
+import { titleWithAlerts, useAlerts } from './alerts/useAlerts';
 import { createLiveSource } from './data/live';
+import { Legend } from './labels/Legend';
+import { Watchlist } from './watchlist/Watchlist';
+import { useShortcuts } from './keyboard/useShortcuts';
+import { ThemeToggle } from './theme/ThemeToggle';
+import { SECTOR_ORDER } from './constants';
+import './workflow.css';
+
+const ShortcutsHelp = lazy(() => import('./keyboard/ShortcutsHelp'));
 import { formatEtDateTime, pageTitle } from './format';
 import { Header, shownRecommendation } from './components/Header';
 import { SectorGrid } from './components/SectorGrid';
@@ -60,12 +70,17 @@ interface AppProps {
   loadColourHistory?: ((signal: AbortSignal) => Promise<ColourHistory>) | null;
   /** The signed-in user and the sign-out control (SECTORLIGHTS_AUTH=required), in the header. */
   account?: ReactNode;
+  /** Loads the pinned symbols once (main.tsx passes `loadWatchlist`); without it none are shown. */
+  loadWatchlist?: (() => Promise<void>) | null;
 }
 
-export function App({ source, loadColourHistory = null, account = null }: AppProps) {
+export function App({ source, loadColourHistory = null, account = null, loadWatchlist = null }: AppProps) {
   const [active] = useState<SectorsSource>(() => source ?? createLiveSource());
   const live = useSectors(active);
   const historyLoad = useRequest(loadColourHistory, []);
+  useEffect(() => {
+    void loadWatchlist?.();
+  }, [loadWatchlist]);
   // A failed load leaves the cards without the line: the grid matters more than its history.
   const history = historyLoad.state === 'ok' ? historyLoad.data : null;
   const { error, loading, connection, progress, moves } = live;
@@ -78,21 +93,36 @@ export function App({ source, loadColourHistory = null, account = null }: AppPro
   const lists = historic ? NO_CHANGES : live.lists;
   const stale = data !== null && (data.stale || error !== null);
   const [open, setOpen] = useState<SectorKey | null>(null);
-  const title = pageTitle(data?.as_of ?? null, stale, connection.state);
-  useEffect(() => {
-    document.title = title;
-  }, [title]);
   const labels = useMemo(() => {
     const map: Partial<Record<SectorKey, string>> = {};
     for (const sector of data?.sectors ?? []) map[sector.sector] = sector.label;
     return map;
   }, [data]);
+  const unseenAlerts = useAlerts(live.changes, moves, labels);
+  const title = titleWithAlerts(pageTitle(data?.as_of ?? null, stale, connection.state), unseenAlerts);
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
   const openSector = (key: SectorKey) => {
     if (labels[key] !== undefined) setOpen(key);
   };
   // Stable, so the memoised cards are passed by when the page re-renders for something else.
   const openCard = useCallback((sector: SectorResult) => setOpen(sector.sector), []);
   const refresh = () => active.refresh?.();
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const closeShortcuts = useCallback(() => setShortcutsOpen(false), []);
+  const hasGrid = data !== null;
+  const shortcuts = useMemo(
+    () => ({
+      focusLookup: () => document.querySelector<HTMLInputElement>('[data-testid=stock-lookup] input')?.focus(),
+      openSector: (key: SectorKey) => {
+        if (hasGrid && SECTOR_ORDER.includes(key)) setOpen(key);
+      },
+      toggleHelp: () => setShortcutsOpen((was) => !was),
+    }),
+    [hasGrid],
+  );
+  useShortcuts(shortcuts);
 
   return (
     <div className="app">
@@ -100,6 +130,8 @@ export function App({ source, loadColourHistory = null, account = null }: AppPro
         <div className="header-controls">
           <ConnectionIndicator {...connection} />
           <HistoryPicker onOpen={setHistoric} />
+          <AlertsButton labels={labels} />
+          <ThemeToggle />
           <AnalysisControls
             freshness={data?.freshness ?? null}
             recommendation={shownRecommendation(data, stale, historic ? 'connected' : connection.state)}
@@ -110,7 +142,11 @@ export function App({ source, loadColourHistory = null, account = null }: AppPro
         </div>
       </Header>
       {historic && <HistoricBanner grid={historic} onBack={() => setHistoric(null)} />}
-      <StockLookup />
+      <div className="lookup-bar">
+        <StockLookup />
+        <Legend />
+      </div>
+      <Watchlist asOf={data?.as_of ?? null} />
       {loading && (
         <p className="status" role="status" data-testid="status-loading">
           Loading sector analysis…
@@ -130,6 +166,11 @@ export function App({ source, loadColourHistory = null, account = null }: AppPro
           changedAsOf={changedAsOf}
           history={history}
         />
+      )}
+      {shortcutsOpen && (
+        <Suspense fallback={null}>
+          <ShortcutsHelp labels={labels} onClose={closeShortcuts} />
+        </Suspense>
       )}
       {open && <SectorDetail sector={open} label={labels[open]} onClose={() => setOpen(null)} />}
     </div>

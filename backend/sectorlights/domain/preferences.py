@@ -9,11 +9,22 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 ScheduledRun = Literal["20:00", "04:00", "08:00"]
 LOCAL_USER = "local"
 ALL_SCHEDULED_RUNS: tuple[ScheduledRun, ...] = ("20:00", "04:00", "08:00")
+# The symbols the stock lookup accepts (api/routes/stocks.py), upper case as they are listed.
+WATCHLIST_SYMBOL_PATTERN = r"^[A-Z0-9.\-]{1,10}$"
+WATCHLIST_MAX_SYMBOLS = 50
 
 
 def without_repeats(items: list[ScheduledRun]) -> list[ScheduledRun]:
     """`items` with each kept once, in its first place: a list sent twice over is the same choice."""
     return list(dict.fromkeys(items))
+
+
+def symbols_without_repeats(symbols: list[str]) -> list[str]:
+    """Each pinned symbol once, in the order first pinned: pinning twice is one pin."""
+    return list(dict.fromkeys(symbols))
+
+
+WatchedSymbol = Annotated[str, Field(pattern=WATCHLIST_SYMBOL_PATTERN)]
 
 
 class Preferences(BaseModel):
@@ -31,3 +42,9 @@ class Preferences(BaseModel):
         description="the scheduled analyses (ET) this trader cares about, each once",
     )
     intraday_refresh: bool = Field(default=True, description="follow the 30-minute intraday refresh")
+    # Bounded like scheduled_runs: served back on every read, so a body-sized list is refused.
+    watchlist: Annotated[list[WatchedSymbol], AfterValidator(symbols_without_repeats)] = Field(
+        default_factory=list,
+        max_length=WATCHLIST_MAX_SYMBOLS,
+        description="symbols the trader pinned, upper case, each once, in the order pinned",
+    )

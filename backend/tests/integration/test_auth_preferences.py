@@ -57,12 +57,16 @@ def test_without_auth_the_local_user_keeps_preferences(open_app: TestClient) -> 
         "freshness_tolerance_hours": 2.0,
         "scheduled_runs": ["20:00", "04:00", "08:00"],
         "intraday_refresh": True,
+        "watchlist": [],
     }
     saved = open_app.put(
         "/api/preferences", json={"freshness_tolerance_hours": 1, "scheduled_runs": ["04:00"]}
     )
     assert saved.status_code == 200, saved.text
     assert open_app.get("/api/preferences").json()["scheduled_runs"] == ["04:00"]
+    pinned = open_app.put("/api/preferences", json={"watchlist": ["SOUN", "BBAI", "SOUN"]})
+    assert pinned.status_code == 200, pinned.text
+    assert open_app.get("/api/preferences").json()["watchlist"] == ["SOUN", "BBAI"]
 
 
 @pytest.mark.parametrize(
@@ -71,6 +75,8 @@ def test_without_auth_the_local_user_keeps_preferences(open_app: TestClient) -> 
         ({"freshness_tolerance_hours": 0}, "freshness_tolerance_hours"),
         ({"freshness_tolerance_hours": "soon"}, "freshness_tolerance_hours"),
         ({"scheduled_runs": ["09:30"]}, "scheduled_runs"),
+        ({"watchlist": ["<b>"]}, "watchlist"),
+        ({"watchlist": [f"S{n}" for n in range(51)]}, "watchlist"),
         ({"theme": "dark"}, "theme"),
     ],
 )

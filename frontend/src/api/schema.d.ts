@@ -1136,6 +1136,11 @@ export interface components {
              * @description the scheduled analyses (ET) this trader cares about, each once
              */
             scheduled_runs?: ("20:00" | "04:00" | "08:00")[];
+            /**
+             * Watchlist
+             * @description symbols the trader pinned, upper case, each once, in the order pinned
+             */
+            watchlist?: string[];
         };
         /**
          * Readiness

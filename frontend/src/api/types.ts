@@ -99,3 +99,8 @@ export type RunProgress = Pick<Schemas['AnalysisProgress'], 'run_id' | 'stage' |
 export type Session = Schemas['Session'];
 /** `POST /api/ws-ticket`: opens `/ws?ticket=...` once, within `expires_in_secs`. */
 export type WsTicket = Schemas['WsTicket'];
+
+// ---- GET/PUT /api/preferences ------------------------------------------------------------
+
+/** The caller's preferences, including the pinned `watchlist`. */
+export type Preferences = Schemas['Preferences'];

@@ -78,7 +78,7 @@ describe('SectorCard', () => {
       'tf-cell blue-neutral',
     ]);
     expect(screen.getAllByTestId('tf-alpha')).toHaveLength(1);
-    expect(within(cells[1]!).getByTestId('tf-alpha')).toHaveTextContent('α +3.5% vs IWM');
+    expect(within(cells[1]!).getByTestId('tf-alpha')).toHaveTextContent('α adj +3.5% vs IWM');
   });
 
   it('draws a timeframe the card has no result for as missing, without colour', () => {
@@ -98,8 +98,8 @@ describe('SectorCard', () => {
     const bullish = screen.getByTestId('top-bullish');
     expect(within(bullish).getByText('TOP BULLISH')).toBeInTheDocument();
     const items = within(bullish).getAllByTestId('stock-item');
-    expect(items[0]).toHaveTextContent(/^SOUN ▲\+8\.2% \(2\.1x vol\)$/);
-    expect(items[1]).toHaveTextContent(/^BBAI ▲\+5\.0%$/);
+    expect(items[0]).toHaveTextContent(/^#1 SOUN☆ ▲\+8\.2% \(2\.1x vol\)$/);
+    expect(items[1]).toHaveTextContent(/^#2 BBAI☆ ▲\+5\.0%$/);
     expect(within(bullish).queryByTestId('list-note')).not.toBeInTheDocument();
 
     const bearish = screen.getByTestId('top-bearish');

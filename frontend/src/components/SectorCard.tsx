@@ -13,6 +13,7 @@ import {
   formatScore,
   sectorSignalText,
 } from '../format';
+import { CONFIDENCE_HELP, SCORE_HELP } from '../labels/labels';
 import { TimeframeCell } from './TimeframeCell';
 import { TopStocksList } from './TopStocksList';
 
@@ -105,11 +106,13 @@ export const SectorCard = memo(function SectorCard({
       </div>
 
       <div className="card-metrics">
-        <span className="card-score" data-testid="sector-score" title="Composite score">
+        <span className="card-score" data-testid="sector-score" title={SCORE_HELP}>
           {formatScore(sector.score)}
         </span>
         <span className="card-meta">
-          <span data-testid="sector-confidence">{formatConfidence(sector.confidence)} conf</span>
+          <span data-testid="sector-confidence" title={CONFIDENCE_HELP}>
+            {formatConfidence(sector.confidence)} conf
+          </span>
           <span data-testid="sector-count">{sector.stock_count} stocks</span>
         </span>
       </div>

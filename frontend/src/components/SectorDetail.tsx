@@ -38,6 +38,7 @@ import {
   timeframeLabel,
 } from '../format';
 import { useRequest } from '../hooks/useRequest';
+import { ALPHA_HELP } from '../labels/labels';
 import './SectorDetail.css';
 
 const HistoryChart = lazy(() => import('./HistoryChart'));
@@ -263,8 +264,8 @@ function EtfBlock({
             <th scope="col" className="num">
               Sector
             </th>
-            <th scope="col" className="num" title="Alpha vs IWM">
-              α vs IWM
+            <th scope="col" className="num" title={ALPHA_HELP}>
+              α adj vs IWM
             </th>
             <th scope="col" className="num">
               Score

@@ -94,6 +94,7 @@ describe('StockLookup', () => {
     expect(returns).toHaveTextContent('1W▲ +5.66%');
     expect(within(result).getByTestId('lookup-relative-volume')).toHaveTextContent('1.50x');
     expect(within(result).getByTestId('lookup-rank-score')).toHaveTextContent('2.79');
+    expect(within(result).getByTestId('lookup-exchange')).toHaveTextContent(/^NYSE$/);
     expect(within(result).getByTestId('lookup-top-list')).toHaveTextContent('#2 top bullish in Technology');
   });
 
@@ -107,7 +108,10 @@ describe('StockLookup', () => {
     lookUp('AAAI');
     const result = await screen.findByTestId('stock-result');
     expect(within(result).getByTestId('universe-status')).toHaveTextContent('Excluded: Market cap');
-    expect(result).toHaveTextContent('excluded by market_cap');
+    expect(within(result).getByTestId('exclusion-reason')).toHaveTextContent(
+      'Not in the current universe. Market cap outside the micro and small cap range',
+    );
+    expect(result).not.toHaveTextContent('market_cap');
   });
 
   it('shows "not listed" for a 404 without an exclusion reason', async () => {

@@ -15,6 +15,8 @@ import {
   timeframeLabel,
 } from '../format';
 import { useRequest } from '../hooks/useRequest';
+import { PinButton } from '../watchlist/PinButton';
+import { exchangeName, exclusionText, RANK_HELP } from '../labels/labels';
 import './Controls.css';
 
 const VALIDATION_MESSAGE = 'Enter 1–10 characters: letters A–Z, digits 0–9, "." or "-".';
@@ -56,6 +58,7 @@ function MemberResult({ stock }: { stock: StockFound }) {
     <div className="lookup-result lookup-member" data-testid="stock-result">
       <div className="lookup-title">
         <strong className="lookup-symbol">{stock.symbol}</strong>
+        <PinButton symbol={stock.symbol} />
         <span className="lookup-name">{member.name}</span>
         <span className="lookup-status lookup-status-in" data-testid="universe-status">
           In universe
@@ -97,7 +100,9 @@ function MemberResult({ stock }: { stock: StockFound }) {
         {member.exchange && (
           <div>
             <dt>Exchange</dt>
-            <dd>{member.exchange}</dd>
+            <dd data-testid="lookup-exchange" title={member.exchange}>
+              {exchangeName(member.exchange)}
+            </dd>
           </div>
         )}
         <div>
@@ -107,7 +112,7 @@ function MemberResult({ stock }: { stock: StockFound }) {
           </dd>
         </div>
         <div>
-          <dt>Rank score</dt>
+          <dt title={RANK_HELP}>Rank score (0–10)</dt>
           <dd data-testid="lookup-rank-score">
             {formatRank(metrics.rank_score)}
           </dd>
@@ -145,7 +150,14 @@ function LookupResult({ result }: { result: StockLookupResult }) {
           {result.reason ? `Excluded: ${humanize(result.reason)}` : 'Not listed'}
         </span>
       </div>
-      <p className="lookup-message">{result.message}</p>
+      {/* The server's message names the filter by its code; the sentence says what it means. */}
+      {result.reason ? (
+        <p className="lookup-message" data-testid="exclusion-reason" title={result.message}>
+          Not in the current universe. {exclusionText(result.reason)}
+        </p>
+      ) : (
+        <p className="lookup-message">{result.message}</p>
+      )}
     </div>
   );
 }

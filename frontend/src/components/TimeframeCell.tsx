@@ -1,5 +1,6 @@
 import type { Timeframe, TimeframeResult } from '../api/types';
 import { colorClass, colorName, formatPercent, timeframeLabel } from '../format';
+import { ALPHA_HELP } from '../labels/labels';
 
 interface Props {
   timeframe: Timeframe;
@@ -32,8 +33,8 @@ export function TimeframeCell({ timeframe, stats, showAlpha = false }: Props) {
         {formatPercent(stats?.return_pct)}
       </span>
       {showAlpha && (
-        <span className="tf-alpha" data-testid="tf-alpha" title="Alpha vs IWM">
-          <span className="nowrap">α {formatPercent(stats?.alpha_pct)}</span>{' '}
+        <span className="tf-alpha" data-testid="tf-alpha" title={ALPHA_HELP}>
+          <span className="nowrap">α adj {formatPercent(stats?.alpha_pct)}</span>{' '}
           <span className="nowrap">vs IWM</span>
         </span>
       )}

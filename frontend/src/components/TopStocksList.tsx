@@ -1,6 +1,8 @@
 import type { TopStock } from '../api/types';
 import { VOLUME_SPIKE_RATIO } from '../constants';
-import { formatPercent, formatRelativeVolume } from '../format';
+import { formatPercent, formatRank, formatRelativeVolume } from '../format';
+import { RANK_HELP } from '../labels/labels';
+import { PinButton } from '../watchlist/PinButton';
 import { type ListTimeline, type Tick, useTopListChanges } from '../hooks/useTopListChanges';
 
 interface Props {
@@ -22,12 +24,14 @@ const ARROWS = { up: '▲', down: '▼', flat: '' } as const;
 
 interface LineProps {
   stock: TopStock;
+  /** 1-based place in the list (its multi-factor rank); none for a name leaving it. */
+  rank?: number;
   isNew?: boolean;
   tick?: Tick;
   leaving?: boolean;
 }
 
-function StockLine({ stock, isNew = false, tick, leaving = false }: LineProps) {
+function StockLine({ stock, rank, isNew = false, tick, leaving = false }: LineProps) {
   const volume = formatRelativeVolume(stock.relative_volume);
   const spike = stock.relative_volume !== null && stock.relative_volume >= VOLUME_SPIKE_RATIO;
   const move = direction(stock.change_pct);
@@ -41,8 +45,14 @@ function StockLine({ stock, isNew = false, tick, leaving = false }: LineProps) {
       data-symbol={stock.symbol}
       data-tick={tick}
       aria-hidden={leaving ? true : undefined}
-      title={stock.name}
+      title={`${stock.name} · rank score ${formatRank(stock.rank_score)} of 10`}
     >
+      {rank !== undefined && (
+        <span className="stock-rank" data-testid="stock-rank">
+          #{rank}
+        </span>
+      )}
+      {rank !== undefined && ' '}
       {isNew && (
         <>
           <span className="badge-new" data-testid="new-badge">
@@ -50,7 +60,8 @@ function StockLine({ stock, isNew = false, tick, leaving = false }: LineProps) {
           </span>{' '}
         </>
       )}
-      <span className="stock-symbol">{stock.symbol}</span>{' '}
+      <span className="stock-symbol">{stock.symbol}</span>
+      {!leaving && <PinButton symbol={stock.symbol} focusable={false} />}{' '}
       <span className={`stock-change is-${move}`} data-testid="stock-change" data-direction={move}>
         {ARROWS[move] && <span aria-hidden="true">{ARROWS[move]}</span>}
         {formatPercent(stock.change_pct)}
@@ -77,7 +88,9 @@ export function TopStocksList({ title, stocks, note, testId, timeline }: Props) 
   const leaving = left.filter((gone) => !stocks.some((stock) => stock.symbol === gone.symbol));
   return (
     <section className="top-list" data-testid={testId}>
-      <h3 className="top-list-title">{title}</h3>
+      <h3 className="top-list-title" title={RANK_HELP}>
+        {title}
+      </h3>
       {stocks.length === 0 && (
         <p className="top-list-note" data-testid="list-note">
           {note ?? 'None'}
@@ -85,10 +98,11 @@ export function TopStocksList({ title, stocks, note, testId, timeline }: Props) 
       )}
       {(stocks.length > 0 || leaving.length > 0) && (
         <ol className="stock-list">
-          {stocks.map((stock) => (
+          {stocks.map((stock, index) => (
             <StockLine
               key={stock.symbol}
               stock={stock}
+              rank={index + 1}
               isNew={entered.has(stock.symbol)}
               tick={ticks.get(stock.symbol)}
             />

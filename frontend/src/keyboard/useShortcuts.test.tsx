@@ -1,0 +1,59 @@
+import { fireEvent, render, screen } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import ShortcutsHelp from './ShortcutsHelp';
+import { shortcutOf, useShortcuts, type ShortcutActions } from './useShortcuts';
+
+const body = document.body;
+
+describe('shortcutOf', () => {
+  it.each([
+    [{ key: '/' }, { kind: 'lookup' }],
+    [{ key: '?' }, { kind: 'help' }],
+    [{ key: '1' }, { kind: 'sector', sector: 'technology' }],
+    [{ key: '8' }, { kind: 'sector', sector: 'utilities' }],
+    [{ key: '9' }, null],
+    [{ key: '0' }, null],
+    [{ key: 'a' }, null],
+    [{ key: '1', ctrlKey: true }, null],
+    [{ key: '/', metaKey: true }, null],
+  ])('%o → %o', (event, expected) => {
+    expect(shortcutOf({ ctrlKey: false, metaKey: false, altKey: false, target: body, ...event })).toEqual(expected);
+  });
+
+  it.each(['input', 'textarea', 'select'])('ignores keys typed into a %s', (tag) => {
+    const field = document.createElement(tag);
+    expect(shortcutOf({ key: '1', ctrlKey: false, metaKey: false, altKey: false, target: field })).toBeNull();
+  });
+});
+
+function Probe({ actions }: { actions: ShortcutActions }) {
+  useShortcuts(actions);
+  return <input data-testid="field" />;
+}
+
+describe('useShortcuts', () => {
+  it('runs the command of a key pressed on the page, not in a field', () => {
+    const actions = { focusLookup: vi.fn(), openSector: vi.fn(), toggleHelp: vi.fn() };
+    render(<Probe actions={actions} />);
+    fireEvent.keyDown(document.body, { key: '3' });
+    fireEvent.keyDown(document.body, { key: '/' });
+    fireEvent.keyDown(document.body, { key: '?' });
+    fireEvent.keyDown(screen.getByTestId('field'), { key: '4' });
+    expect(actions.openSector).toHaveBeenCalledExactlyOnceWith('energy');
+    expect(actions.focusLookup).toHaveBeenCalledOnce();
+    expect(actions.toggleHelp).toHaveBeenCalledOnce();
+  });
+});
+
+describe('ShortcutsHelp', () => {
+  it('lists every shortcut with the sector names, and closes on Escape', () => {
+    const onClose = vi.fn();
+    render(<ShortcutsHelp labels={{ technology: 'Technology' }} onClose={onClose} />);
+    const help = screen.getByTestId('shortcuts');
+    expect(help).toHaveTextContent('/Look up a stock');
+    expect(help).toHaveTextContent('1Open Technology');
+    expect(help).toHaveTextContent('8Open Utilities');
+    fireEvent.keyDown(document, { key: 'Escape' });
+    expect(onClose).toHaveBeenCalledOnce();
+  });
+});

@@ -1,0 +1,46 @@
+import { useEffect } from 'react';
+import type { SectorKey } from '../api/types';
+import { SECTOR_ORDER } from '../constants';
+
+export interface ShortcutActions {
+  focusLookup: () => void;
+  openSector: (sector: SectorKey) => void;
+  toggleHelp: () => void;
+}
+
+/** Keys typed into a field are text, not commands. */
+function typing(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+/** The command of a key press, or null: `/` lookup, `1`–`8` the sectors in grid order, `?` help. */
+export function shortcutOf(event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'target'>):
+  | { kind: 'lookup' }
+  | { kind: 'sector'; sector: SectorKey }
+  | { kind: 'help' }
+  | null {
+  if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return null;
+  if (event.key === '/') return { kind: 'lookup' };
+  if (event.key === '?') return { kind: 'help' };
+  const digit = Number(event.key);
+  if (event.key.length === 1 && digit >= 1 && digit <= SECTOR_ORDER.length) {
+    return { kind: 'sector', sector: SECTOR_ORDER[digit - 1]! };
+  }
+  return null;
+}
+
+export function useShortcuts(actions: ShortcutActions): void {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const shortcut = shortcutOf(event);
+      if (!shortcut) return;
+      event.preventDefault();
+      if (shortcut.kind === 'lookup') actions.focusLookup();
+      else if (shortcut.kind === 'help') actions.toggleHelp();
+      else actions.openSector(shortcut.sector);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [actions]);
+}
