@@ -18,6 +18,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from sectorlights.api.app import create_app
 from sectorlights.domain.events import EventType
+from sectorlights.live.hub import RECENT_MOVES
 from sectorlights.settings import load_settings
 from tests.conftest import FROZEN, OVERNIGHT_GAPS, SIM_NOW
 from tests.integration.apps import environment, sqlite_url
@@ -179,9 +180,12 @@ def test_overnight_gaps_reach_a_connected_client_after_the_4am_open(tmp_path: Pa
         with connect(ws_url(base_url)) as late:
             snapshot = receive(late)
         recent = snapshot["payload"]["moves"]
-        assert 0 < len(recent) <= 10 and all(abs(entry["change_pct"]) >= 15.0 for entry in recent)
+        assert 0 < len(recent) <= RECENT_MOVES and all(abs(entry["change_pct"]) >= 15.0 for entry in recent)
         # Later moves may have pushed the ones seen here out of the newest ten, never silently.
-        assert moves[-1]["symbol"] in {entry["symbol"] for entry in recent} or len(recent) == 10
+        # Fewer than RECENT_MOVES: every move of the burst, the largest included.
+        assert {move["symbol"] for move in moves} <= {entry["symbol"] for entry in recent} or len(
+            recent
+        ) == RECENT_MOVES
         assert [entry["ts"] for entry in recent] == sorted((entry["ts"] for entry in recent), reverse=True)
         assert_described(base_url, snapshot, *messages)
     # The first sector update comes from the re-analysis the moves triggered, after them.
