@@ -330,8 +330,9 @@ class LiveHub:
             self._credentials_log.failed("live updates: users not re-checked (%s); sockets kept", error)
             return
         self._credentials_log.recovered("live updates: users re-checked again")
+        # Only the credentials checked: a client that connected during the query was not asked about.
         for client in list(self._clients):
-            if client.credential is not None and client.credential not in current:
+            if client.credential in held and client.credential not in current:
                 client.revoked = True
                 client.idle = False
                 client.wake.set()
