@@ -43,7 +43,15 @@ def shot(page: Page, name: str) -> None:
 def test_two_cards_per_row_on_a_tablet_and_live_connection(browser: Browser, server: str) -> None:
     page = open_dashboard(browser, server, width=800)
     cards = page.locator("[data-testid=sector-card]")
-    tops = [round(cards.nth(i).bounding_box()["y"]) for i in range(8)]  # type: ignore[index]
+    expect(cards).to_have_count(8)
+    # All eight read in one go: a live update moving the grid between reads would split a row.
+    tops = [
+        round(top)
+        for top in page.evaluate(
+            "[...document.querySelectorAll('[data-testid=sector-card]')]"
+            ".map(card => card.getBoundingClientRect().top)"
+        )
+    ]
     assert len(set(tops)) == 4 and all(tops.count(top) == 2 for top in set(tops))
     expect(page.get_by_test_id("connection-indicator")).to_have_attribute("data-state", "connected")
     shot(page, "dashboard-800")

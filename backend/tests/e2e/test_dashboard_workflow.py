@@ -185,6 +185,8 @@ def test_alerts_notify_and_flag_the_tab_title_until_it_is_seen(
     sector updates; with notifications allowed they are shown, and the hidden tab counts them."""
     with running_server(OVERNIGHT_GAPS, tmp_path_factory.mktemp(f"alerts{width}")) as base_url:
         page = open_page(browser, base_url, width, init=NOTIFICATION_RECORDER)
+        # Hidden before alerts are on: a move arriving between the two would notify without counting.
+        page.evaluate("window.__hidden = true")
         page.get_by_test_id("alerts-button").click()
         page.get_by_test_id("alerts-notify").check()
         expect(page.get_by_test_id("alerts-permission")).to_have_text("Notifications allowed")
@@ -192,7 +194,6 @@ def test_alerts_notify_and_flag_the_tab_title_until_it_is_seen(
         expect(page.get_by_test_id("alerts-button")).to_contain_text("Alerts on")
         shot(page, f"workflow-alerts-{width}")
         page.get_by_test_id("alerts-close").click()
-        page.evaluate("window.__hidden = true")
         expect(page.get_by_test_id("move-alert").first).to_be_visible(timeout=60_000)
         # Polled through an attribute: the page's CSP refuses the eval a string predicate needs.
         expect(page.locator("html")).to_have_attribute("data-notified", re.compile(r"^[1-9]"), timeout=30_000)
