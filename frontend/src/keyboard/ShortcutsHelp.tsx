@@ -20,7 +20,7 @@ export default function ShortcutsHelp({
     return () => document.removeEventListener('keydown', onKey);
   }, [onClose]);
   return (
-    <div className="shortcuts" role="dialog" aria-modal="false" aria-label="Keyboard shortcuts" data-testid="shortcuts">
+    <div className="shortcuts popover" role="dialog" aria-modal="false" aria-label="Keyboard shortcuts" data-testid="shortcuts">
       <h2 className="shortcuts-title">Keyboard shortcuts</h2>
       <dl className="shortcuts-list">
         <dt>

@@ -31,7 +31,7 @@ export function Legend() {
         <span aria-hidden="true">?</span> How to read
       </button>
       {open && (
-        <div id={panelId} className="legend-panel" role="region" aria-label="How to read the grid" data-testid="legend">
+        <div id={panelId} className="legend-panel popover" role="region" aria-label="How to read the grid" data-testid="legend">
           <dl>
             <dt>Score (−1 … +1)</dt>
             <dd>{SCORE_HELP}</dd>
