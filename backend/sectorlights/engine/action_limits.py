@@ -20,6 +20,7 @@ from typing import Literal, Protocol
 from redis.exceptions import RedisError
 
 from sectorlights.cache.redis import redis_client
+from sectorlights.cache.token_bucket import REFUSE, TAKE_TOKEN_SCRIPT
 from sectorlights.core.state_log import StateLog
 
 logger = logging.getLogger(__name__)
@@ -36,28 +37,6 @@ ACTION_NAMES: dict[Action, str] = {
     "preferences": "preference saves",
     "replay": "replays started",
 }
-
-# KEYS[1]: the user's bucket; ARGV: actions per second, capacity. Returns the seconds until an action
-# is free ('0': one was taken), as a string (Redis truncates Lua numbers to integers).
-_TAKE_ACTION = """
-local rate = tonumber(ARGV[1])
-local capacity = tonumber(ARGV[2])
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
-local tokens = tonumber(state[1]) or capacity
-local updated = tonumber(state[2]) or now
-tokens = math.min(capacity, tokens + math.max(0, now - updated) * rate)
-local wait = 0
-if tokens < 1 then
-    wait = (1 - tokens) / rate
-else
-    tokens = tokens - 1
-end
-redis.call('HSET', KEYS[1], 'tokens', string.format('%.9f', tokens), 'updated', string.format('%.6f', now))
-redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / rate * 1000) + 1000)
-return string.format('%.6f', wait)
-"""
 
 
 class ActionLimitError(Exception):
@@ -139,13 +118,14 @@ class RedisActionLimiter:
         self.per_minute = per_minute
         self.burst = burst
         self._client = redis_client(url, socket_timeout_secs)
-        self._script = self._client.register_script(_TAKE_ACTION)
+        self._script = self._client.register_script(TAKE_TOKEN_SCRIPT)
         self._redis_log = StateLog(logger)
 
     async def take(self, action: Action, subject: str) -> None:
         try:
             answer = await self._script(
-                keys=[KEY_PREFIX + bucket_key(action, subject)], args=[self.per_minute / 60.0, self.burst]
+                keys=[KEY_PREFIX + bucket_key(action, subject)],
+                args=[self.per_minute / 60.0, self.burst, REFUSE],
             )
         except RedisError as error:
             self._redis_log.failed("action limits: redis unreachable (%s); actions are not limited", error)

@@ -25,6 +25,7 @@ from collections.abc import Callable
 import redis
 from redis.exceptions import RedisError
 
+from sectorlights.cache.token_bucket import QUEUE, TAKE_TOKEN_SCRIPT
 from sectorlights.core.state_log import StateLog
 from sectorlights.providers.resilience import BudgetFactory, RateLimiter, RequestBudget, local_budget
 
@@ -32,25 +33,6 @@ logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "sectorlights:budget:"
 DEFAULT_MARGIN_SECS = 1.0
-
-# KEYS[1]: the bucket; ARGV: tokens per second, capacity. Returns the seconds to wait, as a string
-# (Lua numbers come back from Redis truncated to integers).
-_TAKE_TOKEN = """
-local rate = tonumber(ARGV[1])
-local capacity = tonumber(ARGV[2])
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
-local tokens = tonumber(state[1]) or capacity
-local updated = tonumber(state[2]) or now
-tokens = math.min(capacity, tokens + math.max(0, now - updated) * rate) - 1
-redis.call('HSET', KEYS[1], 'tokens', string.format('%.9f', tokens), 'updated', string.format('%.6f', now))
-redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / rate * 1000) + 1000)
-if tokens >= 0 then
-    return '0'
-end
-return string.format('%.6f', -tokens / rate)
-"""
 
 
 class RedisRateLimiter:
@@ -78,7 +60,7 @@ class RedisRateLimiter:
         self._client = client
         self._burst = burst
         self._sleep = sleep
-        self._script = client.register_script(_TAKE_TOKEN)
+        self._script = client.register_script(TAKE_TOKEN_SCRIPT)
         self._fallback = RateLimiter(requests_per_minute, sleep=sleep, burst=burst)
         self._redis_log = StateLog(logger)
         self._lock = threading.Lock()
@@ -90,7 +72,7 @@ class RedisRateLimiter:
             return 0.0
         try:
             rate_per_sec = self.requests_per_minute / (60.0 + self.margin_secs)
-            answer = self._script(keys=[self.key], args=[rate_per_sec, self._burst])
+            answer = self._script(keys=[self.key], args=[rate_per_sec, self._burst, QUEUE])
         except RedisError as error:
             self._note_state(degraded=True, error=error)
             return self._fallback.acquire()
