@@ -8,6 +8,7 @@ import re
 import signal
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -65,6 +66,25 @@ def startup_runs(database_url: str) -> int:
     return sum(1 for trigger in triggers if trigger == "startup")
 
 
+def shared_stores(database_url: str, redis_url: str) -> dict[str, str]:
+    """The one PostgreSQL and the one Redis every replica of a test uses."""
+    return {
+        "DATABASE_URL": database_url.replace("postgresql+psycopg://", "postgresql://", 1),
+        "REDIS_URL": redis_url,
+    }
+
+
+@contextmanager
+def two_replicas(env: dict[str, str], cwd: Path) -> Iterator[tuple[RunningProcess, RunningProcess]]:
+    """Migrate, then two `sectorlights serve` on `env`, each answering; stopped afterwards."""
+    migrate(env, cwd)
+    with (
+        running_process(["serve"], env, cwd, "/health/database", 120, "one") as one,
+        running_process(["serve"], env, cwd, "/health/database", 120, "other") as other,
+    ):
+        yield one, other
+
+
 @pytest.fixture
 def database_url() -> Iterator[str]:
     with throwaway_postgres_database() as url:
@@ -76,8 +96,7 @@ def test_two_replicas_share_one_budget_one_startup_run_and_one_move_watcher(
 ) -> None:
     with redis_server_process() as (redis_url, _redis), running_sim_vendor(MARKET, tmp_path) as vendor:
         env = MARKET | {
-            "DATABASE_URL": database_url.replace("postgresql+psycopg://", "postgresql://", 1),
-            "REDIS_URL": redis_url,
+            **shared_stores(database_url, redis_url),
             "SECTORLIGHTS_PROVIDER": "polygon",
             "POLYGON_API_KEY": "test-key",
             "POLYGON_BASE_URL": vendor,
@@ -87,11 +106,7 @@ def test_two_replicas_share_one_budget_one_startup_run_and_one_move_watcher(
             "SECTORLIGHTS_MOVE_LEASE_SECS": str(LEASE_SECS),
             "SECTORLIGHTS_USER_ACTIONS_PER_MINUTE": "600",
         }
-        migrate(env, tmp_path)
-        with (
-            running_process(["serve"], env, tmp_path, "/health/database", 120, "one") as one,
-            running_process(["serve"], env, tmp_path, "/health/database", 120, "other") as other,
-        ):
+        with two_replicas(env, tmp_path) as (one, other):
             replicas = (one, other)
             samples: list[tuple[float, int]] = []
             started = time.monotonic()
@@ -181,8 +196,7 @@ def test_a_replica_looks_back_at_the_snapshot_another_replica_remembered(
     market = MARKET | {"SECTORLIGHTS_SIM_NOW": "2026-11-24T10:00:00-05:00", "SECTORLIGHTS_SIM_SPEED": "30"}
     with redis_server_process() as (redis_url, _redis), running_sim_vendor(market, tmp_path) as vendor:
         env = market | {
-            "DATABASE_URL": database_url.replace("postgresql+psycopg://", "postgresql://", 1),
-            "REDIS_URL": redis_url,
+            **shared_stores(database_url, redis_url),
             "SECTORLIGHTS_PROVIDER": "polygon",
             "POLYGON_API_KEY": "test-key",
             "POLYGON_BASE_URL": vendor,
@@ -191,11 +205,7 @@ def test_a_replica_looks_back_at_the_snapshot_another_replica_remembered(
             "SECTORLIGHTS_MOVE_WATCH": "false",
             "SECTORLIGHTS_USER_ACTIONS_PER_MINUTE": "600",
         }
-        migrate(env, tmp_path)
-        with (
-            running_process(["serve"], env, tmp_path, "/health/database", 120, "one") as one,
-            running_process(["serve"], env, tmp_path, "/health/database", 120, "other") as other,
-        ):
+        with two_replicas(env, tmp_path) as (one, other):
             _run(one.base_url)
             first_done = time.monotonic()
             assert all(change is None for change in _changes_30m(one.base_url))  # nothing to look back at
@@ -213,8 +223,7 @@ def test_a_users_action_allowance_is_one_across_replicas(tmp_path: Path, databas
     use the allowance up, and the next is refused on either (per replica it would be six)."""
     with redis_server_process() as (redis_url, _redis):
         env = {
-            "DATABASE_URL": database_url.replace("postgresql+psycopg://", "postgresql://", 1),
-            "REDIS_URL": redis_url,
+            **shared_stores(database_url, redis_url),
             "SECTORLIGHTS_SIM_NOW": MARKET["SECTORLIGHTS_SIM_NOW"],
             "SECTORLIGHTS_SIM_LISTINGS": "300",
             "SECTORLIGHTS_SCHEDULE": "off",
@@ -222,11 +231,7 @@ def test_a_users_action_allowance_is_one_across_replicas(tmp_path: Path, databas
             "SECTORLIGHTS_MOVE_WATCH": "false",
             "SECTORLIGHTS_USER_ACTIONS_PER_MINUTE": "1",
         }
-        migrate(env, tmp_path)
-        with (
-            running_process(["serve"], env, tmp_path, "/health/database", 120, "one") as one,
-            running_process(["serve"], env, tmp_path, "/health/database", 120, "other") as other,
-        ):
+        with two_replicas(env, tmp_path) as (one, other):
             body = {"freshness_tolerance_hours": 3.0}
             saves = [
                 httpx.put(f"{replica.base_url}/api/preferences", json=body, timeout=10).status_code
