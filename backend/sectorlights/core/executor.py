@@ -16,7 +16,7 @@ import itertools
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any, TypeVar
 
@@ -136,9 +136,6 @@ class DaemonThreadPool(Executor):
             with self._lock:
                 self._queued -= 1
             item[0].cancel()
-
-    def alive_threads(self) -> Iterator[threading.Thread]:
-        return (thread for thread in self._threads if thread.is_alive())
 
 
 class BoundedExecutor:

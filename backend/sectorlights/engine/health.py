@@ -136,18 +136,14 @@ class ReadinessProbe:
     async def current(self) -> tuple[Readiness, bytes]:
         """The answer and its JSON body."""
         answer = self._answer
-        age_secs = None if answer is None else self._monotonic() - answer[0]
-        if answer is not None and age_secs is not None and age_secs < self._max_age_secs:
+        age_secs = float("inf") if answer is None else self._monotonic() - answer[0]
+        if answer is not None and age_secs < self._max_age_secs:
             return answer[1], answer[2]
         if self._check is None or self._check.done():
             self._check = asyncio.create_task(self._run_check(), name="sectorlights-readiness")
         # While the next check runs, the last answer stands for as long as that check may take;
         # older than that, a probe waits for the check (a database that hangs is not ready).
-        if (
-            answer is not None
-            and age_secs is not None
-            and age_secs < self._max_age_secs + self._check_timeout_secs
-        ):
+        if answer is not None and age_secs < self._max_age_secs + self._check_timeout_secs:
             return answer[1], answer[2]
         try:
             async with asyncio.timeout(self._check_timeout_secs):

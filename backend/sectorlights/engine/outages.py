@@ -16,7 +16,8 @@ T = TypeVar("T")
 
 logger = logging.getLogger("sectorlights.database")
 
-# The errors of a database that went away, for the API's error handlers.
+# The errors of a database that went away, named here for the API's error handlers (the API reaches
+# storage only through the engine).
 DATABASE_UNAVAILABLE_ERRORS = UNAVAILABLE_ERRORS
 # How long a client is asked to wait before trying again: a restarting PostgreSQL is usually back
 # within seconds, and pollers that come back at once only add to the load of a recovering one.
