@@ -10,7 +10,7 @@ export function AlertsButton({ labels }: { labels: Partial<Record<string, string
   const settings = useAlertSettings();
   const on = settings.notify || settings.sound;
   return (
-    <div className="alerts">
+    <div className="alerts popover-anchor">
       <button
         type="button"
         className="control-button"

@@ -55,7 +55,7 @@ export default function AlertsPanel({ labels, onClose }: Props) {
   };
 
   return (
-    <div className="alerts-panel popover" role="region" aria-label="Alert settings" data-testid="alerts-panel">
+    <div className="alerts-panel popover popover-dropdown" role="region" aria-label="Alert settings" data-testid="alerts-panel">
       <fieldset>
         <legend>Alert me when a sector changes colour or a stock moves 15 %+</legend>
         <label>

@@ -18,7 +18,7 @@ export function Legend() {
     return () => document.removeEventListener('keydown', onKey);
   }, [open]);
   return (
-    <div className="legend">
+    <div className="legend popover-anchor">
       <button
         ref={button}
         type="button"
@@ -31,7 +31,7 @@ export function Legend() {
         <span aria-hidden="true">?</span> How to read
       </button>
       {open && (
-        <div id={panelId} className="legend-panel popover" role="region" aria-label="How to read the grid" data-testid="legend">
+        <div id={panelId} className="legend-panel popover popover-dropdown" role="region" aria-label="How to read the grid" data-testid="legend">
           <dl>
             <dt>Score (−1 … +1)</dt>
             <dd>{SCORE_HELP}</dd>
