@@ -218,3 +218,26 @@ def test_the_30m_column_says_why_it_is_empty_before_there_is_history(
             assert header.locator(".freshness, .stale-marker").count() <= 1
             shot(page, f"premarket-30m-{width}")
             page.close()
+
+
+def test_a_page_opened_before_the_first_analysis_shows_the_grid_once_it_is_done(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Bug: the page stayed on "No analysis yet" after the run's update came over /ws, and it never
+    asked again. Now it keeps asking while it waits, and the run's update brings the grid."""
+    env = FROZEN | {"SECTORLIGHTS_RUN_ON_START": "false"}
+    with running_server(env, tmp_path_factory.mktemp("first"), ready_path="/livez") as base_url:
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        with page.expect_request(lambda request: request.url.endswith("/api/sectors"), timeout=20_000):
+            page.goto(base_url + "/")
+        waiting = page.get_by_test_id("status-waiting")
+        expect(waiting).to_contain_text("No analysis yet")
+        # It asks again while it waits, rather than once at load.
+        with page.expect_request(lambda request: request.url.endswith("/api/sectors"), timeout=20_000):
+            pass
+        started = httpx.post(base_url + "/api/analysis", timeout=30)
+        assert started.status_code == 202, started.text
+        expect(page.locator("[data-testid=sector-card]")).to_have_count(8, timeout=60_000)
+        expect(waiting).to_have_count(0)
+        shot(page, "first-analysis-arrives-1440")
+        page.close()
