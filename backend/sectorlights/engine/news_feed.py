@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sectorlights.analytics.catalysts import ticker_sentiments
-from sectorlights.config.sectors import SECTOR_MAPPING
+from sectorlights.analytics.validation import PROXY_SECTOR_INDEX
 from sectorlights.core.clock import Clock
 from sectorlights.core.executor import BoundedExecutor
 from sectorlights.domain.market import NewsItem, Sentiment
@@ -30,7 +30,7 @@ from sectorlights.domain.trader_views import (
     SectorNewsArticle,
     StockNews,
 )
-from sectorlights.domain.vocabulary import Sector
+from sectorlights.domain.vocabulary import SECTORS, Sector
 from sectorlights.engine.lookups import LatestGrid, VendorUnavailable, require_grid, require_listed
 from sectorlights.providers.base import MarketDataProvider
 from sectorlights.storage.repository import Repository
@@ -207,8 +207,9 @@ class NewsViews:
         card = next((card for card in grid["sectors"] if card["sector"] == sector.value), None)
         as_of = datetime.fromisoformat(grid["as_of"])
         members, _total = await asyncio.to_thread(self._repository.universe_members, sector)
-        info = SECTOR_MAPPING[sector]
-        tickers = [row["symbol"] for row in members] + [info.etf_proxy, info.small_cap_etf_proxy]
+        # Sector-wide stories are tagged with the sector's ETFs; the factor counts them as members.
+        proxies = [symbol for symbol, index in PROXY_SECTOR_INDEX.items() if SECTORS[index] == sector]
+        tickers = [row["symbol"] for row in members] + sorted(proxies)
         since = as_of - self._lookback
         pairs = articles_about(await self.feed.between(since, as_of), tickers, limit)
         factors = None if card is None else card.get("factors")

@@ -160,9 +160,17 @@ def test_news_bars_and_sector_news_answer(app: App) -> None:
     assert minutes["interval"] == "minute" and minutes["session"] == "2026-11-24" and minutes["count"] > 0
     days = app.client.get(f"/api/stocks/{symbol}/bars?interval=day").json()
     assert days["session"] is None and 0 < days["count"] <= 25
-    sector = app.client.get("/api/sectors/healthcare/news").json()
-    assert sector["run_id"] == app.grid["run_id"] and sector["catalyst"] is not None
-    assert sector["catalyst"]["news_articles"] >= sector["count"] or sector["count"] == 50
+
+
+@pytest.mark.parametrize("sector", ["technology", "healthcare", "energy", "utilities"])
+def test_a_sectors_news_is_what_its_catalyst_factor_counted(app: App, sector: str) -> None:
+    news = app.client.get(f"/api/sectors/{sector}/news?limit=500").json()
+    assert news["run_id"] == app.grid["run_id"] and news["catalyst"] is not None
+    assert news["count"] == news["catalyst"]["news_articles"]
+    if news["count"]:
+        signs = {"positive": 1, "negative": -1, "neutral": 0}
+        net = sum(signs[item["sentiment"]] for item in news["items"]) / news["count"]
+        assert net == pytest.approx(news["catalyst"]["news_net_sentiment"], abs=1e-3)
 
 
 @pytest.mark.parametrize(
