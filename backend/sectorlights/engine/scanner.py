@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -100,13 +100,13 @@ class ScannerService:
             sector_index=None if query.sector is None else SECTORS.index(query.sector),
         )
         return ScannerPage(
-            as_of=table.as_of,
+            as_of=table.as_of.astimezone(UTC),
             session=table.session,
             source=table.source,
             stale=table.stale_reason is not None,
             stale_reason=table.stale_reason,
             run_id=table.run_id,
-            news_since=table.news_since,
+            news_since=table.news_since.astimezone(UTC),
             news_error=table.news_error,
             sort=query.sort,
             total=result.total,

@@ -37,6 +37,7 @@ def test_the_largest_gapper_comes_first_with_its_headline(server: str) -> None:
     page = get(server, "/api/scanner?limit=500")
     assert page["source"] == "snapshot" and page["stale"] is False
     assert page["session"] == "2026-11-24" and datetime.fromisoformat(page["as_of"]) == AT_0405
+    assert page["as_of"].endswith("Z") and page["news_since"].endswith("Z")
     gaps = [abs(row["gap_pct"]) for row in page["rows"] if row["gap_pct"] is not None]
     assert len(gaps) == page["total"] == len(page["rows"])
     assert gaps == sorted(gaps, reverse=True)
