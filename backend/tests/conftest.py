@@ -23,6 +23,36 @@ from tests.fixture_server import POLYGON_MOCKS, FixtureServer
 from tests.servers import is_setting, running_server
 from tests.services import throwaway_postgres_database, throwaway_redis_server, throwaway_timescaledb_server
 
+# --- scheduling across the two test workers (make test-py: -n 2 --dist loadfile --no-loadscope-reorder)
+
+# The modules that take longest, longest first (measured, `--durations`): a worker that starts one of
+# these last would leave the other idle for minutes at the end of the run. Order only; nothing skips.
+LONGEST_MODULES = (
+    "integration/test_replicas_share.py",
+    "integration/test_vendor_providers.py",
+    "integration/test_resilience_processes.py",
+    "integration/test_outages.py",
+    "integration/test_slow_vendor.py",
+    "integration/test_fmp_classification.py",
+    "integration/test_observability.py",
+)
+# Then the rest by kind: servers and browsers before the quick unit tests that fill the gaps.
+KIND_ORDER = ("e2e", "integration", "contract", "unit")
+
+
+def module_rank(relative_path: str) -> tuple[int, int]:
+    """Where a test module (path relative to tests/) goes in the run: the longest first, then by kind."""
+    if relative_path in LONGEST_MODULES:
+        return (0, LONGEST_MODULES.index(relative_path))
+    kind = relative_path.split("/", 1)[0]
+    return (1, KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests_dir = Path(__file__).parent
+    items.sort(key=lambda item: module_rank(item.path.relative_to(tests_dir).as_posix()))
+
+
 # A Tuesday pre-market, the spec's "trader sits down at 6:37 AM".
 SIM_NOW = datetime(2026, 11, 24, 6, 37, tzinfo=ZoneInfo("America/New_York"))
 
