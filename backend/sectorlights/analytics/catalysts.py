@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from sectorlights.config.criteria import ScoreParams
 from sectorlights.domain.frame import FloatArray, IntArray, StrArray
@@ -398,3 +399,34 @@ def catalyst_densities(
     agreement = np.clip(direction * strength[:, np.newaxis], -1.0, 1.0)
     factor = 1.0 + np.where(agreement >= 0, (high - 1.0) * agreement, (1.0 - low) * agreement)
     return np.clip(factor, low, high)
+
+
+# ----- one article toward one ticker ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TickerSentiments:
+    """Per (article, ticker) pair: the sign counted by `news_counts`, and whether the vendor's insight
+    gave it (else the lexicon read the title)."""
+
+    signs: IntArray  # (n,) +1 / 0 / -1
+    from_vendor: npt.NDArray[np.bool_]  # (n,)
+
+
+def ticker_sentiments(pairs: Sequence[tuple[NewsItem, str]]) -> TickerSentiments:
+    """The sentiment of each article toward its ticker, exactly as `news_counts` counts it: the
+    article's insight for that ticker when there is one (disagreeing insights cancel), else the
+    lexicon's reading of its title."""
+    signs = np.zeros(len(pairs), dtype=np.int64)
+    from_vendor = np.zeros(len(pairs), dtype=bool)
+    unscored: list[int] = []
+    for position, (item, ticker) in enumerate(pairs):
+        sign = _insight_signs(item).get(ticker)
+        if sign is None:
+            unscored.append(position)
+        else:
+            signs[position] = sign
+            from_vendor[position] = True
+    if unscored:
+        signs[unscored] = lexicon_sentiments([pairs[position][0].title for position in unscored])
+    return TickerSentiments(signs=signs, from_vendor=from_vendor)

@@ -29,6 +29,7 @@ from sectorlights.api.routes import (
     preferences,
     replays,
     runs,
+    scanner,
     sectors,
     session,
     stocks,
@@ -115,6 +116,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         runs.router,
         replays.router,
         colour_history.router,
+        scanner.router,
     ):
         app.include_router(router, dependencies=[Depends(current_user)])
 

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from sectorlights.engine.lookups import InvalidParameter, NoAnalysisYet, VendorUnavailable
 from sectorlights.engine.outages import (
     DATABASE_UNAVAILABLE_ERRORS,
     RETRY_AFTER_SECS,
@@ -38,9 +39,19 @@ _MEANINGS = {
 }
 
 
-def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """The OpenAPI `responses` of the refusals a route can give, each with the error model."""
-    return {code: {"model": ErrorResponse, "description": _MEANINGS[code]} for code in codes}
+# What a code means on the trader's views (scanner, news, bars), where it differs from the above.
+VIEW_MEANINGS = {
+    409: "No analysis yet: the view needs the latest analysis's universe",
+    503: "The market-data vendor failed and nothing good is held (the detail names the endpoint "
+    "and cause), or the database is not answering (with Retry-After)",
+}
+
+
+def error_responses(*codes: int, meanings: dict[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of the refusals a route can give, each with the error model;
+    `meanings` replaces the description of a code where the route gives it for another reason."""
+    described = _MEANINGS | (meanings or {})
+    return {code: {"model": ErrorResponse, "description": described[code]} for code in codes}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -63,6 +74,18 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ReplayBusyError)
     async def _busy(_request: Request, error: ReplayBusyError) -> JSONResponse:
         return _error(409, error.detail)
+
+    @app.exception_handler(InvalidParameter)
+    async def _invalid_parameter(_request: Request, error: InvalidParameter) -> JSONResponse:
+        return _error(422, error.detail)
+
+    @app.exception_handler(NoAnalysisYet)
+    async def _no_analysis(_request: Request, error: NoAnalysisYet) -> JSONResponse:
+        return _error(409, error.detail)
+
+    @app.exception_handler(VendorUnavailable)
+    async def _vendor_unavailable(_request: Request, error: VendorUnavailable) -> JSONResponse:
+        return _error(503, error.detail, {"Retry-After": str(RETRY_AFTER_SECS)})
 
     @app.exception_handler(NotReady)
     async def _not_ready(_request: Request, error: NotReady) -> JSONResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 ScheduledRun = Literal["20:00", "04:00", "08:00"]
 LOCAL_USER = "local"
@@ -25,6 +25,47 @@ def symbols_without_repeats(symbols: list[str]) -> list[str]:
 
 
 WatchedSymbol = Annotated[str, Field(pattern=WATCHLIST_SYMBOL_PATTERN)]
+
+CHART_LINKS_MAX = 8
+CHART_LINK_SYMBOL = "{symbol}"
+
+
+class ChartLink(BaseModel):
+    """A link out to a charting site: `{symbol}` in the template is replaced by the ticker."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str = Field(min_length=1, max_length=24, description="what the link reads, 1-24 characters")
+    url_template: str = Field(
+        min_length=1,
+        max_length=500,
+        description="an http(s) URL containing {symbol}, e.g. https://finviz.com/quote.ashx?t={symbol}",
+    )
+
+    @field_validator("label")
+    @classmethod
+    def _label_has_text(cls, label: str) -> str:
+        if not label.strip():
+            raise ValueError("the label must not be blank")
+        return label.strip()
+
+    @field_validator("url_template")
+    @classmethod
+    def _http_with_symbol(cls, template: str) -> str:
+        # Only web links: a javascript: or data: template would run in the page when clicked.
+        if not template.lower().startswith(("https://", "http://")) or len(template.split("://", 1)[1]) < 1:
+            raise ValueError("must start with https:// or http://")
+        if CHART_LINK_SYMBOL not in template:
+            raise ValueError("must contain {symbol}, where the ticker goes")
+        if any(char.isspace() for char in template):
+            raise ValueError("must not contain spaces")
+        return template
+
+
+DEFAULT_CHART_LINKS: tuple[ChartLink, ...] = (
+    ChartLink(label="TradingView", url_template="https://www.tradingview.com/chart/?symbol={symbol}"),
+    ChartLink(label="Finviz", url_template="https://finviz.com/quote.ashx?t={symbol}"),
+)
 
 
 class Preferences(BaseModel):
@@ -47,4 +88,10 @@ class Preferences(BaseModel):
         default_factory=list,
         max_length=WATCHLIST_MAX_SYMBOLS,
         description="symbols the trader pinned, upper case, each once, in the order pinned",
+    )
+    # Bounded like the watchlist; an empty list is a choice (no links), not a request for defaults.
+    chart_links: list[ChartLink] = Field(
+        default_factory=lambda: list(DEFAULT_CHART_LINKS),
+        max_length=CHART_LINKS_MAX,
+        description="links out to charting sites, shown beside every chart, at most 8",
     )

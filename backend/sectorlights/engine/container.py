@@ -37,6 +37,7 @@ from sectorlights.engine.replays import ReplayRunner
 from sectorlights.engine.runs import RunCoordinator
 from sectorlights.engine.scheduler import AnalysisScheduler
 from sectorlights.engine.snapshot_store import create_snapshot_memory
+from sectorlights.engine.trader_views import TraderViews, build_trader_views
 from sectorlights.engine.users import UserService
 from sectorlights.engine.ws_tickets import WsTickets, create_ws_tickets
 from sectorlights.live.bus import EventBus, create_event_bus
@@ -90,6 +91,7 @@ class Container:
     vendor_calls: BoundedExecutor
     readiness: ReadinessProbe
     ws_tickets: WsTickets
+    views: TraderViews
 
     async def start(self) -> None:
         await self.hub.start()
@@ -173,6 +175,7 @@ def build_container(
         repository, computer, publisher, grid, retention, wall_clock, metrics, vendor_calls, instance
     )
     scheduler = build_scheduler(settings, clock, run_lock, runs)
+    views = build_trader_views(settings, provider, clock, repository, grid, bars_cache, vendor_calls)
     move_watcher = None
     if settings.engine.move_watch:
         move_watcher = MoveWatcher(
@@ -186,6 +189,7 @@ def build_container(
             clock_speed=settings.provider.sim_speed,
             lease=Lease(run_lock, MOVE_WATCHER_LEASE, settings.engine.move_lease_secs),
             vendor_calls=vendor_calls,
+            on_snapshot=views.snapshots.offer,
         )
     background = Background(runs, repository, settings.engine, scheduler, move_watcher, universe, run_lock)
     users = UserService(UserStore(database))
@@ -231,4 +235,5 @@ def build_container(
         vendor_calls,
         ReadinessProbe(health),
         create_ws_tickets(settings.cache.redis_url),
+        views,
     )

@@ -148,6 +148,7 @@ class MoveWatcher:
         sleep: SleepCallable = asyncio.sleep,
         lease: Lease | None = None,
         vendor_calls: BoundedExecutor,
+        on_snapshot: Callable[[IntradaySnapshot], None] | None = None,
     ) -> None:
         if poll_interval_secs <= 0:
             raise ValueError("the poll interval must be positive")
@@ -171,6 +172,8 @@ class MoveWatcher:
         # None: this process is the only watcher.
         self._lease = lease
         self._vendor_calls = vendor_calls
+        # Each snapshot polled is handed on (the scanner reuses it rather than asking again).
+        self._on_snapshot = on_snapshot
         self.polls = 0
         self.failures = 0
         # A vendor outage fails every poll: its traceback is logged once, then its end.
@@ -208,6 +211,8 @@ class MoveWatcher:
             return []
         snapshot = await self._vendor_calls.run(self._provider.intraday_snapshot, now)
         validate_snapshot(snapshot)
+        if self._on_snapshot is not None:
+            self._on_snapshot(snapshot)
         expected = now.astimezone(NEW_YORK).date()
         if snapshot.session != expected:
             logger.info(

@@ -58,6 +58,10 @@ def test_without_auth_the_local_user_keeps_preferences(open_app: TestClient) -> 
         "scheduled_runs": ["20:00", "04:00", "08:00"],
         "intraday_refresh": True,
         "watchlist": [],
+        "chart_links": [
+            {"label": "TradingView", "url_template": "https://www.tradingview.com/chart/?symbol={symbol}"},
+            {"label": "Finviz", "url_template": "https://finviz.com/quote.ashx?t={symbol}"},
+        ],
     }
     saved = open_app.put(
         "/api/preferences", json={"freshness_tolerance_hours": 1, "scheduled_runs": ["04:00"]}

@@ -3,6 +3,7 @@ every refusal the one error model, bearer auth declared, readable operation ids.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +111,27 @@ def test_the_live_update_messages_are_among_the_schemas(openapi: dict[str, Any])
     for kind in EventType:
         name = "".join(word.capitalize() for word in kind.value.split("_")) + "Message"
         assert schemas[name]["properties"]["type"]["const"] == kind.value, name
+
+
+README = Path(__file__).resolve().parents[3] / "README.md"
+DOCUMENTED_ROUTE = re.compile(r"`(GET|POST|PUT|DELETE|PATCH) (/api/[^`?\s]*)")
+
+
+def _readme_api_routes() -> set[tuple[str, str]]:
+    """The method and path of every route in the README's API table."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("\n## API\n") :]
+    section = section[: section.index("\n## ", 1)]
+    return {
+        route
+        for line in section.splitlines()
+        if line.startswith("| `")
+        for route in DOCUMENTED_ROUTE.findall(line.split("|")[1])
+    }
+
+
+def test_the_readme_lists_every_api_route_and_no_other(openapi: dict[str, Any]) -> None:
+    served = {(method, path) for method, path, _operation in _api_operations(openapi)}
+    documented = _readme_api_routes()
+    assert served - documented == set(), "served but missing from the README's API table"
+    assert documented - served == set(), "in the README's API table but not served"

@@ -137,3 +137,32 @@ def test_vendor_outage_keeps_the_last_grid_marked_stale(vendor: str, tmp_path: P
     assert grid["run_id"] == good["run_id"]
     assert grid["sectors"] == good["sectors"]
     assert "snapshot" in grid["last_error"] and "500" in grid["last_error"]
+
+
+def test_scanner_news_and_bars_through_the_polygon_client(vendor: str, tmp_path: Path) -> None:
+    """The trader's views read the vendor's snapshot, grouped daily bars, news and per-ticker minute
+    aggregates in the vendor's own shapes; a refused endpoint is a 503 naming it."""
+    clear_faults(vendor)
+    with running_server(polygon_env(vendor), tmp_path, timeout_secs=240) as base_url:
+        page = httpx.get(f"{base_url}/api/scanner?limit=500", timeout=30).json()
+        assert page["source"] == "snapshot" and page["stale"] is False, page
+        gaps = [abs(row["gap_pct"]) for row in page["rows"] if row["gap_pct"] is not None]
+        assert gaps and gaps == sorted(gaps, reverse=True)
+        with_news = next(row for row in page["rows"] if row["headline"])
+        symbol = with_news["symbol"]
+        news = httpx.get(f"{base_url}/api/stocks/{symbol}/news", timeout=30).json()
+        assert news["items"][0]["title"] == with_news["headline"]
+        assert all(symbol in item["tickers"] and item["url"] for item in news["items"])
+        minutes = httpx.get(f"{base_url}/api/stocks/{symbol}/bars", timeout=30).json()
+        assert minutes["count"] > 0 and minutes["session"] == SIM_NOW.date().isoformat()
+        assert minutes["bars"][-1]["time"] < SIM_NOW.timestamp()
+        assert minutes["bars"][-1]["close"] == pytest.approx(with_news["price"], rel=0.02)
+        days = httpx.get(f"{base_url}/api/stocks/{symbol}/bars?interval=day", timeout=30).json()
+        assert days["bars"][-1]["close"] == pytest.approx(with_news["previous_close"])
+        set_faults(vendor, {"minute_aggs": {"always_status": 403}})
+        try:
+            refused = httpx.get(f"{base_url}/api/stocks/{symbol}/bars?session=2026-11-20", timeout=30)
+        finally:
+            clear_faults(vendor)
+    assert refused.status_code == 503, refused.text
+    assert "minute bars for" in refused.json()["detail"] and "403" in refused.json()["detail"]

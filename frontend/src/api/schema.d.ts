@@ -184,6 +184,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/scanner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Scanner
+         * @description Every stock of the latest universe, moving most since the previous regular close first.
+         *
+         *     Figures from a whole-market snapshot no older than the move watcher's poll interval
+         *     (`source: "snapshot"`), or the latest run's stored figures when the provider has no live
+         *     snapshot (`source: "run"`: no prices or volumes). When the vendor fails the last good figures
+         *     are served with `stale: true` and the reason; 503 when none are held. 409 before the first
+         *     analysis.
+         */
+        get: operations["getScanner"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sectors": {
         parameters: {
             query?: never;
@@ -244,6 +270,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sectors/{sector}/news": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Sector News
+         * @description The headlines behind the sector's catalyst factor in the latest analysis: articles naming
+         *     its members or its ETF proxies in the news window before the run's market time
+         *     (SECTORLIGHTS_NEWS_LOOKBACK_HOURS), one item per (article, ticker) as the factor counts them,
+         *     newest first, with the card's catalyst factor.
+         */
+        get: operations["getSectorNews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/session": {
         parameters: {
             query?: never;
@@ -289,6 +338,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/stocks/{symbol}/bars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Stock Bars
+         * @description Price bars for the stock's chart, ascending, `time` in UTC epoch seconds.
+         *
+         *     `minute`: the session's 04:00-20:00 ET minute bars up to now (minutes without trades absent).
+         *     `day`: the daily bars of the sessions before it the analysis holds (25 by default; the vendor's
+         *     daily bars are whole-market calls, one per session, so no more are fetched for a chart). 404
+         *     for a symbol the latest analysis did not list, 422 for a date that is not a session or is in the
+         *     future, 503 naming the vendor's error.
+         */
+        get: operations["getStockBars"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/stocks/{symbol}/history": {
         parameters: {
             query?: never;
@@ -301,6 +376,29 @@ export interface paths {
          * @description A stock's stored per-run metrics (returns, relative volume, rank), newest first.
          */
         get: operations["getStockHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stocks/{symbol}/news": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Stock News
+         * @description The articles naming the stock over the last 3 days, newest first, each with its sentiment
+         *     toward the stock: the vendor's (with its reasoning) when it gave one, else the finance
+         *     lexicon's reading of the title, as the catalyst factor counts it. 404 for a symbol the latest
+         *     analysis did not list; 503 naming the vendor's error.
+         */
+        get: operations["getStockNews"];
         put?: never;
         post?: never;
         delete?: never;
@@ -624,6 +722,22 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "error";
+        };
+        /**
+         * ChartLink
+         * @description A link out to a charting site: `{symbol}` in the template is replaced by the ticker.
+         */
+        ChartLink: {
+            /**
+             * Label
+             * @description what the link reads, 1-24 characters
+             */
+            label: string;
+            /**
+             * Url Template
+             * @description an http(s) URL containing {symbol}, e.g. https://finviz.com/quote.ashx?t={symbol}
+             */
+            url_template: string;
         };
         /**
          * Color
@@ -1090,6 +1204,42 @@ export interface components {
             mean_pct: number | null;
         };
         /**
+         * NewsArticle
+         * @description One article about a stock, with its sentiment toward that stock.
+         */
+        NewsArticle: {
+            /** Id */
+            id: string;
+            /**
+             * Published At
+             * Format: date-time
+             */
+            published_at: string;
+            /** Publisher */
+            publisher: string;
+            /**
+             * Reasoning
+             * @description the vendor's reasoning for its sentiment, when it gave one
+             */
+            reasoning: string | null;
+            /** @description toward the stock asked about */
+            sentiment: components["schemas"]["Sentiment"] | null;
+            /**
+             * Sentiment Source
+             * @description vendor: the vendor's insight; headline: the finance lexicon's reading of the title
+             */
+            sentiment_source: ("vendor" | "headline") | null;
+            /**
+             * Tickers
+             * @description every ticker the article names
+             */
+            tickers: string[];
+            /** Title */
+            title: string;
+            /** Url */
+            url: string | null;
+        };
+        /**
          * NextSessionShare
          * @description The share of counted cells whose next session went one way (0-1).
          */
@@ -1120,6 +1270,11 @@ export interface components {
          */
         Preferences: {
             /**
+             * Chart Links
+             * @description links out to charting sites, shown beside every chart, at most 8
+             */
+            chart_links?: components["schemas"]["ChartLink"][];
+            /**
              * Freshness Tolerance Hours
              * @description age after which a fresh analysis is offered
              * @default 2
@@ -1141,6 +1296,24 @@ export interface components {
              * @description symbols the trader pinned, upper case, each once, in the order pinned
              */
             watchlist?: string[];
+        };
+        /** PriceBar */
+        PriceBar: {
+            /** Close */
+            close: number;
+            /** High */
+            high: number;
+            /** Low */
+            low: number;
+            /** Open */
+            open: number;
+            /**
+             * Time
+             * @description bar start, UTC epoch seconds (a day bar: 00:00 UTC of its session)
+             */
+            time: number;
+            /** Volume */
+            volume: number;
         };
         /**
          * Readiness
@@ -1244,6 +1417,144 @@ export interface components {
          * @enum {string}
          */
         RunTrigger: "startup" | "interval" | "scheduled" | "on_demand" | "cli" | "significant_move" | "replay";
+        /**
+         * ScannerPage
+         * @description `GET /api/scanner`: universe stocks moving most since the previous regular close.
+         */
+        ScannerPage: {
+            /**
+             * As Of
+             * Format: date-time
+             * @description the market time of the figures
+             */
+            as_of: string;
+            /**
+             * News Error
+             * @description why headlines are missing (the news vendor failed); null when not
+             */
+            news_error: string | null;
+            /**
+             * News Since
+             * Format: date-time
+             * @description headline and news_count count articles from this instant
+             */
+            news_since: string;
+            /** Rows */
+            rows: components["schemas"]["ScannerRow"][];
+            /**
+             * Run Id
+             * @description the analysis whose universe the rows are
+             */
+            run_id: string;
+            /**
+             * Session
+             * Format: date
+             * @description the session the figures belong to (New York date)
+             */
+            session: string;
+            sort: components["schemas"]["ScannerSort"];
+            /**
+             * Source
+             * @description snapshot: a whole-market snapshot taken at as_of; run: the latest analysis's figures
+             * @enum {string}
+             */
+            source: "snapshot" | "run";
+            /**
+             * Stale
+             * @description the vendor failed: these are the last good figures
+             */
+            stale: boolean;
+            /**
+             * Stale Reason
+             * @description why the figures are stale; null when they are not
+             */
+            stale_reason: string | null;
+            /**
+             * Total
+             * @description rows matching the filters, before the limit
+             */
+            total: number;
+        };
+        /**
+         * ScannerRow
+         * @description One universe stock in the scanner. Prices in dollars, volumes in shares, percentages in percent.
+         */
+        ScannerRow: {
+            /**
+             * Dollar Volume
+             * @description price x session_volume, in dollars
+             */
+            dollar_volume: number | null;
+            /**
+             * Exchange
+             * @description primary exchange MIC (XNYS, XNAS, XASE, ...), as on constituents
+             */
+            exchange: string;
+            /** Float Shares */
+            float_shares: number | null;
+            /**
+             * Gap Pct
+             * @description price / previous close - 1, in percent (38.2 = +38.2 %)
+             */
+            gap_pct: number | null;
+            /**
+             * Headline
+             * @description the newest headline naming the stock since the previous close
+             */
+            headline: string | null;
+            /** Headline Published At */
+            headline_published_at: string | null;
+            /**
+             * Market Cap
+             * @description dollars, from the latest run
+             */
+            market_cap: number;
+            /** Name */
+            name: string;
+            /**
+             * News Count
+             * @description articles naming the stock since the previous close
+             */
+            news_count: number;
+            /**
+             * Premarket Volume
+             * @description shares traded 04:00-09:30 ET; null when unknown
+             */
+            premarket_volume: number | null;
+            /**
+             * Previous Close
+             * @description the previous session's regular close
+             */
+            previous_close: number | null;
+            /**
+             * Price
+             * @description last price; null when the source has none (source=run)
+             */
+            price: number | null;
+            /**
+             * Relative Volume
+             * @description session volume / volume expected by now
+             */
+            relative_volume: number | null;
+            sector: components["schemas"]["Sector"];
+            /** @description the sector's colour in the latest grid */
+            sector_color: components["schemas"]["Color"] | null;
+            /** @description the sector's signal in the latest grid */
+            sector_signal: components["schemas"]["Signal"] | null;
+            /**
+             * Session Volume
+             * @description shares traded since 04:00 ET of the session
+             */
+            session_volume: number | null;
+            /** Symbol */
+            symbol: string;
+        };
+        /**
+         * ScannerSort
+         * @description How the scanner's rows are ordered; every order puts unknown values last.
+         * @enum {string}
+         */
+        ScannerSort: "gap" | "gap_up" | "gap_down" | "dollar_volume" | "relative_volume" | "volume";
         /** ScheduledAnalysis */
         ScheduledAnalysis: {
             /**
@@ -1309,6 +1620,23 @@ export interface components {
              * @default static
              */
             volatility_weight_source: string;
+        };
+        /**
+         * SectorCatalyst
+         * @description The catalyst-density factor of the sector's card (1.0 = news neither helped nor hurt).
+         */
+        SectorCatalyst: {
+            /** Catalyst Density */
+            catalyst_density: {
+                [key: string]: number;
+            };
+            /** News Articles */
+            news_articles: number;
+            /**
+             * News Net Sentiment
+             * @description (positive - negative) / articles, in [-1, 1]
+             */
+            news_net_sentiment: number | null;
         };
         /**
          * SectorDetail
@@ -1432,6 +1760,76 @@ export interface components {
             until: string | null;
         };
         /**
+         * SectorNews
+         * @description `GET /api/sectors/{sector}/news`: the headlines behind the sector's catalyst factor.
+         */
+        SectorNews: {
+            /**
+             * As Of
+             * Format: date-time
+             * @description the latest analysis's market time
+             */
+            as_of: string;
+            /** @description null for a run stored before it was measured */
+            catalyst: components["schemas"]["SectorCatalyst"] | null;
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["SectorNewsArticle"][];
+            /** Run Id */
+            run_id: string;
+            sector: components["schemas"]["Sector"];
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+            /**
+             * Until
+             * Format: date-time
+             */
+            until: string;
+        };
+        /**
+         * SectorNewsArticle
+         * @description An article behind a sector's catalyst factor: `ticker` is the member (or the sector's ETF
+         *     proxy) it names, and `sentiment` is toward that ticker.
+         */
+        SectorNewsArticle: {
+            /** Id */
+            id: string;
+            /**
+             * Published At
+             * Format: date-time
+             */
+            published_at: string;
+            /** Publisher */
+            publisher: string;
+            /**
+             * Reasoning
+             * @description the vendor's reasoning for its sentiment, when it gave one
+             */
+            reasoning: string | null;
+            /** @description toward the stock asked about */
+            sentiment: components["schemas"]["Sentiment"] | null;
+            /**
+             * Sentiment Source
+             * @description vendor: the vendor's insight; headline: the finance lexicon's reading of the title
+             */
+            sentiment_source: ("vendor" | "headline") | null;
+            /** Ticker */
+            ticker: string;
+            /**
+             * Tickers
+             * @description every ticker the article names
+             */
+            tickers: string[];
+            /** Title */
+            title: string;
+            /** Url */
+            url: string | null;
+        };
+        /**
          * SectorSummary
          * @description The headline of a stock's sector card.
          */
@@ -1505,6 +1903,11 @@ export interface components {
             /** Sectors */
             sectors: components["schemas"]["SectorUpdate"][];
         };
+        /**
+         * Sentiment
+         * @enum {string}
+         */
+        Sentiment: "positive" | "negative" | "neutral";
         /** Session */
         Session: {
             /**
@@ -1595,6 +1998,28 @@ export interface components {
              */
             moves: components["schemas"]["RecentMove"][];
         };
+        /**
+         * StockBars
+         * @description `GET /api/stocks/{symbol}/bars`: ascending by time.
+         */
+        StockBars: {
+            /** Bars */
+            bars: components["schemas"]["PriceBar"][];
+            /** Count */
+            count: number;
+            /**
+             * Interval
+             * @enum {string}
+             */
+            interval: "minute" | "day";
+            /**
+             * Session
+             * @description the session of minute bars; null for day bars
+             */
+            session: string | null;
+            /** Symbol */
+            symbol: string;
+        };
         /** StockClassification */
         StockClassification: {
             /** Confidence */
@@ -1671,6 +2096,28 @@ export interface components {
             returns_pct: {
                 [key: string]: number | null;
             };
+        };
+        /**
+         * StockNews
+         * @description `GET /api/stocks/{symbol}/news`: newest first.
+         */
+        StockNews: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["NewsArticle"][];
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+            /** Symbol */
+            symbol: string;
+            /**
+             * Until
+             * Format: date-time
+             */
+            until: string;
         };
         /**
          * StoredRun
@@ -2304,6 +2751,73 @@ export interface operations {
             };
         };
     };
+    getScanner: {
+        parameters: {
+            query?: {
+                /** @description only stocks whose absolute gap is at least this, in percent */
+                min_gap_pct?: number;
+                /** @description only stocks with at least this dollar volume so far today */
+                min_dollar_volume?: number;
+                /** @description only this sector's stocks */
+                sector?: components["schemas"]["Sector"] | null;
+                /** @description the order; unknown values always last */
+                sort?: components["schemas"]["ScannerSort"];
+                /** @description at most this many rows */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScannerPage"];
+                };
+            };
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No analysis yet: the view needs the latest analysis's universe */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A parameter or the body is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The market-data vendor failed and nothing good is held (the detail names the endpoint and cause), or the database is not answering (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     listSectors: {
         parameters: {
             query?: never;
@@ -2449,6 +2963,68 @@ export interface operations {
             };
         };
     };
+    getSectorNews: {
+        parameters: {
+            query?: {
+                /** @description at most this many items */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description one of the 8 sectors of the fixed vocabulary */
+                sector: components["schemas"]["Sector"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SectorNews"];
+                };
+            };
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No analysis yet: the view needs the latest analysis's universe */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A parameter or the body is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The market-data vendor failed and nothing good is held (the detail names the endpoint and cause), or the database is not answering (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     getSession: {
         parameters: {
             query?: never;
@@ -2528,6 +3104,79 @@ export interface operations {
             };
         };
     };
+    getStockBars: {
+        parameters: {
+            query?: {
+                /** @description minute: one session's bars; day: daily bars */
+                interval?: "minute" | "day";
+                /** @description YYYY-MM-DD, a NYSE session not after today; default the current (or latest) one */
+                session?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description ticker: 1-10 characters of A-Z, 0-9, '.' and '-' (lower case is accepted) */
+                symbol: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockBars"];
+                };
+            };
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No analysis yet: the view needs the latest analysis's universe */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A parameter or the body is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The market-data vendor failed and nothing good is held (the detail names the endpoint and cause), or the database is not answering (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     getStockHistory: {
         parameters: {
             query?: {
@@ -2576,6 +3225,77 @@ export interface operations {
             };
             /** @description A parameter or the body is invalid */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getStockNews: {
+        parameters: {
+            query?: {
+                /** @description at most this many articles */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description ticker: 1-10 characters of A-Z, 0-9, '.' and '-' (lower case is accepted) */
+                symbol: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockNews"];
+                };
+            };
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No analysis yet: the view needs the latest analysis's universe */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A parameter or the body is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The market-data vendor failed and nothing good is held (the detail names the endpoint and cause), or the database is not answering (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

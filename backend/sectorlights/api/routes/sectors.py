@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
-from sectorlights.api.deps import QueriesDep
-from sectorlights.api.errors import error_responses
+from sectorlights.api.deps import ContainerDep, QueriesDep
+from sectorlights.api.errors import VIEW_MEANINGS, error_responses
 from sectorlights.api.time_range import SinceQuery, UntilQuery, utc_range
 from sectorlights.domain.responses import SectorDetail, SectorGrid, SectorHistory
+from sectorlights.domain.trader_views import SectorNews
 from sectorlights.domain.vocabulary import Sector
 
 router = APIRouter(prefix="/api", tags=["sectors"])
@@ -44,3 +45,16 @@ async def get_sector_history(
     """A sector's stored results, newest first, with the per-timeframe detail of each run."""
     since, until = utc_range(since, until)
     return await queries.sector_history(sector, limit, since, until)
+
+
+@router.get("/sectors/{sector}/news", responses=error_responses(401, 409, 422, 503, meanings=VIEW_MEANINGS))
+async def get_sector_news(
+    sector: SectorPath,
+    container: ContainerDep,
+    limit: Annotated[int, Query(ge=1, le=500, description="at most this many items")] = 50,
+) -> SectorNews:
+    """The headlines behind the sector's catalyst factor in the latest analysis: articles naming
+    its members or its ETF proxies in the news window before the run's market time
+    (SECTORLIGHTS_NEWS_LOOKBACK_HOURS), one item per (article, ticker) as the factor counts them,
+    newest first, with the card's catalyst factor."""
+    return await container.views.news.sector(sector, limit)
