@@ -39,6 +39,7 @@ import {
 } from '../format';
 import { useRequest } from '../hooks/useRequest';
 import { ALPHA_HELP } from '../labels/labels';
+import { StockButton } from '../stock/open';
 import './SectorDetail.css';
 
 const HistoryChart = lazy(() => import('./HistoryChart'));
@@ -202,7 +203,7 @@ function ConstituentsTable({ rows }: { rows: readonly Constituent[] }) {
           {sorted.map((row) => (
             <tr key={row.symbol} data-testid="constituent-row" data-symbol={row.symbol}>
               <th scope="row" className="symbol">
-                {row.symbol}
+                <StockButton symbol={row.symbol} />
               </th>
               <td className="name" title={row.name}>
                 {row.name}

@@ -27,6 +27,10 @@ export default function ShortcutsHelp({
           <kbd>/</kbd>
         </dt>
         <dd>Look up a stock</dd>
+        <dt>
+          <kbd>s</kbd>
+        </dt>
+        <dd>Show or hide the gap scanner</dd>
         {SECTOR_ORDER.map((sector, index) => (
           <div key={sector}>
             <dt>
@@ -42,7 +46,7 @@ export default function ShortcutsHelp({
         <dt>
           <kbd>Esc</kbd>
         </dt>
-        <dd>Close a panel or the drill-down</dd>
+        <dd>Close a panel, the drill-down or a stock</dd>
       </dl>
       <button ref={close} type="button" className="control-button" onClick={onClose}>
         Close

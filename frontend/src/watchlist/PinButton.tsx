@@ -21,7 +21,10 @@ export function PinButton({ symbol, focusable = true }: { symbol: string; focusa
       aria-label={pinned ? `Unpin ${symbol} from the watchlist` : `Pin ${symbol} to the watchlist`}
       title={pinned ? 'Unpin from the watchlist' : 'Pin to the watchlist'}
       onClick={onClick}
-      onKeyDown={(event) => event.stopPropagation()}
+      onKeyDown={(event) => {
+        // Enter and Space are the button's own (not the card's); Tab, Escape and the shortcuts go on.
+        if (event.key === 'Enter' || event.key === ' ') event.stopPropagation();
+      }}
       tabIndex={focusable ? undefined : -1}
       data-testid="pin-button"
       data-symbol={symbol}
