@@ -30,6 +30,7 @@ from sectorlights.domain.vocabulary import SECTORS, Sector
 from sectorlights.engine.charts import StockCharts
 from sectorlights.engine.frame_builder import DailyBarsCache
 from sectorlights.engine.lookups import InvalidParameter, NoAnalysisYet, VendorUnavailable
+from sectorlights.engine.move_watcher import MoveWatcher
 from sectorlights.engine.news_feed import NewsFeed, NewsViews, articles_about, headline_counts
 from sectorlights.engine.queries import NotFound
 from sectorlights.engine.scanner import ScannerService
@@ -473,3 +474,25 @@ async def test_chart_errors(executor: BoundedExecutor) -> None:
         await charts.bars(members_of(vendor)[0]["symbol"], "minute", None)
     with pytest.raises(VendorUnavailable, match="daily bars: daily_bars: HTTP 503"):
         await charts.bars(members_of(vendor)[0]["symbol"], "day", None)
+
+
+async def test_the_move_watcher_offers_each_snapshot_it_polls(executor: BoundedExecutor) -> None:
+    vendor, holder = Vendor(), SnapshotHolder()
+
+    async def on_moves(moves: list[Any]) -> None:
+        return None
+
+    watcher = MoveWatcher(
+        vendor.inner,
+        FrozenClock(AT_0405),
+        lambda: {row["symbol"]: row["sector"] for row in members_of(vendor)},
+        on_moves,
+        vendor_calls=executor,
+        on_snapshot=holder.offer,
+    )
+    await watcher.poll_once(AT_0405)
+    latest = holder.latest()
+    assert latest is not None and latest.at == AT_0405
+    # The scanner then reads the market without asking the vendor for a snapshot.
+    await scanner_of(vendor, executor, holder=holder).page(ScannerQuery())
+    assert "snapshot" not in vendor.calls
