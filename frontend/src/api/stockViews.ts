@@ -1,7 +1,10 @@
-/** A stock's chart bars and news: `GET /api/stocks/{symbol}/bars` and `/news`. Failures throw ApiError. */
-import { isRecord, requestJson } from './client';
+/**
+ * A stock's chart bars and news (`GET /api/stocks/{symbol}/bars` and `/news`) and a sector's
+ * catalyst news (`GET /api/sectors/{sector}/news`). Failures throw ApiError.
+ */
+import { isRecord, requestJson, SECTORS_URL } from './client';
 import { STOCKS_URL } from './actions';
-import type { BarInterval, StockBars, StockNews } from './types';
+import type { BarInterval, SectorKey, SectorNews, StockBars, StockNews } from './types';
 
 function stockUrl(symbol: string): string {
   return `${STOCKS_URL}/${encodeURIComponent(symbol.trim().toUpperCase())}`;
@@ -37,5 +40,15 @@ export function fetchStockNews(symbol: string, signal?: AbortSignal, limit = 20)
     { signal },
     (body) => isRecord(body) && Array.isArray(body.items),
     { malformedMessage: 'Malformed news from the server' },
+  );
+}
+
+/** `GET /api/sectors/{sector}/news`: the articles behind the sector's catalyst factor, newest first. */
+export function fetchSectorNews(sector: SectorKey, signal?: AbortSignal, limit = 30): Promise<SectorNews> {
+  return requestJson<SectorNews>(
+    `${SECTORS_URL}/${encodeURIComponent(sector)}/news?limit=${limit}`,
+    { signal },
+    (body) => isRecord(body) && Array.isArray(body.items),
+    { malformedMessage: 'Malformed sector news from the server' },
   );
 }

@@ -43,6 +43,7 @@ import { StockButton } from '../stock/open';
 import './SectorDetail.css';
 
 const HistoryChart = lazy(() => import('./HistoryChart'));
+const SectorNews = lazy(() => import('../stock/SectorNews'));
 
 export const DEFAULT_HISTORY_LIMIT = 200;
 
@@ -479,6 +480,9 @@ export function SectorDetail({
                 )}
               </section>
               <EtfBlock detail={data} fallbackCheck={fallbackCheck} />
+              <Suspense fallback={null}>
+                <SectorNews sector={sector} />
+              </Suspense>
             </div>
 
             <section className="detail-section detail-constituents" aria-labelledby="detail-constituents-title">

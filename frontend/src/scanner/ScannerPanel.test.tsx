@@ -67,13 +67,23 @@ describe('ScannerPanel', () => {
       '$6.91',
       '▲+38.2%',
       '2.3M',
-      '2.3M',
       '$16.2M',
       '12.4x',
       '18.5M',
       'Gapper Therapeutics wins FDA approval for lead drug +2',
     ]);
-    expect(cells(rows[1]!)).toEqual(['DROP', '$3.10', '▼-22.5%', '—', '2.3M', '$950K', '—', '—', 'No news']);
+    expect(cells(rows[1]!)).toEqual(['DROP', '$3.10', '▼-22.5%', '2.3M', '$950K', '—', '—', 'No news']);
+    // Before 09:30 the session's volume is its pre-market volume: one column, named so.
+    expect(screen.getAllByRole('columnheader').map((th) => th.textContent)).toEqual([
+      'Symbol',
+      'Price',
+      'Gap %⇅',
+      'Pre-mkt vol↕',
+      '$ Vol↕',
+      'Rel vol↕',
+      'Float',
+      'Headline',
+    ]);
     expect(within(rows[0]!).getByRole('img')).toHaveAccessibleName('Healthcare, dark green');
     expect(within(rows[0]!).getByTestId('scanner-headline')).toHaveAttribute(
       'title',
@@ -81,6 +91,17 @@ describe('ScannerPanel', () => {
     );
     expect(screen.getByTestId('scanner-summary')).toHaveTextContent('2 stocks · 04:05 ET · pre-market');
     expect(urls()).toEqual(['/api/scanner?sort=gap&limit=100']);
+  });
+
+  it('shows the pre-market volume beside the session’s once the regular session is open', async () => {
+    fetchMock.mockImplementation(() =>
+      answer(makeScannerPage({ as_of: '2026-11-24T15:00:00Z', rows: [makeScannerRow({ session_volume: 5_600_000 })] })),
+    );
+    render(<ScannerPanel refreshKey="a" labels={LABELS} onClose={() => {}} />);
+    const row = await screen.findByTestId('scanner-row');
+    expect(screen.getAllByRole('columnheader').map((th) => th.textContent).slice(3, 5)).toEqual(['Pre-mkt vol', 'Volume↕']);
+    expect([...row.querySelectorAll('td')].slice(2, 4).map((cell) => cell.textContent)).toEqual(['2.3M', '5.6M']);
+    expect(screen.getByTestId('scanner-summary')).toHaveTextContent(/^1 stock · 10:00 ET$/);
   });
 
   it('sorts by the clicked column (the gap cycles either way, up, down), saying so to assistive tech', async () => {

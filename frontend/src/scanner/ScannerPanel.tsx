@@ -176,6 +176,8 @@ function ScannerTable({
   labels: Partial<Record<SectorKey, string>>;
 }) {
   const open = useOpenStock();
+  // Before 09:30 the session's volume is all pre-market: one column says it.
+  const premarket = sessionPart(page.as_of) === 'pre-market';
   const header = (column: Sortable, label: string, title: string) => (
     <SortHeader column={column} label={label} title={title} sort={sort} onSort={onSort} />
   );
@@ -192,10 +194,12 @@ function ScannerTable({
               Price
             </th>
             {header('gap', 'Gap %', 'gap')}
-            <th scope="col" className="num" title="Shares traded 04:00–09:30 ET">
-              Pre-mkt vol
-            </th>
-            {header('volume', 'Volume', 'volume')}
+            {!premarket && (
+              <th scope="col" className="num" title="Shares traded 04:00–09:30 ET">
+                Pre-mkt vol
+              </th>
+            )}
+            {header('volume', premarket ? 'Pre-mkt vol' : 'Volume', 'volume since 04:00 ET')}
             {header('dollar_volume', '$ Vol', 'dollar volume')}
             {header('relative_volume', 'Rel vol', 'relative volume')}
             <th scope="col" className="num" title="Float shares">
@@ -241,7 +245,7 @@ function ScannerTable({
                 <td className="num" data-testid="scanner-gap">
                   <Gap value={row.gap_pct} />
                 </td>
-                <td className="num">{formatShares(row.premarket_volume)}</td>
+                {!premarket && <td className="num">{formatShares(row.premarket_volume)}</td>}
                 <td className="num">{formatShares(row.session_volume)}</td>
                 <td className="num" data-testid="scanner-dollar-volume">
                   {formatDollars(row.dollar_volume)}

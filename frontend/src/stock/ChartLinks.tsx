@@ -50,7 +50,7 @@ export function ChartLinksEditor({ links, onDone }: EditorProps) {
             <label>
               <span className="visually-hidden">Label of link {index + 1}</span>
               <input
-                className="lookup-input links-label"
+                className="lookup-input links-input links-label"
                 value={row.label}
                 maxLength={24}
                 placeholder="Label"
@@ -62,7 +62,7 @@ export function ChartLinksEditor({ links, onDone }: EditorProps) {
             <label className="links-url">
               <span className="visually-hidden">Address of link {index + 1}</span>
               <input
-                className="lookup-input"
+                className="lookup-input links-input"
                 value={row.url_template}
                 maxLength={500}
                 placeholder={`https://example.com/chart?s=${SYMBOL_PLACEHOLDER}`}

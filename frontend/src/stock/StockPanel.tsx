@@ -17,7 +17,7 @@ import {
 import { fetchStock, type StockFound } from '../api/actions';
 import type { ApiError } from '../api/client';
 import { fetchStockBars, fetchStockNews } from '../api/stockViews';
-import type { BarInterval, NewsArticle, ScannerRow, SectorKey } from '../api/types';
+import type { BarInterval, ScannerRow, SectorKey } from '../api/types';
 import {
   colorClass,
   formatCompact,
@@ -35,6 +35,7 @@ import { loadWatchlist } from '../watchlist/store';
 import { PinButton } from '../watchlist/PinButton';
 import { ChartLinks } from './ChartLinks';
 import { formatDollars, formatPrice, formatShares, formatTimes } from './figures';
+import { NewsItems } from './news';
 import './stock.css';
 
 const PriceChart = lazy(() => import('./PriceChart'));
@@ -58,23 +59,6 @@ function errorText(error: ApiError): string {
 }
 
 // ---------- news ----------
-
-const SENTIMENT = {
-  positive: { word: 'Positive', arrow: '▲' },
-  negative: { word: 'Negative', arrow: '▼' },
-  neutral: { word: 'Neutral', arrow: '◆' },
-} as const;
-
-function Sentiment({ article }: { article: NewsArticle }) {
-  if (article.sentiment === null) return <span className="sentiment sentiment-none">No sentiment</span>;
-  const { word, arrow } = SENTIMENT[article.sentiment];
-  const how = article.sentiment_source === 'headline' ? 'read from the headline' : 'from the news vendor';
-  return (
-    <span className={`sentiment sentiment-${article.sentiment}`} title={`Sentiment ${how}`} data-testid="news-sentiment">
-      <span aria-hidden="true">{arrow}</span> {word}
-    </span>
-  );
-}
 
 function NewsList({ symbol }: { symbol: string }) {
   const [attempt, setAttempt] = useState(0);
@@ -101,27 +85,7 @@ function NewsList({ symbol }: { symbol: string }) {
         </p>
       )}
       {news.state === 'ok' && news.data.items.length > 0 && (
-        <ol className="news-list">
-          {news.data.items.map((article) => (
-            <li key={article.id} className="news-item" data-testid="news-item">
-              <p className="news-title">
-                {article.url ? (
-                  <a href={article.url} target="_blank" rel="noopener noreferrer">
-                    {article.title}
-                    <span className="visually-hidden"> (opens in a new tab)</span>
-                  </a>
-                ) : (
-                  article.title
-                )}
-              </p>
-              <p className="news-meta">
-                <Sentiment article={article} /> · {article.publisher} ·{' '}
-                <time dateTime={article.published_at}>{formatEtDateTime(article.published_at)}</time>
-              </p>
-              {article.reasoning && <p className="news-reasoning">{article.reasoning}</p>}
-            </li>
-          ))}
-        </ol>
+        <NewsItems items={news.data.items} />
       )}
     </section>
   );
@@ -316,25 +280,27 @@ export default function StockPanel({ symbol, row = null, onClose, onOpenSector }
             <p className="stock-subtitle">
               {name && <span data-testid="stock-name">{name}</span>}
               {exchange && <span>{exchange}</span>}
-              {sectorLabel && (
+              {sector && sectorLabel && (
                 <span className="stock-sector" data-testid="stock-sector">
-                  {sectorLabel}
+                  {onOpenSector ? (
+                    <button
+                      type="button"
+                      className="stock-button"
+                      onClick={() => onOpenSector(sector)}
+                      title={`Open the ${sectorLabel} drill-down`}
+                      data-testid="stock-open-sector"
+                    >
+                      {sectorLabel}
+                    </button>
+                  ) : (
+                    sectorLabel
+                  )}
                   {card && <span className={`stock-signal color-${colorClass(card.color)}`}> · {signalLabel(card.signal)}</span>}
                 </span>
               )}
             </p>
           </div>
           <div className="stock-head-actions">
-            {sector && onOpenSector && (
-              <button
-                type="button"
-                className="control-button"
-                onClick={() => onOpenSector(sector)}
-                data-testid="stock-open-sector"
-              >
-                Open {sectorLabel}
-              </button>
-            )}
             <button
               ref={closeRef}
               type="button"
