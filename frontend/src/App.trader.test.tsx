@@ -74,7 +74,8 @@ describe('App: scanner and stock panel', () => {
     expect(localStorage.getItem(SCANNER_OPEN_KEY)).toBe('true');
     const before = scannerCalls();
     source.emit({ kind: 'data', data: makeResponse({ as_of: '2026-11-24T11:40:00+00:00' }) });
-    await waitFor(() => expect(scannerCalls()).toBe(before + 1));
+    // A moment after the update (a burst of them is one request).
+    await waitFor(() => expect(scannerCalls()).toBe(before + 1), { timeout: 5_000 });
     fireEvent.keyDown(document.body, { key: 's' });
     expect(screen.queryByTestId('scanner')).toBeNull();
     expect(localStorage.getItem(SCANNER_OPEN_KEY)).toBe('false');

@@ -311,3 +311,34 @@ def test_the_first_visit_loads_under_150_kb_of_javascript_and_the_new_views_on_d
     expect(page.locator(".price-chart-canvas canvas").first).to_be_visible(timeout=15_000)
     assert any("lightweight-charts" in url for url in scripts)
     page.close()
+
+
+def test_a_tap_tells_why_a_score_is_missing_and_arrow_keys_reach_a_cards_stocks(
+    browser: Browser, server: str
+) -> None:
+    """At 04:05 no price from 30 minutes earlier exists yet: the 30M "—" says why on a tap (a phone
+    has no hover). The cards stay one Tab apart; the arrow keys walk a card's stocks and pins."""
+    page = open_page(browser, server, 390)
+    cell = page.locator("[data-testid=tf-cell][data-missing=true]").first
+    card = page.locator("[data-testid=sector-card]").filter(has=cell).first
+    cell.get_by_test_id("tf-return").click()
+    expect(card.get_by_test_id("tf-reason")).to_contain_text("no score — no price from 30 minutes earlier")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    shot(page, "missing-reason-390")
+    close(page)
+    page = open_page(browser, server, 1440)
+    card = page.locator("[data-testid=sector-card]").first
+    card.focus()
+    symbol = card.locator("[data-testid=stock-item] [data-testid=open-stock]").first
+    for _ in range(12):
+        page.keyboard.press("ArrowDown")
+        if page.evaluate("document.activeElement?.dataset?.testid") == "open-stock":
+            break
+    expect(symbol).to_be_focused()
+    page.keyboard.press("Enter")
+    stock_panel(page, symbol.get_attribute("data-symbol") or "")
+    page.keyboard.press("Escape")
+    expect(symbol).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(card).to_be_focused()
+    close(page)

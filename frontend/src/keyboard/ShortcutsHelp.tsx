@@ -40,6 +40,10 @@ export default function ShortcutsHelp({
           </div>
         ))}
         <dt>
+          <kbd>↓</kbd> <kbd>↑</kbd>
+        </dt>
+        <dd>In a card: its stocks, pins and “why” of a missing score</dd>
+        <dt>
           <kbd>?</kbd>
         </dt>
         <dd>Show or hide this list</dd>

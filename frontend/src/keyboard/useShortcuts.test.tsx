@@ -72,6 +72,7 @@ describe('ShortcutsHelp', () => {
     const help = screen.getByTestId('shortcuts');
     expect(help).toHaveTextContent('/Look up a stock');
     expect(help).toHaveTextContent('sShow or hide the gap scanner');
+    expect(help).toHaveTextContent('↓ ↑In a card: its stocks, pins');
     expect(help).toHaveTextContent('1Open Technology');
     expect(help).toHaveTextContent('8Open Utilities');
     fireEvent.keyDown(document, { key: 'Escape' });

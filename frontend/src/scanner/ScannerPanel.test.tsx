@@ -7,7 +7,7 @@ import { mockFetch } from '../test/env';
 import { jsonResponse } from '../test/fixtures';
 import { makeScannerPage, makeScannerRow } from '../test/trader';
 import ScannerPanel, { nextSort, readScannerQuery, SCANNER_QUERY_KEY } from './ScannerPanel';
-import { SCANNER_REFRESH_MS } from './useScanner';
+import { LIVE_SETTLE_MS, SCANNER_REFRESH_MS } from './useScanner';
 
 const LABELS = { healthcare: 'Healthcare', energy: 'Energy' } as const;
 
@@ -145,9 +145,12 @@ describe('ScannerPanel', () => {
     const { rerender } = render(<ScannerPanel refreshKey="a" labels={LABELS} onClose={() => {}} />);
     await screen.findAllByTestId('scanner-row');
     expect(fetchMock).toHaveBeenCalledTimes(1);
+    // A burst of live updates is one request, a moment after the last.
     rerender(<ScannerPanel refreshKey="b" labels={LABELS} onClose={() => {}} />);
+    rerender(<ScannerPanel refreshKey="c" labels={LABELS} onClose={() => {}} />);
+    await act(() => vi.advanceTimersByTimeAsync(LIVE_SETTLE_MS));
     expect(screen.getAllByTestId('scanner-row')).toHaveLength(2);
-    await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(2));
+    expect(fetchMock).toHaveBeenCalledTimes(2);
     await act(() => vi.advanceTimersByTimeAsync(SCANNER_REFRESH_MS));
     expect(fetchMock).toHaveBeenCalledTimes(3);
     const hidden = vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
@@ -180,6 +183,7 @@ describe('ScannerPanel', () => {
     expect(screen.getByTestId('scanner-note-news')).toHaveTextContent('Headlines unavailable: news vendor down');
     fetchMock.mockResolvedValueOnce(jsonResponse({ detail: 'Upstream failed' }, 502));
     rerender(<ScannerPanel refreshKey="b" labels={LABELS} onClose={() => {}} />);
+    await act(() => vi.advanceTimersByTimeAsync(LIVE_SETTLE_MS));
     expect(await screen.findByTestId('scanner-error')).toHaveTextContent(
       'Could not refresh the scanner (Upstream failed); showing 04:05 ET.',
     );

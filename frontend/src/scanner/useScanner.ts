@@ -1,10 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { type ApiError, isAbort, toApiError } from '../api/client';
 import { fetchScanner, type ScannerQuery } from '../api/scanner';
 import type { ScannerPage } from '../api/types';
 
 /** How often (ms) the scanner asks again while it is on screen and no live update came. */
 export const SCANNER_REFRESH_MS = 15_000;
+/** How long (ms) after a live update the scanner asks: a burst of moves is one request, not one each. */
+export const LIVE_SETTLE_MS = 1_000;
 
 export interface ScannerState {
   /** The last page the server gave for the current filters (kept while a refresh fails). */
@@ -20,7 +22,7 @@ function visible(): boolean {
 }
 
 /**
- * The scanner page for `query`, asked again when `refreshKey` changes (a live update arrived), every
+ * The scanner page for `query`, asked again shortly after `refreshKey` changes (a live update), every
  * SCANNER_REFRESH_MS while the tab is visible, and when the tab is shown again. A changed query drops
  * the old rows (they answer other filters); a refresh keeps them on screen until the new ones come.
  */
@@ -33,6 +35,14 @@ export function useScanner(query: ScannerQuery, refreshKey: string): ScannerStat
     key: queryKey,
   });
   const [tick, setTick] = useState(0);
+  const seenRefresh = useRef(refreshKey);
+
+  useEffect(() => {
+    if (seenRefresh.current === refreshKey) return undefined;
+    seenRefresh.current = refreshKey;
+    const timer = setTimeout(() => setTick((n) => n + 1), LIVE_SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [refreshKey]);
 
   useEffect(() => {
     const timer = setInterval(() => {
@@ -63,7 +73,7 @@ export function useScanner(query: ScannerQuery, refreshKey: string): ScannerStat
       },
     );
     return () => controller.abort();
-  }, [queryKey, refreshKey, tick]);
+  }, [queryKey, tick]);
 
   const { key: _key, ...shown } = state;
   void _key;

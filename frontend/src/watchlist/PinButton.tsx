@@ -4,7 +4,7 @@ import { setPinned, useWatchlist } from './store';
 /**
  * ☆ pins a symbol to the watchlist, ★ unpins it. Inside a clickable card it does not open the card.
  * `focusable={false}` keeps it out of the Tab order: the cards' six pins each would put 48 stops
- * between one card and the next; the lookup (`/`) pins by keyboard instead.
+ * between one card and the next; the card's arrow keys reach it instead.
  */
 export function PinButton({ symbol, focusable = true }: { symbol: string; focusable?: boolean }) {
   const { symbols } = useWatchlist();
