@@ -1,6 +1,6 @@
-import { lazy, type ReactNode, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ApiError } from './api/client';
-import type { ColourHistory, SectorKey, SectorResult, SectorsResponse } from './api/types';
+import type { ColourHistory, ScannerRow, SectorKey, SectorResult, SectorsResponse } from './api/types';
 import { AnalysisControls } from './components/AnalysisControls';
 import { ChangeAnnouncer } from './components/ChangeAnnouncer';
 import { ColourNote } from './components/ColourNote';
@@ -15,11 +15,15 @@ import { createLiveSource } from './data/live';
 import { Legend } from './labels/Legend';
 import { Watchlist } from './watchlist/Watchlist';
 import { useShortcuts } from './keyboard/useShortcuts';
+import { ScannerButton, useScannerOpen } from './scanner/ScannerButton';
+import { OpenStockProvider } from './stock/open';
 import { ThemeToggle } from './theme/ThemeToggle';
 import { SECTOR_ORDER } from './constants';
 import './workflow.css';
 
 const ShortcutsHelp = lazy(() => import('./keyboard/ShortcutsHelp'));
+const ScannerPanel = lazy(() => import('./scanner/ScannerPanel'));
+const StockPanel = lazy(() => import('./stock/StockPanel'));
 import { formatEtDateTime, pageTitle } from './format';
 import { Header, shownRecommendation } from './components/Header';
 import { SectorGrid } from './components/SectorGrid';
@@ -109,6 +113,27 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
   // Stable, so the memoised cards are passed by when the page re-renders for something else.
   const openCard = useCallback((sector: SectorResult) => setOpen(sector.sector), []);
   const refresh = () => active.refresh?.();
+  // The stock panel, opened from any symbol; focus goes back to what opened it.
+  const [stock, setStock] = useState<{ symbol: string; row?: ScannerRow } | null>(null);
+  const stockOpener = useRef<HTMLElement | null>(null);
+  const openStock = useCallback((symbol: string, row?: ScannerRow) => {
+    stockOpener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    setStock({ symbol, row });
+  }, []);
+  const closeStock = useCallback(() => {
+    setStock(null);
+    const opener = stockOpener.current;
+    stockOpener.current = null;
+    if (opener?.isConnected) opener.focus();
+  }, []);
+  const openSectorFromStock = useCallback((sector: SectorKey) => {
+    stockOpener.current = null;
+    setStock(null);
+    setOpen(sector);
+  }, []);
+  const [scanner, setScanner] = useScannerOpen();
+  // Any live update (a run, a significant move) is a reason for the scanner to ask again.
+  const scannerRefresh = `${live.data?.as_of ?? ''}|${moves[0]?.at ?? ''}`;
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const closeShortcuts = useCallback(() => setShortcutsOpen(false), []);
   const hasGrid = data !== null;
@@ -119,16 +144,19 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
         if (hasGrid && SECTOR_ORDER.includes(key)) setOpen(key);
       },
       toggleHelp: () => setShortcutsOpen((was) => !was),
+      toggleScanner: () => setScanner((was) => (was === 'closed' ? 'keyboard' : 'closed')),
     }),
-    [hasGrid],
+    [hasGrid, setScanner],
   );
   useShortcuts(shortcuts);
 
   return (
+    <OpenStockProvider value={openStock}>
     <div className="app">
       <Header data={data} stale={stale} connection={historic ? 'connected' : connection.state}>
         <div className="header-controls">
           <ConnectionIndicator {...connection} />
+          <ScannerButton open={scanner !== 'closed'} onToggle={() => setScanner((was) => (was === 'closed' ? 'open' : 'closed'))} />
           <HistoryPicker onOpen={setHistoric} />
           <AlertsButton labels={labels} />
           <ThemeToggle />
@@ -156,23 +184,53 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
       <ChangeAnnouncer changes={changes} labels={labels} />
       <MoveAlerts moves={moves} labels={labels} onOpenSector={openSector} />
       {data && <ColourNote history={history} />}
-      {data && (
-        <SectorGrid
-          sectors={data.sectors}
-          changes={changes}
-          onOpen={openCard}
-          lists={lists}
-          asOf={data.as_of}
-          changedAsOf={changedAsOf}
-          history={history}
-        />
-      )}
+      <div className={`board${scanner !== 'closed' ? ' with-scanner' : ''}`}>
+        {scanner !== 'closed' && (
+          <Suspense
+            fallback={
+              <p className="scanner status" role="status">
+                Loading the scanner…
+              </p>
+            }
+          >
+            <ScannerPanel
+              refreshKey={scannerRefresh}
+              labels={labels}
+              onClose={() => setScanner('closed')}
+              focusOnOpen={scanner === 'keyboard'}
+            />
+          </Suspense>
+        )}
+        {data && (
+          <SectorGrid
+            sectors={data.sectors}
+            changes={changes}
+            onOpen={openCard}
+            lists={lists}
+            asOf={data.as_of}
+            changedAsOf={changedAsOf}
+            history={history}
+          />
+        )}
+      </div>
       {shortcutsOpen && (
         <Suspense fallback={null}>
           <ShortcutsHelp labels={labels} onClose={closeShortcuts} />
         </Suspense>
       )}
       {open && <SectorDetail sector={open} label={labels[open]} onClose={() => setOpen(null)} />}
+      {stock && (
+        <Suspense fallback={null}>
+          <StockPanel
+            key={stock.symbol}
+            symbol={stock.symbol}
+            row={stock.row ?? null}
+            onClose={closeStock}
+            onOpenSector={openSectorFromStock}
+          />
+        </Suspense>
+      )}
     </div>
+    </OpenStockProvider>
   );
 }

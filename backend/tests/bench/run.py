@@ -388,7 +388,8 @@ def _one_on_demand_run(client: httpx.Client) -> dict[str, Any]:
 
 def bench_dashboard() -> dict[str, Any]:
     """First render of the grid in Chromium (navigation start to all 8 cards) and the gzip size
-    of the built JavaScript (target: under 1 s; under 300 kB for what the page loads first)."""
+    of the built JavaScript (target: under 1 s; under 150 kB for what the page loads first, the
+    issue's bound: the scanner, the stock panel and the chart library load when first opened)."""
     import gzip
 
     from playwright.sync_api import sync_playwright
@@ -407,7 +408,7 @@ def bench_dashboard() -> dict[str, Any]:
     result: dict[str, Any] = {
         "js_gzip_bytes": chunks,
         "initial_js_gzip_kb": initial / 1024,
-        "target_initial_js_gzip_kb": 300,
+        "target_initial_js_gzip_kb": 150,
     }
     if not CHROMIUM.exists():
         return result | {"first_render": "skipped: no Chromium at /usr/bin/chromium"}

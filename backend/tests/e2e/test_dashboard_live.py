@@ -210,7 +210,8 @@ def test_a_live_sector_update_highlights_its_card(
         # A page opened now still lists the moves, from its snapshot.
         late = open_dashboard(browser, base_url)
         expect(late.get_by_test_id("move-alert").first).to_be_visible()
-        late.get_by_test_id("move-alert").first.get_by_role("button").click()
+        # A move opens its stock; its sector name opens the sector.
+        late.get_by_test_id("move-alert").first.locator(".move-sector").click()
         expect(late.get_by_role("dialog")).to_be_visible()
         late.close()
         page.close()

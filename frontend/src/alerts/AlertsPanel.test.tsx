@@ -49,8 +49,14 @@ describe('AlertsPanel', () => {
   });
 
   it('reads malformed stored settings as the defaults', () => {
-    localStorage.setItem(ALERT_SETTINGS_KEY, '{"notify": "yes", "mutedSymbols": [1, "AAC", "AAC"]}');
+    localStorage.setItem(ALERT_SETTINGS_KEY, '{"notify": "yes", "mutedSymbols": [1, "AAC", "AAC"], "mutedMoves": "on"}');
     reloadAlertSettings();
-    expect(getAlertSettings()).toEqual({ notify: false, sound: false, mutedSectors: [], mutedSymbols: ['AAC'] });
+    expect(getAlertSettings()).toEqual({
+      notify: false,
+      sound: false,
+      mutedSectors: [],
+      mutedSymbols: ['AAC'],
+      mutedMoves: false,
+    });
   });
 });

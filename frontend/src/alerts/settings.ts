@@ -16,9 +16,17 @@ export interface AlertSettings {
   sound: boolean;
   mutedSectors: string[];
   mutedSymbols: string[];
+  /** Significant moves stay listed but neither notify nor beep (the moves strip's mute). */
+  mutedMoves: boolean;
 }
 
-export const DEFAULT_ALERT_SETTINGS: AlertSettings = { notify: false, sound: false, mutedSectors: [], mutedSymbols: [] };
+export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
+  notify: false,
+  sound: false,
+  mutedSectors: [],
+  mutedSymbols: [],
+  mutedMoves: false,
+};
 
 const listeners = new Set<() => void>();
 let current: AlertSettings | null = null;
@@ -47,6 +55,7 @@ export function readAlertSettings(): AlertSettings {
       sound: parsed.sound === true,
       mutedSectors: strings(parsed.mutedSectors, 16),
       mutedSymbols: strings(parsed.mutedSymbols, MAX_MUTED_SYMBOLS),
+      mutedMoves: parsed.mutedMoves === true,
     };
   } catch {
     return DEFAULT_ALERT_SETTINGS;

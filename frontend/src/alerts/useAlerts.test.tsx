@@ -91,6 +91,12 @@ describe('useAlerts', () => {
     expect(getByTestId('unseen')).toHaveTextContent('0');
   });
 
+  it('keeps alerting colour changes while the moves strip mutes moves', () => {
+    act(() => updateAlertSettings((s) => ({ ...s, notify: true, mutedMoves: true })));
+    render(<Probe changes={{ technology: change('technology', 'blue_neutral', 'light_red') }} moves={[move('SOUN')]} />);
+    expect(notifications).toEqual(['Technology turned light red']);
+  });
+
   it('counts alerts that arrive while the tab is hidden until it is seen again', () => {
     visibility = 'hidden';
     const { rerender, getByTestId } = render(<Probe changes={{}} moves={[]} />);

@@ -56,6 +56,7 @@ export function alertsOf(
 
 export function isMuted(alert: Alert, settings: AlertSettings): boolean {
   if (settings.mutedSectors.includes(alert.sector)) return true;
+  if (alert.symbol !== null && settings.mutedMoves) return true;
   return alert.symbol !== null && settings.mutedSymbols.includes(alert.symbol);
 }
 

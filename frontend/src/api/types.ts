@@ -102,5 +102,25 @@ export type WsTicket = Schemas['WsTicket'];
 
 // ---- GET/PUT /api/preferences ------------------------------------------------------------
 
-/** The caller's preferences, including the pinned `watchlist`. */
+/** The caller's preferences, including the pinned `watchlist` and the `chart_links`. */
 export type Preferences = Schemas['Preferences'];
+
+// ---- GET /api/scanner, the news and the bars of a stock (the trader's views) ------------------
+
+/** `gap` is the largest absolute gap; every order puts unknown values last. */
+export type ScannerSort = Schemas['ScannerSort'];
+export type ScannerRow = Schemas['ScannerRow'];
+export type ScannerPage = Schemas['ScannerPage'];
+/** `GET /api/stocks/{symbol}/news`, newest first; each article's sentiment is toward that stock. */
+export type StockNews = Schemas['StockNews'];
+export type NewsArticle = Schemas['NewsArticle'];
+/** `GET /api/sectors/{sector}/news`: the headlines behind a sector's catalyst factor. */
+export type SectorNews = Schemas['SectorNews'];
+export type SectorNewsArticle = Schemas['SectorNewsArticle'];
+export type SectorCatalyst = Schemas['SectorCatalyst'];
+/** `GET /api/stocks/{symbol}/bars`, ascending; a day bar's time is 00:00 UTC of its session. */
+export type StockBars = Schemas['StockBars'];
+export type PriceBar = Schemas['PriceBar'];
+export type BarInterval = StockBars['interval'];
+/** A link out to a charting site: `{symbol}` in `url_template` is replaced by the ticker. */
+export type ChartLink = Schemas['ChartLink'];

@@ -1,6 +1,8 @@
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import type { TimedMove } from '../hooks/useSectors';
+import { ALERT_SETTINGS_KEY, getAlertSettings, reloadAlertSettings, updateAlertSettings } from '../alerts/settings';
+import { OpenStockProvider } from '../stock/open';
 import { fakeClock } from '../test/env';
 import { MOVE_ALERTS_SHOWN, MOVE_ALERT_MS, MOVE_FRESH_MS, MoveAlerts } from './MoveAlerts';
 
@@ -72,15 +74,44 @@ describe('MoveAlerts', () => {
     expect(symbols()).toHaveLength(MOVE_ALERTS_SHOWN);
   });
 
-  it(`shows at most ${MOVE_ALERTS_SHOWN}, and opens the sector on click`, () => {
+  it(`shows at most ${MOVE_ALERTS_SHOWN}; a click on the move opens the stock, on its sector the sector`, () => {
     const opened: string[] = [];
+    const openStock = vi.fn();
     const now = MOVE_FRESH_MS * 10;
     const moves = Array.from({ length: 8 }, (_, i) => move(`S${i}`, now - i));
     vi.setSystemTime(now);
-    render(<MoveAlerts moves={moves} labels={LABELS} onOpenSector={(s) => opened.push(s)} />);
+    render(
+      <OpenStockProvider value={openStock}>
+        <MoveAlerts moves={moves} labels={LABELS} onOpenSector={(s) => opened.push(s)} />
+      </OpenStockProvider>,
+    );
     const items = screen.getAllByTestId('move-alert');
     expect(items).toHaveLength(MOVE_ALERTS_SHOWN);
-    fireEvent.click(within(items[0]!).getByRole('button'));
+    fireEvent.click(within(items[0]!).getByRole('button', { name: 'S0 -20.4% at $3.98' }));
+    expect(openStock).toHaveBeenCalledExactlyOnceWith('S0');
+    expect(opened).toEqual([]);
+    fireEvent.click(within(items[0]!).getByRole('button', { name: 'Technology' }));
     expect(opened).toEqual(['technology']);
+  });
+
+  it('mutes and unmutes the moves’ alerts from the strip, while alerts are on', () => {
+    const now = MOVE_FRESH_MS * 10;
+    vi.setSystemTime(now);
+    localStorage.removeItem(ALERT_SETTINGS_KEY);
+    reloadAlertSettings();
+    const { rerender } = render(<MoveAlerts moves={[move('SOUN', now)]} labels={LABELS} />);
+    expect(screen.queryByTestId('move-mute')).toBeNull();
+    act(() => updateAlertSettings((s) => ({ ...s, sound: true })));
+    rerender(<MoveAlerts moves={[move('SOUN', now)]} labels={LABELS} />);
+    const mute = screen.getByTestId('move-mute');
+    expect(mute).toHaveTextContent('Mute moves');
+    fireEvent.click(mute);
+    expect(mute).toHaveAttribute('aria-pressed', 'true');
+    expect(mute).toHaveTextContent('Moves muted');
+    expect(getAlertSettings().mutedMoves).toBe(true);
+    fireEvent.click(mute);
+    expect(getAlertSettings().mutedMoves).toBe(false);
+    localStorage.removeItem(ALERT_SETTINGS_KEY);
+    reloadAlertSettings();
   });
 });

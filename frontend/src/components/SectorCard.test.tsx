@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { SectorColor } from '../api/types';
 import { fakeClock } from '../test/env';
 import { SIGNAL_FOR_COLOR, makeColourHistory, makeColourRecord, makeSector } from '../test/fixtures';
+import { OpenStockProvider } from '../stock/open';
 import { CHANGE_HIGHLIGHT_MS, SectorCard } from './SectorCard';
 
 function renderCard(...args: Parameters<typeof makeSector>) {
@@ -91,6 +92,63 @@ describe('SectorCard', () => {
     expect(cell).not.toHaveAttribute('data-color');
     expect(within(cell).queryByRole('img')).toBeNull();
     expect(within(cell).getByTestId('tf-return')).toHaveTextContent('—');
+  });
+
+  it('says why a timeframe has no score on a tap of its "—" (a phone has no hover), without opening the card', () => {
+    const reason = 'no price from 30 minutes earlier yet (first run, early pre-market, or day bars only)';
+    const onOpen = vi.fn();
+    const sector = makeSector('technology', {
+      timeframes: {
+        ...makeSector().timeframes,
+        '30m': {
+          return_pct: null,
+          plain_mean_pct: null,
+          adjusted_return_pct: null,
+          alpha_pct: null,
+          score: null,
+          color: null,
+          missing_reason: reason,
+        },
+      },
+    });
+    render(<SectorCard sector={sector} onOpen={onOpen} />);
+    const why = screen.getByRole('button', { name: '30M: no score. Why?' });
+    expect(why).toHaveTextContent('—');
+    expect(why).toHaveAttribute('tabindex', '-1');
+    fireEvent.click(why);
+    expect(screen.getByTestId('tf-reason')).toHaveTextContent(`30M: no score — ${reason}.`);
+    expect(why).toHaveAttribute('aria-expanded', 'true');
+    expect(onOpen).not.toHaveBeenCalled();
+    fireEvent.click(why);
+    expect(screen.queryByTestId('tf-reason')).toBeNull();
+  });
+
+  it('keeps its controls out of the Tab order and walks them with the arrow keys, Escape going back', () => {
+    render(
+      <OpenStockProvider value={vi.fn()}>
+        <SectorCard sector={makeSector()} onOpen={vi.fn()} />
+      </OpenStockProvider>,
+    );
+    const card = screen.getByTestId('sector-card');
+    const inside = within(card).getAllByRole('button').filter((button) => button !== card);
+    // The two top-list stocks, each with its pin.
+    expect(inside.map((button) => button.getAttribute('aria-label') ?? button.textContent)).toEqual([
+      'SOUN',
+      'Pin SOUN to the watchlist',
+      'BBAI',
+      'Pin BBAI to the watchlist',
+    ]);
+    expect(inside.every((button) => button.getAttribute('tabindex') === '-1')).toBe(true);
+    card.focus();
+    fireEvent.keyDown(card, { key: 'ArrowDown' });
+    expect(inside[0]).toHaveFocus();
+    fireEvent.keyDown(inside[0]!, { key: 'ArrowRight' });
+    expect(inside[1]).toHaveFocus();
+    fireEvent.keyDown(inside[1]!, { key: 'ArrowUp' });
+    fireEvent.keyDown(inside[0]!, { key: 'ArrowUp' });
+    expect(inside[3]).toHaveFocus();
+    fireEvent.keyDown(inside[3]!, { key: 'Escape' });
+    expect(card).toHaveFocus();
   });
 
   it('lists top bullish stocks and shows the note for an empty bearish list', () => {

@@ -1,5 +1,5 @@
-import { memo } from 'react';
-import type { ColourHistory, SectorResult } from '../api/types';
+import { type KeyboardEvent, memo, useState } from 'react';
+import type { ColourHistory, SectorResult, Timeframe } from '../api/types';
 import { colourHistoryLine } from '../colourHistory';
 import { useNowUntil } from '../hooks/useNow';
 import type { TimedSectorChange } from '../hooks/useSectors';
@@ -12,6 +12,7 @@ import {
   formatEtTime,
   formatScore,
   sectorSignalText,
+  timeframeLabel,
 } from '../format';
 import { CONFIDENCE_HELP, SCORE_HELP } from '../labels/labels';
 import { TimeframeCell } from './TimeframeCell';
@@ -36,6 +37,28 @@ interface SectorCardProps {
   history?: ColourHistory | null;
 }
 
+const ARROW_STEPS: Partial<Record<string, number>> = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
+
+/**
+ * The arrow keys walk the card's own controls (a timeframe's "why", the stocks, the pins), which stay
+ * out of the Tab order so the cards are one Tab apart; Escape goes back to the card.
+ */
+function walkInside(event: KeyboardEvent<HTMLElement>): boolean {
+  const card = event.currentTarget;
+  if (event.key === 'Escape' && event.target !== card) {
+    card.focus();
+    return true;
+  }
+  const step = ARROW_STEPS[event.key];
+  if (step === undefined) return false;
+  const items = [...card.querySelectorAll<HTMLElement>('button[tabindex="-1"]')];
+  if (items.length === 0) return false;
+  const at = items.indexOf(document.activeElement as HTMLElement);
+  const next = at === -1 ? (step > 0 ? 0 : items.length - 1) : (at + step + items.length) % items.length;
+  items[next]!.focus();
+  return true;
+}
+
 /** A sector's card; memoised, so a page re-render that brings it nothing new passes it by. */
 export const SectorCard = memo(function SectorCard({
   sector,
@@ -53,6 +76,10 @@ export const SectorCard = memo(function SectorCard({
   const changed = change !== undefined && now - change.at < CHANGE_HIGHLIGHT_MS;
   const previousColor = changed && change.previous_color !== change.color ? change.previous_color : null;
   const open = () => onOpen?.(sector);
+  // The timeframe whose missing score's reason is shown (a tap on its "—").
+  const [explained, setExplained] = useState<Timeframe | null>(null);
+  const explain = (timeframe: Timeframe) => setExplained((was) => (was === timeframe ? null : timeframe));
+  const reason = explained ? sector.timeframes[explained]?.missing_reason : null;
   return (
     <article
       className={`sector-card ${colorClass(sector.color)}${changed ? ' is-changed' : ''}${onOpen ? ' is-clickable' : ''}`}
@@ -71,6 +98,8 @@ export const SectorCard = memo(function SectorCard({
               if (event.key === 'Enter' || event.key === ' ') {
                 event.preventDefault();
                 open();
+              } else if (walkInside(event)) {
+                event.preventDefault();
               }
             }
           : undefined
@@ -130,9 +159,16 @@ export const SectorCard = memo(function SectorCard({
             timeframe={tf}
             stats={sector.timeframes[tf] ?? null}
             showAlpha={tf === '1d'}
+            onExplain={explain}
+            explained={explained === tf}
           />
         ))}
       </div>
+      {explained && reason && (
+        <p className="tf-reason" data-testid="tf-reason" role="note">
+          {timeframeLabel(explained)}: no score — {reason}.
+        </p>
+      )}
 
       <div className="top-lists">
         {TOP_LIST_SIDES.map((side) => (

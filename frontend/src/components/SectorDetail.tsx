@@ -39,9 +39,11 @@ import {
 } from '../format';
 import { useRequest } from '../hooks/useRequest';
 import { ALPHA_HELP } from '../labels/labels';
+import { StockButton } from '../stock/open';
 import './SectorDetail.css';
 
 const HistoryChart = lazy(() => import('./HistoryChart'));
+const SectorNews = lazy(() => import('../stock/SectorNews'));
 
 export const DEFAULT_HISTORY_LIMIT = 200;
 
@@ -202,7 +204,7 @@ function ConstituentsTable({ rows }: { rows: readonly Constituent[] }) {
           {sorted.map((row) => (
             <tr key={row.symbol} data-testid="constituent-row" data-symbol={row.symbol}>
               <th scope="row" className="symbol">
-                {row.symbol}
+                <StockButton symbol={row.symbol} />
               </th>
               <td className="name" title={row.name}>
                 {row.name}
@@ -478,6 +480,9 @@ export function SectorDetail({
                 )}
               </section>
               <EtfBlock detail={data} fallbackCheck={fallbackCheck} />
+              <Suspense fallback={null}>
+                <SectorNews sector={sector} />
+              </Suspense>
             </div>
 
             <section className="detail-section detail-constituents" aria-labelledby="detail-constituents-title">

@@ -16,6 +16,7 @@ import {
 } from '../format';
 import { useRequest } from '../hooks/useRequest';
 import { PinButton } from '../watchlist/PinButton';
+import { StockButton } from '../stock/open';
 import { exchangeName, exclusionText, RANK_HELP } from '../labels/labels';
 import './Controls.css';
 
@@ -63,6 +64,9 @@ function MemberResult({ stock }: { stock: StockFound }) {
         <span className="lookup-status lookup-status-in" data-testid="universe-status">
           In universe
         </span>
+        <StockButton symbol={stock.symbol} className="lookup-open" variant="control">
+          Chart &amp; news
+        </StockButton>
       </div>
       <dl className="lookup-facts">
         <div>

@@ -1,5 +1,5 @@
-import { render, screen } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { fireEvent, render, screen } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
 import { TimeframeCell } from './TimeframeCell';
 
 describe('TimeframeCell', () => {
@@ -23,6 +23,16 @@ describe('TimeframeCell', () => {
     expect(cell).not.toHaveAttribute('data-color');
     expect(cell).toHaveAttribute('data-missing', 'true');
     expect(cell).toHaveAttribute('title', expect.stringContaining('no price from 30 minutes earlier yet'));
+  });
+
+  it('offers the reason on a tap when the card asks, and only for a missing score', () => {
+    const onExplain = vi.fn();
+    const missing = { return_pct: null, plain_mean_pct: null, adjusted_return_pct: null, alpha_pct: null, score: null, color: null, missing_reason: 'why' };
+    const { rerender } = render(<TimeframeCell timeframe="30m" stats={missing} onExplain={onExplain} />);
+    fireEvent.click(screen.getByRole('button', { name: '30M: no score. Why?' }));
+    expect(onExplain).toHaveBeenCalledExactlyOnceWith('30m');
+    rerender(<TimeframeCell timeframe="1d" stats={{ ...missing, return_pct: 1, score: 0.2, color: 'light_green', missing_reason: null }} onExplain={onExplain} />);
+    expect(screen.queryByRole('button')).toBeNull();
   });
 
   it('colours a timeframe with a score and gives no reason', () => {

@@ -3,6 +3,7 @@ import { VOLUME_SPIKE_RATIO } from '../constants';
 import { formatPercent, formatRank, formatRelativeVolume } from '../format';
 import { RANK_HELP } from '../labels/labels';
 import { PinButton } from '../watchlist/PinButton';
+import { StockButton } from '../stock/open';
 import { type ListTimeline, type Tick, useTopListChanges } from '../hooks/useTopListChanges';
 
 interface Props {
@@ -60,7 +61,11 @@ function StockLine({ stock, rank, isNew = false, tick, leaving = false }: LinePr
           </span>{' '}
         </>
       )}
-      <span className="stock-symbol">{stock.symbol}</span>
+      {leaving ? (
+        <span className="stock-symbol">{stock.symbol}</span>
+      ) : (
+        <StockButton symbol={stock.symbol} className="stock-symbol" focusable={false} />
+      )}
       {!leaving && <PinButton symbol={stock.symbol} focusable={false} />}{' '}
       <span className={`stock-change is-${move}`} data-testid="stock-change" data-direction={move}>
         {ARROWS[move] && <span aria-hidden="true">{ARROWS[move]}</span>}

@@ -14,6 +14,29 @@ function Until({ deadlines }: { deadlines: number[] }) {
 describe('the page clocks', () => {
   fakeClock();
 
+  it('keeps its subscription across re-renders (a page re-rendering never restarts the clock)', () => {
+    vi.setSystemTime(10_000);
+    const started = vi.spyOn(globalThis, 'setInterval');
+    const { rerender } = render(
+      <>
+        <Clock id="a" />
+        <Clock id="b" />
+      </>,
+    );
+    for (const id of ['c', 'd', 'e']) {
+      vi.setSystemTime(Date.now() + 7);
+      rerender(
+        <>
+          <Clock id="a" />
+          <Clock id={id} />
+        </>,
+      );
+    }
+    expect(started).toHaveBeenCalledOnce();
+    expect(screen.getByTestId('a')).toHaveTextContent('10000');
+    started.mockRestore();
+  });
+
   it('every reader of a cadence shares one interval, stopped with the last reader', () => {
     vi.setSystemTime(10_000);
     const { rerender, unmount } = render(

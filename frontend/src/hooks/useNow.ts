@@ -1,4 +1,4 @@
-import { useEffect, useReducer, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useReducer, useSyncExternalStore } from 'react';
 
 /**
  * The page's clocks. Only what shows a time reads one, so a tick re-renders that element and not
@@ -43,10 +43,12 @@ function subscribe(intervalMs: number, listener: () => void): () => void {
 
 /** Current time in ms, refreshed every `intervalMs` so relative ages keep moving. */
 export function useNow(intervalMs = 1_000): number {
-  return useSyncExternalStore(
-    (listener) => subscribe(intervalMs, listener),
-    () => tickerOf(intervalMs).now,
-  );
+  // Stable, so a re-render does not subscribe again: when every reader re-rendered in one commit,
+  // unsubscribing all of them dropped the ticker, and the new one's later time asked for another
+  // render, and so on while the clock moved (React's "maximum update depth exceeded").
+  const subscribeTo = useCallback((listener: () => void) => subscribe(intervalMs, listener), [intervalMs]);
+  const read = useCallback(() => tickerOf(intervalMs).now, [intervalMs]);
+  return useSyncExternalStore(subscribeTo, read);
 }
 
 /**

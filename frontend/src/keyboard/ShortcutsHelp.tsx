@@ -27,6 +27,10 @@ export default function ShortcutsHelp({
           <kbd>/</kbd>
         </dt>
         <dd>Look up a stock</dd>
+        <dt>
+          <kbd>s</kbd>
+        </dt>
+        <dd>Show or hide the gap scanner</dd>
         {SECTOR_ORDER.map((sector, index) => (
           <div key={sector}>
             <dt>
@@ -36,13 +40,17 @@ export default function ShortcutsHelp({
           </div>
         ))}
         <dt>
+          <kbd>↓</kbd> <kbd>↑</kbd>
+        </dt>
+        <dd>In a card: its stocks, pins and “why” of a missing score</dd>
+        <dt>
           <kbd>?</kbd>
         </dt>
         <dd>Show or hide this list</dd>
         <dt>
           <kbd>Esc</kbd>
         </dt>
-        <dd>Close a panel or the drill-down</dd>
+        <dd>Close a panel, the drill-down or a stock</dd>
       </dl>
       <button ref={close} type="button" className="control-button" onClick={onClose}>
         Close

@@ -9,6 +9,8 @@ describe('shortcutOf', () => {
   it.each([
     [{ key: '/' }, { kind: 'lookup' }],
     [{ key: '?' }, { kind: 'help' }],
+    [{ key: 's' }, { kind: 'scanner' }],
+    [{ key: 'S' }, null],
     [{ key: '1' }, { kind: 'sector', sector: 'technology' }],
     [{ key: '8' }, { kind: 'sector', sector: 'utilities' }],
     [{ key: '9' }, null],
@@ -33,15 +35,33 @@ function Probe({ actions }: { actions: ShortcutActions }) {
 
 describe('useShortcuts', () => {
   it('runs the command of a key pressed on the page, not in a field', () => {
-    const actions = { focusLookup: vi.fn(), openSector: vi.fn(), toggleHelp: vi.fn() };
+    const actions = { focusLookup: vi.fn(), openSector: vi.fn(), toggleHelp: vi.fn(), toggleScanner: vi.fn() };
     render(<Probe actions={actions} />);
     fireEvent.keyDown(document.body, { key: '3' });
     fireEvent.keyDown(document.body, { key: '/' });
     fireEvent.keyDown(document.body, { key: '?' });
+    fireEvent.keyDown(document.body, { key: 's' });
     fireEvent.keyDown(screen.getByTestId('field'), { key: '4' });
     expect(actions.openSector).toHaveBeenCalledExactlyOnceWith('energy');
     expect(actions.focusLookup).toHaveBeenCalledOnce();
     expect(actions.toggleHelp).toHaveBeenCalledOnce();
+    expect(actions.toggleScanner).toHaveBeenCalledOnce();
+  });
+
+  it('leaves the keys pressed inside a modal dialog to the dialog', () => {
+    const actions = { focusLookup: vi.fn(), openSector: vi.fn(), toggleHelp: vi.fn(), toggleScanner: vi.fn() };
+    render(
+      <>
+        <Probe actions={actions} />
+        <div role="dialog" aria-modal="true">
+          <button type="button">inside</button>
+        </div>
+      </>,
+    );
+    fireEvent.keyDown(screen.getByRole('button', { name: 'inside' }), { key: '2' });
+    fireEvent.keyDown(screen.getByRole('button', { name: 'inside' }), { key: 's' });
+    expect(actions.openSector).not.toHaveBeenCalled();
+    expect(actions.toggleScanner).not.toHaveBeenCalled();
   });
 });
 
@@ -51,6 +71,8 @@ describe('ShortcutsHelp', () => {
     render(<ShortcutsHelp labels={{ technology: 'Technology' }} onClose={onClose} />);
     const help = screen.getByTestId('shortcuts');
     expect(help).toHaveTextContent('/Look up a stock');
+    expect(help).toHaveTextContent('sShow or hide the gap scanner');
+    expect(help).toHaveTextContent('↓ ↑In a card: its stocks, pins');
     expect(help).toHaveTextContent('1Open Technology');
     expect(help).toHaveTextContent('8Open Utilities');
     fireEvent.keyDown(document, { key: 'Escape' });

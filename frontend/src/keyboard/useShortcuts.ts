@@ -6,23 +6,28 @@ export interface ShortcutActions {
   focusLookup: () => void;
   openSector: (sector: SectorKey) => void;
   toggleHelp: () => void;
+  toggleScanner: () => void;
 }
 
-/** Keys typed into a field are text, not commands. */
+/** Keys typed into a field are text, not commands; keys inside a modal dialog belong to it. */
 function typing(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
+  if (target.closest('[aria-modal="true"]')) return true;
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
 }
 
-/** The command of a key press, or null: `/` lookup, `1`–`8` the sectors in grid order, `?` help. */
+/** The command of a key press, or null: `/` lookup, `1`–`8` the sectors in grid order, `s` the
+ * scanner, `?` help. */
 export function shortcutOf(event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'target'>):
   | { kind: 'lookup' }
   | { kind: 'sector'; sector: SectorKey }
   | { kind: 'help' }
+  | { kind: 'scanner' }
   | null {
   if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return null;
   if (event.key === '/') return { kind: 'lookup' };
   if (event.key === '?') return { kind: 'help' };
+  if (event.key === 's') return { kind: 'scanner' };
   const digit = Number(event.key);
   if (event.key.length === 1 && digit >= 1 && digit <= SECTOR_ORDER.length) {
     return { kind: 'sector', sector: SECTOR_ORDER[digit - 1]! };
@@ -38,6 +43,7 @@ export function useShortcuts(actions: ShortcutActions): void {
       event.preventDefault();
       if (shortcut.kind === 'lookup') actions.focusLookup();
       else if (shortcut.kind === 'help') actions.toggleHelp();
+      else if (shortcut.kind === 'scanner') actions.toggleScanner();
       else actions.openSector(shortcut.sector);
     };
     document.addEventListener('keydown', onKey);

@@ -4,7 +4,7 @@ import { setPinned, useWatchlist } from './store';
 /**
  * ☆ pins a symbol to the watchlist, ★ unpins it. Inside a clickable card it does not open the card.
  * `focusable={false}` keeps it out of the Tab order: the cards' six pins each would put 48 stops
- * between one card and the next; the lookup (`/`) pins by keyboard instead.
+ * between one card and the next; the card's arrow keys reach it instead.
  */
 export function PinButton({ symbol, focusable = true }: { symbol: string; focusable?: boolean }) {
   const { symbols } = useWatchlist();
@@ -21,7 +21,10 @@ export function PinButton({ symbol, focusable = true }: { symbol: string; focusa
       aria-label={pinned ? `Unpin ${symbol} from the watchlist` : `Pin ${symbol} to the watchlist`}
       title={pinned ? 'Unpin from the watchlist' : 'Pin to the watchlist'}
       onClick={onClick}
-      onKeyDown={(event) => event.stopPropagation()}
+      onKeyDown={(event) => {
+        // Enter and Space are the button's own (not the card's); Tab, Escape and the shortcuts go on.
+        if (event.key === 'Enter' || event.key === ' ') event.stopPropagation();
+      }}
       tabIndex={focusable ? undefined : -1}
       data-testid="pin-button"
       data-symbol={symbol}

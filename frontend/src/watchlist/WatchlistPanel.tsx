@@ -4,6 +4,7 @@ import { isAbort } from '../api/client';
 import { colorClass, formatPercent, formatRelativeVolume, humanize, signalLabel } from '../format';
 import { exclusionText } from '../labels/labels';
 import { PinButton } from './PinButton';
+import { StockButton } from '../stock/open';
 import { useWatchlist } from './store';
 
 /** Symbols whose figures are fetched: each is one request per analysis run. */
@@ -53,7 +54,7 @@ function Row({ symbol, figure }: { symbol: string; figure: Figures[string] | und
   return (
     <tr data-testid="watch-row" data-symbol={symbol}>
       <th scope="row">
-        <PinButton symbol={symbol} /> {symbol}
+        <PinButton symbol={symbol} /> <StockButton symbol={symbol} />
       </th>
       {cells}
     </tr>

@@ -1,11 +1,12 @@
 /**
- * The symbols the trader pinned, kept in their preferences on the server. Loaded once on first use;
- * a pin shows at once and is saved behind it (the whole preferences object, as the PUT takes it),
- * and a failed save puts the list back as the server has it.
+ * The symbols the trader pinned and their links out to charting sites, kept in their preferences on
+ * the server. Loaded once on first use; a pin shows at once and is saved behind it (the whole
+ * preferences object, as the PUT takes it), and a failed save puts the list back as the server has
+ * it. Both go through the one copy of the preferences here, so saving one never undoes the other.
  */
 import { useSyncExternalStore } from 'react';
 import { fetchPreferences, savePreferences } from '../api/preferences';
-import type { Preferences } from '../api/types';
+import type { ChartLink, Preferences } from '../api/types';
 
 /** The server's bound on a watchlist (domain/preferences.py). */
 export const WATCHLIST_MAX = 50;
@@ -14,9 +15,11 @@ export interface WatchlistState {
   symbols: readonly string[];
   /** Why the last load or save failed, for the panel to say. */
   error: string | null;
+  /** The links out to charting sites; null until the preferences are loaded. */
+  chartLinks: readonly ChartLink[] | null;
 }
 
-const EMPTY: WatchlistState = { symbols: [], error: null };
+const EMPTY: WatchlistState = { symbols: [], error: null, chartLinks: null };
 let state: WatchlistState = EMPTY;
 let saved: Preferences | null = null;
 let loading: Promise<void> | null = null;
@@ -35,7 +38,7 @@ export function loadWatchlist(): Promise<void> {
   loading ??= fetchPreferences().then(
     (preferences) => {
       saved = preferences;
-      set({ symbols: preferences.watchlist ?? [], error: null });
+      set({ symbols: preferences.watchlist ?? [], error: null, chartLinks: preferences.chart_links ?? [] });
     },
     (error: unknown) => {
       loading = null;
@@ -54,14 +57,25 @@ export async function setPinned(symbol: string, pinned: boolean): Promise<void> 
     return;
   }
   const symbols = pinned ? [...without, symbol] : without;
-  set({ symbols, error: null });
+  set({ ...state, symbols, error: null });
   if (saved === null) return;
   try {
     saved = await savePreferences({ ...saved, watchlist: [...symbols] });
-    set({ symbols: saved.watchlist ?? [], error: null });
+    set({ ...state, symbols: saved.watchlist ?? [], error: null });
   } catch (error) {
-    set({ symbols: saved.watchlist ?? [], error: `Not saved: ${message(error)}` });
+    set({ ...state, symbols: saved.watchlist ?? [], error: `Not saved: ${message(error)}` });
   }
+}
+
+/**
+ * Replaces the links out to charting sites; resolves once the server has kept them. A refusal (422
+ * naming the bad field) is thrown as the ApiError, for the editor to show; nothing changes then.
+ */
+export async function saveChartLinks(links: readonly ChartLink[]): Promise<void> {
+  await loadWatchlist();
+  if (saved === null) throw new Error(state.error ?? 'Preferences not loaded');
+  saved = await savePreferences({ ...saved, chart_links: [...links] });
+  set({ ...state, chartLinks: saved.chart_links ?? [] });
 }
 
 // Subscribing does not load: the page asks once (main.tsx), so a view without a signed-in user or
