@@ -8,6 +8,13 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+    rolldownOptions: {
+      output: {
+        // The chart library in a chunk of its own, loaded with the first chart, whichever lazy view
+        // (the drill-down's history, the stock panel) and whichever shared helper asks for it first.
+        codeSplitting: { groups: [{ name: 'lightweight-charts', test: /node_modules[\\/]lightweight-charts/ }] },
+      },
+    },
   },
   // The backend (auth off) serves only its own origin's writes and /ws: the dev server's requests
   // arrive as if from the backend's own page.

@@ -5,6 +5,7 @@
 import { useEffect, useRef } from 'react';
 import { createChart, LineSeries, type Time, type UTCTimestamp } from 'lightweight-charts';
 import type { HistoryEntry, Timeframe } from '../api/types';
+import { ET_CLOCK, ET_DATE, ET_DATE_TIME, timeSeconds } from '../chartTime';
 import { TIMEFRAMES } from '../constants';
 import { formatScore, timeframeLabel } from '../format';
 
@@ -43,30 +44,8 @@ export function historySeries(entries: readonly HistoryEntry[]): Record<Timefram
   return series;
 }
 
-const ET_DATE_TIME = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/New_York',
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-const ET_DATE = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/New_York',
-  month: 'short',
-  day: 'numeric',
-});
-const ET_CLOCK = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/New_York',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
 function timeMs(time: Time): number {
-  if (typeof time === 'number') return time * 1000;
-  if (typeof time === 'string') return Date.parse(time);
-  return Date.UTC(time.year, time.month - 1, time.day);
+  return timeSeconds(time) * 1000;
 }
 
 interface Props {

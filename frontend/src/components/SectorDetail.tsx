@@ -2,18 +2,11 @@
  * Drill-down dialog of one sector: every constituent in a sortable table, the sentiment history
  * per timeframe (lazy-loaded chart) and the sector's ETF proxy check.
  */
-import {
-  lazy,
-  Suspense,
-  useCallback,
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-  type KeyboardEvent as ReactKeyboardEvent,
-} from 'react';
+import { lazy, Suspense, useMemo, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import type { ApiError } from '../api/client';
 import { fetchSectorDetail, fetchSectorHistory } from '../api/detail';
+import { useModalDialog } from '../hooks/useModalDialog';
+import { Change } from './Change';
 import type {
   Constituent,
   EtfCheck,
@@ -28,7 +21,6 @@ import {
   formatCompact,
   formatConfidence,
   formatEtTime,
-  formatPercent,
   formatRank,
   formatRelativeVolume,
   formatScore,
@@ -127,21 +119,6 @@ export function sortConstituents(
   });
 }
 
-/** A signed percent with ▲/▼ repeating the sign, so colour is not the only carrier. */
-function Change({ value }: { value: number | null | undefined }) {
-  const text = formatPercent(value, 2);
-  const direction = text.startsWith('+') ? 'up' : text.startsWith('-') ? 'down' : 'flat';
-  return (
-    <span className={`change change-${direction}`}>
-      {direction !== 'flat' && (
-        <span className="change-arrow" aria-hidden="true">
-          {direction === 'up' ? '▲' : '▼'}
-        </span>
-      )}
-      {text}
-    </span>
-  );
-}
 
 function ConstituentsTable({ rows }: { rows: readonly Constituent[] }) {
   const [sort, setSort] = useState<{ key: SortKey; direction: Direction }>({
@@ -303,9 +280,6 @@ function EtfBlock({
 
 // ---------- dialog ----------
 
-const FOCUSABLE =
-  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
-
 function fallbackLabel(sector: SectorKey): string {
   return sector
     .split('_')
@@ -330,47 +304,7 @@ export function SectorDetail({
     (signal) => fetchSectorHistory(sector, { limit: historyLimit }, signal),
     [sector, historyLimit, attempt],
   );
-  const dialogRef = useRef<HTMLDivElement>(null);
-  const closeRef = useRef<HTMLButtonElement>(null);
-  const onCloseRef = useRef(onClose);
-  onCloseRef.current = onClose;
-
-  // Focus moves into the dialog and returns where it was on close.
-  useEffect(() => {
-    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    closeRef.current?.focus();
-    return () => {
-      if (previous && previous.isConnected) previous.focus();
-    };
-  }, []);
-
-  // Escape closes wherever the focus is.
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') {
-        event.preventDefault();
-        onCloseRef.current();
-      }
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, []);
-
-  // Tab stays inside the dialog.
-  const trapTab = useCallback((event: ReactKeyboardEvent<HTMLDivElement>) => {
-    if (event.key !== 'Tab' || !dialogRef.current) return;
-    const items = [...dialogRef.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
-    const first = items[0];
-    const last = items.at(-1);
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  }, []);
+  const { dialogRef, closeRef, trapTab } = useModalDialog(onClose);
 
   const data = detail.state === 'ok' ? detail.data : null;
   const sectorLabel = data?.sector.label ?? label ?? fallbackLabel(sector);
@@ -379,7 +313,7 @@ export function SectorDetail({
 
   return (
     <div
-      className="sector-detail-backdrop"
+      className="sector-detail-backdrop modal-backdrop"
       data-testid="sector-detail-backdrop"
       onMouseDown={(event) => {
         if (event.target === event.currentTarget) onClose();
@@ -387,7 +321,7 @@ export function SectorDetail({
     >
       <div
         ref={dialogRef}
-        className="sector-detail"
+        className="sector-detail modal"
         role="dialog"
         aria-modal="true"
         aria-label={`${sectorLabel} sector detail`}

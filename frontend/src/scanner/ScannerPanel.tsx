@@ -8,7 +8,8 @@ import type { ApiError } from '../api/client';
 import { DEFAULT_SCANNER_QUERY, type ScannerQuery } from '../api/scanner';
 import type { ScannerPage, ScannerRow, ScannerSort, SectorKey } from '../api/types';
 import { SECTOR_ORDER } from '../constants';
-import { colorClass, colorName, formatCompact, formatEtTime, formatPercent, humanize } from '../format';
+import { colorClass, colorName, formatCompact, formatEtTime, humanize } from '../format';
+import { Change } from '../components/Change';
 import { useOpenStock } from '../stock/open';
 import { formatDollars, formatPrice, formatShares, formatTimes, sessionPart } from '../stock/figures';
 import { SCANNER_REFRESH_MS, useScanner } from './useScanner';
@@ -95,20 +96,6 @@ function indicator(sort: ScannerSort, column: Sortable): string {
 
 // ---------- cells ----------
 
-function Gap({ value }: { value: number | null }) {
-  const text = formatPercent(value, 1);
-  const direction = text.startsWith('+') ? 'up' : text.startsWith('-') ? 'down' : 'flat';
-  return (
-    <span className={`change change-${direction}`}>
-      {direction !== 'flat' && (
-        <span className="change-arrow" aria-hidden="true">
-          {direction === 'up' ? '▲' : '▼'}
-        </span>
-      )}
-      {text}
-    </span>
-  );
-}
 
 function SectorDot({ row, label }: { row: ScannerRow; label: string }) {
   const colour = row.sector_color;
@@ -243,7 +230,7 @@ function ScannerTable({
                 </th>
                 <td className="num">{formatPrice(row.price)}</td>
                 <td className="num" data-testid="scanner-gap">
-                  <Gap value={row.gap_pct} />
+                  <Change value={row.gap_pct} digits={1} />
                 </td>
                 {!premarket && <td className="num">{formatShares(row.premarket_volume)}</td>}
                 <td className="num">{formatShares(row.session_volume)}</td>

@@ -12,6 +12,7 @@ import {
 } from 'lightweight-charts';
 import type { BarInterval, PriceBar } from '../api/types';
 import { useTheme, type Theme } from '../theme/theme';
+import { ET_CLOCK, ET_DATE_TIME, timeSeconds } from '../chartTime';
 import { formatPrice } from './figures';
 
 /** Each theme's chart colours: up and down candles keep their meaning in words elsewhere (the figures). */
@@ -29,20 +30,6 @@ export function chartBars(bars: readonly PriceBar[]): PriceBar[] {
   return [...byTime.values()].sort((a, b) => a.time - b.time);
 }
 
-const ET_CLOCK = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/New_York',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-const ET_DATE_TIME = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/New_York',
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
 // A day bar's time is 00:00 UTC of its session: read in UTC, it is that session's date.
 const SESSION_DATE = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric' });
 const SESSION_DATE_YEAR = new Intl.DateTimeFormat('en-US', {
@@ -51,12 +38,6 @@ const SESSION_DATE_YEAR = new Intl.DateTimeFormat('en-US', {
   month: 'short',
   day: 'numeric',
 });
-
-function seconds(time: Time): number {
-  if (typeof time === 'number') return time;
-  if (typeof time === 'string') return Date.parse(time) / 1000;
-  return Date.UTC(time.year, time.month - 1, time.day) / 1000;
-}
 
 /** The label under a tick and in the crosshair: New York clock for minutes, the session's date for days. */
 export function barTimeText(time: number, interval: BarInterval, crosshair = false): string {
@@ -91,10 +72,10 @@ export function PriceChart({ symbol, bars, interval, height = 300 }: Props) {
       timeScale: {
         borderVisible: false,
         timeVisible: interval === 'minute',
-        tickMarkFormatter: (time: Time) => barTimeText(seconds(time), interval),
+        tickMarkFormatter: (time: Time) => barTimeText(timeSeconds(time), interval),
       },
       localization: {
-        timeFormatter: (time: Time) => barTimeText(seconds(time), interval, true),
+        timeFormatter: (time: Time) => barTimeText(timeSeconds(time), interval, true),
         priceFormatter: (price: number) => formatPrice(price),
       },
     });

@@ -4,17 +4,9 @@
  * to charting sites. A modal dialog: Escape closes it (and only it), focus stays inside and returns
  * to the opener. Loaded on first open (its own chunk; the chart's library in another).
  */
-import {
-  type KeyboardEvent as ReactKeyboardEvent,
-  lazy,
-  type ReactNode,
-  Suspense,
-  useCallback,
-  useEffect,
-  useRef,
-  useState,
-} from 'react';
+import { lazy, type ReactNode, Suspense, useEffect, useState } from 'react';
 import { fetchStock, type StockFound } from '../api/actions';
+import { useModalDialog } from '../hooks/useModalDialog';
 import type { ApiError } from '../api/client';
 import { fetchStockBars, fetchStockNews } from '../api/stockViews';
 import type { BarInterval, ScannerRow, SectorKey } from '../api/types';
@@ -41,9 +33,6 @@ import './stock.css';
 const PriceChart = lazy(() => import('./PriceChart'));
 
 export const NEWS_LIMIT = 20;
-
-const FOCUSABLE =
-  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 export interface StockPanelProps {
   symbol: string;
@@ -209,41 +198,12 @@ function Figures({ row, stock }: { row: ScannerRow | null; stock: StockFound | n
 
 export default function StockPanel({ symbol, row = null, onClose, onOpenSector }: StockPanelProps) {
   const lookup = useRequest((signal) => fetchStock(symbol, signal), [symbol]);
-  const dialogRef = useRef<HTMLDivElement>(null);
-  const closeRef = useRef<HTMLButtonElement>(null);
-  const onCloseRef = useRef(onClose);
-  onCloseRef.current = onClose;
+  // Escape closes this panel only (caught before a drill-down beneath sees it); the opener takes
+  // the focus back.
+  const { dialogRef, closeRef, trapTab } = useModalDialog(onClose, { escapeFirst: true, returnFocus: false });
 
   useEffect(() => {
     void loadWatchlist();
-    closeRef.current?.focus();
-  }, []);
-
-  // Escape closes this panel only: caught on the way down, before the drill-down beneath sees it.
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key !== 'Escape') return;
-      event.preventDefault();
-      event.stopImmediatePropagation();
-      onCloseRef.current();
-    };
-    document.addEventListener('keydown', onKey, true);
-    return () => document.removeEventListener('keydown', onKey, true);
-  }, []);
-
-  const trapTab = useCallback((event: ReactKeyboardEvent<HTMLDivElement>) => {
-    if (event.key !== 'Tab' || !dialogRef.current) return;
-    const items = [...dialogRef.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
-    const first = items[0];
-    const last = items.at(-1);
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
   }, []);
 
   const found = lookup.state === 'ok' && !lookup.data.excluded ? lookup.data : null;
@@ -256,7 +216,7 @@ export default function StockPanel({ symbol, row = null, onClose, onOpenSector }
 
   return (
     <div
-      className="stock-panel-backdrop"
+      className="stock-panel-backdrop modal-backdrop"
       data-testid="stock-panel-backdrop"
       onMouseDown={(event) => {
         if (event.target === event.currentTarget) onClose();
@@ -264,7 +224,7 @@ export default function StockPanel({ symbol, row = null, onClose, onOpenSector }
     >
       <div
         ref={dialogRef}
-        className="stock-panel"
+        className="stock-panel modal"
         role="dialog"
         aria-modal="true"
         aria-label={`${symbol}${name ? ` (${name})` : ''}: chart and news`}
