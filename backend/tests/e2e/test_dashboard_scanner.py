@@ -305,11 +305,12 @@ def test_the_first_visit_loads_under_150_kb_of_javascript_and_the_new_views_on_d
     assert gzipped < INITIAL_JS_MAX_BYTES, (gzipped, sorted(initial))
     lazy = ("ScannerPanel", "StockPanel", "PriceChart", "lightweight-charts")
     assert not [url for url in initial if any(name in url for name in lazy)], sorted(initial)
-    open_scanner(page)
-    assert any("ScannerPanel" in url for url in scripts)
-    page.get_by_test_id("scanner-row").first.get_by_test_id("open-stock").click()
+    # Waited for as responses: a response event's handler may run after the view it loaded is shown.
+    with page.expect_response(lambda response: "ScannerPanel" in response.url):
+        open_scanner(page)
+    with page.expect_response(lambda response: "lightweight-charts" in response.url):
+        page.get_by_test_id("scanner-row").first.get_by_test_id("open-stock").click()
     expect(page.locator(".price-chart-canvas canvas").first).to_be_visible(timeout=15_000)
-    assert any("lightweight-charts" in url for url in scripts)
     page.close()
 
 
