@@ -90,7 +90,7 @@ format: $(PY_STAMP) ## Format the Python code
 	cd backend && ../$(BIN)/ruff format sectorlights tests scripts && ../$(BIN)/ruff check --fix sectorlights tests scripts
 
 test-py: install build $(TSDB_STAMP) ## Python tests: unit, contract, integration, browser (with coverage)
-	cd backend && ../$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15 --cov --cov-report=term --cov-report=json:../.coverage.json -p no:cacheprovider
+	cd backend && ../$(BIN)/pytest -n 3 --dist loadfile --no-loadscope-reorder --durations=15 --cov --cov-report=term --cov-report=json:../.coverage.json -p no:cacheprovider
 
 test-js: $(JS_STAMP) ## Front-end component tests (vitest)
 	cd frontend && npm test --silent

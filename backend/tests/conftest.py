@@ -23,7 +23,7 @@ from tests.fixture_server import POLYGON_MOCKS, FixtureServer
 from tests.servers import is_setting, running_server
 from tests.services import throwaway_postgres_database, throwaway_redis_server, throwaway_timescaledb_server
 
-# --- scheduling across the two test workers (make test-py: -n 2 --dist loadfile --no-loadscope-reorder)
+# --- scheduling across the test workers (make test-py: -n 3 --dist loadfile --no-loadscope-reorder)
 
 # The modules that take longest, longest first (measured, `--durations`): a worker that starts one of
 # these last would leave the other idle for minutes at the end of the run. Order only; nothing skips.
