@@ -2,7 +2,7 @@ import { act, cleanup, fireEvent, render, screen, within } from '@testing-librar
 import { describe, expect, it, vi } from 'vitest';
 import type { SectorColor } from '../api/types';
 import { fakeClock } from '../test/env';
-import { SIGNAL_FOR_COLOR, makeColourHistory, makeColourRecord, makeSector } from '../test/fixtures';
+import { SIGNAL_FOR_COLOR, makeColourHistory, makeColourRecord, makeSector, missingTimeframe } from '../test/fixtures';
 import { OpenStockProvider } from '../stock/open';
 import { CHANGE_HIGHLIGHT_MS, SectorCard } from './SectorCard';
 
@@ -100,15 +100,7 @@ describe('SectorCard', () => {
     const sector = makeSector('technology', {
       timeframes: {
         ...makeSector().timeframes,
-        '30m': {
-          return_pct: null,
-          plain_mean_pct: null,
-          adjusted_return_pct: null,
-          alpha_pct: null,
-          score: null,
-          color: null,
-          missing_reason: reason,
-        },
+        '30m': missingTimeframe(reason),
       },
     });
     render(<SectorCard sector={sector} onOpen={onOpen} />);

@@ -1,5 +1,6 @@
 import { fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
+import { missingTimeframe } from '../test/fixtures';
 import { TimeframeCell } from './TimeframeCell';
 
 describe('TimeframeCell', () => {
@@ -7,15 +8,7 @@ describe('TimeframeCell', () => {
     render(
       <TimeframeCell
         timeframe="30m"
-        stats={{
-          return_pct: null,
-          plain_mean_pct: null,
-          adjusted_return_pct: null,
-          alpha_pct: null,
-          score: null,
-          color: null,
-          missing_reason: 'no price from 30 minutes earlier yet (first run, early pre-market, or day bars only)',
-        }}
+        stats={missingTimeframe('no price from 30 minutes earlier yet (first run, early pre-market, or day bars only)')}
       />,
     );
     const cell = screen.getByTestId('tf-cell');
@@ -27,7 +20,7 @@ describe('TimeframeCell', () => {
 
   it('offers the reason on a tap when the card asks, and only for a missing score', () => {
     const onExplain = vi.fn();
-    const missing = { return_pct: null, plain_mean_pct: null, adjusted_return_pct: null, alpha_pct: null, score: null, color: null, missing_reason: 'why' };
+    const missing = missingTimeframe('why');
     const { rerender } = render(<TimeframeCell timeframe="30m" stats={missing} onExplain={onExplain} />);
     fireEvent.click(screen.getByRole('button', { name: '30M: no score. Why?' }));
     expect(onExplain).toHaveBeenCalledExactlyOnceWith('30m');

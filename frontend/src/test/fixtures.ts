@@ -37,6 +37,19 @@ function titleCase(key: SectorKey): string {
     .join(' ');
 }
 
+/** A timeframe without a score: every figure null, and the reason the page shows instead. */
+export function missingTimeframe(reason: string): TimeframeResult {
+  return {
+    return_pct: null,
+    plain_mean_pct: null,
+    adjusted_return_pct: null,
+    alpha_pct: null,
+    score: null,
+    color: null,
+    missing_reason: reason,
+  };
+}
+
 export function makeSector(
   sector: SectorKey = 'technology',
   overrides: Partial<SectorResult> = {},
