@@ -317,6 +317,12 @@ class ServerSettings(BaseSettings):
         description="required: every /api and /ws call needs `Authorization: Bearer <token>` "
         "(tokens from `sectorlights users add`)",
     )
+    mcp_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SECTORLIGHTS_MCP_TOKEN"),
+        description="the token `sectorlights mcp` (stdio) acts with when auth is required: a user's "
+        "token from `sectorlights users add`; unused with auth off",
+    )
     user_actions_per_minute: float = Field(
         default=6.0,
         gt=0,

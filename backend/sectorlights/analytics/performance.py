@@ -293,6 +293,25 @@ def sector_returns(
     )
 
 
+def member_pulls(
+    returns: FloatArray, relative_volumes: FloatArray, params: ScoreParams | None = None
+) -> FloatArray:
+    """(n, 4) what each member of one sector adds to the sector's volume-weighted return per
+    timeframe: its weight x its return (winsorised as in `sector_returns`) / the sector's total weight
+    over the members with a return, in the returns' units; NaN without a return. A timeframe's pulls
+    sum to `sector_returns(...).weighted` of that sector, so the largest are the stocks that moved it."""
+    score = params or ScoreParams()
+    if score.winsor_share is not None:
+        one_sector = np.zeros(len(returns), dtype=np.int64)
+        returns = winsorized_returns(returns, one_sector, score.winsor_share, score.winsor_min_clipped)
+    weights = volume_weights(relative_volumes, score.relative_volume_clip)[:, np.newaxis]
+    usable = np.isfinite(returns)
+    totals = np.where(usable, weights, 0.0).sum(axis=0)
+    pulls = np.full(returns.shape, np.nan)
+    np.divide(weights * returns, totals, out=pulls, where=usable)
+    return pulls
+
+
 def sector_medians(values: FloatArray, sector_index: IntArray) -> FloatArray:
     """(8,) median of `values` per sector, skipping NaN and unclassified rows; NaN for an empty sector.
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi import Depends, FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import Route
 from starlette.types import Scope
 
 from sectorlights import __version__
@@ -18,6 +19,8 @@ from sectorlights.api.auth import current_user
 from sectorlights.api.docs import docs_router
 from sectorlights.api.errors import install_error_handlers
 from sectorlights.api.frames import FrameWriterMiddleware
+from sectorlights.api.mcp.http import PATH as MCP_PATH
+from sectorlights.api.mcp.http import McpEndpoint
 from sectorlights.api.openapi import install_openapi, operation_id
 from sectorlights.api.probes import ProbeMiddleware
 from sectorlights.api.routes import (
@@ -68,6 +71,7 @@ def _metrics_of(scope: Scope) -> Metrics:
 
 def create_app(settings: Settings, container: Container | None = None) -> FastAPI:
     """Build the app; the container is built at start-up unless one is given (tests)."""
+    mcp = McpEndpoint()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -75,7 +79,8 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         app.state.container = active
         await active.start()
         try:
-            yield
+            async with mcp.serving(active):
+                yield
         finally:
             await active.close()
 
@@ -119,6 +124,8 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         scanner.router,
     ):
         app.include_router(router, dependencies=[Depends(current_user)])
+    # MCP over streamable HTTP, with the same token as /api (docs/mcp.md).
+    app.router.routes.append(Route(MCP_PATH, mcp, include_in_schema=False))
 
     if (static_dir / "index.html").is_file():
         app.mount("/", StaticFiles(directory=static_dir, html=True), name="dashboard")

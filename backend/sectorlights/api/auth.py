@@ -145,10 +145,13 @@ def rate_subject(connection: HTTPConnection, user: str) -> str:
     """Whose allowance an action spends: the user's with auth required; with auth off everyone is
     the same local user, so the client's address (the proxy's X-Forwarded-For, where uvicorn trusts
     the proxy: SECTORLIGHTS_FORWARDED_ALLOW_IPS)."""
-    if connection.app.state.settings.server.auth == "required":
-        return f"user {user}"
     address = connection.client.host if connection.client is not None else "unknown"
-    return f"client {address}"
+    return caller_subject(connection.app.state.settings.server.auth == "required", user, address)
+
+
+def caller_subject(auth_required: bool, user: str, client: str) -> str:
+    """The rate-limit subject of a caller: `user NAME` with auth required, else `client ADDRESS`."""
+    return f"user {user}" if auth_required else f"client {client}"
 
 
 @dataclass(frozen=True, slots=True)

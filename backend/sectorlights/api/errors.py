@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -54,60 +56,77 @@ def error_responses(*codes: int, meanings: dict[int, str] | None = None) -> dict
     return {code: {"model": ErrorResponse, "description": described[code]} for code in codes}
 
 
+def validation_detail(errors: Iterable[Mapping[str, Any]]) -> str:
+    """Pydantic's validation errors as one line, each naming its field: `limit: Input should be ...`."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in item['loc'] if part != 'body')}: {item['msg']}" for item in errors
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """How the API answers an engine error: the status, the one-line detail and extra headers."""
+
+    status_code: int
+    detail: str
+    headers: dict[str, str] | None = None
+
+
+RETRY_LATER = {"Retry-After": str(RETRY_AFTER_SECS)}
+# Every engine error that is an answer rather than a fault; `refusal` says which answer.
+REFUSED_ERRORS: tuple[type[Exception], ...] = (
+    NotFound,
+    ReplayRequestError,
+    ReplayBusyError,
+    InvalidParameter,
+    NoAnalysisYet,
+    VendorUnavailable,
+    NotReady,
+    DatabaseUnavailable,
+    *DATABASE_UNAVAILABLE_ERRORS,
+)
+
+
+def refusal(error: BaseException) -> Refusal | None:
+    """The answer to an engine error of `REFUSED_ERRORS`, None for any other: the API's error bodies
+    and the MCP tools' errors both come from here."""
+    if isinstance(error, NotFound):
+        return Refusal(404, error.detail, error.headers)
+    if isinstance(error, ReplayRequestError):
+        return Refusal(422, error.named())
+    if isinstance(error, ReplayBusyError):
+        return Refusal(409, error.detail)
+    if isinstance(error, InvalidParameter):
+        return Refusal(422, error.detail)
+    if isinstance(error, NoAnalysisYet):
+        return Refusal(409, error.detail)
+    if isinstance(error, VendorUnavailable):
+        return Refusal(503, error.detail, RETRY_LATER)
+    if isinstance(error, NotReady):
+        return Refusal(503, error.detail)
+    # A database that went away: 503 with Retry-After, never a 500 with a traceback per request.
+    if isinstance(error, (DatabaseUnavailable, *DATABASE_UNAVAILABLE_ERRORS)):
+        return Refusal(503, UNAVAILABLE_DETAIL, RETRY_LATER)
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
-        problems = [
-            f"{'.'.join(str(part) for part in item['loc'] if part != 'body')}: {item['msg']}"
-            for item in error.errors()
-        ]
-        return _error(422, "; ".join(problems))
+        return error_response(422, validation_detail(error.errors()))
 
-    @app.exception_handler(NotFound)
-    async def _not_found(_request: Request, error: NotFound) -> JSONResponse:
-        return _error(404, error.detail, error.headers)
+    async def _refused(request: Request, error: Exception) -> JSONResponse:
+        if isinstance(error, DATABASE_UNAVAILABLE_ERRORS):
+            # The watch logs the outage once when it starts and once when it ends.
+            request.app.state.container.users.database_watch.failed(error)
+        answer = refusal(error)
+        if answer is None:  # registered only for REFUSED_ERRORS
+            raise error
+        return error_response(answer.status_code, answer.detail, answer.headers)
 
-    @app.exception_handler(ReplayRequestError)
-    async def _refused(_request: Request, error: ReplayRequestError) -> JSONResponse:
-        return _error(422, error.named())
-
-    @app.exception_handler(ReplayBusyError)
-    async def _busy(_request: Request, error: ReplayBusyError) -> JSONResponse:
-        return _error(409, error.detail)
-
-    @app.exception_handler(InvalidParameter)
-    async def _invalid_parameter(_request: Request, error: InvalidParameter) -> JSONResponse:
-        return _error(422, error.detail)
-
-    @app.exception_handler(NoAnalysisYet)
-    async def _no_analysis(_request: Request, error: NoAnalysisYet) -> JSONResponse:
-        return _error(409, error.detail)
-
-    @app.exception_handler(VendorUnavailable)
-    async def _vendor_unavailable(_request: Request, error: VendorUnavailable) -> JSONResponse:
-        return _error(503, error.detail, {"Retry-After": str(RETRY_AFTER_SECS)})
-
-    @app.exception_handler(NotReady)
-    async def _not_ready(_request: Request, error: NotReady) -> JSONResponse:
-        return _error(503, error.detail)
-
-    # A database that went away: 503 with Retry-After, never a 500 with a traceback per request.
-    # The watch logs the outage once when it starts and once when it ends.
-    @app.exception_handler(DatabaseUnavailable)
-    async def _unavailable(_request: Request, _error: DatabaseUnavailable) -> JSONResponse:
-        return _database_unavailable()
-
-    async def _database_error(request: Request, error: Exception) -> JSONResponse:
-        request.app.state.container.users.database_watch.failed(error)
-        return _database_unavailable()
-
-    for error_type in DATABASE_UNAVAILABLE_ERRORS:
-        app.add_exception_handler(error_type, _database_error)
+    for error_type in REFUSED_ERRORS:
+        app.add_exception_handler(error_type, _refused)
 
 
-def _database_unavailable() -> JSONResponse:
-    return _error(503, UNAVAILABLE_DETAIL, {"Retry-After": str(RETRY_AFTER_SECS)})
-
-
-def _error(status_code: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(status_code: int, detail: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
     return JSONResponse(ErrorResponse(detail=detail).model_dump(), status_code=status_code, headers=headers)

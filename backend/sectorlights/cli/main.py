@@ -9,13 +9,24 @@ import sys
 from collections.abc import Sequence
 
 from sectorlights import __version__
-from sectorlights.cli import analyze, backtest, classify, data, migrate, replay, serve, universe, users
+from sectorlights.cli import (
+    analyze,
+    backtest,
+    classify,
+    data,
+    mcp_server,
+    migrate,
+    replay,
+    serve,
+    universe,
+    users,
+)
 from sectorlights.cli.common import EXIT_CONFIGURATION, Handler
 from sectorlights.core.log_format import SecretRedactor, log_formatter
 from sectorlights.settings import ConfigurationError, load_settings
 
 # In the order `sectorlights --help` lists them.
-COMMAND_GROUPS = (serve, migrate, analyze, replay, backtest, data, universe, classify, users)
+COMMAND_GROUPS = (serve, migrate, analyze, replay, backtest, data, universe, classify, users, mcp_server)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -23,6 +23,7 @@ from sectorlights.engine.configured import (
     load_configured_colour_history,
     replay_sources,
 )
+from sectorlights.engine.explanations import SectorExplanations
 from sectorlights.engine.frame_builder import DailyBarsCache
 from sectorlights.engine.grid import GridReader
 from sectorlights.engine.health import HealthChecks, ReadinessProbe
@@ -92,6 +93,7 @@ class Container:
     readiness: ReadinessProbe
     ws_tickets: WsTickets
     views: TraderViews
+    explanations: SectorExplanations
 
     async def start(self) -> None:
         await self.hub.start()
@@ -154,12 +156,13 @@ def build_container(
     # Shared with the move watcher: its previous closes are the bars the analysis fetched.
     bars_cache = DailyBarsCache()
     vendor_calls = BoundedExecutor("vendor", settings.engine.vendor_workers)
+    inputs = AnalysisInputs.from_settings(settings.analysis, sources)
     computer = SnapshotComputer(
         provider,
         repository,
         clock,
         wall_clock,
-        AnalysisInputs.from_settings(settings.analysis, sources),
+        inputs,
         settings.engine.history_sessions,
         bars_cache,
         # With Redis every replica serves the same 30m figures.
@@ -214,6 +217,7 @@ def build_container(
         scheduler,
         ReplayRunner(replays_read, repository, wall_clock, metrics, vendor_calls, instance),
     )
+    queries = MarketQueries(repository, grid, runs, scheduler)
     return Container(
         settings,
         database,
@@ -227,7 +231,7 @@ def build_container(
         analysis,
         background,
         hub,
-        MarketQueries(repository, grid, runs, scheduler),
+        queries,
         users,
         health,
         colour_history,
@@ -236,4 +240,5 @@ def build_container(
         ReadinessProbe(health),
         create_ws_tickets(settings.cache.redis_url),
         views,
+        SectorExplanations(queries, inputs.score_params),
     )

@@ -14,6 +14,7 @@ from sectorlights.analytics.performance import (
     TIMEFRAME_COLUMN,
     benchmark_returns,
     frame_returns,
+    member_pulls,
     price_return,
     relative_volume,
     sector_medians,
@@ -311,3 +312,39 @@ def test_weighted_mean_lies_between_the_extremes(rows: list[tuple[float, float]]
     moves = [move for move, _ in rows]
     assert min(moves) - 1e-12 <= result.weighted[TECH, DAY] <= max(moves) + 1e-12
     assert min(moves) - 1e-12 <= result.plain[TECH, DAY] <= max(moves) + 1e-12
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.floats(min_value=-0.9, max_value=5.0) | st.just(math.nan), min_size=4, max_size=4),
+            st.floats(min_value=0.0, max_value=50.0) | st.just(math.nan),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from(["sturdy", "spec"]),
+)
+def test_member_pulls_sum_to_the_sector_return(rows: list[tuple[list[float], float]], rules: str) -> None:
+    """What the "why this colour" answer names as the stocks that moved a sector adds up to the
+    sector's volume-weighted return, under either score rules (winsorised or not)."""
+    returns = np.array([moves for moves, _ in rows])
+    volumes = np.array([volume for _, volume in rows])
+    params = score_params_for_rules(rules)
+    pulls = member_pulls(returns, volumes, params)
+    sector = sector_returns(returns, np.full(len(rows), TECH), volumes, WEIGHTS, None, params)
+    assert np.array_equal(np.isnan(pulls), np.isnan(returns))
+    for column in range(4):
+        expected = sector.weighted[TECH, column]
+        total = np.nansum(pulls[:, column]) if np.isfinite(pulls[:, column]).any() else math.nan
+        assert total == pytest.approx(expected, abs=1e-9, nan_ok=True)
+
+
+def test_a_heavier_volume_pulls_harder() -> None:
+    """Two members with the same move: the one trading at 4x its usual volume moves the sector 4x as
+    much as the one at 1x (the spec's clip [0.25, 4])."""
+    returns = np.full((2, 4), np.nan)
+    returns[:, DAY] = 0.10
+    pulls = member_pulls(returns, np.array([4.0, 1.0]), score_params_for_rules("spec"))
+    assert pulls[:, DAY] == pytest.approx([0.08, 0.02])

@@ -38,6 +38,7 @@ HELP = [
     (["users", "rotate"], "old token stops working", ["--json", "name"]),
     (["data"], "Market-data tools", ["check"]),
     (["data", "check"], "each endpoint", ["--json"]),
+    (["mcp"], "stdout carries the protocol only; logs go to stderr", []),
 ]
 
 
@@ -56,7 +57,16 @@ def test_each_subcommand_describes_itself(
 def test_the_top_level_help_gives_each_subcommand_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
     assert exit_code(["--help"]) == 0
     shown = capsys.readouterr().out
-    for command in ("serve", "migrate", "analyze", "import-flatfiles", "sim-vendor", "universe", "data"):
+    for command in (
+        "serve",
+        "migrate",
+        "analyze",
+        "import-flatfiles",
+        "sim-vendor",
+        "universe",
+        "data",
+        "mcp",
+    ):
         assert any(line.split()[:1] == [command] and len(line.split()) > 1 for line in shown.splitlines())
 
 
@@ -95,7 +105,7 @@ def test_bad_input_is_one_clear_error_and_exit_code_2(
 
 
 @pytest.mark.parametrize(
-    "argv", [["migrate"], ["users", "list"], ["users", "add", "x"], ["data", "check"], ["universe"]]
+    "argv", [["migrate"], ["users", "list"], ["users", "add", "x"], ["data", "check"], ["universe"], ["mcp"]]
 )
 def test_every_leaf_command_has_a_handler(argv: list[str]) -> None:
     assert callable(build_parser().parse_args(argv).handler)

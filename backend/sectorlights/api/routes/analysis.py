@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
@@ -11,6 +12,8 @@ from sectorlights.api.deps import AnalysisDep, QueriesDep, RateLimitDep
 from sectorlights.api.errors import error_responses
 from sectorlights.domain.responses import AnalysisRunStatus, AnalysisStarted, LatestAnalysis
 from sectorlights.domain.snapshot import RunTrigger
+from sectorlights.engine.container import Analysis
+from sectorlights.engine.queries import MarketQueries
 
 router = APIRouter(prefix="/api", tags=["analysis"])
 
@@ -23,11 +26,18 @@ async def start_analysis(
 
     Starting a run counts against the caller's budget (429 with Retry-After); joining is free.
     """
-    run, joined = await analysis.runs.request_or_join(
-        RunTrigger.ON_DEMAND, admit=lambda: limiter.take("analysis")
-    )
+    started = await start_or_join(analysis, queries, admit=lambda: limiter.take("analysis"))
+    response.headers["Location"] = f"/api/analysis/{started.run_id}"
+    return started
+
+
+async def start_or_join(
+    analysis: Analysis, queries: MarketQueries, admit: Callable[[], Awaitable[None]]
+) -> AnalysisStarted:
+    """Start an on-demand run if `admit` (the caller's allowance, raising when spent) lets it, or
+    join the one in flight; the HTTP route and the MCP tool both start runs here."""
+    run, joined = await analysis.runs.request_or_join(RunTrigger.ON_DEMAND, admit=admit)
     status = queries.run_status(run)
-    response.headers["Location"] = f"/api/analysis/{run.run_id}"
     return AnalysisStarted(
         run_id=run.run_id,
         status=status.status,
