@@ -16,6 +16,7 @@ import { Legend } from './labels/Legend';
 import { Watchlist } from './watchlist/Watchlist';
 import { useShortcuts } from './keyboard/useShortcuts';
 import { ScannerButton, useScannerOpen } from './scanner/ScannerButton';
+import { HeatmapButton } from './heatmap/HeatmapButton';
 import { OpenStockProvider } from './stock/open';
 import { ThemeToggle } from './theme/ThemeToggle';
 import { SECTOR_ORDER } from './constants';
@@ -24,6 +25,7 @@ import './workflow.css';
 const ShortcutsHelp = lazy(() => import('./keyboard/ShortcutsHelp'));
 const ScannerPanel = lazy(() => import('./scanner/ScannerPanel'));
 const StockPanel = lazy(() => import('./stock/StockPanel'));
+const HeatmapPanel = lazy(() => import('./heatmap/HeatmapPanel'));
 import { formatEtDateTime, pageTitle } from './format';
 import { Header, shownRecommendation } from './components/Header';
 import { SectorGrid } from './components/SectorGrid';
@@ -134,6 +136,8 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
   const [scanner, setScanner] = useScannerOpen();
   // Any live update (a run, a significant move) is a reason for the scanner to ask again.
   const scannerRefresh = `${live.data?.as_of ?? ''}|${moves[0]?.at ?? ''}`;
+  const [heatmapOpen, setHeatmapOpen] = useState(false);
+  const closeHeatmap = useCallback(() => setHeatmapOpen(false), []);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const closeShortcuts = useCallback(() => setShortcutsOpen(false), []);
   const hasGrid = data !== null;
@@ -145,6 +149,7 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
       },
       toggleHelp: () => setShortcutsOpen((was) => !was),
       toggleScanner: () => setScanner((was) => (was === 'closed' ? 'keyboard' : 'closed')),
+      toggleHeatmap: () => setHeatmapOpen((was) => hasGrid && !was),
     }),
     [hasGrid, setScanner],
   );
@@ -157,6 +162,7 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
         <div className="header-controls">
           <ConnectionIndicator {...connection} />
           <ScannerButton open={scanner !== 'closed'} onToggle={() => setScanner((was) => (was === 'closed' ? 'open' : 'closed'))} />
+          <HeatmapButton open={heatmapOpen} onToggle={() => setHeatmapOpen((was) => !was)} />
           <HistoryPicker onOpen={setHistoric} />
           <AlertsButton labels={labels} />
           <ThemeToggle />
@@ -216,6 +222,11 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
       {shortcutsOpen && (
         <Suspense fallback={null}>
           <ShortcutsHelp labels={labels} onClose={closeShortcuts} />
+        </Suspense>
+      )}
+      {heatmapOpen && (
+        <Suspense fallback={null}>
+          <HeatmapPanel labels={labels} refreshKey={live.data?.as_of ?? ''} onClose={closeHeatmap} />
         </Suspense>
       )}
       {open && <SectorDetail sector={open} label={labels[open]} onClose={() => setOpen(null)} />}

@@ -9,6 +9,7 @@ from sectorlights.core.clock import Clock
 from sectorlights.core.executor import BoundedExecutor
 from sectorlights.engine.charts import StockCharts
 from sectorlights.engine.frame_builder import DailyBarsCache
+from sectorlights.engine.heatmap import MemberHeatmap
 from sectorlights.engine.lookups import LatestGrid
 from sectorlights.engine.news_feed import NewsFeed, NewsViews
 from sectorlights.engine.scanner import ScannerService
@@ -25,6 +26,7 @@ class TraderViews:
     charts: StockCharts
     # The move watcher offers its snapshots here, so the scanner reuses them.
     snapshots: SnapshotHolder
+    heatmap: MemberHeatmap
 
 
 def build_trader_views(
@@ -54,4 +56,4 @@ def build_trader_views(
     charts = StockCharts(
         provider, clock, repository, grids, bars_cache, vendor_calls, settings.engine.history_sessions
     )
-    return TraderViews(scanner, news, charts, snapshots)
+    return TraderViews(scanner, news, charts, snapshots, MemberHeatmap(repository, grids))

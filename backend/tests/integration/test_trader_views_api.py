@@ -128,6 +128,58 @@ def test_scanner_filters(app: App) -> None:
 
 
 @pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("sector=crypto", "query.sector"),
+        ("timeframe=2d", "query.timeframe"),
+        ("size_by=volume", "query.size_by"),
+    ],
+)
+def test_heatmap_parameters_are_checked(app: App, query: str, field: str) -> None:
+    assert_names(app.client.get(f"/api/heatmap?{query}"), 422, field)
+
+
+@pytest.mark.parametrize("timeframe", ["1d", "1w"])
+def test_the_heatmap_is_the_universe_under_the_grid(app: App, timeframe: str) -> None:
+    whole = app.client.get(f"/api/heatmap?timeframe={timeframe}").json()
+    rows, _total = app.container.repository.universe_members()
+    by_symbol = {member["symbol"]: member for member in rows}
+    drawn = {
+        member["symbol"]: (sector["sector"], member)
+        for sector in whole["sectors"]
+        for member in sector["members"]
+    }
+    assert drawn.keys() == by_symbol.keys() and whole["member_count"] == len(by_symbol)
+    for symbol, (sector, member) in drawn.items():
+        assert sector == by_symbol[symbol]["sector"]
+        assert member["size_value"] == by_symbol[symbol]["market_cap"]
+    cards = {card["sector"]: card for card in app.grid["sectors"]}
+    for sector in whole["sectors"]:
+        card = cards[sector["sector"]]
+        assert (sector["color"], sector["change_pct"]) == (
+            card["color"],
+            card["timeframes"][timeframe]["return_pct"],
+        )
+        sizes = [member["size_value"] for member in sector["members"]]
+        assert sizes == sorted(sizes, reverse=True)
+    totals = [sector["size_total"] for sector in whole["sectors"]]
+    assert totals == sorted(totals, reverse=True)
+    one = app.client.get(f"/api/heatmap?sector=energy&timeframe={timeframe}").json()
+    assert [sector["sector"] for sector in one["sectors"]] == ["energy"]
+    assert one["sectors"][0] == next(sector for sector in whole["sectors"] if sector["sector"] == "energy")
+
+
+def test_a_float_heatmap_lists_unknown_floats_last(app: App) -> None:
+    page = app.client.get("/api/heatmap?size_by=float").json()
+    members = [member for sector in page["sectors"] for member in sector["members"]]
+    assert page["unsized_count"] == sum(1 for member in members if member["float_shares"] is None)
+    for sector in page["sectors"]:
+        known = [member["size_value"] is not None for member in sector["members"]]
+        assert known == sorted(known, reverse=True)
+    assert all(member["size_value"] == member["float_shares"] for member in members)
+
+
+@pytest.mark.parametrize(
     ("path", "field"),
     [
         ("/api/stocks/{symbol}/bars?interval=hour", "query.interval"),
@@ -213,5 +265,6 @@ def test_before_the_first_analysis_the_views_answer_409(tmp_path_factory: pytest
                 "/api/stocks/SOUN/news",
                 "/api/stocks/SOUN/bars",
                 "/api/sectors/energy/news",
+                "/api/heatmap",
             ):
                 assert_names(client.get(path), 409, "No analysis yet")

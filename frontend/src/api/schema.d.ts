@@ -90,6 +90,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/heatmap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Heatmap
+         * @description The latest universe's members for a treemap: sized by market cap or float, coloured by the
+         *     timeframe's change, grouped by sector with the sector's colour and return. Members of unknown
+         *     size (no float known) come last with `size_value: null`. 409 before the first analysis.
+         */
+        get: operations["getHeatmap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/preferences": {
         parameters: {
             query?: never;
@@ -1092,6 +1114,96 @@ export interface components {
              */
             type: "heartbeat";
         };
+        /**
+         * Heatmap
+         * @description `GET /api/heatmap`: one sector's or every sector's members for a treemap.
+         */
+        Heatmap: {
+            /**
+             * As Of
+             * Format: date-time
+             * @description the latest analysis's market time
+             */
+            as_of: string;
+            /** Member Count */
+            member_count: number;
+            /** Run Id */
+            run_id: string;
+            /**
+             * Sectors
+             * @description largest total size first
+             */
+            sectors: components["schemas"]["HeatmapSector"][];
+            size_by: components["schemas"]["HeatmapSize"];
+            timeframe: components["schemas"]["Timeframe"];
+            /**
+             * Unsized Count
+             * @description members whose size is unknown in the chosen measure
+             */
+            unsized_count: number;
+        };
+        /** HeatmapMember */
+        HeatmapMember: {
+            /**
+             * Change Pct
+             * @description the member's change over the timeframe, in percent; null when it has none
+             */
+            change_pct: number | null;
+            /**
+             * Float Shares
+             * @description shares; null when no source knows the float
+             */
+            float_shares: number | null;
+            /**
+             * Market Cap
+             * @description dollars, from the latest run
+             */
+            market_cap: number;
+            /** Name */
+            name: string;
+            /**
+             * Size Value
+             * @description the tile's area in the chosen measure; null when it is unknown (no float), so the member is listed beside the map, not drawn
+             */
+            size_value: number | null;
+            /** Symbol */
+            symbol: string;
+        };
+        /** HeatmapSector */
+        HeatmapSector: {
+            /**
+             * Change Pct
+             * @description the sector's volume-weighted return over the timeframe
+             */
+            change_pct: number | null;
+            /** @description the sector's colour in the latest grid */
+            color: components["schemas"]["Color"];
+            /** Label */
+            label: string;
+            /**
+             * Members
+             * @description largest first; members of unknown size last
+             */
+            members: components["schemas"]["HeatmapMember"][];
+            /**
+             * Missing Reason
+             * @description why the sector has no figure for the timeframe
+             */
+            missing_reason: string | null;
+            sector: components["schemas"]["Sector"];
+            signal: components["schemas"]["Signal"];
+            /**
+             * Size Total
+             * @description the sum of its members' known sizes
+             */
+            size_total: number;
+        };
+        /**
+         * HeatmapSize
+         * @description What a member's tile area stands for.
+         * @enum {string}
+         */
+        HeatmapSize: "market_cap" | "float";
         /**
          * HistoryDetail
          * @description The per-timeframe detail a sector's history keeps of each run.
@@ -2509,6 +2621,69 @@ export interface operations {
             };
             /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getHeatmap: {
+        parameters: {
+            query?: {
+                /** @description only this sector's members; all when absent */
+                sector?: components["schemas"]["Sector"] | null;
+                /** @description the change that colours the tiles */
+                timeframe?: components["schemas"]["Timeframe"];
+                /** @description what a tile's area stands for */
+                size_by?: components["schemas"]["HeatmapSize"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Heatmap"];
+                };
+            };
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No analysis yet: the view needs the latest analysis's universe */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A parameter or the body is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The market-data vendor failed and nothing good is held (the detail names the endpoint and cause), or the database is not answering (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

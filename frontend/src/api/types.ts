@@ -111,6 +111,11 @@ export type Preferences = Schemas['Preferences'];
 export type ScannerSort = Schemas['ScannerSort'];
 export type ScannerRow = Schemas['ScannerRow'];
 export type ScannerPage = Schemas['ScannerPage'];
+/** `GET /api/heatmap`: members sized by market cap or float, coloured by a timeframe's change. */
+export type HeatmapPage = Schemas['Heatmap'];
+export type HeatmapSector = Schemas['HeatmapSector'];
+export type HeatmapMember = Schemas['HeatmapMember'];
+export type HeatmapSize = Schemas['HeatmapSize'];
 /** `GET /api/stocks/{symbol}/news`, newest first; each article's sentiment is toward that stock. */
 export type StockNews = Schemas['StockNews'];
 export type NewsArticle = Schemas['NewsArticle'];

@@ -10,6 +10,8 @@ describe('shortcutOf', () => {
     [{ key: '/' }, { kind: 'lookup' }],
     [{ key: '?' }, { kind: 'help' }],
     [{ key: 's' }, { kind: 'scanner' }],
+    [{ key: 'm' }, { kind: 'heatmap' }],
+    [{ key: 'M' }, null],
     [{ key: 'S' }, null],
     [{ key: '1' }, { kind: 'sector', sector: 'technology' }],
     [{ key: '8' }, { kind: 'sector', sector: 'utilities' }],
@@ -35,21 +37,23 @@ function Probe({ actions }: { actions: ShortcutActions }) {
 
 describe('useShortcuts', () => {
   it('runs the command of a key pressed on the page, not in a field', () => {
-    const actions = { focusLookup: vi.fn(), openSector: vi.fn(), toggleHelp: vi.fn(), toggleScanner: vi.fn() };
+    const actions = { focusLookup: vi.fn(), openSector: vi.fn(), toggleHelp: vi.fn(), toggleScanner: vi.fn(), toggleHeatmap: vi.fn() };
     render(<Probe actions={actions} />);
     fireEvent.keyDown(document.body, { key: '3' });
     fireEvent.keyDown(document.body, { key: '/' });
     fireEvent.keyDown(document.body, { key: '?' });
     fireEvent.keyDown(document.body, { key: 's' });
+    fireEvent.keyDown(document.body, { key: 'm' });
     fireEvent.keyDown(screen.getByTestId('field'), { key: '4' });
     expect(actions.openSector).toHaveBeenCalledExactlyOnceWith('energy');
     expect(actions.focusLookup).toHaveBeenCalledOnce();
     expect(actions.toggleHelp).toHaveBeenCalledOnce();
     expect(actions.toggleScanner).toHaveBeenCalledOnce();
+    expect(actions.toggleHeatmap).toHaveBeenCalledOnce();
   });
 
   it('leaves the keys pressed inside a modal dialog to the dialog', () => {
-    const actions = { focusLookup: vi.fn(), openSector: vi.fn(), toggleHelp: vi.fn(), toggleScanner: vi.fn() };
+    const actions = { focusLookup: vi.fn(), openSector: vi.fn(), toggleHelp: vi.fn(), toggleScanner: vi.fn(), toggleHeatmap: vi.fn() };
     render(
       <>
         <Probe actions={actions} />

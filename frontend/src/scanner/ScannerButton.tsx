@@ -1,5 +1,6 @@
 /** The header's "Scanner" toggle, and whether the scanner is shown (kept in this browser). */
 import { type Dispatch, type SetStateAction, useCallback, useState } from 'react';
+import { HeaderToggle } from '../components/HeaderToggle';
 
 export const SCANNER_OPEN_KEY = 'sectorlights.scanner.open';
 
@@ -33,15 +34,12 @@ export function useScannerOpen(): [ScannerShown, Dispatch<SetStateAction<Scanner
 
 export function ScannerButton({ open, onToggle }: { open: boolean; onToggle: () => void }) {
   return (
-    <button
-      type="button"
-      className="control-button"
-      aria-pressed={open}
-      onClick={onToggle}
-      data-testid="scanner-button"
+    <HeaderToggle
+      open={open}
+      onToggle={onToggle}
+      label="Scanner"
+      testId="scanner-button"
       title="Gap scanner: the stocks moving most since the previous close (s)"
-    >
-      Scanner
-    </button>
+    />
   );
 }

@@ -11,6 +11,7 @@ import { SECTOR_ORDER } from '../constants';
 import { colorClass, colorName, formatCompact, formatEtTime, humanize } from '../format';
 import { Change } from '../components/Change';
 import { useOpenStock } from '../stock/open';
+import { pick, readStoredObject, storeObject } from '../storedChoices';
 import { formatDollars, formatPrice, formatShares, formatTimes, sessionPart } from '../stock/figures';
 import { SCANNER_REFRESH_MS, useScanner } from './useScanner';
 import './scanner.css';
@@ -24,30 +25,19 @@ const SORTS: readonly ScannerSort[] = ['gap', 'gap_up', 'gap_down', 'dollar_volu
 
 /** The filters the trader chose last, kept in this browser; anything malformed reads as the defaults. */
 export function readScannerQuery(): ScannerQuery {
-  try {
-    const raw = globalThis.localStorage?.getItem(SCANNER_QUERY_KEY);
-    if (!raw) return DEFAULT_SCANNER_QUERY;
-    const stored = JSON.parse(raw) as Partial<Record<keyof ScannerQuery, unknown>>;
-    const pick = <T,>(value: unknown, allowed: readonly T[], fallback: T): T =>
-      allowed.includes(value as T) ? (value as T) : fallback;
-    return {
-      ...DEFAULT_SCANNER_QUERY,
-      sort: pick(stored.sort, SORTS, DEFAULT_SCANNER_QUERY.sort),
-      minGapPct: pick(stored.minGapPct, MIN_GAP_CHOICES, 0),
-      minDollarVolume: pick(stored.minDollarVolume, MIN_DOLLAR_VOLUME_CHOICES, 0),
-      sector: pick<SectorKey | null>(stored.sector, [null, ...SECTOR_ORDER], null),
-    };
-  } catch {
-    return DEFAULT_SCANNER_QUERY;
-  }
+  const stored = readStoredObject(SCANNER_QUERY_KEY);
+  if (stored === null) return DEFAULT_SCANNER_QUERY;
+  return {
+    ...DEFAULT_SCANNER_QUERY,
+    sort: pick(stored.sort, SORTS, DEFAULT_SCANNER_QUERY.sort),
+    minGapPct: pick(stored.minGapPct, MIN_GAP_CHOICES, 0),
+    minDollarVolume: pick(stored.minDollarVolume, MIN_DOLLAR_VOLUME_CHOICES, 0),
+    sector: pick<SectorKey | null>(stored.sector, [null, ...SECTOR_ORDER], null),
+  };
 }
 
 function storeScannerQuery(query: ScannerQuery): void {
-  try {
-    globalThis.localStorage?.setItem(SCANNER_QUERY_KEY, JSON.stringify(query));
-  } catch {
-    // Without storage the filters last for this page.
-  }
+  storeObject(SCANNER_QUERY_KEY, query);
 }
 
 // ---------- sorting ----------
