@@ -136,6 +136,18 @@ class ProviderSettings(BaseSettings):
         validation_alias=AliasChoices("SECTORLIGHTS_POLYGON_MCP_COMMAND"),
         description="the MCP server to launch over stdio",
     )
+    # Read by Polygon's MCP server itself; we pass them on to the server we launch.
+    polygon_mcp_docs_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MASSIVE_LLMS_TXT_URL"),
+        description="the API docs index the MCP server builds its endpoint allowlist from; None: its default",
+    )
+    polygon_mcp_max_tables: int | None = Field(
+        default=None, ge=1, validation_alias=AliasChoices("MASSIVE_MAX_TABLES")
+    )
+    polygon_mcp_max_rows: int | None = Field(
+        default=None, ge=1, validation_alias=AliasChoices("MASSIVE_MAX_ROWS")
+    )
     reference_refresh_days: float = Field(
         default=7.0, gt=0, validation_alias=AliasChoices("SECTORLIGHTS_REFERENCE_REFRESH_DAYS")
     )
@@ -154,6 +166,13 @@ class ProviderSettings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http:// or https:// URL")
         return value.rstrip("/")
+
+    @field_validator("polygon_mcp_docs_url")
+    @classmethod
+    def _http_document(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value
 
     @field_validator("sim_now")
     @classmethod

@@ -25,7 +25,9 @@ POLYGON_ENDPOINTS: tuple[str, ...] = (
     "news",
 )
 FMP_ENDPOINTS: tuple[str, ...] = ("fmp_profile", "fmp_screener", "fmp_float", "fmp_etf_holdings")
-ENDPOINTS: tuple[str, ...] = POLYGON_ENDPOINTS + FMP_ENDPOINTS
+# The API docs index Polygon's MCP server builds its endpoint allowlist from (not a data endpoint).
+DOCS_ENDPOINT = "docs"
+ENDPOINTS: tuple[str, ...] = POLYGON_ENDPOINTS + FMP_ENDPOINTS + (DOCS_ENDPOINT,)
 ALL_ENDPOINTS = "*"
 
 MALFORMATIONS: tuple[str, ...] = ("missing_field", "negative_volume", "null_price", "duplicated_ticker")

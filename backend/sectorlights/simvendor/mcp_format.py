@@ -1,14 +1,21 @@
-"""How Polygon's official MCP server (`mcp_massive`) turns a REST response into `call_api` text.
+"""How Polygon's official MCP server (`mcp_massive` 0.9) turns a REST response into `call_api` text.
 
 The stand-in server uses these functions so that our client meets the same text it would meet in
 production. The contract, as `mcp_massive` implements it:
 
 * Records: `results` when present (a list, or one object), else `last`, else a top-level list, else
-  the whole object (minus the metadata keys) as one record. The full-market snapshot therefore comes
-  back as ONE row whose `tickers` cell holds the whole list (see below).
+  the whole object (minus the metadata keys) as one record.
+* Row expansion: when that gives ONE record that did not come from a `results` list and some of its
+  values are non-empty lists of objects, those lists are the rows: one row per element, carrying the
+  record's other (flattened) fields; with several such lists each row gets a `_source` column naming
+  its list. The full-market snapshot (`{"tickers": [...]}`) therefore comes back as one row per
+  ticker (`ticker`, `day_c`, `lastTrade_p`, ...). Servers before 0.9 sent it as ONE row whose
+  `tickers` cell held the whole list; the client reads both.
+* An aggregates response without `results` (a holiday, a session in progress, an unknown ticker) is
+  the envelope left after the metadata keys are stripped: one row such as `ticker,adjusted`.
 * Flattening: nested objects are joined with `_` (`day.c` -> `day_c`, `lastTrade.p` -> `lastTrade_p`,
   `publisher.name` -> `publisher_name`); an empty object adds no column.
-* Lists are NOT expanded: the cell is Python's `str(list)` (`['UBS']`,
+* Lists are otherwise NOT expanded: the cell is Python's `str(list)` (`['UBS']`,
   `[{'ticker': 'UBS', 'sentiment': 'positive', ...}]`), which `ast.literal_eval` reads back.
 * Scalars: `None` -> empty cell, booleans -> `True`/`False`, numbers and text -> `str(value)`.
 * CSV: header row of every key in first-seen order, `\\n` line ends, `csv` module quoting.
@@ -18,8 +25,10 @@ production. The contract, as `mcp_massive` implements it:
   (the API key is removed from the params; the params part is left out when there are none).
 * Errors: `Error [AUTH]: ...` (401/403 or no key), `Error [RATE_LIMIT]: ...` (429),
   `Error [SERVER]: ...` (5xx), `Error [HTTP]: ...` (other 4xx, including 404),
-  `Error [NETWORK]: ...`, `Error [INVALID_REQUEST]: ...`, `Error [NOT_FOUND]: ...` (path unknown to
-  the server), `Error [TOO_LARGE]: ...`, `Error [INVALID_RESPONSE]: ...`.
+  `Error [NETWORK]: ...`, `Error [INVALID_REQUEST]: ...`, `Error [NOT_FOUND]: ...` (a path its
+  endpoint index does not list, see `docs_index.py`), `Error [TOO_LARGE]: ...`,
+  `Error [INVALID_RESPONSE]: ...`. Arguments the tool does not declare, or that break its
+  constraints, fail the call itself (`is_error`, `Error executing tool call_api: ...`).
 """
 
 from __future__ import annotations
@@ -62,8 +71,10 @@ def strip_response_metadata(data: Any) -> Any:
 
 def extract_records(data: Any) -> list[dict[str, Any]]:
     """The flattened records of a decoded response (see the module docstring for the rule)."""
+    from_list = isinstance(data, list)
     if isinstance(data, dict) and "results" in data:
         found = data["results"]
+        from_list = isinstance(found, list)
         records: list[Any] = found if isinstance(found, list) else [found]
     elif isinstance(data, dict) and "last" in data:
         records = [data["last"]] if isinstance(data["last"], dict) else [data]
@@ -71,9 +82,46 @@ def extract_records(data: Any) -> list[dict[str, Any]]:
         records = data
     else:
         records = [data]
+    if len(records) == 1 and isinstance(records[0], dict) and not from_list:
+        records = _expanded(records[0])
     return [
         flatten_record(record) if isinstance(record, dict) else {"value": str(record)} for record in records
     ]
+
+
+def _expanded(record: dict[str, Any]) -> list[Any]:
+    """One record's lists of objects as rows carrying its other fields; [record] when it has none."""
+    row_lists = [
+        key
+        for key, value in record.items()
+        if isinstance(value, list) and value and isinstance(value[0], dict)
+    ]
+    if not row_lists:
+        return [record]
+    parent: dict[str, Any] = {}
+    for key, value in record.items():
+        if key in row_lists:
+            continue
+        if isinstance(value, dict):
+            parent.update(
+                (name, cell)
+                for name, cell in flatten_record(value, key).items()
+                if not isinstance(cell, dict | list)
+            )
+        elif isinstance(value, list):
+            parent[key] = str(value)
+        else:
+            parent[key] = value
+    rows: list[Any] = []
+    for key in row_lists:
+        for item in record[key]:
+            if not isinstance(item, dict):
+                rows.append(item)
+            elif len(row_lists) > 1:
+                rows.append({**parent, **item, "_source": key})
+            else:
+                rows.append({**parent, **item})
+    return rows
 
 
 def json_to_csv(data: Any) -> str:

@@ -1,7 +1,9 @@
 """The sim vendor: the simulated market over HTTP in Polygon/Massive's and FMP's exact response shapes.
 
 `create_vendor_app` serves the endpoints SectorLights uses (DESIGN §5) with the vendors' auth, error
-bodies and `next_url` pagination, plus injectable faults (faults.py) and control endpoints under
+bodies and `next_url` pagination, the API docs index Polygon's MCP server builds its allowlist from
+(`/docs/rest/llms-full.txt`, listing those endpoints; endpoint name `docs` for faults and counters),
+plus injectable faults (faults.py) and control endpoints under
 `/_control/` (faults, per-endpoint request counters, reset) for tests and benchmarks. `serve_vendor`
 runs it with uvicorn (`sectorlights sim-vendor`).
 """
@@ -23,7 +25,7 @@ from typing import Any
 
 import numpy as np
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sectorlights.core.clock import Clock, clock_from_settings
@@ -31,7 +33,9 @@ from sectorlights.domain.sessions import NEW_YORK, current_session, is_session, 
 from sectorlights.providers.simulated.news import Article
 from sectorlights.providers.simulated.provider import SimulatedProvider
 from sectorlights.settings import ProviderSettings
+from sectorlights.simvendor import docs_index
 from sectorlights.simvendor.faults import (
+    DOCS_ENDPOINT,
     ENDPOINTS,
     FAULT_OPTIONS,
     FaultConfig,
@@ -899,6 +903,19 @@ def create_vendor_app(provider: SimulatedProvider, clock: Clock, faults: FaultCo
     async def news(request: Request) -> Response:
         base = _base_url(request)
         return await _serve(vendor, request, "news", lambda query, fresh: vendor.news(query, fresh, base))
+
+    docs = docs_index.render(docs_index.SIM_VENDOR_ENDPOINTS)
+
+    @app.get(docs_index.SIM_VENDOR_PATH)
+    async def docs_index_text() -> Response:
+        """Public like massive.com's docs (no key); faults apply as to any endpoint."""
+        vendor.counters.add(DOCS_ENDPOINT)
+        decision = vendor.faults.decide(DOCS_ENDPOINT)
+        if decision.delay_ms > 0:
+            await asyncio.sleep(decision.delay_ms / 1000.0)
+        if decision.status is not None:
+            return _error_response(vendor, "polygon", decision.status, None)
+        return PlainTextResponse(docs, media_type="text/markdown; charset=utf-8")
 
     fmp_routes = (
         ("/stable/profile", "fmp_profile", vendor.fmp_profile),

@@ -6,6 +6,7 @@ same files; auth errors, rate limits and a dying server are handled."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -19,8 +20,9 @@ from typing import Any
 import pytest
 
 from sectorlights.providers.polygon import transform
-from sectorlights.providers.polygon.mcp import McpServerError, PolygonMcpSource
+from sectorlights.providers.polygon.mcp import McpServerError, McpSession, PolygonMcpSource
 from sectorlights.providers.resilience import RetryPolicy, VendorError
+from sectorlights.simvendor import docs_index
 from sectorlights.simvendor.mcp_server import EXIT_AFTER_ENV
 from tests.fixture_server import POLYGON_DOCS, POLYGON_MOCKS, FixtureServer
 
@@ -61,17 +63,19 @@ def fixture_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def open_source(
-    fixture_server: FixtureServer, sleeps: list[float] | None = None, env: dict[str, str] | None = None
+    fixture_server: FixtureServer,
+    sleeps: list[float] | None = None,
+    env: dict[str, str] | None = None,
+    **options: Any,
 ) -> PolygonMcpSource:
+    server_env = {
+        "MASSIVE_API_KEY": KEY,
+        "POLYGON_API_KEY": KEY,
+        "MASSIVE_API_BASE_URL": fixture_server.base_url,
+        **(env or {}),
+    }
     return PolygonMcpSource(
-        COMMAND,
-        {
-            "MASSIVE_API_KEY": KEY,
-            "POLYGON_API_KEY": KEY,
-            "MASSIVE_API_BASE_URL": fixture_server.base_url,
-            **(env or {}),
-        },
-        10.0,
+        McpSession(COMMAND, server_env, timeout_secs=10.0, **options),
         RetryPolicy().guarded_calls(sleeps.append if sleeps is not None else lambda _: None),
     )
 
@@ -189,9 +193,8 @@ def test_auth_errors_name_the_key_and_are_not_retried(
 
 
 def test_a_missing_key_is_an_auth_error(fixture_server: FixtureServer) -> None:
-    keyless = PolygonMcpSource(
-        COMMAND, {"MASSIVE_API_BASE_URL": fixture_server.base_url}, 10.0, RetryPolicy().guarded_calls()
-    )
+    session = McpSession(COMMAND, {"MASSIVE_API_BASE_URL": fixture_server.base_url}, timeout_secs=10.0)
+    keyless = PolygonMcpSource(session, RetryPolicy().guarded_calls())
     try:
         with pytest.raises(VendorError, match=r"POLYGON_API_KEY.*\[AUTH\] MASSIVE_API_KEY is not set"):
             keyless.market_status()
@@ -236,6 +239,55 @@ def test_a_server_that_dies_again_after_its_restart_fails_the_call(fixture_serve
         assert doomed.server_starts == 2
     finally:
         doomed.close()
+
+
+def test_an_empty_endpoint_index_restarts_the_server_until_the_docs_load(
+    fixture_server: FixtureServer,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """mcp_massive keeps an empty endpoint allowlist when it cannot fetch its docs index, and then
+    refuses every path (NOT_FOUND, never retried). Such a server is restarted at once, then no more
+    often than the backoff, until the docs load. Its stderr goes to our DEBUG log, not our stderr."""
+    index = tmp_path / "llms-full.txt"
+    index.write_text(docs_index.render(docs_index.SIM_VENDOR_ENDPOINTS))
+    fixture_server.route(docs_index.SIM_VENDOR_PATH, index)
+    fixture_server.inject(docs_index.SIM_VENDOR_PATH, status=503, count=2)  # two servers in a row fail
+    url = fixture_server.base_url + docs_index.SIM_VENDOR_PATH
+    caplog.set_level(logging.DEBUG, logger="sectorlights.providers.polygon.mcp.server")
+    now = [1000.0]
+    source = open_source(
+        fixture_server, env={"MASSIVE_LLMS_TXT_URL": url}, index_retry_secs=60, clock=lambda: now[0]
+    )
+    try:
+        with pytest.raises(McpServerError) as caught:
+            source.market_status()  # refused by the first server, then by its replacement
+        assert str(caught.value).startswith(
+            "polygon_mcp: the MCP server's endpoint index is empty: it refused every path it was asked "
+            "for (the last, /v1/marketstatus/now: Path not in allowlist). It builds the index from the "
+            f"API docs at MASSIVE_LLMS_TXT_URL ({url}) and keeps it empty when that fetch fails "
+            f"(its log: Error fetching {url}: Server error '503 Service Unavailable'"
+        )
+        assert str(caught.value).endswith("restarted 1 time(s), next restart in 60 s")
+        assert source.server_starts == 2
+        with pytest.raises(McpServerError, match=r"next restart in 60 s$"):
+            source.snapshot()  # within the backoff: no new process
+        assert source.server_starts == 2 and fixture_server.hits(docs_index.SIM_VENDOR_PATH) == 2
+        now[0] += 60.0
+        assert source.market_status().value == "extended-hours"  # the third server loaded the docs
+        assert source.server_starts == 3 and fixture_server.hits(docs_index.SIM_VENDOR_PATH) == 3
+        # A server that serves some paths only lacks the one it refuses: no restart for that.
+        unlisted = source._session.call_tool("call_api", {"path": "/v1/marketstatus/upcoming"})
+        assert unlisted.startswith("Error [NOT_FOUND]: Path not in allowlist: /v1/marketstatus/upcoming.")
+        assert source.server_starts == 3
+    finally:
+        source.close()
+    server_lines = [record for record in caplog.records if record.name.endswith("polygon.mcp.server")]
+    assert {record.levelno for record in server_lines} == {logging.DEBUG}
+    assert sum("Starting Massive MCP server" in record.getMessage() for record in server_lines) == 3
+    assert "Error fetching" in caplog.text
+    assert "Massive MCP server" not in capfd.readouterr().err
 
 
 def _children(name: str) -> list[int]:

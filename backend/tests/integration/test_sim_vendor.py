@@ -23,6 +23,7 @@ from massive import RESTClient
 from sectorlights.core.clock import FrozenClock
 from sectorlights.domain.sessions import NEW_YORK
 from sectorlights.providers.simulated import SimulatedProvider
+from sectorlights.simvendor import docs_index
 from sectorlights.simvendor.faults import EndpointFaults
 from sectorlights.simvendor.vendor import FaultConfig, create_vendor_app, parse_fault_option
 from tests.servers import uvicorn_in_thread
@@ -420,6 +421,22 @@ def test_control_endpoints(client: TestClient) -> None:
     client.post("/_control/reset")
     assert client.get("/_control/faults").json() == {}
     assert client.delete("/_control/faults").json() == {}
+
+
+def test_docs_index_lists_what_the_vendor_serves(client: TestClient) -> None:
+    """The index Polygon's MCP server builds its allowlist from: public, and subject to faults."""
+    answer = client.get(docs_index.SIM_VENDOR_PATH)
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/markdown")
+    listed = docs_index.parse(answer.text)
+    assert [endpoint.path for endpoint in listed] == [
+        endpoint.path for endpoint in docs_index.SIM_VENDOR_ENDPOINTS
+    ]
+    served = [route.path for route in client.app.routes if route.path.startswith(("/v", "/stocks"))]  # type: ignore[attr-defined]
+    assert len(listed) == len(served) == 8
+    assert all(any(path.startswith(endpoint.prefix) for path in served) for endpoint in listed)
+    client.post("/_control/faults", json={"docs": {"always_status": 503}})
+    assert client.get(docs_index.SIM_VENDOR_PATH).status_code == 503
+    assert client.get("/_control/requests").json()["docs"] == 2
 
 
 def test_parse_fault_option() -> None:

@@ -15,7 +15,12 @@ import pytest
 from tests.conftest import SIM_NOW
 from tests.servers import run_command, running_server, running_sim_vendor
 
-FROZEN = {"SECTORLIGHTS_SIM_NOW": SIM_NOW.isoformat(), "SECTORLIGHTS_LOG_LEVEL": "warning"}
+FROZEN = {
+    "SECTORLIGHTS_SIM_NOW": SIM_NOW.isoformat(),
+    "SECTORLIGHTS_LOG_LEVEL": "warning",
+    # conftest's small market: every endpoint, page and fault still met, a fifth of the per-ticker calls
+    "SECTORLIGHTS_SIM_LISTINGS": "1500",
+}
 COMPARED_TIMEFRAMES = ("1d", "3d", "1w")
 
 
@@ -42,6 +47,8 @@ def polygon_env(vendor: str, provider: str = "polygon") -> dict[str, str]:
     }
     if provider == "polygon_mcp":
         env["SECTORLIGHTS_POLYGON_MCP_COMMAND"] = f"{sys.executable} -m sectorlights.simvendor.mcp_server"
+        # The server's endpoint allowlist comes from the vendor's docs index, as mcp_massive's would.
+        env["MASSIVE_LLMS_TXT_URL"] = f"{vendor}/docs/rest/llms-full.txt"
     return env
 
 

@@ -4,7 +4,9 @@ records and rejections the REST transforms give for the payload itself."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import json
 import math
 from collections.abc import Callable
@@ -184,12 +186,29 @@ def test_recorded_values_survive_the_trip() -> None:
     assert news[0].publisher == "Investing.com"
 
 
-def test_the_snapshot_comes_back_as_one_tickers_cell_like_mcp_massive_sends_it() -> None:
+def one_tickers_cell(payload: Any) -> mcp_transform.CsvTable:
+    """The snapshot as servers before mcp_massive 0.9 sent it: ONE row whose `tickers` cell holds the
+    whole list as Python's `str(list)`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows([["tickers"], [str(payload["tickers"])]])
+    return mcp_transform.parse_call_api(out.getvalue(), "snapshot").table
+
+
+def test_the_snapshot_comes_back_one_row_per_ticker_like_mcp_massive_sends_it() -> None:
     payload = load(DOCS / "full-market-snapshot.json")
     text = format_response(json.dumps(payload))
-    header, _, rest = text.partition("\n")
-    assert header == "tickers"  # no `results` key: the whole object (minus metadata) is one record
-    assert rest.startswith("\"[{'day': {'c': 20.506, 'dv': '37216.0'")
+    table = mcp_transform.parse_call_api(text, "snapshot").table
+    assert table.size == len(payload["tickers"]) == 1  # `tickers` is the row list, not one cell
+    assert {"ticker", "day_c", "lastTrade_p", "lastTrade_c", "min_c", "prevDay_c", "updated"} <= set(
+        table.columns
+    )
+    assert "tickers" not in table.columns
+    assert table.text("lastTrade_c")[0] == str(
+        payload["tickers"][0]["lastTrade"]["c"]
+    )  # inner lists stay cells
+    assert_same(mcp_transform.snapshot_rows(table), transform.snapshot_rows(payload))
+    assert_same(mcp_transform.snapshot_rows(one_tickers_cell(payload)), transform.snapshot_rows(payload))
 
 
 def test_the_snapshot_as_flattened_rows_gives_the_same_records() -> None:
@@ -426,6 +445,20 @@ def test_flatten_joins_nested_keys_and_keeps_lists_whole() -> None:
         ({"last": {"p": 1}, "status": "OK"}, [{"p": 1}]),
         ([{"a": 1}, 7], [{"a": 1}, {"value": "7"}]),
         ({"market": "open", "exchanges": {"nyse": "open"}}, [{"market": "open", "exchanges_nyse": "open"}]),
+        # 0.9: one record's lists of objects are its rows, carrying its other fields
+        ({"tickers": [{"t": "A", "day": {"c": 1}}, {"t": "B"}]}, [{"t": "A", "day_c": 1}, {"t": "B"}]),
+        (
+            {"results": {"under": {"v": 2}, "tags": ["x"], "values": [{"v": 1}], "n": None}},
+            [{"under_v": 2, "tags": "['x']", "n": None, "v": 1}],
+        ),
+        (
+            {"a": [{"x": 1}], "b": [{"x": 2}, 3]},
+            [{"x": 1, "_source": "a"}, {"x": 2, "_source": "b"}, {"value": "3"}],
+        ),
+        ({"results": [{"rows": [{"x": 1}]}]}, [{"rows": "[{'x': 1}]"}]),  # a `results` list is never expanded
+        ({"tickers": []}, [{"tickers": "[]"}]),
+        # an aggregates response without `results`: its envelope is the one row
+        ({"ticker": "ZZZZ", "adjusted": True}, [{"ticker": "ZZZZ", "adjusted": True}]),
     ],
 )
 def test_records_are_found_like_mcp_massive_finds_them(payload: Any, records: list[dict[str, Any]]) -> None:
@@ -552,6 +585,6 @@ def test_a_large_snapshot_cell_gives_the_rest_records() -> None:
     rows[17] = snap("T00017", p=float("nan"))
     rows[4000] = snap("T00001")
     payload = {"status": "OK", "count": len(rows), "tickers": rows}
-    got = mcp_transform.snapshot_rows(table_of(payload))
+    got = mcp_transform.snapshot_rows(one_tickers_cell(payload))
     assert got.value.symbols.size == 4998
     assert_same(got, transform.snapshot_rows(payload))

@@ -6,8 +6,13 @@ from __future__ import annotations
 import pytest
 
 from sectorlights.providers.base import ProviderError
-from sectorlights.providers.polygon.mcp import PolygonMcpSource
-from sectorlights.providers.polygon.mcp_transform import McpCallError, parse_call_api, parse_error
+from sectorlights.providers.polygon.mcp import McpSession, PolygonMcpSource
+from sectorlights.providers.polygon.mcp_transform import (
+    McpCallError,
+    parse_call_api,
+    parse_error,
+    refuses_path,
+)
 from sectorlights.providers.resilience import RetryPolicy, VendorError
 from sectorlights.simvendor.mcp_format import format_http_error
 
@@ -54,6 +59,22 @@ def test_error_text_is_read(text: str, kind: str, status: int | None, message: s
 
 
 @pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        (
+            "Error [NOT_FOUND]: Path not in allowlist: /v1/marketstatus/now. Use search_endpoints to find",
+            True,
+        ),
+        ("Error [HTTP]: HTTP 404 — Path not in allowlist", False),  # the vendor's 404, not the server's index
+        ("Error [NOT_FOUND]: ticker not found", False),
+        ("path,note\n/v1,Error [NOT_FOUND]: Path not in allowlist\n", False),
+    ],
+)
+def test_a_path_missing_from_the_servers_endpoint_index_is_told_apart(text: str, refused: bool) -> None:
+    assert refuses_path(text) is refused
+
+
+@pytest.mark.parametrize(
     "text", ["ticker,day_c\nA,1\n", "Warning [EMPTY]: API returned 0 records.", "Errors,x\n1,2\n"]
 )
 def test_results_are_not_errors(text: str) -> None:
@@ -62,7 +83,9 @@ def test_results_are_not_errors(text: str) -> None:
 
 def source() -> PolygonMcpSource:
     env = {"MASSIVE_API_KEY": KEY, "POLYGON_API_KEY": KEY}
-    return PolygonMcpSource("unused-command", env, 5.0, RetryPolicy().guarded_calls())
+    return PolygonMcpSource(
+        McpSession("unused-command", env, timeout_secs=5.0), RetryPolicy().guarded_calls()
+    )
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,7 @@ class ScriptedSession:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.command = "scripted"
         self.starts = 0
+        self.secrets = (KEY,)
 
     def call_tool(self, name: str, arguments: dict[str, Any]) -> str:
         self.calls.append((name, arguments))
@@ -58,14 +59,8 @@ def make(
     policy: RetryPolicy | None = None,
 ) -> tuple[PolygonMcpSource, ScriptedSession, list[float]]:
     sleeps: list[float] = []
-    source = PolygonMcpSource(
-        "unused-command",
-        {"MASSIVE_API_KEY": KEY},
-        5.0,
-        (policy or RetryPolicy()).guarded_calls(sleeps.append),
-    )
     session = ScriptedSession(replies)
-    source._session = session  # type: ignore[assignment]
+    source = PolygonMcpSource(session, (policy or RetryPolicy()).guarded_calls(sleeps.append))
     return source, session, sleeps
 
 
@@ -119,6 +114,26 @@ def test_replies_that_are_not_the_endpoints_data_are_retried() -> None:
     assert len(session.calls) == 4
 
 
+# What mcp_massive answers for an aggregates response without `results` (a holiday, a session still
+# in progress, an unknown ticker): the envelope left after the metadata is stripped, as one row.
+@pytest.mark.parametrize(
+    ("no_results", "fetch"),
+    [
+        ("adjusted\nTrue\n", lambda source: source.grouped_daily(date(2026, 11, 26))),
+        ("ticker,adjusted\nZZZZ,True\n", lambda source: source.minute_bars("ZZZZ", date(2026, 11, 24))),
+    ],
+    ids=["grouped_daily", "minute_bars"],
+)
+def test_an_aggregates_answer_without_results_is_empty_not_invalid(
+    no_results: str, fetch: Callable[[PolygonMcpSource], Any]
+) -> None:
+    source, session, sleeps = make([no_results] * 4)
+    result = fetch(source)
+    assert result.value.close.size == 0
+    assert result.rejected == []
+    assert len(session.calls) == 1 and sleeps == []
+
+
 def test_auth_fails_at_once_naming_the_key_setting() -> None:
     source, session, sleeps = make([format_http_error(401, f'{{"error": "bad key {KEY}"}}')])
     with pytest.raises(VendorError) as caught:
@@ -154,7 +169,7 @@ def test_a_failing_endpoint_opens_its_circuit() -> None:
     with pytest.raises(CircuitOpenError):
         source.snapshot()
     assert len(session.calls) == 2
-    source._session = ScriptedSession([reply(POLYGON_MOCKS / "v1/marketstatus/now.json")])  # type: ignore[assignment]
+    source._session = ScriptedSession([reply(POLYGON_MOCKS / "v1/marketstatus/now.json")])
     assert source.market_status().value == "extended-hours"  # other endpoints are unaffected
 
 
@@ -303,7 +318,9 @@ def test_factory_builds_the_provider_without_starting_the_server() -> None:
     source = provider.source  # type: ignore[attr-defined]
     assert isinstance(source, PolygonMcpSource)
     assert source.transport == "mcp" and source.server_starts == 0
-    env = source._session._params.env
+    session = source._session
+    assert isinstance(session, McpSession) and session.secrets == (KEY, KEY)
+    env = session._params.env
     assert env is not None
     assert {name: env[name] for name in ("MASSIVE_API_KEY", "POLYGON_API_KEY", "MASSIVE_API_BASE_URL")} == {
         "MASSIVE_API_KEY": KEY,
@@ -328,4 +345,24 @@ def test_the_server_environment_passes_proxies_on_and_nothing_else() -> None:
         "MASSIVE_API_KEY": KEY,
         "POLYGON_API_KEY": KEY,
         "MASSIVE_API_BASE_URL": "https://api.massive.com",
+    }
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_the_server_environment_passes_the_docs_index_and_table_limits() -> None:
+    """mcp_massive builds its path allowlist from MASSIVE_LLMS_TXT_URL: without it a server that
+    cannot reach massive.com refuses every path."""
+    settings = ProviderSettings(
+        POLYGON_API_KEY=KEY,
+        MASSIVE_LLMS_TXT_URL="http://vendor:9100/docs/rest/llms-full.txt",
+        MASSIVE_MAX_TABLES="8",
+        MASSIVE_MAX_ROWS="250000",
+    )
+    env = server_environment(settings, {})
+    assert {
+        name: env.get(name) for name in ("MASSIVE_LLMS_TXT_URL", "MASSIVE_MAX_TABLES", "MASSIVE_MAX_ROWS")
+    } == {
+        "MASSIVE_LLMS_TXT_URL": "http://vendor:9100/docs/rest/llms-full.txt",
+        "MASSIVE_MAX_TABLES": "8",
+        "MASSIVE_MAX_ROWS": "250000",
     }

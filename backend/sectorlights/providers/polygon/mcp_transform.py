@@ -10,9 +10,11 @@ The text contract (`simvendor/mcp_format.py` documents the server side):
 The CSV is read column by column into numpy arrays; the needed columns are then put back into the
 shape of the REST payload and handed to `transform.py`, so both transports apply the very same
 validation and produce the same records and rejections. The full-market snapshot is accepted in both
-shapes a server can produce: one row whose `tickers` cell holds the whole list (what `mcp_massive`
-does, as the snapshot has no `results` key), or one flattened row per ticker (`ticker`, `day_c`,
-`lastTrade_p`, ...).
+shapes a server can produce: one flattened row per ticker (`ticker`, `day_c`, `lastTrade_p`, ...,
+what `mcp_massive` 0.9 sends), or one row whose `tickers` cell holds the whole list (what earlier
+versions sent). An aggregates response without `results` (a holiday, a session in progress, an
+unknown ticker) arrives as its envelope alone, one row such as `ticker,adjusted`: that is an empty
+answer, as the REST client reads it, not a malformed one.
 """
 
 from __future__ import annotations
@@ -44,6 +46,12 @@ _HINT = re.compile(
     re.DOTALL,
 )
 _HTTP_STATUS = re.compile(r"^HTTP (?P<status>\d{3})\b")
+_PATH_REFUSED = re.compile(r"^\s*Error \[NOT_FOUND\]: Path not in allowlist\b")
+# What is left of a Polygon response without `results` once the server has stripped the metadata
+# (`status`, `request_id`, counts): the aggregates endpoints' envelope, never a data column.
+ENVELOPE_COLUMNS = frozenset(
+    {"ticker", "adjusted", "queryCount", "resultsCount", "count", "status", "request_id"}
+)
 _PY_TOKEN = re.compile(
     r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|\b(?:True|False|None|nan|inf)\b""",
     re.DOTALL,
@@ -117,6 +125,12 @@ def parse_error(text: str) -> McpCallError | None:
     if found is None:
         return None
     return McpCallError(found.group("kind") or "", found.group("message").strip())
+
+
+def refuses_path(text: str) -> bool:
+    """Whether a `call_api` reply is the server refusing the path as missing from its endpoint index
+    (`Error [NOT_FOUND]: Path not in allowlist: ...`), rather than an answer from the vendor."""
+    return _PATH_REFUSED.match(text) is not None
 
 
 def split_next_page(text: str) -> tuple[str, NextPage | None]:
@@ -456,12 +470,15 @@ def news_items(
     return Extracted(result.value, rejected + result.rejected)
 
 
-def require_columns(table: CsvTable, endpoint: str, columns: Sequence[str]) -> None:
-    """McpCallError (INVALID_RESPONSE) when a table has none of `columns`: the reply is not this
-    endpoint's data (an HTML error page passed through as text, or a changed contract). An empty
-    answer (`Warning [EMPTY]`) has no columns at all and passes."""
+def checked_table(table: CsvTable, endpoint: str, columns: Sequence[str]) -> CsvTable:
+    """The table when it has one of `columns`; EMPTY_TABLE when it is an aggregates envelope without
+    rows (one row of ENVELOPE_COLUMNS only); McpCallError (INVALID_RESPONSE) when it has none of them:
+    the reply is not this endpoint's data (an HTML error page passed through as text, or a changed
+    contract). An empty answer (`Warning [EMPTY]`) has no columns at all and passes."""
     if not table.columns or not columns or any(table.has(column) for column in columns):
-        return
+        return table
+    if table.size <= 1 and ENVELOPE_COLUMNS.issuperset(table.columns):
+        return EMPTY_TABLE
     raise McpCallError(
         "INVALID_RESPONSE",
         f"{endpoint}: the CSV has no {' or '.join(columns)} column "
