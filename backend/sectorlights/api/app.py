@@ -31,6 +31,7 @@ from sectorlights.api.routes import (
     metrics,
     preferences,
     replays,
+    rotation,
     runs,
     scanner,
     sectors,
@@ -122,6 +123,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         replays.router,
         colour_history.router,
         scanner.router,
+        rotation.router,
     ):
         app.include_router(router, dependencies=[Depends(current_user)])
     # MCP over streamable HTTP, with the same token as /api (docs/mcp.md).

@@ -1,4 +1,5 @@
-"""The trader's views built once: the scanner, the news behind moves, and price bars for charts."""
+"""The trader's views built once: the scanner, the news behind moves, price bars for charts, and the
+sectors' rotation graph."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sectorlights.engine.charts import StockCharts
 from sectorlights.engine.frame_builder import DailyBarsCache
 from sectorlights.engine.lookups import LatestGrid
 from sectorlights.engine.news_feed import NewsFeed, NewsViews
+from sectorlights.engine.rotation import RotationViews
 from sectorlights.engine.scanner import ScannerService
 from sectorlights.engine.snapshot_holder import SnapshotHolder
 from sectorlights.providers.base import MarketDataProvider
@@ -25,6 +27,7 @@ class TraderViews:
     charts: StockCharts
     # The move watcher offers its snapshots here, so the scanner reuses them.
     snapshots: SnapshotHolder
+    rotation: RotationViews
 
 
 def build_trader_views(
@@ -54,4 +57,4 @@ def build_trader_views(
     charts = StockCharts(
         provider, clock, repository, grids, bars_cache, vendor_calls, settings.engine.history_sessions
     )
-    return TraderViews(scanner, news, charts, snapshots)
+    return TraderViews(scanner, news, charts, snapshots, RotationViews(repository, grids))
