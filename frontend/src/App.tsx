@@ -16,6 +16,7 @@ import { Legend } from './labels/Legend';
 import { Watchlist } from './watchlist/Watchlist';
 import { useShortcuts } from './keyboard/useShortcuts';
 import { ScannerButton, useScannerOpen } from './scanner/ScannerButton';
+import { RotationButton, useRotationOpen } from './rotation/RotationButton';
 import { OpenStockProvider } from './stock/open';
 import { ThemeToggle } from './theme/ThemeToggle';
 import { SECTOR_ORDER } from './constants';
@@ -23,6 +24,7 @@ import './workflow.css';
 
 const ShortcutsHelp = lazy(() => import('./keyboard/ShortcutsHelp'));
 const ScannerPanel = lazy(() => import('./scanner/ScannerPanel'));
+const RotationPanel = lazy(() => import('./rotation/RotationPanel'));
 const StockPanel = lazy(() => import('./stock/StockPanel'));
 import { formatEtDateTime, pageTitle } from './format';
 import { Header, shownRecommendation } from './components/Header';
@@ -132,6 +134,7 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
     setOpen(sector);
   }, []);
   const [scanner, setScanner] = useScannerOpen();
+  const [rotation, setRotation] = useRotationOpen();
   // Any live update (a run, a significant move) is a reason for the scanner to ask again.
   const scannerRefresh = `${live.data?.as_of ?? ''}|${moves[0]?.at ?? ''}`;
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
@@ -145,8 +148,9 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
       },
       toggleHelp: () => setShortcutsOpen((was) => !was),
       toggleScanner: () => setScanner((was) => (was === 'closed' ? 'keyboard' : 'closed')),
+      toggleRotation: () => setRotation((was) => (was === 'closed' ? 'keyboard' : 'closed')),
     }),
-    [hasGrid, setScanner],
+    [hasGrid, setScanner, setRotation],
   );
   useShortcuts(shortcuts);
 
@@ -157,6 +161,7 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
         <div className="header-controls">
           <ConnectionIndicator {...connection} />
           <ScannerButton open={scanner !== 'closed'} onToggle={() => setScanner((was) => (was === 'closed' ? 'open' : 'closed'))} />
+          <RotationButton open={rotation !== 'closed'} onToggle={() => setRotation((was) => (was === 'closed' ? 'open' : 'closed'))} />
           <HistoryPicker onOpen={setHistoric} />
           <AlertsButton labels={labels} />
           <ThemeToggle />
@@ -184,11 +189,28 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
       <ChangeAnnouncer changes={changes} labels={labels} />
       <MoveAlerts moves={moves} labels={labels} onOpenSector={openSector} />
       {data && <ColourNote history={history} />}
+      {rotation !== 'closed' && (
+        <Suspense
+          fallback={
+            <p className="view-panel rotation status" role="status">
+              Loading the rotation graph…
+            </p>
+          }
+        >
+          <RotationPanel
+            refreshKey={data?.as_of ?? ''}
+            runId={historic?.run_id ?? null}
+            labels={labels}
+            onClose={() => setRotation('closed')}
+            focusOnOpen={rotation === 'keyboard'}
+          />
+        </Suspense>
+      )}
       <div className={`board${scanner !== 'closed' ? ' with-scanner' : ''}`}>
         {scanner !== 'closed' && (
           <Suspense
             fallback={
-              <p className="scanner status" role="status">
+              <p className="view-panel scanner status" role="status">
                 Loading the scanner…
               </p>
             }

@@ -31,6 +31,10 @@ export default function ShortcutsHelp({
           <kbd>s</kbd>
         </dt>
         <dd>Show or hide the gap scanner</dd>
+        <dt>
+          <kbd>r</kbd>
+        </dt>
+        <dd>Show or hide the sector rotation graph</dd>
         {SECTOR_ORDER.map((sector, index) => (
           <div key={sector}>
             <dt>
