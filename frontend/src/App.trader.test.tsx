@@ -95,15 +95,16 @@ describe('App: scanner and stock panel', () => {
     const button = screen.getByTestId('rotation-button');
     fireEvent.click(button);
     expect(button).toHaveAttribute('aria-pressed', 'true');
-    expect(await screen.findAllByTestId('rrg-dot')).toHaveLength(2);
+    // The view's chunk loads on the first open: a busy machine may take a few seconds.
+    expect(await screen.findAllByTestId('rrg-dot', {}, { timeout: 5_000 })).toHaveLength(2);
     expect(localStorage.getItem(ROTATION_OPEN_KEY)).toBe('true');
     const before = rotationCalls().length;
     source.emit({ kind: 'data', data: makeResponse({ as_of: '2026-11-24T11:40:00+00:00' }) });
-    await waitFor(() => expect(rotationCalls()).toHaveLength(before + 1));
+    await waitFor(() => expect(rotationCalls()).toHaveLength(before + 1), { timeout: 5_000 });
     fireEvent.keyDown(document.body, { key: 'r' });
     expect(screen.queryByTestId('rotation')).toBeNull();
     fireEvent.keyDown(document.body, { key: 'r' });
-    await waitFor(() => expect(screen.getByTestId('rotation')).toHaveFocus());
+    await waitFor(() => expect(screen.getByTestId('rotation')).toHaveFocus(), { timeout: 5_000 });
     expect(rotationCalls().at(-1)).toBe('/api/rrg?interval=day&tail=5');
   });
 
