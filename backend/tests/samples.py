@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sectorlights.domain.results import (
     FunnelStage,
@@ -11,6 +11,13 @@ from sectorlights.domain.results import (
     TimeframeResult,
     TopStock,
     UniverseMember,
+)
+from sectorlights.domain.rotation import (
+    Quadrant,
+    RotationInterval,
+    RotationPoint,
+    RunRotation,
+    SectorRotation,
 )
 from sectorlights.domain.snapshot import (
     AnalysisRun,
@@ -128,4 +135,32 @@ def members() -> list[UniverseMember]:
             volatility_multiplier=1.2,
             classification_confidence=0.6,
         ),
+    ]
+
+
+def rotation_graphs(as_of: datetime = AS_OF) -> list[RunRotation]:
+    """A run's two rotation graphs: technology leading over three bars, every other sector without
+    data (its reason said), as a run stores them."""
+    points = [
+        RotationPoint(
+            time=as_of - timedelta(minutes=30 * back), rs_ratio=100.5 + back / 10, rs_momentum=101.0
+        )
+        for back in (2, 1, 0)
+    ]
+    return [
+        RunRotation(
+            interval=interval,
+            benchmark="IWM",
+            ratio_period=10,
+            momentum_period=5,
+            sectors=[
+                SectorRotation(sector=sector, label=sector.value, quadrant=Quadrant.LEADING, points=points)
+                if sector is SECTORS[0]
+                else SectorRotation(
+                    sector=sector, label=sector.value, quadrant=None, points=[], reason="Too little data"
+                )
+                for sector in SECTORS
+            ],
+        )
+        for interval in RotationInterval
     ]

@@ -1,11 +1,12 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from './App';
+import { ROTATION_OPEN_KEY } from './rotation/RotationButton';
 import { SCANNER_OPEN_KEY } from './scanner/ScannerButton';
 import { mockFetch } from './test/env';
 import { jsonResponse, makeResponse } from './test/fixtures';
 import { manualSource } from './test/source';
-import { makeBars, makeNews, makePreferences, makeScannerPage } from './test/trader';
+import { makeBars, makeNews, makePreferences, makeRotationGraph, makeScannerPage } from './test/trader';
 import { resetWatchlist } from './watchlist/store';
 
 vi.mock('./stock/PriceChart', () => ({
@@ -16,6 +17,7 @@ const fetchMock = mockFetch();
 
 function serve(url: string): Response {
   if (url.startsWith('/api/scanner')) return jsonResponse(makeScannerPage());
+  if (url.startsWith('/api/rrg')) return jsonResponse(makeRotationGraph());
   if (/^\/api\/stocks\/[A-Z]+\/bars/.test(url)) return jsonResponse(makeBars());
   if (/^\/api\/stocks\/[A-Z]+\/news/.test(url)) return jsonResponse(makeNews());
   if (url === '/api/preferences') return jsonResponse(makePreferences());
@@ -27,6 +29,7 @@ function serve(url: string): Response {
 describe('App: scanner and stock panel', () => {
   beforeEach(() => {
     localStorage.removeItem(SCANNER_OPEN_KEY);
+    localStorage.removeItem(ROTATION_OPEN_KEY);
     resetWatchlist();
     fetchMock.mockImplementation((input) => Promise.resolve(serve(String(input))));
   });
@@ -82,6 +85,27 @@ describe('App: scanner and stock panel', () => {
     fireEvent.keyDown(document.body, { key: 's' });
     // Opened from the keyboard, the focus goes into it.
     await waitFor(() => expect(screen.getByTestId('scanner')).toHaveFocus());
+  });
+
+  it('shows the rotation graph from the header button or `r`, and asks again on a new run', async () => {
+    const source = manualSource();
+    render(<App source={source} />);
+    source.emit({ kind: 'data', data: makeResponse() });
+    const rotationCalls = () => fetchMock.mock.calls.map(([url]) => String(url)).filter((url) => url.startsWith('/api/rrg'));
+    const button = screen.getByTestId('rotation-button');
+    fireEvent.click(button);
+    expect(button).toHaveAttribute('aria-pressed', 'true');
+    // The view's chunk loads on the first open: a busy machine may take a few seconds.
+    expect(await screen.findAllByTestId('rrg-dot', {}, { timeout: 5_000 })).toHaveLength(2);
+    expect(localStorage.getItem(ROTATION_OPEN_KEY)).toBe('true');
+    const before = rotationCalls().length;
+    source.emit({ kind: 'data', data: makeResponse({ as_of: '2026-11-24T11:40:00+00:00' }) });
+    await waitFor(() => expect(rotationCalls()).toHaveLength(before + 1), { timeout: 5_000 });
+    fireEvent.keyDown(document.body, { key: 'r' });
+    expect(screen.queryByTestId('rotation')).toBeNull();
+    fireEvent.keyDown(document.body, { key: 'r' });
+    await waitFor(() => expect(screen.getByTestId('rotation')).toHaveFocus(), { timeout: 5_000 });
+    expect(rotationCalls().at(-1)).toBe('/api/rrg?interval=day&tail=5');
   });
 
   it('opens a scanner row’s stock with its figures, and the sector from the panel', async () => {

@@ -17,6 +17,7 @@ import { Watchlist } from './watchlist/Watchlist';
 import { useShortcuts } from './keyboard/useShortcuts';
 import { ScannerButton, useScannerOpen } from './scanner/ScannerButton';
 import { HeatmapButton } from './heatmap/HeatmapButton';
+import { RotationButton, useRotationOpen } from './rotation/RotationButton';
 import { OpenStockProvider } from './stock/open';
 import { ThemeToggle } from './theme/ThemeToggle';
 import { SECTOR_ORDER } from './constants';
@@ -24,6 +25,7 @@ import './workflow.css';
 
 const ShortcutsHelp = lazy(() => import('./keyboard/ShortcutsHelp'));
 const ScannerPanel = lazy(() => import('./scanner/ScannerPanel'));
+const RotationPanel = lazy(() => import('./rotation/RotationPanel'));
 const StockPanel = lazy(() => import('./stock/StockPanel'));
 const HeatmapPanel = lazy(() => import('./heatmap/HeatmapPanel'));
 import { formatEtDateTime, pageTitle } from './format';
@@ -134,6 +136,7 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
     setOpen(sector);
   }, []);
   const [scanner, setScanner] = useScannerOpen();
+  const [rotation, setRotation] = useRotationOpen();
   // Any live update (a run, a significant move) is a reason for the scanner to ask again.
   const scannerRefresh = `${live.data?.as_of ?? ''}|${moves[0]?.at ?? ''}`;
   const [heatmapOpen, setHeatmapOpen] = useState(false);
@@ -150,8 +153,9 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
       toggleHelp: () => setShortcutsOpen((was) => !was),
       toggleScanner: () => setScanner((was) => (was === 'closed' ? 'keyboard' : 'closed')),
       toggleHeatmap: () => setHeatmapOpen((was) => hasGrid && !was),
+      toggleRotation: () => setRotation((was) => (was === 'closed' ? 'keyboard' : 'closed')),
     }),
-    [hasGrid, setScanner],
+    [hasGrid, setScanner, setRotation],
   );
   useShortcuts(shortcuts);
 
@@ -163,6 +167,7 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
           <ConnectionIndicator {...connection} />
           <ScannerButton open={scanner !== 'closed'} onToggle={() => setScanner((was) => (was === 'closed' ? 'open' : 'closed'))} />
           <HeatmapButton open={heatmapOpen} onToggle={() => setHeatmapOpen((was) => !was)} />
+          <RotationButton open={rotation !== 'closed'} onToggle={() => setRotation((was) => (was === 'closed' ? 'open' : 'closed'))} />
           <HistoryPicker onOpen={setHistoric} />
           <AlertsButton labels={labels} />
           <ThemeToggle />
@@ -190,11 +195,28 @@ export function App({ source, loadColourHistory = null, account = null, loadWatc
       <ChangeAnnouncer changes={changes} labels={labels} />
       <MoveAlerts moves={moves} labels={labels} onOpenSector={openSector} />
       {data && <ColourNote history={history} />}
+      {rotation !== 'closed' && (
+        <Suspense
+          fallback={
+            <p className="view-panel rotation status" role="status">
+              Loading the rotation graph…
+            </p>
+          }
+        >
+          <RotationPanel
+            refreshKey={data?.as_of ?? ''}
+            runId={historic?.run_id ?? null}
+            labels={labels}
+            onClose={() => setRotation('closed')}
+            focusOnOpen={rotation === 'keyboard'}
+          />
+        </Suspense>
+      )}
       <div className={`board${scanner !== 'closed' ? ' with-scanner' : ''}`}>
         {scanner !== 'closed' && (
           <Suspense
             fallback={
-              <p className="scanner status" role="status">
+              <p className="view-panel scanner status" role="status">
                 Loading the scanner…
               </p>
             }

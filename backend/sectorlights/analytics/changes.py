@@ -2,9 +2,9 @@
 
 Grids are the JSON documents of `GET /api/sectors` (`SectorSnapshot.model_dump(mode="json")`).
 
-- One `sector_update` per sector whose score (rounded to 3 dp), color, signal or confidence (rounded to
-  3 dp) changed, or for every sector when there is no previous grid or the sector is new. It carries
-  scores and colors only, never the top lists.
+- One `sector_update` per sector whose score (rounded to 3 dp), color, signal, confidence (rounded to
+  3 dp) or rotation quadrant changed, or for every sector when there is no previous grid or the sector
+  is new. It carries scores, colors and quadrants only, never the top lists.
 - One `top_stocks_change` per sector and side whose list of symbols (in order) changed. A sector missing
   from the previous grid counts as having empty lists, so its non-empty lists are reported as entered.
 - Sectors in the order of the current grid, `sector_update` first, then bullish before bearish.
@@ -20,6 +20,8 @@ from typing import Any
 from sectorlights.domain.events import EventType
 
 SCORE_DECIMALS = 3
+# The quadrants of a card from before the rotation graph was measured.
+_NO_ROTATION = {"day": None, "intraday": None}
 _SIDES = (("bullish", "top_bullish"), ("bearish", "top_bearish"))
 
 
@@ -34,7 +36,12 @@ def _card_key(sector: Mapping[str, Any]) -> tuple[Any, ...]:
         sector.get("signal"),
         _rounded(sector.get("confidence")),
         bool(sector.get("insufficient_data", False)),
+        _rotation(sector),
     )
+
+
+def _rotation(sector: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(sector.get("rotation") or _NO_ROTATION)
 
 
 def _symbols(stocks: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -51,6 +58,7 @@ def _sector_update(
         "signal": current.get("signal"),
         "confidence": current.get("confidence"),
         "insufficient_data": bool(current.get("insufficient_data", False)),
+        "rotation": _rotation(current),
         "previous_color": None if previous is None else previous.get("color"),
         "previous_score": None if previous is None else previous.get("score"),
         "run_id": run_id,

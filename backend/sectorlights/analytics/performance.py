@@ -120,6 +120,26 @@ def _masked_sample_std(values: FloatArray, usable: npt.NDArray[np.bool_]) -> Flo
     return np.sqrt(std)
 
 
+def _membership(sector_index: IntArray) -> FloatArray:
+    """(8, n) one-hot: 1 where a row belongs to a sector; unclassified rows (-1) belong to none."""
+    classified = sector_index >= 0
+    members = np.zeros((SECTOR_COUNT, sector_index.shape[0]))
+    members[sector_index[classified], np.flatnonzero(classified)] = 1.0
+    return members
+
+
+def sector_means(values: FloatArray, sector_index: IntArray) -> FloatArray:
+    """(8, k) equal-weighted mean of each column of (n, k) `values` over every sector's rows, skipping
+    NaN and unclassified rows; NaN where a sector has no value in a column."""
+    members = _membership(sector_index)
+    known = np.isfinite(values)
+    totals = members @ np.where(known, values, 0.0)
+    counts = members @ known.astype(np.float64)
+    means = np.full(totals.shape, np.nan)
+    np.divide(totals, counts, out=means, where=counts > 0)
+    return means
+
+
 def measured_volatility_weights(
     daily_close: FloatArray,
     sector_index: IntArray,
@@ -140,14 +160,8 @@ def measured_volatility_weights(
     window = min(volatility.lookback_sessions + 1, daily_close.shape[1])
     returns = daily_returns(daily_close[:, daily_close.shape[1] - window :])
     benchmark = daily_returns(benchmark_close[np.newaxis, benchmark_close.shape[0] - window :])[0]
-    classified = sector_index >= 0
-    members = np.zeros((SECTOR_COUNT, sector_index.shape[0]))
-    members[sector_index[classified], np.flatnonzero(classified)] = 1.0
-    known = np.isfinite(returns)
-    totals = members @ np.where(known, returns, 0.0)
-    counts = members @ known.astype(np.float64)
-    sector_daily = np.full(totals.shape, np.nan)
-    np.divide(totals, counts, out=sector_daily, where=counts > 0)
+    members = _membership(sector_index)
+    sector_daily = sector_means(returns, sector_index)
     usable = np.isfinite(sector_daily) & np.isfinite(benchmark)[np.newaxis, :]
     sessions = usable.sum(axis=1)
     sector_sigma = _masked_sample_std(sector_daily, usable)

@@ -32,6 +32,7 @@ from sectorlights.api.routes import (
     metrics,
     preferences,
     replays,
+    rotation,
     runs,
     scanner,
     sectors,
@@ -124,6 +125,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         colour_history.router,
         scanner.router,
         heatmap.router,
+        rotation.router,
     ):
         app.include_router(router, dependencies=[Depends(current_user)])
     # MCP over streamable HTTP, with the same token as /api (docs/mcp.md).

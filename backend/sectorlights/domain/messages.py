@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sectorlights.domain.events import EventType
 from sectorlights.domain.responses import SectorGrid
 from sectorlights.domain.results import TopStock
+from sectorlights.domain.rotation import CardRotation
 from sectorlights.domain.snapshot import RunTrigger
 from sectorlights.domain.vocabulary import Color, Sector, Signal
 
@@ -45,7 +46,7 @@ class SnapshotPayload(_Closed):
 
 
 class SectorUpdate(_Closed):
-    """A sector whose score, color, signal or confidence changed (scores only, never top lists)."""
+    """A sector whose score, color, signal, confidence or rotation quadrant changed (never top lists)."""
 
     sector: Sector
     score: float
@@ -54,6 +55,8 @@ class SectorUpdate(_Closed):
     confidence: float
     # Too few members for a colour (docs/methodology.md §8); absent from events before it existed.
     insufficient_data: bool = False
+    # The card's rotation quadrants; absent from events before the rotation graph existed.
+    rotation: CardRotation = Field(default_factory=CardRotation)
     previous_color: Color | None
     previous_score: float | None
     run_id: str

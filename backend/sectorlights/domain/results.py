@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sectorlights.domain.rotation import CardRotation
 from sectorlights.domain.vocabulary import Color, Sector, Signal, Tier, Timeframe
 
 
@@ -91,6 +92,8 @@ class SectorCard(_Frozen):
     factors: SectorFactors | None = None
     gap_profile: GapProfile | None = None
     etf_check: EtfCheck | None = None
+    # The rotation graph's quadrant of the sector (docs/methodology.md, "Sector rotation").
+    rotation: CardRotation = Field(default_factory=CardRotation)
 
 
 class FunnelStage(_Frozen):

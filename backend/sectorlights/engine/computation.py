@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from sectorlights.core.clock import Clock
 from sectorlights.domain.results import AnalysisResult
+from sectorlights.domain.rotation import RotationInterval, RunRotation
 from sectorlights.domain.sessions import NEW_YORK
 from sectorlights.domain.snapshot import AnalysisRun, Benchmark, DataQuality, DataSource, SectorSnapshot
 from sectorlights.engine.frame_builder import DailyBarsCache, ProgressCallback, RecentSnapshots, build_frame
 from sectorlights.engine.move_watcher import WatchedUniverse
 from sectorlights.engine.pipeline import AnalysisInputs, analyze_market
+from sectorlights.engine.rotation_measure import RotationSources, measure_rotation, with_rotation
 from sectorlights.providers.base import MarketDataProvider, RejectedRow
 from sectorlights.storage.repository import Repository
 
@@ -73,7 +76,7 @@ class SnapshotComputer:
     universe: WatchedUniverse
 
     def compute_and_store(self, run: AnalysisRun, progress: ProgressCallback) -> SectorSnapshot:
-        snapshot, result = compute_snapshot(
+        snapshot, result, rotation = compute_snapshot(
             self.provider,
             self.inputs,
             AnalysisMoment(run, self.clock.now(), self.wall_clock),
@@ -82,7 +85,9 @@ class SnapshotComputer:
         )
         self.universe.replace({member.symbol: member.sector.value for member in result.members})
         progress("saving", 90.0)
-        self.repository.commit_run(snapshot, result.members, self.wall_clock.now(), result.exclusions)
+        self.repository.commit_run(
+            snapshot, result.members, self.wall_clock.now(), result.exclusions, rotation.values()
+        )
         return snapshot
 
 
@@ -104,14 +109,20 @@ class FrameSources:
     snapshot_memory: RecentSnapshots | None
 
 
+class ComputedRun(NamedTuple):
+    snapshot: SectorSnapshot
+    result: AnalysisResult
+    rotation: dict[RotationInterval, RunRotation]
+
+
 def compute_snapshot(
     provider: MarketDataProvider,
     inputs: AnalysisInputs,
     moment: AnalysisMoment,
     sources: FrameSources,
     progress: ProgressCallback,
-) -> tuple[SectorSnapshot, AnalysisResult]:
-    """Frame, analysis and the run's snapshot as of `moment.at`; nothing is stored."""
+) -> ComputedRun:
+    """Frame, analysis, rotation graph and the run's snapshot as of `moment.at`; nothing is stored."""
     now = moment.at.astimezone(UTC)
     wall_clock = moment.wall_clock
     source = data_source_for(provider, now, wall_clock.now())
@@ -119,6 +130,10 @@ def compute_snapshot(
         provider, now, sources.history_sessions, sources.bars_cache, progress, sources.snapshot_memory
     )
     result = analyze_market(provider, frame, inputs, progress, wall_clock.now())
+    progress("rotation", 85.0)
+    rotation = measure_rotation(
+        provider, frame, result, RotationSources(sources.snapshot_memory, inputs.score_params)
+    )
     quality = data_quality(provider.drain_rejections() + inputs.sources.drain_rejections())
     snapshot = SectorSnapshot(
         run_id=moment.run.run_id,
@@ -129,7 +144,7 @@ def compute_snapshot(
         benchmark=Benchmark(symbol=result.benchmark_symbol, returns_pct=result.benchmark_returns_pct),
         universe_size=result.universe_size,
         funnel=result.funnel,
-        sectors=result.sectors,
+        sectors=with_rotation(result.sectors, rotation),
         data_quality=quality,
     )
-    return snapshot, result
+    return ComputedRun(snapshot, result, rotation)

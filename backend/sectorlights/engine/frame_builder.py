@@ -30,6 +30,11 @@ MIN_SPAN_30M = timedelta(minutes=20)
 
 ProgressCallback = Callable[[str, float], None]
 
+#: How long remembered snapshots are kept: the rotation graph's half-hour bars reach back one whole
+#: 04:00-20:00 session's worth (32 half hours, up to a day of wall time across the night) on vendors
+#: that only answer "now"; the 30m window needs 30 minutes.
+SNAPSHOT_KEEP_SECS = 25 * 3600
+
 
 class DailyBarsCache:
     """Completed sessions never change, so each is fetched from the vendor once.
@@ -71,7 +76,7 @@ class RecentSnapshots(Protocol):
 class SnapshotMemory:
     """Recent snapshots, for vendors that only answer "now": the 30m window looks back in here."""
 
-    def __init__(self, keep_secs: float = 3 * 3600, tolerance_secs: float = 10 * 60) -> None:
+    def __init__(self, keep_secs: float = SNAPSHOT_KEEP_SECS, tolerance_secs: float = 10 * 60) -> None:
         self._keep_secs = keep_secs
         self._tolerance_secs = tolerance_secs
         self._snapshots: list[IntradaySnapshot] = []

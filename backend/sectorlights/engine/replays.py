@@ -155,7 +155,7 @@ class ReplayRunner:
             self.repository.update_progress(run.run_id, stage, percent, self.wall_clock.now())
 
         sources = self.sources
-        snapshot, _result = compute_snapshot(
+        snapshot, _result, rotation = compute_snapshot(
             sources.provider,
             sources.inputs,
             AnalysisMoment(run, instant.at, self.wall_clock),
@@ -165,7 +165,7 @@ class ReplayRunner:
             report,
         )
         report("saving", 90.0)
-        self.repository.commit_replay(snapshot, self.wall_clock.now())
+        self.repository.commit_replay(snapshot, self.wall_clock.now(), rotation.values())
         return snapshot
 
     def _count(self, status: RunStatus, started: float) -> None:

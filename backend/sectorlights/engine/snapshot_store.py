@@ -1,11 +1,12 @@
 """The snapshot memory behind the 30-minute column, shared by every replica when Redis is configured.
 
-A vendor that only answers "now" gives the 30m window nothing to look back at, so each run remembers
-its whole-market snapshot (`frame_builder.SnapshotMemory`). In one process that memory is the
-process's own, and two replicas would serve different 30m figures (each remembers only the
-snapshots of its own runs). `RedisSnapshotMemory` keeps them in Redis instead, with the same rules:
-snapshots up to `keep_secs` older than the newest are kept, and `closest` answers the one of the
-session nearest the target within `tolerance_secs`.
+A vendor that only answers "now" gives the 30m window (and the rotation graph's half-hour bars)
+nothing to look back at, so each run remembers its whole-market snapshot
+(`frame_builder.SnapshotMemory`). In one process that memory is the process's own, and two replicas
+would serve different 30m figures (each remembers only the snapshots of its own runs).
+`RedisSnapshotMemory` keeps them in Redis instead, with the same rules: snapshots up to `keep_secs`
+older than the newest are kept, and `closest` answers the one of the session nearest the target
+within `tolerance_secs`.
 
 Layout: one sorted set `sectorlights:snapshots` (member `<session>|<epoch ms>`, score the instant in
 epoch seconds) and one key per snapshot holding its columns as an uncompressed `.npz` (no pickles).
@@ -25,7 +26,7 @@ from redis.exceptions import RedisError
 
 from sectorlights.core.state_log import StateLog
 from sectorlights.domain.market import IntradaySnapshot
-from sectorlights.engine.frame_builder import RecentSnapshots, SnapshotMemory
+from sectorlights.engine.frame_builder import SNAPSHOT_KEEP_SECS, RecentSnapshots, SnapshotMemory
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class RedisSnapshotMemory:
     def __init__(
         self,
         client: redis.Redis,
-        keep_secs: float = 3 * 3600,
+        keep_secs: float = SNAPSHOT_KEEP_SECS,
         tolerance_secs: float = 10 * 60,
     ) -> None:
         self._client = client

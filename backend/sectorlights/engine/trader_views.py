@@ -1,4 +1,5 @@
-"""The trader's views built once: the scanner, the news behind moves, and price bars for charts."""
+"""The trader's views built once: the scanner, the news behind moves, price bars for charts, and the
+sectors' rotation graph."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sectorlights.engine.frame_builder import DailyBarsCache
 from sectorlights.engine.heatmap import MemberHeatmap
 from sectorlights.engine.lookups import LatestGrid
 from sectorlights.engine.news_feed import NewsFeed, NewsViews
+from sectorlights.engine.rotation import RotationViews
 from sectorlights.engine.scanner import ScannerService
 from sectorlights.engine.snapshot_holder import SnapshotHolder
 from sectorlights.providers.base import MarketDataProvider
@@ -27,6 +29,7 @@ class TraderViews:
     # The move watcher offers its snapshots here, so the scanner reuses them.
     snapshots: SnapshotHolder
     heatmap: MemberHeatmap
+    rotation: RotationViews
 
 
 def build_trader_views(
@@ -56,4 +59,6 @@ def build_trader_views(
     charts = StockCharts(
         provider, clock, repository, grids, bars_cache, vendor_calls, settings.engine.history_sessions
     )
-    return TraderViews(scanner, news, charts, snapshots, MemberHeatmap(repository, grids))
+    return TraderViews(
+        scanner, news, charts, snapshots, MemberHeatmap(repository, grids), RotationViews(repository, grids)
+    )

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Table, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.sql.dml import Update
 
 from sectorlights.domain.results import UniverseMember
+from sectorlights.domain.rotation import RotationInterval, RunRotation
 from sectorlights.domain.snapshot import AnalysisRun, RunStatus, RunTrigger, SectorSnapshot
 from sectorlights.domain.vocabulary import Sector, Timeframe
 from sectorlights.storage.tables import (
     analysis_runs,
+    sector_rotation,
     sector_sentiment,
     stock_exclusions,
     stock_metrics,
@@ -88,9 +103,10 @@ class Repository:
         members: list[UniverseMember],
         finished_at: datetime,
         exclusions: Mapping[str, str] | None = None,
+        rotation: Iterable[RunRotation] = (),
     ) -> None:
         """Publish a run: history rows, the universe (members and, when given, the exclusion reason
-        of every other listing) and the run's result, in one transaction."""
+        of every other listing), its rotation graphs and the run's result, in one transaction."""
         history = [
             {
                 "timestamp": snapshot.as_of,
@@ -167,13 +183,32 @@ class Repository:
                 ]
                 if excluded:
                     connection.execute(insert(stock_exclusions), excluded)
+            _insert_rotation(connection, snapshot, rotation)
             connection.execute(_succeeded(snapshot, finished_at))
 
-    def commit_replay(self, snapshot: SectorSnapshot, finished_at: datetime) -> None:
-        """Publish a replay: only its run's result, to be opened read-only. The universe tables and
-        the sector and stock history describe the live market, so a replay leaves them alone."""
+    def commit_replay(
+        self, snapshot: SectorSnapshot, finished_at: datetime, rotation: Iterable[RunRotation] = ()
+    ) -> None:
+        """Publish a replay: its run's result and rotation graphs, to be opened read-only. The
+        universe tables and the sector and stock history describe the live market, so a replay leaves
+        them alone."""
         with self.engine.begin() as connection:
+            _insert_rotation(connection, snapshot, rotation)
             connection.execute(_succeeded(snapshot, finished_at))
+
+    def rotation(self, run_id: str, interval: RotationInterval) -> tuple[datetime, RunRotation] | None:
+        """A run's rotation graph of `interval` with the run's market time; None when the run kept
+        none (it failed, or was stored before the graph was measured)."""
+        statement = select(sector_rotation).where(
+            sector_rotation.c.run_id == run_id, sector_rotation.c.interval == interval.value
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(statement).mappings().first()
+        if row is None:
+            return None
+        return row["as_of"], RunRotation.model_validate(
+            {key: row[key] for key in ("interval", "benchmark", "ratio_period", "momentum_period", "sectors")}
+        )
 
     def get_run(self, run_id: str) -> AnalysisRun | None:
         with self.engine.connect() as connection:
@@ -405,6 +440,16 @@ def _run_from_row(row: RowMapping) -> AnalysisRun:
         universe_size=row["universe_size"],
         error=row["error"],
     )
+
+
+def _insert_rotation(connection: Connection, snapshot: SectorSnapshot, graphs: Iterable[RunRotation]) -> None:
+    """The run's rotation graphs, one row per interval."""
+    rows = [
+        {"run_id": snapshot.run_id, "as_of": snapshot.as_of} | graph.model_dump(mode="json")
+        for graph in graphs
+    ]
+    if rows:
+        connection.execute(insert(sector_rotation), rows)
 
 
 def _succeeded(snapshot: SectorSnapshot, finished_at: datetime) -> Update:

@@ -79,6 +79,20 @@ def _member_metric_columns() -> list[Column[Any]]:
     return [Column(name, Float, nullable=True) for name in names]
 
 
+# Each run's Relative Rotation Graph per interval (`day`, `30min`): every sector's latest points and
+# quadrant as JSON (`RunRotation.sectors`). Replays keep theirs too; a run's rows go with the run.
+sector_rotation = Table(
+    "sector_rotation",
+    metadata,
+    Column("run_id", String(36), ForeignKey("analysis_runs.run_id", ondelete="CASCADE"), primary_key=True),
+    Column("interval", String(8), primary_key=True),
+    Column("as_of", UtcDateTime, nullable=False),
+    Column("benchmark", String(16), nullable=False),
+    Column("ratio_period", Integer, nullable=False),
+    Column("momentum_period", Integer, nullable=False),
+    Column("sectors", JSON, nullable=False),
+)
+
 # The spec's schema plus tier, exchange, float, SIC and classification confidence.
 stock_universe = Table(
     "stock_universe",

@@ -7,12 +7,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, delete, func, insert, select
 
+from sectorlights.domain.rotation import RotationInterval
 from sectorlights.domain.vocabulary import Sector
 from sectorlights.storage.database import timescaledb_in_use
 from sectorlights.storage.repository import Repository
 from sectorlights.storage.retention import KeptRun, prune_history
-from sectorlights.storage.tables import analysis_runs, minute_bars, sector_sentiment, stock_metrics
-from tests.samples import AS_OF, members, replayed, run_record, snapshot
+from sectorlights.storage.tables import (
+    analysis_runs,
+    minute_bars,
+    sector_rotation,
+    sector_sentiment,
+    stock_metrics,
+)
+from tests.samples import AS_OF, members, replayed, rotation_graphs, run_record, snapshot
 
 
 def _count(engine: Engine, table: object) -> int:
@@ -24,7 +31,9 @@ def _published(repository: Repository, days_ago: float) -> str:
     moment = AS_OF - timedelta(days=days_ago)
     run = run_record(started_at=moment)
     repository.create_run(run)
-    repository.commit_run(snapshot(run.run_id, as_of=moment), members(), moment)
+    repository.commit_run(
+        snapshot(run.run_id, as_of=moment), members(), moment, rotation=rotation_graphs(moment)
+    )
     return run.run_id
 
 
@@ -60,6 +69,10 @@ def test_history_older_than_90_days_goes_and_the_rest_stays(database: Engine) ->
     assert repository.get_run(old) is None
     assert repository.get_run(kept) is not None and repository.get_run(latest) is not None
     assert len(repository.sector_history(Sector.ENERGY)) == 2
+    # A run's rotation graphs go with it.
+    assert _count(database, sector_rotation) == 4
+    assert repository.rotation(old, RotationInterval.DAY) is None
+    assert repository.rotation(kept, RotationInterval.DAY) is not None
     # A second pass finds nothing more to delete.
     again = prune_history(database, AS_OF)
     assert (again.sector_sentiment, again.minute_bars, again.analysis_runs) == (0, 0, 0)

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, func, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from sectorlights.domain.results import UniverseMember
+from sectorlights.domain.rotation import RotationInterval
 from sectorlights.domain.snapshot import RunStatus, RunTrigger
 from sectorlights.domain.vocabulary import Color, Sector, Timeframe
 from sectorlights.storage.database import (
@@ -20,9 +21,23 @@ from sectorlights.storage.database import (
     migration_state,
 )
 from sectorlights.storage.repository import INTERRUPTED_ERROR, RUN_STALE_AFTER, Repository
-from sectorlights.storage.tables import analysis_runs, sector_sentiment, stock_metrics, stock_universe
+from sectorlights.storage.tables import (
+    analysis_runs,
+    sector_rotation,
+    sector_sentiment,
+    stock_metrics,
+    stock_universe,
+)
 from tests.databases import downgraded
-from tests.samples import AS_OF, members, replay_snapshot, replayed, run_record, snapshot
+from tests.samples import (
+    AS_OF,
+    members,
+    replay_snapshot,
+    replayed,
+    rotation_graphs,
+    run_record,
+    snapshot,
+)
 
 
 def _count(engine: Engine, table: object) -> int:
@@ -446,3 +461,62 @@ def test_replays_stored_by_the_cli_before_0008_are_retagged(database: Engine) ->
     triggers = {row["run_id"]: row["trigger"] for row in repository.stored_runs(10)}
     assert triggers == {old_replay.run_id: "replay", plain_cli.run_id: "cli"}
     assert repository.latest_snapshot().run_id == plain_cli.run_id  # type: ignore[union-attr]
+
+
+# --- rotation graphs (sector_rotation, migration 0010) ----------------------------------------------
+
+
+def test_a_run_keeps_its_rotation_graphs_with_its_results(database: Engine) -> None:
+    repository = Repository(database)
+    run = run_record()
+    repository.create_run(run)
+    graphs = rotation_graphs()
+    repository.commit_run(snapshot(run.run_id), members(), AS_OF, rotation=graphs)
+
+    for graph in graphs:
+        assert repository.rotation(run.run_id, graph.interval) == (AS_OF, graph)
+    assert repository.rotation("another-run", RotationInterval.DAY) is None
+    # Without graphs (the tests' own runs, or a run that measured none) nothing is stored.
+    other = run_record()
+    repository.create_run(other)
+    repository.commit_run(snapshot(other.run_id, as_of=AS_OF + timedelta(minutes=5)), members(), AS_OF)
+    assert repository.rotation(other.run_id, RotationInterval.DAY) is None
+
+
+def test_a_replay_keeps_its_rotation_graphs_and_a_failed_commit_none(database: Engine) -> None:
+    repository = Repository(database)
+    replay = run_record(trigger=RunTrigger.REPLAY)
+    repository.create_run(replay)
+    past = AS_OF - timedelta(days=400)
+    repository.commit_replay(replay_snapshot(replay.run_id, past), AS_OF, rotation_graphs(past))
+    stored = repository.rotation(replay.run_id, RotationInterval.MIN_30)
+    assert stored is not None and stored[0] == past
+    assert stored[1].sectors[0].points[-1].time == past
+
+    with pytest.raises(IntegrityError):
+        repository.commit_run(
+            snapshot("not-a-run", as_of=AS_OF + timedelta(hours=1)),
+            members(),
+            AS_OF,
+            rotation=rotation_graphs(),
+        )
+    assert _count(database, sector_rotation) == 2
+
+
+def test_runs_stored_before_0010_have_no_rotation_and_still_open(database: Engine) -> None:
+    repository = Repository(database)
+    with downgraded(database, "0009"):
+        old = run_record()
+        repository.create_run(old)
+        # Its grid as that release stored it: cards without quadrants.
+        grid = snapshot(old.run_id).model_dump(mode="json")
+        for card in grid["sectors"]:
+            del card["rotation"]
+        repository.commit_run(snapshot(old.run_id), members(), AS_OF)
+        with database.begin() as connection:
+            connection.execute(update(analysis_runs).values(result=grid))
+    assert current_revision(database) == head_revision()
+    assert repository.rotation(old.run_id, RotationInterval.DAY) is None
+    stored = repository.snapshot(old.run_id)
+    assert stored is not None
+    assert {card.rotation.day for card in stored.sectors} == {None}

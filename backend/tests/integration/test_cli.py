@@ -120,6 +120,7 @@ def test_migrate_then_analyze_prints_the_grid(tmp_path: Path) -> None:
         "classification",
         "news",
         "analysis",
+        "rotation",
         "saving",
         "done",
     ]

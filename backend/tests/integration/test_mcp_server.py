@@ -62,6 +62,7 @@ TOOLS = {
     "get_latest_analysis",
     "get_analysis_run",
     "request_analysis",
+    "get_rotation_graph",
 }
 TRANSPORTS = ["stdio", "http"]
 UNKNOWN_RUN = uuid.UUID(int=1)
@@ -227,6 +228,12 @@ READ_TOOLS = [
     ("get_colour_history", {}, "/api/colour-history"),
     ("get_latest_analysis", {}, "/api/analysis/latest"),
     ("get_analysis_run", {"run_id": "{run_id}"}, "/api/analysis/{run_id}"),
+    ("get_rotation_graph", {}, "/api/rrg"),
+    (
+        "get_rotation_graph",
+        {"interval": "30min", "tail": 12, "run_id": "{run_id}"},
+        "/api/rrg?interval=30min&tail=12&run_id={run_id}",
+    ),
 ]
 
 
@@ -298,6 +305,14 @@ REFUSALS = [
         "limit: Input should be greater than or equal to 1",
     ),
     ("get_analysis_run", {"run_id": "last"}, None, "run_id: Input should be a valid UUID"),
+    (
+        "get_rotation_graph",
+        {"run_id": str(UNKNOWN_RUN)},
+        f"/api/rrg?run_id={UNKNOWN_RUN}",
+        f"run_id: no successful run {UNKNOWN_RUN}",
+    ),
+    ("get_rotation_graph", {"tail": 13}, None, "tail: Input should be less than or equal to 12"),
+    ("get_rotation_graph", {"interval": "hour"}, None, "interval: Input should be 'day' or '30min'"),
 ]
 
 
@@ -383,6 +398,7 @@ async def test_before_the_first_analysis_every_read_tool_says_so(
                         ("explain_sector_colour", {"sector": "energy"}),
                         ("get_stock", {"symbol": "SOUN"}),
                         ("get_latest_analysis", {}),
+                        ("get_rotation_graph", {}),
                     ]
                 }
         finally:
@@ -393,6 +409,8 @@ async def test_before_the_first_analysis_every_read_tool_says_so(
         "get_sector": no_grid,
         "explain_sector_colour": no_grid,
         "get_stock": no_grid,
+        # The trader's views (as GET /api/rrg's 409) word it with what to do.
+        "get_rotation_graph": f"{no_grid[:-1]}; try again once the grid is published.",
         "get_latest_analysis": "No analysis has run yet: POST /api/analysis to start one.",
     }
 

@@ -1,7 +1,7 @@
 """`POST /api/replays` against the real `sectorlights serve` on the simulated market, its database
 holding the committed fixture flat files (tests/fixtures/flatfiles/SOURCE.md): a replay opens as a
-stored run, is refused with the field named, and never becomes the live grid, from the API or from
-`sectorlights replay`; the imported bars stay whole."""
+stored run with its rotation graph, is refused with the field named, and never becomes the live
+grid, from the API or from `sectorlights replay`; the imported bars stay whole."""
 
 from __future__ import annotations
 
@@ -65,6 +65,15 @@ def _replay(server: ReplayServer, body: dict[str, Any]) -> dict[str, Any]:
     return started
 
 
+def _rotation(server: ReplayServer, run_id: str, interval: str) -> dict[str, Any]:
+    response = httpx.get(
+        server.url + "/api/rrg", params={"run_id": run_id, "interval": interval, "tail": 12}, timeout=30
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
 def test_a_replay_opens_as_a_stored_run_and_the_imported_bars_stay(replay_server: ReplayServer) -> None:
     # The live start-up run (today's simulated market) ran its retention: the 2017 import is whole.
     assert _bars(replay_server.folder) == IMPORTED_BARS
@@ -83,6 +92,13 @@ def test_a_replay_opens_as_a_stored_run_and_the_imported_bars_stay(replay_server
     }
     assert grid["stale"] is True and "not live" in grid["recommendation"]
     assert len(grid["sectors"]) == 8 and grid["universe_size"] > 0
+    # It kept its rotation graph: daily from the imported day bars; no half hours in a day-only session.
+    day = _rotation(replay_server, started["run_id"], "day")
+    assert day["as_of"] == grid["as_of"] and day["run_id"] == started["run_id"]
+    assert any(entry["points"] for entry in day["sectors"]), day
+    assert all(entry["points"][-1]["time"] == grid["as_of"] for entry in day["sectors"] if entry["points"])
+    half_hours = _rotation(replay_server, started["run_id"], "30min")
+    assert all(not entry["points"] and entry["reason"] for entry in half_hours["sectors"]), half_hours
     runs = httpx.get(replay_server.url + "/api/runs", timeout=30).json()["runs"]
     assert {"run_id": started["run_id"], "trigger": "replay"}.items() <= next(
         run for run in runs if run["run_id"] == started["run_id"]
@@ -93,6 +109,9 @@ def test_a_replay_opens_as_a_stored_run_and_the_imported_bars_stay(replay_server
     grid = httpx.get(f"{replay_server.url}/api/runs/{intraday['run_id']}/grid", timeout=30).json()
     assert grid["as_of"] == "2017-11-10T17:30:00Z"
     assert any(sector["timeframes"]["30m"]["score"] is not None for sector in grid["sectors"])
+    # Its half-hour bars are the imported minutes': 04:30 to 12:00, then 12:30 itself.
+    half_hours = _rotation(replay_server, intraday["run_id"], "30min")
+    assert any(entry["points"] for entry in half_hours["sectors"]), half_hours
     # A replay runs no retention and writes no bars.
     assert _bars(replay_server.folder) == IMPORTED_BARS
 

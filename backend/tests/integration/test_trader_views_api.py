@@ -266,5 +266,7 @@ def test_before_the_first_analysis_the_views_answer_409(tmp_path_factory: pytest
                 "/api/stocks/SOUN/bars",
                 "/api/sectors/energy/news",
                 "/api/heatmap",
+                "/api/rrg",
+                "/api/rrg?interval=30min",
             ):
                 assert_names(client.get(path), 409, "No analysis yet")

@@ -23,6 +23,7 @@ CARD_FIELDS = {
     "color",
     "signal",
     "confidence",
+    "rotation",
     "previous_color",
     "previous_score",
     "run_id",
@@ -78,6 +79,19 @@ PREVIOUS = grid("run-1")
             edit(grid(), "energy", confidence=0.5), [("sector_update", "energy", None)], id="confidence"
         ),
         pytest.param(
+            edit(grid(), "energy", rotation={"day": "leading", "intraday": None}),
+            [("sector_update", "energy", None)],
+            id="daily-quadrant",
+        ),
+        pytest.param(
+            edit(grid(), "energy", rotation={"day": None, "intraday": "improving"}),
+            [("sector_update", "energy", None)],
+            id="intraday-quadrant",
+        ),
+        pytest.param(
+            edit(grid(), "energy", rotation=None), [], id="card-from-before-rotation-reads-as-no-quadrant"
+        ),
+        pytest.param(
             edit(grid(), "energy", stock_count=40, timeframes={}, bullish_note="x", label="Oil"),
             [],
             id="other-fields-ignored",
@@ -127,7 +141,12 @@ def test_a_sector_losing_its_colour_for_too_few_members_is_an_update() -> None:
 
 def test_sector_update_payload() -> None:
     current = edit(
-        grid("run-2"), "energy", score=-0.41, color="light_red", signal="GOOD_SHORTING_ENVIRONMENT"
+        grid("run-2"),
+        "energy",
+        score=-0.41,
+        color="light_red",
+        signal="GOOD_SHORTING_ENVIRONMENT",
+        rotation={"day": "weakening", "intraday": "lagging"},
     )
     [(kind, payload)] = grid_changes(PREVIOUS, current)
     assert kind is UPDATE
@@ -138,6 +157,7 @@ def test_sector_update_payload() -> None:
         "signal": "GOOD_SHORTING_ENVIRONMENT",
         "confidence": 0.71,
         "insufficient_data": False,
+        "rotation": {"day": "weakening", "intraday": "lagging"},
         "previous_color": "dark_green",
         "previous_score": 0.62,
         "run_id": "run-2",

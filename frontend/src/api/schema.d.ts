@@ -162,6 +162,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rrg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Rotation
+         * @description Each sector's RS-Ratio and RS-Momentum against IWM (JdK's method as publicly approximated:
+         *     z-scores of relative strength and of its rate of change; docs/methodology.md, "Sector
+         *     rotation") over its last `tail` bars, oldest first, and the quadrant of the latest: leading,
+         *     weakening, lagging or improving. A sector with fewer points says why (`reason`). 409 before the
+         *     first analysis; 404 for a run that is not stored or did not succeed.
+         */
+        get: operations["getRotation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs": {
         parameters: {
             query?: never;
@@ -744,6 +768,15 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "error";
+        };
+        /**
+         * CardRotation
+         * @description The quadrant a sector card shows, per interval; null without enough bars (or in runs stored
+         *     before the graph was measured).
+         */
+        CardRotation: {
+            day?: components["schemas"]["Quadrant"] | null;
+            intraday?: components["schemas"]["Quadrant"] | null;
         };
         /**
          * ChartLink
@@ -1428,6 +1461,12 @@ export interface components {
             volume: number;
         };
         /**
+         * Quadrant
+         * @description Where a sector's latest point lies: RS-Ratio (x) and RS-Momentum (y) against 100.
+         * @enum {string}
+         */
+        Quadrant: "leading" | "weakening" | "lagging" | "improving";
+        /**
          * Readiness
          * @description `GET /readyz`: ready when the database is reachable and migrated and the cache answers.
          */
@@ -1518,6 +1557,68 @@ export interface components {
             stage: string;
             status: components["schemas"]["RunStatus"];
             trigger: components["schemas"]["RunTrigger"];
+        };
+        /**
+         * RotationGraph
+         * @description `GET /api/rrg`: the Relative Rotation Graph of the 8 sectors against IWM in one run.
+         */
+        RotationGraph: {
+            /**
+             * As Of
+             * Format: date-time
+             * @description the run's market time
+             */
+            as_of: string;
+            /** Benchmark */
+            benchmark: string;
+            interval: components["schemas"]["RotationInterval"];
+            /**
+             * Momentum Period
+             * @description bars in the RS-Momentum's rolling mean and deviation
+             */
+            momentum_period: number;
+            /**
+             * Ratio Period
+             * @description bars in the RS-Ratio's rolling mean and deviation
+             */
+            ratio_period: number;
+            /** Run Id */
+            run_id: string;
+            /** Sectors */
+            sectors: components["schemas"]["SectorRotation"][];
+            /**
+             * Tail
+             * @description points asked for per sector (a sector may have fewer: see its reason)
+             */
+            tail: number;
+        };
+        /**
+         * RotationInterval
+         * @description The bars a graph is drawn from: daily closes, or half-hour closes over extended hours.
+         * @enum {string}
+         */
+        RotationInterval: "day" | "30min";
+        /**
+         * RotationPoint
+         * @description One bar's position on the graph.
+         */
+        RotationPoint: {
+            /**
+             * Rs Momentum
+             * @description JdK-style RS-Momentum: 100 = RS-Ratio changing at its usual pace
+             */
+            rs_momentum: number;
+            /**
+             * Rs Ratio
+             * @description JdK-style RS-Ratio: 100 = the sector's relative strength at its own mean
+             */
+            rs_ratio: number;
+            /**
+             * Time
+             * Format: date-time
+             * @description the bar's close: a session's regular close, a half hour, or the run's time
+             */
+            time: string;
         };
         /**
          * RunStatus
@@ -1711,6 +1812,7 @@ export interface components {
             insufficient_reason?: string | null;
             /** Label */
             label: string;
+            rotation?: components["schemas"]["CardRotation"];
             /** Score */
             score: number;
             sector: components["schemas"]["Sector"];
@@ -1942,6 +2044,27 @@ export interface components {
             url: string | null;
         };
         /**
+         * SectorRotation
+         * @description One sector's tail: its latest points, oldest first, and the quadrant of the last one.
+         */
+        SectorRotation: {
+            /** Label */
+            label: string;
+            /**
+             * Points
+             * @description oldest first; the last is the sector's current position
+             */
+            points: components["schemas"]["RotationPoint"][];
+            /** @description of the latest point; null when there is none */
+            quadrant: components["schemas"]["Quadrant"] | null;
+            /**
+             * Reason
+             * @description why the sector has fewer points than asked for, or none (too little data)
+             */
+            reason?: string | null;
+            sector: components["schemas"]["Sector"];
+        };
+        /**
          * SectorSummary
          * @description The headline of a stock's sector card.
          */
@@ -1958,7 +2081,7 @@ export interface components {
         };
         /**
          * SectorUpdate
-         * @description A sector whose score, color, signal or confidence changed (scores only, never top lists).
+         * @description A sector whose score, color, signal, confidence or rotation quadrant changed (never top lists).
          */
         SectorUpdate: {
             /**
@@ -1977,6 +2100,7 @@ export interface components {
             previous_color: components["schemas"]["Color"] | null;
             /** Previous Score */
             previous_score: number | null;
+            rotation?: components["schemas"]["CardRotation"];
             /** Run Id */
             run_id: string;
             /** Score */
@@ -2824,6 +2948,69 @@ export interface operations {
             };
             /** @description Too many requests of this kind from this caller; see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getRotation: {
+        parameters: {
+            query?: {
+                /** @description daily closes, or half-hour closes over 04:00-20:00 ET */
+                interval?: components["schemas"]["RotationInterval"];
+                /** @description points per sector, the latest last */
+                tail?: number;
+                /** @description a stored run (GET /api/runs); the latest analysis by default */
+                run_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotationGraph"];
+                };
+            };
+            /** @description Authorization missing or unknown (only with SECTORLIGHTS_AUTH=required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No analysis yet: the view needs the latest analysis's universe */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A parameter or the body is invalid */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

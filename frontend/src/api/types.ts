@@ -129,3 +129,15 @@ export type PriceBar = Schemas['PriceBar'];
 export type BarInterval = StockBars['interval'];
 /** A link out to a charting site: `{symbol}` in `url_template` is replaced by the ticker. */
 export type ChartLink = Schemas['ChartLink'];
+
+// ---- GET /api/rrg (the sectors' rotation against IWM) -----------------------------------------
+
+/** `day` (daily closes) or `30min` (half-hour closes over 04:00–20:00 ET). */
+export type RotationInterval = Schemas['RotationInterval'];
+export type Quadrant = Schemas['Quadrant'];
+/** Each sector's tail, oldest point first, with the quadrant of the last and why it has fewer. */
+export type RotationGraph = Schemas['RotationGraph'];
+export type SectorRotation = Schemas['SectorRotation'];
+export type RotationPoint = Schemas['RotationPoint'];
+/** A card's quadrant per interval (absent from grids stored before the graph existed). */
+export type CardRotation = Schemas['CardRotation'];

@@ -27,6 +27,27 @@ describe('SectorCard', () => {
     expect(within(card).getByTestId('sector-arrow')).toHaveTextContent(arrow);
   });
 
+  it('shows the rotation quadrants in words with their marks, and names them to assistive technology', () => {
+    const card = renderCard('energy', { rotation: { day: 'leading', intraday: 'lagging' } });
+    const badge = within(card).getByTestId('rotation-badge');
+    expect(badge).toHaveTextContent('RRG↗ Leading30m ↙ Lagging');
+    expect(badge).toHaveAttribute('data-day', 'leading');
+    expect(badge).toHaveAttribute('data-intraday', 'lagging');
+    expect(badge).toHaveAttribute('title', 'Rotation against IWM: daily leading, 30-minute lagging');
+    expect(card).toHaveAccessibleName('Energy: Do not short; rotation daily leading, 30-minute lagging');
+  });
+
+  it.each([
+    [undefined, null],
+    [{ day: null, intraday: null }, null],
+    [{ day: null, intraday: 'improving' as const }, 'RRG30m ↖ Improving'],
+  ])('a card with rotation %o shows %s', (rotation, text) => {
+    const card = renderCard('energy', { rotation });
+    const badge = within(card).queryByTestId('rotation-badge');
+    if (text === null) expect(badge).toBeNull();
+    else expect(badge).toHaveTextContent(text);
+  });
+
   it('says "Insufficient data" instead of the colour words for a sector with too few members', () => {
     const card = renderCard('utilities', {
       score: 0,

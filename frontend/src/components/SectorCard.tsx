@@ -1,5 +1,5 @@
 import { type KeyboardEvent, memo, useState } from 'react';
-import type { ColourHistory, SectorResult, Timeframe } from '../api/types';
+import type { CardRotation, ColourHistory, SectorResult, Timeframe } from '../api/types';
 import { colourHistoryLine } from '../colourHistory';
 import { useNowUntil } from '../hooks/useNow';
 import type { TimedSectorChange } from '../hooks/useSectors';
@@ -15,6 +15,7 @@ import {
   timeframeLabel,
 } from '../format';
 import { CONFIDENCE_HELP, SCORE_HELP } from '../labels/labels';
+import { QUADRANT_MARKS, QUADRANT_WORDS } from '../rotation/quadrants';
 import { TimeframeCell } from './TimeframeCell';
 import { TopStocksList } from './TopStocksList';
 
@@ -59,6 +60,42 @@ function walkInside(event: KeyboardEvent<HTMLElement>): boolean {
   return true;
 }
 
+/** The rotation graph's quadrants in words ("daily leading, 30-minute lagging"); null without one. */
+export function rotationWords(rotation: CardRotation | undefined): string | null {
+  const parts = [
+    rotation?.day ? `daily ${QUADRANT_WORDS[rotation.day].toLowerCase()}` : null,
+    rotation?.intraday ? `30-minute ${QUADRANT_WORDS[rotation.intraday].toLowerCase()}` : null,
+  ].filter((part) => part !== null);
+  return parts.length > 0 ? parts.join(', ') : null;
+}
+
+/** The sector's quadrant against IWM, daily and over 30-minute bars (the Rotation view's graph). */
+function RotationBadge({ rotation }: { rotation: CardRotation | undefined }) {
+  const words = rotationWords(rotation);
+  if (!rotation || words === null) return null;
+  return (
+    <p
+      className="card-rotation"
+      data-testid="rotation-badge"
+      data-day={rotation.day ?? undefined}
+      data-intraday={rotation.intraday ?? undefined}
+      title={`Rotation against IWM: ${words}`}
+    >
+      <span className="card-rotation-label">RRG</span>
+      {rotation.day && (
+        <span className="card-rotation-quadrant" data-testid="rotation-day">
+          <span aria-hidden="true">{QUADRANT_MARKS[rotation.day]}</span> {QUADRANT_WORDS[rotation.day]}
+        </span>
+      )}
+      {rotation.intraday && (
+        <span className="card-rotation-quadrant" data-testid="rotation-intraday">
+          30m <span aria-hidden="true">{QUADRANT_MARKS[rotation.intraday]}</span> {QUADRANT_WORDS[rotation.intraday]}
+        </span>
+      )}
+    </p>
+  );
+}
+
 /** A sector's card; memoised, so a page re-render that brings it nothing new passes it by. */
 export const SectorCard = memo(function SectorCard({
   sector,
@@ -80,6 +117,7 @@ export const SectorCard = memo(function SectorCard({
   const [explained, setExplained] = useState<Timeframe | null>(null);
   const explain = (timeframe: Timeframe) => setExplained((was) => (was === timeframe ? null : timeframe));
   const reason = explained ? sector.timeframes[explained]?.missing_reason : null;
+  const rotation = rotationWords(sector.rotation);
   return (
     <article
       className={`sector-card ${colorClass(sector.color)}${changed ? ' is-changed' : ''}${onOpen ? ' is-clickable' : ''}`}
@@ -88,7 +126,7 @@ export const SectorCard = memo(function SectorCard({
       data-color={sector.color}
       data-insufficient={sector.insufficient_data ? 'true' : undefined}
       data-changed={changed ? 'true' : undefined}
-      aria-label={`${sector.label}: ${signal}`}
+      aria-label={`${sector.label}: ${signal}${rotation ? `; rotation ${rotation}` : ''}`}
       tabIndex={onOpen ? 0 : undefined}
       role={onOpen ? 'button' : undefined}
       onClick={onOpen ? open : undefined}
@@ -145,6 +183,8 @@ export const SectorCard = memo(function SectorCard({
           <span data-testid="sector-count">{sector.stock_count} stocks</span>
         </span>
       </div>
+
+      <RotationBadge rotation={sector.rotation} />
 
       {historyLine && (
         <p className="card-history" data-testid="card-history">

@@ -193,6 +193,16 @@ describe('createLiveSource', () => {
     ]);
   });
 
+  it('carries a sector_update’s rotation quadrants onto the card, and keeps them for an event without', () => {
+    const { lastData } = setup();
+    const socket = connectWithSnapshot(10);
+    const rotation = { day: 'weakening', intraday: 'improving' };
+    socket.send('sector_update', 11, { run_id: 'run2', as_of: 'x', sectors: [update({ rotation })] });
+    expect(lastData()?.sectors.find((s) => s.sector === 'technology')?.rotation).toEqual(rotation);
+    socket.send('sector_update', 12, { run_id: 'run3', as_of: 'y', sectors: [update({ score: 0.1 })] });
+    expect(lastData()?.sectors.find((s) => s.sector === 'technology')?.rotation).toEqual(rotation);
+  });
+
   it('marks only the cards whose colour changed or score moved meaningfully, but updates every figure', () => {
     const { ofKind, lastData } = setup();
     const socket = connectWithSnapshot(10);

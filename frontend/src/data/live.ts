@@ -116,6 +116,8 @@ export function applySectorUpdate(
       signal: entry.signal,
       confidence: entry.confidence,
       insufficient_data: entry.insufficient_data,
+      // An event from before the rotation graph existed leaves the card's quadrants as they were.
+      rotation: entry.rotation ?? sector.rotation,
     };
   });
   return { ...grid, run_id: payload.run_id, as_of: payload.as_of, sectors };

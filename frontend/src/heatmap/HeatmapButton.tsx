@@ -1,14 +1,15 @@
 /** The header's "Heatmap" toggle. */
-import { HeaderToggle } from '../components/HeaderToggle';
+import { ViewButton } from '../components/ViewPanel';
 
 export function HeatmapButton({ open, onToggle }: { open: boolean; onToggle: () => void }) {
   return (
-    <HeaderToggle
+    <ViewButton
       open={open}
       onToggle={onToggle}
-      label="Heatmap"
       testId="heatmap-button"
       title="Member heatmap: every member sized by market cap or float, coloured by its change (m)"
-    />
+    >
+      Heatmap
+    </ViewButton>
   );
 }

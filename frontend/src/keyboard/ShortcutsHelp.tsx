@@ -35,6 +35,10 @@ export default function ShortcutsHelp({
           <kbd>m</kbd>
         </dt>
         <dd>Show or hide the member heatmap</dd>
+        <dt>
+          <kbd>r</kbd>
+        </dt>
+        <dd>Show or hide the sector rotation graph</dd>
         {SECTOR_ORDER.map((sector, index) => (
           <div key={sector}>
             <dt>

@@ -13,6 +13,8 @@ describe('shortcutOf', () => {
     [{ key: 'm' }, { kind: 'heatmap' }],
     [{ key: 'M' }, null],
     [{ key: 'S' }, null],
+    [{ key: 'r' }, { kind: 'rotation' }],
+    [{ key: 'R' }, null],
     [{ key: '1' }, { kind: 'sector', sector: 'technology' }],
     [{ key: '8' }, { kind: 'sector', sector: 'utilities' }],
     [{ key: '9' }, null],
@@ -30,6 +32,15 @@ describe('shortcutOf', () => {
   });
 });
 
+const actionMocks = () => ({
+  focusLookup: vi.fn(),
+  openSector: vi.fn(),
+  toggleHelp: vi.fn(),
+  toggleScanner: vi.fn(),
+  toggleRotation: vi.fn(),
+  toggleHeatmap: vi.fn(),
+});
+
 function Probe({ actions }: { actions: ShortcutActions }) {
   useShortcuts(actions);
   return <input data-testid="field" />;
@@ -37,23 +48,26 @@ function Probe({ actions }: { actions: ShortcutActions }) {
 
 describe('useShortcuts', () => {
   it('runs the command of a key pressed on the page, not in a field', () => {
-    const actions = { focusLookup: vi.fn(), openSector: vi.fn(), toggleHelp: vi.fn(), toggleScanner: vi.fn(), toggleHeatmap: vi.fn() };
+    const actions = actionMocks();
     render(<Probe actions={actions} />);
     fireEvent.keyDown(document.body, { key: '3' });
     fireEvent.keyDown(document.body, { key: '/' });
     fireEvent.keyDown(document.body, { key: '?' });
     fireEvent.keyDown(document.body, { key: 's' });
     fireEvent.keyDown(document.body, { key: 'm' });
+    fireEvent.keyDown(document.body, { key: 'r' });
     fireEvent.keyDown(screen.getByTestId('field'), { key: '4' });
+    fireEvent.keyDown(screen.getByTestId('field'), { key: 'r' });
     expect(actions.openSector).toHaveBeenCalledExactlyOnceWith('energy');
     expect(actions.focusLookup).toHaveBeenCalledOnce();
     expect(actions.toggleHelp).toHaveBeenCalledOnce();
     expect(actions.toggleScanner).toHaveBeenCalledOnce();
     expect(actions.toggleHeatmap).toHaveBeenCalledOnce();
+    expect(actions.toggleRotation).toHaveBeenCalledOnce();
   });
 
   it('leaves the keys pressed inside a modal dialog to the dialog', () => {
-    const actions = { focusLookup: vi.fn(), openSector: vi.fn(), toggleHelp: vi.fn(), toggleScanner: vi.fn(), toggleHeatmap: vi.fn() };
+    const actions = actionMocks();
     render(
       <>
         <Probe actions={actions} />
@@ -76,6 +90,7 @@ describe('ShortcutsHelp', () => {
     const help = screen.getByTestId('shortcuts');
     expect(help).toHaveTextContent('/Look up a stock');
     expect(help).toHaveTextContent('sShow or hide the gap scanner');
+    expect(help).toHaveTextContent('rShow or hide the sector rotation graph');
     expect(help).toHaveTextContent('↓ ↑In a card: its stocks, pins');
     expect(help).toHaveTextContent('1Open Technology');
     expect(help).toHaveTextContent('8Open Utilities');

@@ -8,6 +8,7 @@ export interface ShortcutActions {
   toggleHelp: () => void;
   toggleScanner: () => void;
   toggleHeatmap: () => void;
+  toggleRotation: () => void;
 }
 
 /** Keys typed into a field are text, not commands; keys inside a modal dialog belong to it. */
@@ -18,19 +19,21 @@ function typing(target: EventTarget | null): boolean {
 }
 
 /** The command of a key press, or null: `/` lookup, `1`–`8` the sectors in grid order, `s` the
- * scanner, `m` the member heatmap, `?` help. */
+ * scanner, `r` the rotation graph, `m` the member heatmap, `?` help. */
 export function shortcutOf(event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'target'>):
   | { kind: 'lookup' }
   | { kind: 'sector'; sector: SectorKey }
   | { kind: 'help' }
   | { kind: 'scanner' }
   | { kind: 'heatmap' }
+  | { kind: 'rotation' }
   | null {
   if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return null;
   if (event.key === '/') return { kind: 'lookup' };
   if (event.key === '?') return { kind: 'help' };
   if (event.key === 's') return { kind: 'scanner' };
   if (event.key === 'm') return { kind: 'heatmap' };
+  if (event.key === 'r') return { kind: 'rotation' };
   const digit = Number(event.key);
   if (event.key.length === 1 && digit >= 1 && digit <= SECTOR_ORDER.length) {
     return { kind: 'sector', sector: SECTOR_ORDER[digit - 1]! };
@@ -48,6 +51,7 @@ export function useShortcuts(actions: ShortcutActions): void {
       else if (shortcut.kind === 'help') actions.toggleHelp();
       else if (shortcut.kind === 'scanner') actions.toggleScanner();
       else if (shortcut.kind === 'heatmap') actions.toggleHeatmap();
+      else if (shortcut.kind === 'rotation') actions.toggleRotation();
       else actions.openSector(shortcut.sector);
     };
     document.addEventListener('keydown', onKey);

@@ -3,13 +3,14 @@
  * price, gap, volumes, float, sector colour and newest headline; sortable and filterable. Loaded on
  * first open (its own chunk); a row opens the stock's chart, news and links.
  */
-import { useEffect, useId, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { ApiError } from '../api/client';
 import { DEFAULT_SCANNER_QUERY, type ScannerQuery } from '../api/scanner';
 import type { ScannerPage, ScannerRow, ScannerSort, SectorKey } from '../api/types';
 import { SECTOR_ORDER } from '../constants';
 import { colorClass, colorName, formatCompact, formatEtTime, humanize } from '../format';
 import { Change } from '../components/Change';
+import { ViewPanel } from '../components/ViewPanel';
 import { useOpenStock } from '../stock/open';
 import { pick, readStoredObject, storeObject } from '../storedChoices';
 import { formatDollars, formatPrice, formatShares, formatTimes, sessionPart } from '../stock/figures';
@@ -296,12 +297,6 @@ export interface ScannerPanelProps {
 export default function ScannerPanel({ refreshKey, labels, onClose, focusOnOpen = false }: ScannerPanelProps) {
   const [query, setQuery] = useState<ScannerQuery>(readScannerQuery);
   const { page, error, loading } = useScanner(query, refreshKey);
-  const titleId = useId();
-  const panel = useRef<HTMLElement>(null);
-
-  useEffect(() => {
-    if (focusOnOpen) panel.current?.focus();
-  }, [focusOnOpen]);
 
   const change = (next: Partial<ScannerQuery>) =>
     setQuery((was) => {
@@ -315,31 +310,25 @@ export default function ScannerPanel({ refreshKey, labels, onClose, focusOnOpen 
   const filtered = query.minGapPct > 0 || query.minDollarVolume > 0 || query.sector !== null;
 
   return (
-    <section
-      ref={panel}
+    <ViewPanel
       className="scanner"
-      aria-labelledby={titleId}
-      data-testid="scanner"
-      tabIndex={-1}
-      aria-busy={loading}
-    >
-      <header className="scanner-head">
-        <h2 id={titleId} className="scanner-title">
-          Gap scanner
-        </h2>
-        <p className="scanner-summary" data-testid="scanner-summary" aria-live="polite">
+      testId="scanner"
+      title="Gap scanner"
+      summary={
+        <>
           {page
             ? `${page.total} ${page.total === 1 ? 'stock' : 'stocks'} · ${formatEtTime(page.as_of)}${part && part !== 'regular' ? ` · ${part}` : ''}`
             : loading
               ? 'Loading…'
               : ''}
           {loading && page ? ' · updating' : ''}
-        </p>
-        <button type="button" className="control-button" onClick={onClose} data-testid="scanner-close">
-          Hide
-        </button>
-      </header>
-      <form className="scanner-filters" onSubmit={(event) => event.preventDefault()} data-testid="scanner-filters">
+        </>
+      }
+      busy={loading}
+      focusOnOpen={focusOnOpen}
+      onClose={onClose}
+    >
+      <form className="view-panel-controls" onSubmit={(event) => event.preventDefault()} data-testid="scanner-filters">
         <label>
           <span>Min gap</span>
           <select
@@ -386,19 +375,19 @@ export default function ScannerPanel({ refreshKey, labels, onClose, focusOnOpen 
       </form>
 
       {notReady !== null && (
-        <p className="scanner-status" role="status" data-testid="scanner-not-ready">
+        <p className="view-panel-status" role="status" data-testid="scanner-not-ready">
           No analysis yet: {notReady}. The scanner fills in once the first analysis is done; checking again every{' '}
           {SCANNER_REFRESH_MS / 1000} s.
         </p>
       )}
       {error && notReady === null && (
-        <p className="scanner-status control-error" role="alert" data-testid="scanner-error">
+        <p className="view-panel-status control-error" role="alert" data-testid="scanner-error">
           {page ? `Could not refresh the scanner (${error.message}); showing ${formatEtTime(page.as_of)}.` : `Could not load the scanner: ${error.message}`}
         </p>
       )}
       {page && <PageNotes page={page} />}
       {page && page.rows.length === 0 && (
-        <p className="scanner-status muted" data-testid="scanner-empty">
+        <p className="view-panel-status muted" data-testid="scanner-empty">
           {filtered ? 'No stock matches these filters.' : 'No universe stock has figures since the previous close yet.'}
         </p>
       )}
@@ -413,10 +402,10 @@ export default function ScannerPanel({ refreshKey, labels, onClose, focusOnOpen 
         </>
       )}
       {!page && loading && !error && (
-        <p className="scanner-status muted" role="status">
+        <p className="view-panel-status muted" role="status">
           Loading the scanner…
         </p>
       )}
-    </section>
+    </ViewPanel>
   );
 }

@@ -1,5 +1,14 @@
 /** Fixtures of the trader's views: scanner pages, news, price bars and preferences with links. */
-import type { NewsArticle, Preferences, PriceBar, ScannerPage, ScannerRow, StockBars, StockNews } from '../api/types';
+import type {
+  NewsArticle,
+  Preferences,
+  PriceBar,
+  RotationGraph,
+  ScannerPage,
+  ScannerRow,
+  StockBars,
+  StockNews,
+} from '../api/types';
 
 export function makeScannerRow(overrides: Partial<ScannerRow> = {}): ScannerRow {
   return {
@@ -107,4 +116,46 @@ export function makePreferences(overrides: Partial<Preferences> = {}): Preferenc
     chart_links: CHART_LINKS,
     ...overrides,
   } as Preferences;
+}
+
+/** A rotation graph of three sectors: technology leading with three points, energy improving with
+ * one, healthcare without data. */
+export function makeRotationGraph(overrides: Partial<RotationGraph> = {}): RotationGraph {
+  return {
+    interval: 'day',
+    benchmark: 'IWM',
+    run_id: '3f2a9c',
+    as_of: '2026-11-24T16:07:00Z',
+    ratio_period: 10,
+    momentum_period: 5,
+    tail: 5,
+    sectors: [
+      {
+        sector: 'technology',
+        label: 'Technology',
+        quadrant: 'leading',
+        points: [
+          { time: '2026-11-20T21:00:00Z', rs_ratio: 99.2, rs_momentum: 99.5 },
+          { time: '2026-11-21T21:00:00Z', rs_ratio: 100.4, rs_momentum: 100.9 },
+          { time: '2026-11-24T16:07:00Z', rs_ratio: 101.5306, rs_momentum: 100.3226 },
+        ],
+        reason: 'Only 3 of 5 points: the first point needs 15 bars and 17 are held',
+      },
+      {
+        sector: 'energy',
+        label: 'Energy',
+        quadrant: 'improving',
+        points: [{ time: '2026-11-24T16:07:00Z', rs_ratio: 98.1, rs_momentum: 102.8 }],
+        reason: null,
+      },
+      {
+        sector: 'healthcare',
+        label: 'Healthcare',
+        quadrant: null,
+        points: [],
+        reason: 'Too little data: 6 sessions of the sector and IWM, 15 needed for the first point',
+      },
+    ],
+    ...overrides,
+  };
 }
