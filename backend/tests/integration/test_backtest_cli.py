@@ -176,3 +176,38 @@ def test_no_bars_imported(tmp_path: Path) -> None:
     result = run_command(["backtest", "--from", "2017-01-01", "--to", "2017-02-01"], {}, tmp_path)
     assert result.returncode == 1
     assert "no daily bars imported" in result.stderr
+
+
+def test_shorting_study_scores_the_candidates_by_colour_and_sector(imported: Path) -> None:
+    listings = listings_with_shares(imported / "listings.csv")
+    out = imported / "shorting"
+    args = [
+        "backtest",
+        "--from",
+        "2017-10-30",
+        "--to",
+        "2017-11-09",
+        "--listings",
+        str(listings),
+        "--shorting",
+    ]
+    result = run_command([*args, "--out", str(out)], {}, imported)
+    assert result.returncode == 0, result.stderr
+    shorting = json.loads((out / "backtest.json").read_text())["shorting"]
+    kinds = {"any", "top_bearish", "top_bullish", "runner", "gapper"}
+    assert set(shorting["by_color"]) == set(shorting["by_sector"]) == kinds
+    every = shorting["by_color"]["any"]
+    assert list(every) == [*COLORS, "no_colour"]
+    # Every candidate has its next session in the fixtures, so each row is scored once by colour.
+    assert sum(group["count"] for group in every.values()) == shorting["candidate_rows"] > 0
+    assert (
+        sum(group["count"] for group in shorting["by_sector"]["any"].values()) == shorting["candidate_rows"]
+    )
+    # Up to 3 bullish and 3 bearish names per sector and session.
+    top = sum(group["count"] for group in shorting["by_color"]["top_bearish"].values())
+    assert 0 < top <= SCORED * 8 * 3
+    assert "blue_neutral" not in shorting["versus_neutral"]["any"]
+    assert shorting["intraday"] == "no minute bars in this data" and shorting["intraday_rows"] == 0
+    page = (out / "backtest.html").read_text()
+    assert "Shorting study" in page and "no minute bars in this data" in page
+    assert "shorting study (next session" in result.stdout
