@@ -13,7 +13,7 @@ from sectorlights.settings import ConfigurationError
 
 if TYPE_CHECKING:
     from sectorlights.analytics.backtest import HitRate
-    from sectorlights.domain.colour_history import ColourHistory, NextSessionShare
+    from sectorlights.domain.colour_history import ColourHistory, NextSessionShare, SqueezeRisk
     from sectorlights.engine.backtest import BacktestRun
 
 NEXT_RETURN = (
@@ -91,6 +91,7 @@ def colour_history_document(
         MeanNextReturn,
     )
 
+    squeezes = _squeezes(run, arguments, resamples)
     inputs = run.inputs("equal")
     shown = np.array([row.colour_shown for row in run.outcomes], dtype=np.bool_).reshape(inputs.colors.shape)
     stats = colour_history(
@@ -112,6 +113,7 @@ def colour_history_document(
             ),
             edge=outcome.edge.value,
             reason=outcome.reason,
+            squeeze=squeezes.get(outcome.color.value),
         )
         for outcome in stats.by_color
     ]
@@ -133,6 +135,27 @@ def colour_history_document(
     )
 
 
+def _squeezes(run: BacktestRun, arguments: argparse.Namespace, resamples: int) -> dict[str, SqueezeRisk]:
+    """Per colour, the shorting study's squeeze rate over every candidate (with --shorting only)."""
+    from sectorlights.analytics.shorting import ALL_KINDS, NEUTRAL, shorting_stats
+    from sectorlights.domain.colour_history import SqueezeRisk
+
+    if not getattr(arguments, "shorting", False):
+        return {}
+    stats = shorting_stats(run.candidates(), len(run.outcomes), arguments.seed, resamples)
+    groups = stats.by_color[ALL_KINDS]
+    neutral = _share(groups[NEUTRAL].squeezed)
+    return {
+        name: SqueezeRisk(
+            squeezed=_share(group.squeezed),
+            neutral=neutral,
+            versus_neutral=stats.versus_neutral[ALL_KINDS][name]["squeeze"],
+        )
+        for name, group in groups.items()
+        if name != NEUTRAL and name in stats.versus_neutral[ALL_KINDS]
+    }
+
+
 def _command(arguments: argparse.Namespace, score_rules: str) -> str:
     # File names only: the folders are the machine's, not the data's.
     parts = [
@@ -142,6 +165,8 @@ def _command(arguments: argparse.Namespace, score_rules: str) -> str:
         f"--to {arguments.last}",
         f"--seed {arguments.seed}",
     ]
+    if getattr(arguments, "shorting", False):
+        parts.append("--shorting")
     if arguments.listings is not None:
         parts.append(f"--listings {shlex.quote(arguments.listings.name)}")
     parts += [

@@ -142,6 +142,8 @@ def test_summary_writes_the_colour_history_of_the_run(imported: Path) -> None:
     assert str(imported) not in history.command
     assert "--summary colour_history.json" in history.command
     assert "--label 'fixture days'" in history.command
+    # Without --shorting there is no squeeze rate to show.
+    assert all(record.squeeze is None for record in history.colors)
 
 
 @pytest.mark.parametrize(
@@ -191,7 +193,9 @@ def test_shorting_study_scores_the_candidates_by_colour_and_sector(imported: Pat
         str(listings),
         "--shorting",
     ]
-    result = run_command([*args, "--out", str(out)], {}, imported)
+    summary = out / "colour_history.json"
+    options = ["--out", str(out), "--summary", str(summary), "--label", "fixture"]
+    result = run_command([*args, *options], {}, imported)
     assert result.returncode == 0, result.stderr
     shorting = json.loads((out / "backtest.json").read_text())["shorting"]
     kinds = {"any", "top_bearish", "top_bullish", "runner", "gapper"}
@@ -211,3 +215,15 @@ def test_shorting_study_scores_the_candidates_by_colour_and_sector(imported: Pat
     page = (out / "backtest.html").read_text()
     assert "Shorting study" in page and "no minute bars in this data" in page
     assert "shorting study (next session" in result.stdout
+    # The colour history carries each colour's squeeze rate beside neutral's; nine sessions are too
+    # few to compare, so the card says nothing about it.
+    history = ColourHistory.model_validate_json(summary.read_text())
+    assert "--shorting" in history.command
+    for record in history.colors:
+        if record.color.value == "blue_neutral":
+            assert record.squeeze is None
+            continue
+        assert record.squeeze is not None
+        assert record.squeeze.versus_neutral == "too_few"
+        assert record.squeeze.squeezed.total == every[record.color.value]["count"]
+        assert record.squeeze.neutral.total == every["blue_neutral"]["count"]

@@ -836,6 +836,8 @@ export interface components {
              * @description sessions on which some sector showed this colour
              */
             sessions: number;
+            /** @description the shorting study's squeeze rate; null when the run had no --shorting */
+            squeeze?: components["schemas"]["SqueezeRisk"] | null;
             up: components["schemas"]["NextSessionShare"];
         };
         /**
@@ -1997,6 +1999,23 @@ export interface components {
              * @description the latest significant moves, newest first
              */
             moves: components["schemas"]["RecentMove"][];
+        };
+        /**
+         * SqueezeRisk
+         * @description How often a short candidate in a sector of this colour was squeezed the next session, against
+         *     the same candidates in neutral sectors (`sectorlights backtest --shorting`; docs/validation.md).
+         */
+        SqueezeRisk: {
+            /** @description the same in blue neutral sectors */
+            neutral: components["schemas"]["NextSessionShare"];
+            /** @description candidates (the grid's top names, runners, gappers) whose next high was >= 10 % over the open */
+            squeezed: components["schemas"]["NextSessionShare"];
+            /**
+             * Versus Neutral
+             * @description above / below: the interval lies wholly above / below neutral's (each bound the more cautious of Wilson and the bootstrap); too_few: under 50 sessions with candidates on a side
+             * @enum {string}
+             */
+            versus_neutral: "above" | "below" | "overlaps" | "too_few";
         };
         /**
          * StockBars
