@@ -57,13 +57,17 @@ describe('colourHistoryLine', () => {
     expect(colourHistoryLine(color, history)).toBe(line);
   });
 
-  it.each<[string, 'above' | 'below' | 'overlaps' | 'too_few', string]>([
-    ['above neutral', 'above', `; 7${NBSP}% of short candidates here squeezed ≥${NBSP}10${NBSP}% next day, vs 2${NBSP}% in neutral sectors`],
-    ['below neutral', 'below', `; 7${NBSP}% of short candidates here squeezed ≥${NBSP}10${NBSP}% next day, vs 2${NBSP}% in neutral sectors`],
-    ['overlapping neutral: nothing said', 'overlaps', ''],
-    ['too few to compare: nothing said', 'too_few', ''],
-  ])('the squeeze rate, %s', (_case, versus, clause) => {
-    const squeeze = { squeezed: squeezeShare(0.066), neutral: squeezeShare(0.019), versus_neutral: versus };
+  type Side = 'above' | 'below' | 'overlaps' | 'too_few';
+  const said = `; 7${NBSP}% of short candidates here squeezed ≥${NBSP}10${NBSP}% next day, vs 2${NBSP}% in neutral sectors`;
+  it.each<[string, Side, Side | null, string]>([
+    ['above neutral in both windows', 'above', 'above', said],
+    ['below neutral in both windows', 'below', 'below', said],
+    ['above in the held-out window only: nothing said', 'above', 'overlaps', ''],
+    ['no development window recorded: nothing said', 'above', null, ''],
+    ['overlapping neutral: nothing said', 'overlaps', 'overlaps', ''],
+    ['too few to compare: nothing said', 'too_few', 'too_few', ''],
+  ])('the squeeze rate, %s', (_case, versus, development, clause) => {
+    const squeeze = { squeezed: squeezeShare(0.066), neutral: squeezeShare(0.019), versus_neutral: versus, development };
     const history = makeColourHistory({ dark_red: makeColourRecord('dark_red', 0.466, { squeeze }) });
     expect(colourHistoryLine('dark_red', history)).toBe(
       `Historically: no edge — next session down 53${NBSP}% after dark red${clause} (S&P 600 small caps 2016–17)`,
@@ -90,11 +94,17 @@ describe('colourMeaning', () => {
   });
 
   it('names the colours whose short candidates squeezed more than in neutral sectors', () => {
-    const above = { squeezed: squeezeShare(0.07), neutral: squeezeShare(0.02), versus_neutral: 'above' as const };
+    const above = {
+      squeezed: squeezeShare(0.07),
+      neutral: squeezeShare(0.02),
+      versus_neutral: 'above' as const,
+      development: 'above' as const,
+    };
     const text = colourMeaning(
       makeColourHistory({
         dark_red: makeColourRecord('dark_red', 0.466, { squeeze: above }),
         light_red: makeColourRecord('light_red', 0.51, { squeeze: { ...above, versus_neutral: 'overlaps' } }),
+        light_green: makeColourRecord('light_green', 0.547, { squeeze: { ...above, development: 'overlaps' } }),
         dark_green: makeColourRecord('dark_green', 0.554, { squeeze: above }),
       }),
     );

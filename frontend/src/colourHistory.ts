@@ -47,10 +47,14 @@ export function colourHistoryLine(color: SectorColor, history: ColourHistory): s
   return `Historically: no edge — next session ${way} ${percent(share)} after ${words}${squeeze} (${source})`;
 }
 
-/** Whether the shorting study measured this colour's squeeze rate apart from neutral's. */
+/**
+ * Whether the shorting study measured this colour's squeeze rate apart from neutral's, on the same
+ * side in the development window and the held-out one.
+ */
 function squeezeSeparates(record: ColourRecord): boolean {
   const risk = record.squeeze;
-  return risk != null && (risk.versus_neutral === 'above' || risk.versus_neutral === 'below');
+  if (risk == null || (risk.versus_neutral !== 'above' && risk.versus_neutral !== 'below')) return false;
+  return risk.development === risk.versus_neutral;
 }
 
 /** "; 7 % of short candidates here squeezed ≥ 10 % next day, vs 2 % in neutral sectors", only where measured apart. */
@@ -74,7 +78,7 @@ export function colourMeaning(history: ColourHistory | null): string {
   const source = historySource(history);
   const edges = history.colors.filter((record) => record.edge === 'yes').map((record) => colourWords(record.color));
   const squeezes = history.colors
-    .filter((record) => record.squeeze?.versus_neutral === 'above')
+    .filter((record) => squeezeSeparates(record) && record.squeeze?.versus_neutral === 'above')
     .map((record) => colourWords(record.color));
   const shorts =
     squeezes.length === 0

@@ -32,6 +32,12 @@ def add_summary_flags(parser: argparse.ArgumentParser) -> None:
         "sectorlights/config/colour_history.json",
     )
     parser.add_argument(
+        "--shorting-development",
+        type=Path,
+        help="with --summary and --shorting: the backtest.json of the same study on the development "
+        "window, whose squeeze comparison with neutral is recorded beside this run's",
+    )
+    parser.add_argument(
         "--label",
         help="the data set's name in the colour history, e.g. 'S&P 600 small caps' (needed with "
         "--summary; the window comes from the run)",
@@ -40,6 +46,12 @@ def add_summary_flags(parser: argparse.ArgumentParser) -> None:
 
 def check_summary_flags(arguments: argparse.Namespace) -> None:
     """ConfigurationError for a --summary without a usable --label, or a --label without --summary."""
+    development = getattr(arguments, "shorting_development", None)
+    if development is not None and (arguments.summary is None or not development.is_file()):
+        raise ConfigurationError(
+            f"configuration error: --shorting-development {development} needs --summary and an existing "
+            "backtest.json"
+        )
     label = (arguments.label or "").strip()
     if arguments.summary is None:
         if arguments.label is not None:
@@ -145,15 +157,33 @@ def _squeezes(run: BacktestRun, arguments: argparse.Namespace, resamples: int) -
     stats = shorting_stats(run.candidates(), len(run.outcomes), arguments.seed, resamples)
     groups = stats.by_color[ALL_KINDS]
     neutral = _share(groups[NEUTRAL].squeezed)
+    development = _development(arguments.shorting_development)
     return {
         name: SqueezeRisk(
             squeezed=_share(group.squeezed),
             neutral=neutral,
             versus_neutral=stats.versus_neutral[ALL_KINDS][name]["squeeze"],
+            development=development.get(name),
         )
         for name, group in groups.items()
         if name != NEUTRAL and name in stats.versus_neutral[ALL_KINDS]
     }
+
+
+def _development(path: Path | None) -> dict[str, str]:
+    """Per colour, the development run's squeeze comparison with neutral (every candidate)."""
+    import json
+
+    if path is None:
+        return {}
+    try:
+        versus = json.loads(path.read_text(encoding="utf-8"))["shorting"]["versus_neutral"]["any"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ConfigurationError(
+            f"configuration error: --shorting-development {path} is not a backtest.json of a "
+            f"--shorting run ({error})"
+        ) from None
+    return {name: str(sides["squeeze"]) for name, sides in versus.items()}
 
 
 def _command(arguments: argparse.Namespace, score_rules: str) -> str:
@@ -167,6 +197,8 @@ def _command(arguments: argparse.Namespace, score_rules: str) -> str:
     ]
     if getattr(arguments, "shorting", False):
         parts.append("--shorting")
+    if getattr(arguments, "shorting_development", None) is not None:
+        parts.append(f"--shorting-development {shlex.quote(arguments.shorting_development.name)}")
     if arguments.listings is not None:
         parts.append(f"--listings {shlex.quote(arguments.listings.name)}")
     parts += [

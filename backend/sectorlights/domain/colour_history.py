@@ -55,6 +55,11 @@ class SqueezeRisk(_Strict):
         description="above / below: the interval lies wholly above / below neutral's (each bound the more "
         "cautious of Wilson and the bootstrap); too_few: under 50 sessions with candidates on a side"
     )
+    development: Literal["above", "below", "overlaps", "too_few"] | None = Field(
+        default=None,
+        description="the same comparison on the development window (--shorting-development); the page "
+        "speaks of a squeeze rate only when both windows put it on the same side of neutral's",
+    )
 
 
 class ColourRecord(_Strict):

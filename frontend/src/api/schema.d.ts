@@ -2006,6 +2006,11 @@ export interface components {
          *     the same candidates in neutral sectors (`sectorlights backtest --shorting`; docs/validation.md).
          */
         SqueezeRisk: {
+            /**
+             * Development
+             * @description the same comparison on the development window (--shorting-development); the page speaks of a squeeze rate only when both windows put it on the same side of neutral's
+             */
+            development?: ("above" | "below" | "overlaps" | "too_few") | null;
             /** @description the same in blue neutral sectors */
             neutral: components["schemas"]["NextSessionShare"];
             /** @description candidates (the grid's top names, runners, gappers) whose next high was >= 10 % over the open */
