@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import redis
+from hypothesis import settings
 from sqlalchemy import Engine, create_engine
 
 from sectorlights.cache.base import Cache
@@ -22,6 +23,11 @@ from tests.databases import emptied, migrated_sqlite
 from tests.fixture_server import POLYGON_MOCKS, FixtureServer
 from tests.servers import is_setting, running_server
 from tests.services import throwaway_postgres_database, throwaway_redis_server, throwaway_timescaledb_server
+
+# No per-example deadline: speed is measured by the benchmarks, and a deadline is a timed assertion
+# that a busy machine (three test workers on two cores) trips on correct code.
+settings.register_profile("sectorlights", deadline=None)
+settings.load_profile("sectorlights")
 
 # --- scheduling across the test workers (make test-py: -n 3 --dist loadfile --no-loadscope-reorder)
 

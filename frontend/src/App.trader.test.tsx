@@ -14,6 +14,8 @@ vi.mock('./stock/PriceChart', () => ({
 }));
 
 const fetchMock = mockFetch();
+// A view's chunk loads on its first open: a busy machine may take a few seconds.
+const LAZY = { timeout: 5_000 };
 
 function serve(url: string): Response {
   if (url.startsWith('/api/scanner')) return jsonResponse(makeScannerPage());
@@ -26,7 +28,7 @@ function serve(url: string): Response {
   return jsonResponse({ detail: `unexpected ${url}` }, 500);
 }
 
-describe('App: scanner and stock panel', () => {
+describe('App: scanner and stock panel', { timeout: 15_000 }, () => {
   beforeEach(() => {
     localStorage.removeItem(SCANNER_OPEN_KEY);
     localStorage.removeItem(ROTATION_OPEN_KEY);
@@ -44,10 +46,10 @@ describe('App: scanner and stock panel', () => {
     const symbol = screen.getAllByTestId('open-stock').find((button) => button.dataset.symbol === 'SOUN')!;
     symbol.focus();
     fireEvent.click(symbol);
-    const dialog = await screen.findByRole('dialog', { name: /^SOUN/ });
+    const dialog = await screen.findByRole('dialog', { name: /^SOUN/ }, LAZY);
     // The card the symbol sits in did not open its drill-down.
     expect(screen.getAllByRole('dialog')).toHaveLength(1);
-    expect(await within(dialog).findByTestId('price-chart')).toHaveTextContent('SOUN chart');
+    expect(await within(dialog).findByTestId('price-chart', {}, LAZY)).toHaveTextContent('SOUN chart');
     fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(symbol).toHaveFocus();
@@ -62,7 +64,7 @@ describe('App: scanner and stock panel', () => {
       move: { symbol: 'GAPR', change_pct: 38.2, previous_close: 5, price: 6.91, direction: 'up', sector: 'healthcare' },
     });
     fireEvent.click(screen.getByRole('button', { name: 'GAPR +38.2% at $6.91' }));
-    expect(await screen.findByRole('dialog', { name: /^GAPR/ })).toBeInTheDocument();
+    expect(await screen.findByRole('dialog', { name: /^GAPR/ }, LAZY)).toBeInTheDocument();
   });
 
   it('shows the scanner from the header button or `s`, remembers it, and asks again on a live update', async () => {
@@ -73,7 +75,7 @@ describe('App: scanner and stock panel', () => {
     const button = screen.getByTestId('scanner-button');
     fireEvent.click(button);
     expect(button).toHaveAttribute('aria-pressed', 'true');
-    expect(await screen.findAllByTestId('scanner-row')).toHaveLength(2);
+    expect(await screen.findAllByTestId('scanner-row', {}, LAZY)).toHaveLength(2);
     expect(localStorage.getItem(SCANNER_OPEN_KEY)).toBe('true');
     const before = scannerCalls();
     source.emit({ kind: 'data', data: makeResponse({ as_of: '2026-11-24T11:40:00+00:00' }) });
@@ -96,7 +98,7 @@ describe('App: scanner and stock panel', () => {
     fireEvent.click(button);
     expect(button).toHaveAttribute('aria-pressed', 'true');
     // The view's chunk loads on the first open: a busy machine may take a few seconds.
-    expect(await screen.findAllByTestId('rrg-dot', {}, { timeout: 5_000 })).toHaveLength(2);
+    expect(await screen.findAllByTestId('rrg-dot', {}, LAZY)).toHaveLength(2);
     expect(localStorage.getItem(ROTATION_OPEN_KEY)).toBe('true');
     const before = rotationCalls().length;
     source.emit({ kind: 'data', data: makeResponse({ as_of: '2026-11-24T11:40:00+00:00' }) });
@@ -113,9 +115,9 @@ describe('App: scanner and stock panel', () => {
     const source = manualSource();
     render(<App source={source} />);
     source.emit({ kind: 'data', data: makeResponse() });
-    const row = (await screen.findAllByTestId('scanner-row'))[0]!;
+    const row = (await screen.findAllByTestId('scanner-row', {}, LAZY))[0]!;
     fireEvent.click(within(row).getByRole('button', { name: 'GAPR' }));
-    const dialog = await screen.findByRole('dialog', { name: /^GAPR/ });
+    const dialog = await screen.findByRole('dialog', { name: /^GAPR/ }, LAZY);
     expect(within(dialog).getByTestId('figure-gap')).toHaveTextContent('+38.2%');
     fireEvent.click(within(dialog).getByTestId('stock-open-sector'));
     await waitFor(() => expect(screen.getByRole('dialog')).toHaveAccessibleName('Healthcare sector detail'));

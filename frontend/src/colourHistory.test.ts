@@ -5,6 +5,11 @@ import { makeColourHistory, makeColourRecord } from './test/fixtures';
 
 const NBSP = '\u00a0';
 
+function squeezeShare(share: number) {
+  const interval = { low: null, high: null };
+  return { count: Math.round(share * 1000), total: 1000, share, wilson: interval, bootstrap: interval };
+}
+
 describe('historyYears', () => {
   it.each([
     ['2016-01-04', '2017-11-09', '2016–17'],
@@ -52,6 +57,23 @@ describe('colourHistoryLine', () => {
     expect(colourHistoryLine(color, history)).toBe(line);
   });
 
+  type Side = 'above' | 'below' | 'overlaps' | 'too_few';
+  const said = `; 7${NBSP}% of short candidates here squeezed ≥${NBSP}10${NBSP}% next day, vs 2${NBSP}% in neutral sectors`;
+  it.each<[string, Side, Side | null, string]>([
+    ['above neutral in both windows', 'above', 'above', said],
+    ['below neutral in both windows', 'below', 'below', said],
+    ['above in the held-out window only: nothing said', 'above', 'overlaps', ''],
+    ['no development window recorded: nothing said', 'above', null, ''],
+    ['overlapping neutral: nothing said', 'overlaps', 'overlaps', ''],
+    ['too few to compare: nothing said', 'too_few', 'too_few', ''],
+  ])('the squeeze rate, %s', (_case, versus, development, clause) => {
+    const squeeze = { squeezed: squeezeShare(0.066), neutral: squeezeShare(0.019), versus_neutral: versus, development };
+    const history = makeColourHistory({ dark_red: makeColourRecord('dark_red', 0.466, { squeeze }) });
+    expect(colourHistoryLine('dark_red', history)).toBe(
+      `Historically: no edge — next session down 53${NBSP}% after dark red${clause} (S&P 600 small caps 2016–17)`,
+    );
+  });
+
   it('says nothing for a colour the history does not hold', () => {
     const history = { ...makeColourHistory(), colors: [] };
     expect(colourHistoryLine('light_red', history)).toBeNull();
@@ -69,6 +91,27 @@ describe('colourMeaning', () => {
     expect(colourMeaning(makeColourHistory())).toContain(
       'On real history (S&P 600 small caps 2016–17) they have not predicted the next session.',
     );
+  });
+
+  it('names the colours whose short candidates squeezed more than in neutral sectors', () => {
+    const above = {
+      squeezed: squeezeShare(0.07),
+      neutral: squeezeShare(0.02),
+      versus_neutral: 'above' as const,
+      development: 'above' as const,
+    };
+    const text = colourMeaning(
+      makeColourHistory({
+        dark_red: makeColourRecord('dark_red', 0.466, { squeeze: above }),
+        light_red: makeColourRecord('light_red', 0.51, { squeeze: { ...above, versus_neutral: 'overlaps' } }),
+        light_green: makeColourRecord('light_green', 0.547, { squeeze: { ...above, development: 'overlaps' } }),
+        dark_green: makeColourRecord('dark_green', 0.554, { squeeze: above }),
+      }),
+    );
+    expect(text).toContain(
+      `For shorts they mark volatility, not direction: candidates in dark red and dark green sectors squeezed ≥${NBSP}10${NBSP}% the next day more often than in neutral ones.`,
+    );
+    expect(colourMeaning(makeColourHistory())).not.toContain('For shorts');
   });
 
   it.each<[SectorColor[], string]>([

@@ -2,7 +2,7 @@
  * What the page says about the colours' history (`GET /api/colour-history`): each card's line for
  * its colour, and the note above the grid on what the colours are measured to be.
  */
-import type { ColourHistory, SectorColor } from './api/types';
+import type { ColourHistory, ColourRecord, SectorColor } from './api/types';
 
 /** "2016–17" for 2016-01-04 to 2017-11-09; "2016" within one year; full years across centuries. */
 export function historyYears(first: string, last: string): string {
@@ -37,13 +37,33 @@ export function colourHistoryLine(color: SectorColor, history: ColourHistory): s
   const source = historySource(history);
   const way = record.leans ?? 'up';
   const share = (way === 'up' ? record.up : record.down).share;
+  const squeeze = squeezeClause(record);
   if (record.edge === 'too_few' || share === null) {
-    return `Historically: too few ${words} sessions to tell (${record.sessions}, ${source})`;
+    return `Historically: too few ${words} sessions to tell${squeeze} (${record.sessions}, ${source})`;
   }
   if (record.edge === 'yes') {
-    return `Historically: next session ${way} ${percent(share)} of the time after ${words} (${source})`;
+    return `Historically: next session ${way} ${percent(share)} of the time after ${words}${squeeze} (${source})`;
   }
-  return `Historically: no edge — next session ${way} ${percent(share)} after ${words} (${source})`;
+  return `Historically: no edge — next session ${way} ${percent(share)} after ${words}${squeeze} (${source})`;
+}
+
+/**
+ * Whether the shorting study measured this colour's squeeze rate apart from neutral's, on the same
+ * side in the development window and the held-out one.
+ */
+function squeezeSeparates(record: ColourRecord): boolean {
+  const risk = record.squeeze;
+  if (risk == null || (risk.versus_neutral !== 'above' && risk.versus_neutral !== 'below')) return false;
+  return risk.development === risk.versus_neutral;
+}
+
+/** "; 7 % of short candidates here squeezed ≥ 10 % next day, vs 2 % in neutral sectors", only where measured apart. */
+function squeezeClause(record: ColourRecord): string {
+  const risk = record.squeeze;
+  if (risk == null || !squeezeSeparates(record) || risk.squeezed.share === null || risk.neutral.share === null) {
+    return '';
+  }
+  return `; ${percent(risk.squeezed.share)} of short candidates here squeezed ≥\u00a010\u00a0% next day, vs ${percent(risk.neutral.share)} in neutral sectors`;
 }
 
 function listed(words: string[]): string {
@@ -57,9 +77,16 @@ export function colourMeaning(history: ColourHistory | null): string {
   if (history === null) return what;
   const source = historySource(history);
   const edges = history.colors.filter((record) => record.edge === 'yes').map((record) => colourWords(record.color));
+  const squeezes = history.colors
+    .filter((record) => squeezeSeparates(record) && record.squeeze?.versus_neutral === 'above')
+    .map((record) => colourWords(record.color));
+  const shorts =
+    squeezes.length === 0
+      ? ''
+      : ` For shorts they mark volatility, not direction: candidates in ${listed(squeezes)} sectors squeezed ≥\u00a010\u00a0% the next day more often than in neutral ones.`;
   if (edges.length === 0) {
-    return `${what} On real history (${source}) they have not predicted the next session.`;
+    return `${what} On real history (${source}) they have not predicted the next session.${shorts}`;
   }
   const verb = edges.length === 1 ? 'was' : 'were';
-  return `${what} On real history (${source}) only ${listed(edges)} ${verb} followed by an edge in the next session.`;
+  return `${what} On real history (${source}) only ${listed(edges)} ${verb} followed by an edge in the next session.${shorts}`;
 }

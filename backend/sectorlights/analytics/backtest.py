@@ -105,10 +105,17 @@ def bootstrap_ratio(
 def hit_rate(hits: BoolArray, valid: BoolArray, seed: int, resamples: int = 2000) -> HitRate:
     """Share of valid cells that are hits; `hits` and `valid` are (S, ...) with sessions first."""
     counted = hits & valid
-    total = int(valid.sum())
-    hit_count = int(counted.sum())
     per_session_hits = counted.reshape(counted.shape[0], -1).sum(axis=1).astype(np.float64)
     per_session_valid = valid.reshape(valid.shape[0], -1).sum(axis=1).astype(np.float64)
+    return session_hit_rate(per_session_hits, per_session_valid, seed, resamples)
+
+
+def session_hit_rate(
+    per_session_hits: FloatArray, per_session_valid: FloatArray, seed: int, resamples: int = 2000
+) -> HitRate:
+    """The hit rate from each session's hit and valid counts (the day-block bootstrap's units)."""
+    total = int(per_session_valid.sum())
+    hit_count = int(per_session_hits.sum())
     return HitRate(
         hits=hit_count,
         total=total,

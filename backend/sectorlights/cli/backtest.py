@@ -17,6 +17,7 @@ from sectorlights.settings import ConfigurationError, Settings
 
 if TYPE_CHECKING:
     from sectorlights.engine.backtest import BacktestRun
+    from sectorlights.providers.flatfiles import FlatFilesProvider
 
 EXIT_FAILED = 1
 BOOTSTRAP_RESAMPLES = 2000
@@ -67,6 +68,14 @@ def register(commands: Commands) -> None:
         "minute bars against the next 4 hours, capped at the close (sessions without minute bars, "
         "times after an early close, are skipped with the reason), and intraday momentum",
     )
+    parser.add_argument(
+        "--shorting",
+        action="store_true",
+        help="also the shorting study: the grid's top bullish and bearish names and every universe "
+        "runner (>= +10%% day) and gapper (>= +5%% open gap), scored on the next session (open to close, "
+        "close to close, high over the open, squeezes >= +10%%) by their sector's colour and by sector; "
+        "an entry 15 minutes after the open held 4 hours where minute bars are imported",
+    )
     add_summary_flags(parser)
     add_json_flag(parser, "the report (what backtest.json holds)")
 
@@ -74,6 +83,7 @@ def register(commands: Commands) -> None:
 def run(settings: Settings, arguments: argparse.Namespace) -> int:
     from sectorlights.cli.backtest_intraday import intraday_json, intraday_summary, run_intraday
     from sectorlights.cli.backtest_report import render_html
+    from sectorlights.cli.backtest_shorting import shorting_json, shorting_summary
     from sectorlights.cli.common import migrated_database
     from sectorlights.core.clock import FrozenClock
     from sectorlights.engine.backtest import BacktestError, BacktestRunner, eligible_sessions
@@ -114,7 +124,7 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
         inputs = AnalysisInputs.from_settings(
             settings.analysis, build_classification_sources(settings, database)
         )
-        runner = BacktestRunner(provider, inputs, history)
+        runner = BacktestRunner(provider, inputs, history, _minute_sessions(provider, sessions, arguments))
         outcome = runner.run(sessions, skipped, _progress)
         intraday = None if not arguments.at else run_intraday(provider, inputs, history, arguments)
     print(file=sys.stderr)
@@ -124,6 +134,8 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
     document = report_json(outcome, arguments, provider_settings.flatfiles_listings)
     if intraday is not None:
         document["intraday"] = intraday_json(intraday, arguments.seed, BOOTSTRAP_RESAMPLES)
+    if arguments.shorting:
+        document["shorting"] = shorting_json(outcome, arguments.seed, BOOTSTRAP_RESAMPLES)
     arguments.out.mkdir(parents=True, exist_ok=True)
     (arguments.out / "backtest.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
     (arguments.out / "backtest.html").write_text(render_html(document), encoding="utf-8")
@@ -134,8 +146,21 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
         print("\n".join(summary_lines(document)))
         if intraday is not None:
             print("\n".join(intraday_summary(document["intraday"])))
+        if arguments.shorting:
+            print("\n".join(shorting_summary(document["shorting"])))
         print(f"wrote {arguments.out / 'backtest.json'} and {arguments.out / 'backtest.html'}")
     return 0 if outcome.outcomes or intraday_scored else EXIT_FAILED
+
+
+def _minute_sessions(
+    provider: FlatFilesProvider, sessions: list[date], arguments: argparse.Namespace
+) -> frozenset[date]:
+    """The scored sessions' next sessions with minute bars: the shorting study's intraday entries."""
+    from sectorlights.domain.sessions import next_session
+
+    if not arguments.shorting or provider.bars.minute_range() is None:
+        return frozenset()
+    return frozenset(provider.bars.minute_sessions([next_session(session) for session in sessions]))
 
 
 def _progress(done: int, total: int, session: date) -> None:

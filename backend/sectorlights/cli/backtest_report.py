@@ -252,6 +252,7 @@ def render_html(document: dict[str, Any]) -> str:
         + "".join(sections)
         + variants_section(document)
         + _intraday(document)
+        + _shorting(document)
         + "</body></html>"
     )
 
@@ -263,6 +264,15 @@ def _intraday(document: dict[str, Any]) -> str:
     from sectorlights.cli.backtest_intraday import intraday_html
 
     return intraday_html(document["intraday"])
+
+
+def _shorting(document: dict[str, Any]) -> str:
+    """The `--shorting` tables, when the backtest was asked for them."""
+    if "shorting" not in document:
+        return ""
+    from sectorlights.cli.backtest_shorting import shorting_html
+
+    return shorting_html(document["shorting"])
 
 
 def number_text(value: float | None) -> str:

@@ -13,7 +13,7 @@ from sectorlights.settings import ConfigurationError
 
 if TYPE_CHECKING:
     from sectorlights.analytics.backtest import HitRate
-    from sectorlights.domain.colour_history import ColourHistory, NextSessionShare
+    from sectorlights.domain.colour_history import ColourHistory, NextSessionShare, SqueezeRisk
     from sectorlights.engine.backtest import BacktestRun
 
 NEXT_RETURN = (
@@ -32,6 +32,12 @@ def add_summary_flags(parser: argparse.ArgumentParser) -> None:
         "sectorlights/config/colour_history.json",
     )
     parser.add_argument(
+        "--shorting-development",
+        type=Path,
+        help="with --summary and --shorting: the backtest.json of the same study on the development "
+        "window, whose squeeze comparison with neutral is recorded beside this run's",
+    )
+    parser.add_argument(
         "--label",
         help="the data set's name in the colour history, e.g. 'S&P 600 small caps' (needed with "
         "--summary; the window comes from the run)",
@@ -40,6 +46,12 @@ def add_summary_flags(parser: argparse.ArgumentParser) -> None:
 
 def check_summary_flags(arguments: argparse.Namespace) -> None:
     """ConfigurationError for a --summary without a usable --label, or a --label without --summary."""
+    development = getattr(arguments, "shorting_development", None)
+    if development is not None and (arguments.summary is None or not development.is_file()):
+        raise ConfigurationError(
+            f"configuration error: --shorting-development {development} needs --summary and an existing "
+            "backtest.json"
+        )
     label = (arguments.label or "").strip()
     if arguments.summary is None:
         if arguments.label is not None:
@@ -91,6 +103,7 @@ def colour_history_document(
         MeanNextReturn,
     )
 
+    squeezes = _squeezes(run, arguments, resamples)
     inputs = run.inputs("equal")
     shown = np.array([row.colour_shown for row in run.outcomes], dtype=np.bool_).reshape(inputs.colors.shape)
     stats = colour_history(
@@ -112,6 +125,7 @@ def colour_history_document(
             ),
             edge=outcome.edge.value,
             reason=outcome.reason,
+            squeeze=squeezes.get(outcome.color.value),
         )
         for outcome in stats.by_color
     ]
@@ -133,6 +147,45 @@ def colour_history_document(
     )
 
 
+def _squeezes(run: BacktestRun, arguments: argparse.Namespace, resamples: int) -> dict[str, SqueezeRisk]:
+    """Per colour, the shorting study's squeeze rate over every candidate (with --shorting only)."""
+    from sectorlights.analytics.shorting import ALL_KINDS, NEUTRAL, shorting_stats
+    from sectorlights.domain.colour_history import SqueezeRisk
+
+    if not getattr(arguments, "shorting", False):
+        return {}
+    stats = shorting_stats(run.candidates(), len(run.outcomes), arguments.seed, resamples)
+    groups = stats.by_color[ALL_KINDS]
+    neutral = _share(groups[NEUTRAL].squeezed)
+    development = _development(arguments.shorting_development)
+    return {
+        name: SqueezeRisk(
+            squeezed=_share(group.squeezed),
+            neutral=neutral,
+            versus_neutral=stats.versus_neutral[ALL_KINDS][name]["squeeze"],
+            development=development.get(name),
+        )
+        for name, group in groups.items()
+        if name != NEUTRAL and name in stats.versus_neutral[ALL_KINDS]
+    }
+
+
+def _development(path: Path | None) -> dict[str, str]:
+    """Per colour, the development run's squeeze comparison with neutral (every candidate)."""
+    import json
+
+    if path is None:
+        return {}
+    try:
+        versus = json.loads(path.read_text(encoding="utf-8"))["shorting"]["versus_neutral"]["any"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ConfigurationError(
+            f"configuration error: --shorting-development {path} is not a backtest.json of a "
+            f"--shorting run ({error})"
+        ) from None
+    return {name: str(sides["squeeze"]) for name, sides in versus.items()}
+
+
 def _command(arguments: argparse.Namespace, score_rules: str) -> str:
     # File names only: the folders are the machine's, not the data's.
     parts = [
@@ -142,6 +195,10 @@ def _command(arguments: argparse.Namespace, score_rules: str) -> str:
         f"--to {arguments.last}",
         f"--seed {arguments.seed}",
     ]
+    if getattr(arguments, "shorting", False):
+        parts.append("--shorting")
+    if getattr(arguments, "shorting_development", None) is not None:
+        parts.append(f"--shorting-development {shlex.quote(arguments.shorting_development.name)}")
     if arguments.listings is not None:
         parts.append(f"--listings {shlex.quote(arguments.listings.name)}")
     parts += [

@@ -42,6 +42,26 @@ class MeanNextReturn(_Strict):
     bootstrap: IntervalBounds = Field(description="day-block bootstrap 95 % interval, percent")
 
 
+class SqueezeRisk(_Strict):
+    """How often a short candidate in a sector of this colour was squeezed the next session, against
+    the same candidates in neutral sectors (`sectorlights backtest --shorting`; docs/validation.md)."""
+
+    squeezed: NextSessionShare = Field(
+        description="candidates (the grid's top names, runners, gappers) whose next high was >= 10 % over "
+        "the open"
+    )
+    neutral: NextSessionShare = Field(description="the same in blue neutral sectors")
+    versus_neutral: Literal["above", "below", "overlaps", "too_few"] = Field(
+        description="above / below: the interval lies wholly above / below neutral's (each bound the more "
+        "cautious of Wilson and the bootstrap); too_few: under 50 sessions with candidates on a side"
+    )
+    development: Literal["above", "below", "overlaps", "too_few"] | None = Field(
+        default=None,
+        description="the same comparison on the development window (--shorting-development); the page "
+        "speaks of a squeeze rate only when both windows put it on the same side of neutral's",
+    )
+
+
 class ColourRecord(_Strict):
     """What followed one colour."""
 
@@ -55,6 +75,9 @@ class ColourRecord(_Strict):
         description="yes: an edge by the rule; no: none; too_few: shown on too few sessions to tell"
     )
     reason: str = Field(description="the figures that decided the verdict")
+    squeeze: SqueezeRisk | None = Field(
+        default=None, description="the shorting study's squeeze rate; null when the run had no --shorting"
+    )
 
 
 class EdgeRuleText(_Strict):

@@ -12,12 +12,14 @@ from datetime import UTC, date
 import numpy as np
 
 from sectorlights.analytics.backtest import BacktestInputs, BoolArray
+from sectorlights.analytics.shorting import Candidates
 from sectorlights.analytics.variants import SessionVariants
 from sectorlights.domain.frame import FloatArray, IntArray
 from sectorlights.domain.market import DailyBars
 from sectorlights.domain.results import AnalysisResult
 from sectorlights.domain.sessions import next_session, previous_sessions, session_bounds
 from sectorlights.domain.vocabulary import COLORS, SECTORS, TIMEFRAMES, Timeframe
+from sectorlights.engine.backtest_shorting import concatenated, intraday_entries, session_candidates
 from sectorlights.engine.backtest_variants import lookback_bars, variants_for_session
 from sectorlights.engine.frame_builder import DailyBarsCache, aligned, build_frame
 from sectorlights.engine.pipeline import AnalysisInputs, analyze_market
@@ -49,6 +51,8 @@ class SessionOutcome:
     colour_shown: BoolArray
     # The literature's simple predictors and the benchmark's next return (engine/backtest_variants.py).
     variants: SessionVariants | None = None
+    # The shorting study's candidates of this session (engine/backtest_shorting.py).
+    candidates: Candidates | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,10 @@ class BacktestRun:
     # Sessions in range left out, with why (history or next session not imported).
     skipped: dict[str, str]
     seconds: float
+
+    def candidates(self) -> Candidates:
+        """Every session's short candidates, their session index the row in `outcomes`."""
+        return concatenated([row.candidates for row in self.outcomes if row.candidates is not None])
 
     def inputs(self, weighting: str) -> BacktestInputs:
         """The statistics' inputs, next returns equal-weighted ("equal") or volume-weighted ("volume")."""
@@ -177,6 +185,8 @@ class BacktestRunner:
     provider: MarketDataProvider
     inputs: AnalysisInputs
     history_sessions: int
+    # Sessions with imported minute bars: their candidates get the intraday entry too.
+    minute_sessions: frozenset[date] = frozenset()
 
     def run(
         self, sessions: Sequence[date], skipped: dict[str, str], progress: BacktestProgress | None = None
@@ -199,8 +209,16 @@ class BacktestRunner:
             except ProviderError as error:
                 skipped[session.isoformat()] = str(error)
                 continue
-            outcome = score_session(result, session, (around[0], around[1], around[2]))
-            outcomes.append(replace(outcome, variants=variants_for_session(result, [*earlier, *around])))
+            bars = (around[0], around[1], around[2])
+            outcome = score_session(result, session, bars)
+            candidates, symbols = session_candidates(
+                result, len(outcomes), bars, outcome.colors, outcome.colour_shown
+            )
+            if bars[2].session in self.minute_sessions:
+                intraday, excursion = intraday_entries(self.provider, list(symbols), bars[2].session)
+                candidates = replace(candidates, intraday_pct=intraday, intraday_excursion_pct=excursion)
+            variants = variants_for_session(result, [*earlier, *around])
+            outcomes.append(replace(outcome, variants=variants, candidates=candidates))
             if progress is not None:
                 progress(done, len(sessions), session)
         return BacktestRun(outcomes, skipped, time.perf_counter() - started)

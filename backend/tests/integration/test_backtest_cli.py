@@ -142,6 +142,8 @@ def test_summary_writes_the_colour_history_of_the_run(imported: Path) -> None:
     assert str(imported) not in history.command
     assert "--summary colour_history.json" in history.command
     assert "--label 'fixture days'" in history.command
+    # Without --shorting there is no squeeze rate to show.
+    assert all(record.squeeze is None for record in history.colors)
 
 
 @pytest.mark.parametrize(
@@ -157,6 +159,22 @@ def test_summary_writes_the_colour_history_of_the_run(imported: Path) -> None:
             ["--from", "2017-10-01", "--to", "2017-11-10", "--summary", ".", "--label", "x"],
             2,
             "is a folder, not a file",
+        ),
+        (
+            [
+                "--from",
+                "2017-10-01",
+                "--to",
+                "2017-11-10",
+                "--summary",
+                "h.json",
+                "--label",
+                "x",
+                "--shorting-development",
+                "missing.json",
+            ],
+            2,
+            "--shorting-development missing.json needs --summary and an existing backtest.json",
         ),
         (["--from", "2017-11-10", "--to", "2017-10-01"], 2, "--from 2017-11-10 is after --to 2017-10-01"),
         (["--from", "2017-13-01", "--to", "2017-11-10"], 2, "not a date (YYYY-MM-DD): '2017-13-01'"),
@@ -176,3 +194,52 @@ def test_no_bars_imported(tmp_path: Path) -> None:
     result = run_command(["backtest", "--from", "2017-01-01", "--to", "2017-02-01"], {}, tmp_path)
     assert result.returncode == 1
     assert "no daily bars imported" in result.stderr
+
+
+def test_shorting_study_scores_the_candidates_by_colour_and_sector(imported: Path) -> None:
+    listings = listings_with_shares(imported / "listings.csv")
+    out = imported / "shorting"
+    args = [
+        "backtest",
+        "--from",
+        "2017-10-30",
+        "--to",
+        "2017-11-09",
+        "--listings",
+        str(listings),
+        "--shorting",
+    ]
+    summary = out / "colour_history.json"
+    options = ["--out", str(out), "--summary", str(summary), "--label", "fixture"]
+    result = run_command([*args, *options], {}, imported)
+    assert result.returncode == 0, result.stderr
+    shorting = json.loads((out / "backtest.json").read_text())["shorting"]
+    kinds = {"any", "top_bearish", "top_bullish", "runner", "gapper"}
+    assert set(shorting["by_color"]) == set(shorting["by_sector"]) == kinds
+    every = shorting["by_color"]["any"]
+    assert list(every) == [*COLORS, "no_colour"]
+    # Every candidate has its next session in the fixtures, so each row is scored once by colour.
+    assert sum(group["count"] for group in every.values()) == shorting["candidate_rows"] > 0
+    assert (
+        sum(group["count"] for group in shorting["by_sector"]["any"].values()) == shorting["candidate_rows"]
+    )
+    # Up to 3 bullish and 3 bearish names per sector and session.
+    top = sum(group["count"] for group in shorting["by_color"]["top_bearish"].values())
+    assert 0 < top <= SCORED * 8 * 3
+    assert "blue_neutral" not in shorting["versus_neutral"]["any"]
+    assert shorting["intraday"] == "no minute bars in this data" and shorting["intraday_rows"] == 0
+    page = (out / "backtest.html").read_text()
+    assert "Shorting study" in page and "no minute bars in this data" in page
+    assert "shorting study (next session" in result.stdout
+    # The colour history carries each colour's squeeze rate beside neutral's; nine sessions are too
+    # few to compare, so the card says nothing about it.
+    history = ColourHistory.model_validate_json(summary.read_text())
+    assert "--shorting" in history.command
+    for record in history.colors:
+        if record.color.value == "blue_neutral":
+            assert record.squeeze is None
+            continue
+        assert record.squeeze is not None
+        assert record.squeeze.versus_neutral == "too_few"
+        assert record.squeeze.squeezed.total == every[record.color.value]["count"]
+        assert record.squeeze.neutral.total == every["blue_neutral"]["count"]

@@ -136,3 +136,15 @@ def test_a_time_before_the_minute_data_starts_is_skipped(tmp_path: Path) -> None
     momentum = document["intraday"]["momentum"]
     assert momentum["sectors"] is None
     assert momentum["skipped"][MINUTE_DAY] == "the first minute bar (IWM's) ends at 10:31, after 10:00"
+
+
+def test_shorting_study_enters_intraday_where_the_next_session_has_minute_bars(full: Path) -> None:
+    document = backtest(full, ["--from", "2017-11-09", "--to", "2017-11-09", "--shorting"])
+    shorting = document["shorting"]
+    # 2017-11-09's candidates are entered on 2017-11-10, the one session with minute bars.
+    assert 0 < shorting["intraday_rows"] <= shorting["candidate_rows"]
+    by_colour = shorting["intraday"]["any"]
+    assert sum(pair["return"]["count"] for pair in by_colour.values()) == shorting["intraday_rows"]
+    for pair in by_colour.values():
+        if pair["adverse_excursion"]["count"]:
+            assert pair["adverse_excursion"]["mean_pct"] >= 0

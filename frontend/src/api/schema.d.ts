@@ -891,6 +891,8 @@ export interface components {
              * @description sessions on which some sector showed this colour
              */
             sessions: number;
+            /** @description the shorting study's squeeze rate; null when the run had no --shorting */
+            squeeze?: components["schemas"]["SqueezeRisk"] | null;
             up: components["schemas"]["NextSessionShare"];
         };
         /**
@@ -2233,6 +2235,28 @@ export interface components {
              * @description the latest significant moves, newest first
              */
             moves: components["schemas"]["RecentMove"][];
+        };
+        /**
+         * SqueezeRisk
+         * @description How often a short candidate in a sector of this colour was squeezed the next session, against
+         *     the same candidates in neutral sectors (`sectorlights backtest --shorting`; docs/validation.md).
+         */
+        SqueezeRisk: {
+            /**
+             * Development
+             * @description the same comparison on the development window (--shorting-development); the page speaks of a squeeze rate only when both windows put it on the same side of neutral's
+             */
+            development?: ("above" | "below" | "overlaps" | "too_few") | null;
+            /** @description the same in blue neutral sectors */
+            neutral: components["schemas"]["NextSessionShare"];
+            /** @description candidates (the grid's top names, runners, gappers) whose next high was >= 10 % over the open */
+            squeezed: components["schemas"]["NextSessionShare"];
+            /**
+             * Versus Neutral
+             * @description above / below: the interval lies wholly above / below neutral's (each bound the more cautious of Wilson and the bootstrap); too_few: under 50 sessions with candidates on a side
+             * @enum {string}
+             */
+            versus_neutral: "above" | "below" | "overlaps" | "too_few";
         };
         /**
          * StockBars

@@ -37,8 +37,9 @@ export function Legend() {
             <dd>{SCORE_HELP}</dd>
             <dt>Colour</dt>
             <dd>
-              ▼ red: bearish, shorts favoured · ◆ blue: neutral · ▲ green: bullish, avoid shorts. The darker the
-              colour, the stronger the score.
+              ▼ red: the sector fell against IWM · ◆ blue: neutral · ▲ green: it rose. The darker the colour,
+              the stronger the score. Measured on real history, a colour is not a shorting signal: the darkest
+              colours, red and green alike, were followed by more next-day squeezes (the note above the grid).
             </dd>
             <dt>Confidence</dt>
             <dd>{CONFIDENCE_HELP}</dd>
