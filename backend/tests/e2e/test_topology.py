@@ -65,6 +65,21 @@ def test_http_answers_through_the_proxy(topology: Topology) -> None:
     assert page.status_code == 200 and "<script" in page.text
 
 
+def assert_same_stream(seen: list[list[tuple[int, str]]]) -> None:
+    """Every socket saw the same events in the same order, except that a socket the server found
+    lagging may get a resync snapshot in place of the events up to its sequence number (the
+    documented recovery on a busy machine): after its last snapshot it must match the others, and
+    before it it may only lack events, never have other ones."""
+    plain = [stream for stream in seen if all(kind != "snapshot" for _seq, kind in stream)]
+    assert plain, f"every socket was resynced: {seen}"
+    reference = plain[0]
+    for stream in seen:
+        resyncs = [seq for seq, kind in stream if kind == "snapshot"]
+        after = resyncs[-1] if resyncs else -1
+        assert [e for e in stream if e[0] > after] == [e for e in reference if e[0] > after]
+        assert {e for e in stream if e[1] != "snapshot"} <= set(reference)
+
+
 def test_ws_through_the_proxy_and_on_each_replica_sees_the_same_stream(topology: Topology) -> None:
     urls = [topology.proxy_url, *(replica.base_url for replica in topology.replicas)]
     with ExitStack() as stack:
@@ -73,7 +88,7 @@ def test_ws_through_the_proxy_and_on_each_replica_sees_the_same_stream(topology:
         run_id = start_run(topology.proxy_url)
         streams = [collect_until(socket, run_finished(run_id)) for socket in sockets]
     seen = [[(m["seq"], m["type"]) for m in stream] for stream in streams]
-    assert seen[0] == seen[1] == seen[2]
+    assert_same_stream(seen)
     stages = [
         m["payload"]["stage"]
         for m in streams[0]
