@@ -5,10 +5,11 @@
  */
 import { type RefObject, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ApiError } from '../api/client';
+import { SectorSelect } from '../components/SectorSelect';
 import { DEFAULT_HEATMAP_QUERY, fetchHeatmap, type HeatmapQuery } from '../api/heatmap';
 import type { HeatmapMember, HeatmapPage, HeatmapSize, SectorKey, Timeframe } from '../api/types';
 import { SECTOR_ORDER, TIMEFRAMES } from '../constants';
-import { formatCompact, formatEtTime, formatPercent, humanize, timeframeLabel } from '../format';
+import { formatCompact, formatEtTime, formatPercent, timeframeLabel } from '../format';
 import { useModalDialog } from '../hooks/useModalDialog';
 import { useRequest } from '../hooks/useRequest';
 import { StockButton, useOpenStock } from '../stock/open';
@@ -181,17 +182,7 @@ export default function HeatmapPanel({ labels, refreshKey, onClose }: HeatmapPan
           </button>
         </header>
         <form className="heatmap-controls" onSubmit={(event) => event.preventDefault()}>
-          <label>
-            <span>Sector</span>
-            <select value={query.sector ?? ''} onChange={(event) => change({ sector: (event.target.value || null) as SectorKey | null })} data-testid="heatmap-sector-select">
-              <option value="">All sectors</option>
-              {SECTOR_ORDER.map((sector) => (
-                <option key={sector} value={sector}>
-                  {labels[sector] ?? humanize(sector)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SectorSelect value={query.sector} onChange={(sector) => change({ sector })} labels={labels} testId="heatmap-sector-select" />
           <label>
             <span>Colour by</span>
             <select value={query.timeframe} onChange={(event) => change({ timeframe: event.target.value as Timeframe })} data-testid="heatmap-timeframe">

@@ -10,6 +10,7 @@ import type { ScannerPage, ScannerRow, ScannerSort, SectorKey } from '../api/typ
 import { SECTOR_ORDER } from '../constants';
 import { colorClass, colorName, formatCompact, formatEtTime, humanize } from '../format';
 import { Change } from '../components/Change';
+import { SectorSelect } from '../components/SectorSelect';
 import { ViewPanel } from '../components/ViewPanel';
 import { useOpenStock } from '../stock/open';
 import { pick, readStoredObject, storeObject } from '../storedChoices';
@@ -357,21 +358,7 @@ export default function ScannerPanel({ refreshKey, labels, onClose, focusOnOpen 
             ))}
           </select>
         </label>
-        <label>
-          <span>Sector</span>
-          <select
-            value={query.sector ?? ''}
-            onChange={(event) => change({ sector: (event.target.value || null) as SectorKey | null })}
-            data-testid="filter-sector"
-          >
-            <option value="">All sectors</option>
-            {SECTOR_ORDER.map((sector) => (
-              <option key={sector} value={sector}>
-                {labels[sector] ?? humanize(sector)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SectorSelect value={query.sector} onChange={(sector) => change({ sector })} labels={labels} testId="filter-sector" />
       </form>
 
       {notReady !== null && (
