@@ -9,15 +9,8 @@ from typing import Any
 from sectorlights.domain.heatmap import Heatmap, HeatmapMember, HeatmapSector, HeatmapSize
 from sectorlights.domain.vocabulary import Sector, Timeframe
 from sectorlights.engine.lookups import LatestGrid, require_grid
-from sectorlights.storage.repository import Repository
+from sectorlights.storage.repository import TIMEFRAME_COLUMNS, Repository
 
-# The universe's stored change column of each timeframe.
-CHANGE_COLUMNS = {
-    Timeframe.MIN_30: "change_30m_pct",
-    Timeframe.DAY_1: "change_1d_pct",
-    Timeframe.DAY_3: "change_3d_pct",
-    Timeframe.WEEK_1: "change_1w_pct",
-}
 SIZE_COLUMNS = {HeatmapSize.MARKET_CAP: "market_cap", HeatmapSize.FLOAT: "float_shares"}
 
 
@@ -37,7 +30,7 @@ def heatmap_member(row: dict[str, Any], timeframe: Timeframe, size_by: HeatmapSi
         market_cap=float(row["market_cap"]),
         float_shares=_number(row["float_shares"]),
         size_value=size if size is not None and size > 0 else None,
-        change_pct=_number(row[CHANGE_COLUMNS[timeframe]]),
+        change_pct=_number(row[TIMEFRAME_COLUMNS[timeframe]]),
     )
 
 

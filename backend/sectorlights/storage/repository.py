@@ -380,7 +380,8 @@ def _plain(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
-_TIMEFRAME_COLUMNS = {
+# The universe's stored change column of each timeframe (the heatmap reads them too).
+TIMEFRAME_COLUMNS = {
     Timeframe.MIN_30: "change_30m_pct",
     Timeframe.DAY_1: "change_1d_pct",
     Timeframe.DAY_3: "change_3d_pct",
@@ -395,7 +396,7 @@ _HISTORY_COLUMNS = (
     "market_cap",
     "volatility_multiplier",
     "classification_source",
-    *_TIMEFRAME_COLUMNS.values(),
+    *TIMEFRAME_COLUMNS.values(),
     "relative_volume",
     "rank_score",
 )
@@ -404,7 +405,7 @@ _HISTORY_COLUMNS = (
 def _member_metrics(member: UniverseMember) -> dict[str, float | None]:
     returns = member.returns_pct or {}
     return {
-        **{column: returns.get(timeframe) for timeframe, column in _TIMEFRAME_COLUMNS.items()},
+        **{column: returns.get(timeframe) for timeframe, column in TIMEFRAME_COLUMNS.items()},
         "relative_volume": member.relative_volume,
         "rank_score": member.rank_score,
     }
