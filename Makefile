@@ -18,7 +18,7 @@ OPENAPI_TYPES := frontend/src/api/schema.d.ts
 FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts frontend/scripts/copy-docs-assets.mjs frontend/tsconfig.json
 
 .DEFAULT_GOAL := help
-.PHONY: help install build lock run migrate lint format types check-types test test-py test-js coverage bench clean
+.PHONY: help install build lock run migrate lint format types check-types test test-py test-js coverage bench soak clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -108,6 +108,11 @@ bench: install ## Benchmarks as JSON under bench/results/; BENCH_ARGS="--only we
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get install -y -qq wrk >/dev/null 2>&1; } \
 		|| echo "wrk not installed: HTTP latency is measured with the asyncio client only"
 	cd backend && ../$(BIN)/python -m tests.bench.run --out ../bench/results/latest.json $(BENCH_ARGS)
+
+DAYS ?= 5
+SPEED ?= 400
+soak: install ## The accelerated trading week under load and faults: bench/results/soak.json and .png; DAYS=5 SPEED=400
+	cd backend && ../$(BIN)/python -m tests.soak.run --days $(DAYS) --speed $(SPEED) --out ../bench/results/soak.json
 
 clean: ## Remove the venv, node_modules, the built front end and local data
 	rm -rf $(VENV) frontend/node_modules backend/tests/timescaledb/node_modules frontend/dist backend/sectorlights/static data .coverage.json

@@ -7,13 +7,14 @@ names of the spec's compose file; every other setting starts with `SECTORLIGHTS_
 from __future__ import annotations
 
 import json
+import re
 import socket
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from sectorlights.config.criteria import DEFAULT_RELATIVE_VOLUME_FLOOR_MINUTES
 from sectorlights.config.live import EVENT_HISTORY_SIZE, MOVE_POLL_INTERVAL_SECS, SIGNIFICANT_MOVE_PCT
@@ -115,6 +116,12 @@ class ProviderSettings(BaseSettings):
         validation_alias=AliasChoices("SECTORLIGHTS_SIM_SPEED"),
         description="clock speed-up: 60 means a simulated minute per real second",
     )
+    sim_epoch: datetime | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SECTORLIGHTS_SIM_EPOCH"),
+        description="the real time (ISO, with zone) at which the simulated clock read SIM_NOW: "
+        "processes given the same epoch share one simulated time, and a restarted one resumes it",
+    )
     sim_scenario: ScenarioName | None = Field(
         default=None, validation_alias=AliasChoices("SECTORLIGHTS_SIM_SCENARIO")
     )
@@ -174,7 +181,7 @@ class ProviderSettings(BaseSettings):
             raise ValueError("expected an http:// or https:// URL")
         return value
 
-    @field_validator("sim_now")
+    @field_validator("sim_now", "sim_epoch")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
@@ -475,9 +482,29 @@ def describe_validation_error(error: ValidationError) -> str:
     return "; ".join(lines)
 
 
+def _environment_name(field_name: str) -> str:
+    """The environment variable of a settings field, e.g. SECTORLIGHTS_SCHEDULE_RETRY_DELAYS_SECS."""
+    for group in Settings.model_fields.values():
+        model = group.annotation
+        fields = getattr(model, "model_fields", {})
+        alias = getattr(fields.get(field_name), "validation_alias", None)
+        if isinstance(alias, AliasChoices) and alias.choices:
+            return str(alias.choices[0])
+    return field_name
+
+
+def describe_settings_error(error: SettingsError) -> str:
+    """A value that should be JSON (a list or an object) and is not: named by its variable."""
+    found = re.search(r'field "(\w+)"', str(error))
+    name = _environment_name(found.group(1)) if found else "a setting"
+    return f"{name}: expected JSON (a list such as [30, 60], or an object), could not parse it"
+
+
 def load_settings() -> Settings:
     """Read the environment; raise ConfigurationError with one line naming each bad setting."""
     try:
         return Settings()
     except ValidationError as error:
         raise ConfigurationError(f"configuration error: {describe_validation_error(error)}") from None
+    except SettingsError as error:
+        raise ConfigurationError(f"configuration error: {describe_settings_error(error)}") from None

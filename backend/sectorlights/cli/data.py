@@ -57,7 +57,9 @@ def run_check(settings: Settings, arguments: argparse.Namespace) -> int:
     from sectorlights.core.clock import clock_from_settings
     from sectorlights.providers.registry import build_provider
 
-    clock = clock_from_settings(settings.provider.sim_now, settings.provider.sim_speed)
+    clock = clock_from_settings(
+        settings.provider.sim_now, settings.provider.sim_speed, settings.provider.sim_epoch
+    )
     database = create_database_engine(settings.database.effective_url)
     try:
         provider = build_provider(settings.provider, clock, database)

@@ -52,7 +52,9 @@ def build_current_frame(settings: Settings) -> CurrentMarket:
     from sectorlights.storage.database import create_database_engine
     from sectorlights.storage.tables import sector_reference
 
-    clock = clock_from_settings(settings.provider.sim_now, settings.provider.sim_speed)
+    clock = clock_from_settings(
+        settings.provider.sim_now, settings.provider.sim_speed, settings.provider.sim_epoch
+    )
     database = create_database_engine(settings.database.effective_url)
     try:
         provider = build_provider(settings.provider, clock, database)

@@ -81,6 +81,15 @@ def current_session(now: datetime) -> date:
     return sessions[position].astype(date)  # type: ignore[no-any-return]
 
 
+def session_of_today(now: datetime) -> date:
+    """The session of `now`'s New York day when NYSE trades that day, even before its 04:00 ET start
+    (the session the night is leading up to); otherwise the current session (after a weekend's or a
+    holiday's start, the one before it)."""
+    _require_aware(now)
+    today = now.astimezone(NEW_YORK).date()
+    return today if is_session(today) else current_session(now)
+
+
 def previous_sessions(session: date, count: int) -> list[date]:
     """The `count` sessions strictly before `session`, oldest first."""
     sessions = _session_array()

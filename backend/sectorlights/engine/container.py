@@ -135,7 +135,9 @@ def build_container(
         setting = "DATABASE_URL" if settings.database.url else "SECTORLIGHTS_SQLITE_PATH"
         raise ConfigurationError(f"configuration error: {setting}: {error}") from None
     cache: Cache = MemoryCache() if settings.cache.redis_url is None else RedisCache(settings.cache.redis_url)
-    clock = clock_from_settings(settings.provider.sim_now, settings.provider.sim_speed)
+    clock = clock_from_settings(
+        settings.provider.sim_now, settings.provider.sim_speed, settings.provider.sim_epoch
+    )
     metrics = Metrics()
     try:
         if provider is None:
@@ -148,7 +150,7 @@ def build_container(
         database.dispose()
         raise
     repository = Repository(database)
-    run_lock = create_run_lock(database, settings.cache.redis_url)
+    run_lock = create_run_lock(database, settings.cache.redis_url, instance)
     events = create_event_bus(settings.cache.redis_url, settings.server.event_history)
     # Run bookkeeping uses real time even when the market clock is frozen.
     wall_clock = SystemClock()

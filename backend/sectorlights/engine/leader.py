@@ -11,33 +11,35 @@ Implementations:
 
 * `MemoryRunLock`: one process (SQLite deployments, tests).
 * `RedisRunLock`: `SET key owner NX PX ttl`; Redis expires the claim.
-* `PostgresRunLock`: no table of its own (the schema is owned by the migrations), so a claim is a
-  session-level `pg_try_advisory_lock` on a 64-bit hash of the key, taken on one dedicated
-  connection and held for at least the TTL: the holder unlocks expired claims on its next call,
-  which the scheduler makes at every instant, so only a few locks are ever held. If that
+* `PostgresRunLock` (engine/leader_postgres.py): no table of its own (the schema is owned by the
+  migrations), so a claim is a session-level `pg_try_advisory_lock` on a 64-bit hash of the key,
+  taken on one dedicated connection and held for at least the TTL: the holder unlocks expired
+  claims on its next call, which the scheduler makes at every instant, so only a few locks are
+  ever held. If that
   connection drops, PostgreSQL releases its claims at once; an instant whose run had already
   finished may then be claimed again only by a replica that has not reached it yet, which needs a
   skewed clock. Replicas started after the instant do not claim it at all unless `missed_run` says
   the last completed run predates it.
 
-A lock that cannot be reached raises `RunLockError`; the scheduler then skips the instant rather
-than risk running it twice (on-demand runs keep working).
+A serving process's claims carry its instance name (SECTORLIGHTS_INSTANCE, unique among live
+replicas): a process restarted under the same name takes back the claims its former self held when it
+died, so the scheduled run it was killed in can run again instead of staying claimed by nobody alive
+for the TTL. (PostgreSQL gives a dead session's advisory locks back by itself.)
+
+A lock that cannot be reached raises `RunLockError`; the scheduler tries again after its retry
+delays, then skips the instant rather than risk running it twice (on-demand runs keep working).
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable
 from typing import Protocol
 
 from redis.exceptions import RedisError
-from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine
 
 from sectorlights.cache.redis import redis_client
 
@@ -49,6 +51,16 @@ _REDIS_PREFIX = "sectorlights:claim:"
 _RELEASE_IF_OWNER = """
 if redis.call('get', KEYS[1]) == ARGV[1] then
     return redis.call('del', KEYS[1])
+end
+return 0
+"""
+# Claims a key when free, or when held by a former process of the same instance (ARGV[3], the owner's
+# prefix up to "|"), which is dead because this one now answers to its name.
+_CLAIM_OR_TAKE_BACK = """
+local held = redis.call('get', KEYS[1])
+if not held or (ARGV[3] ~= '' and held ~= ARGV[1] and string.sub(held, 1, #ARGV[3]) == ARGV[3]) then
+    redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+    return 1
 end
 return 0
 """
@@ -84,10 +96,11 @@ class RunLock(Protocol):
     async def close(self) -> None: ...
 
 
-def advisory_lock_id(key: str) -> int:
-    """A stable signed 64-bit id for `key`, the argument type of PostgreSQL advisory locks."""
-    digest = hashlib.blake2b(f"sectorlights:{key}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+def owner_id(instance: str | None) -> tuple[str, str]:
+    """This process's owner id and the prefix its restarted self would recognise ("" without an
+    instance name: the CLI, tests)."""
+    prefix = f"{instance}|" if instance else ""
+    return prefix + uuid.uuid4().hex, prefix
 
 
 class MemoryClaimStore:
@@ -103,15 +116,21 @@ class MemoryRunLock:
 
     backend = "memory"
 
-    def __init__(self, store: MemoryClaimStore | None = None) -> None:
+    def __init__(self, store: MemoryClaimStore | None = None, instance: str | None = None) -> None:
         self._store = store or MemoryClaimStore()
-        self._owner = uuid.uuid4().hex
+        self._owner, self._prefix = owner_id(instance)
 
     async def claim(self, key: str, ttl_secs: float) -> bool:
         now = self._store.monotonic()
         claims = self._store.claims
         held = claims.get(key)
-        if held is not None and held[1] > now:
+        taken_back = (
+            held is not None
+            and bool(self._prefix)
+            and held[0] != self._owner
+            and held[0].startswith(self._prefix)
+        )
+        if held is not None and held[1] > now and not taken_back:
             return False
         for name in [name for name, (_, until) in claims.items() if until <= now]:
             del claims[name]
@@ -139,15 +158,20 @@ class MemoryRunLock:
 class RedisRunLock:
     backend = "redis"
 
-    def __init__(self, url: str, socket_timeout_secs: float = 2.0) -> None:
+    def __init__(self, url: str, socket_timeout_secs: float = 2.0, instance: str | None = None) -> None:
         self._client = redis_client(url, socket_timeout_secs)
-        # Identifies this instance's claims so release never deletes another replica's.
-        self._owner = uuid.uuid4().hex
+        # Identifies this process's claims so release never deletes another replica's.
+        self._owner, self._prefix = owner_id(instance)
 
     async def claim(self, key: str, ttl_secs: float) -> bool:
         try:
-            won = await self._client.set(
-                _REDIS_PREFIX + key, self._owner, nx=True, px=max(1, int(ttl_secs * 1000))
+            won = await self._client.eval(
+                _CLAIM_OR_TAKE_BACK,
+                1,
+                _REDIS_PREFIX + key,
+                self._owner,
+                max(1, int(ttl_secs * 1000)),
+                self._prefix,
             )
         except RedisError as error:
             raise RunLockError(f"redis claim {key}: {error}") from error
@@ -172,119 +196,15 @@ class RedisRunLock:
         await self._client.aclose()
 
 
-class PostgresRunLock:
-    """Advisory locks on one dedicated connection, each held until its TTL passes."""
-
-    backend = "postgresql"
-
-    def __init__(self, engine: Engine, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self._engine = engine
-        self._monotonic = monotonic
-        self._connection: Connection | None = None
-        self._expiry_by_key: dict[str, float] = {}
-        # The connection is used from worker threads; a session's locks must not interleave.
-        self._mutex = threading.Lock()
-
-    async def claim(self, key: str, ttl_secs: float) -> bool:
-        return await asyncio.to_thread(self._claim, key, ttl_secs)
-
-    async def renew(self, key: str, ttl_secs: float) -> bool:
-        return await asyncio.to_thread(self._renew, key, ttl_secs)
-
-    async def release(self, key: str) -> None:
-        await asyncio.to_thread(self._release, key)
-
-    async def close(self) -> None:
-        await asyncio.to_thread(self._close)
-
-    def _connect(self) -> Connection:
-        if self._connection is None or self._connection.closed or self._connection.invalidated:
-            # Locks die with their session, so a new connection starts with no claims.
-            self._expiry_by_key.clear()
-            self._connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        return self._connection
-
-    def _claim(self, key: str, ttl_secs: float) -> bool:
-        with self._mutex:
-            try:
-                connection = self._connect()
-                self._release_expired(connection)
-                if key in self._expiry_by_key:
-                    # Session advisory locks are re-entrant, so our own claim must be refused here.
-                    return False
-                won = connection.execute(
-                    text("SELECT pg_try_advisory_lock(:lock_id)"), {"lock_id": advisory_lock_id(key)}
-                ).scalar_one()
-            except DBAPIError as error:
-                self._drop_connection()
-                raise RunLockError(f"postgresql claim {key}: {error}") from error
-            if won:
-                self._expiry_by_key[key] = self._monotonic() + ttl_secs
-            return bool(won)
-
-    def _renew(self, key: str, ttl_secs: float) -> bool:
-        with self._mutex:
-            if key not in self._expiry_by_key or self._expiry_by_key[key] <= self._monotonic():
-                return False
-            try:
-                # The lock lives as long as the session: a live session still holds it.
-                self._connect().execute(text("SELECT 1"))
-            except DBAPIError as error:
-                self._drop_connection()
-                raise RunLockError(f"postgresql renew {key}: {error}") from error
-            if key not in self._expiry_by_key:
-                return False  # the session was replaced, and its locks went with it
-            self._expiry_by_key[key] = self._monotonic() + ttl_secs
-            return True
-
-    def _release(self, key: str) -> None:
-        with self._mutex:
-            if key not in self._expiry_by_key or self._connection is None:
-                return
-            try:
-                self._unlock(self._connection, key)
-            except DBAPIError as error:
-                self._drop_connection()
-                raise RunLockError(f"postgresql release {key}: {error}") from error
-
-    def _release_expired(self, connection: Connection) -> None:
-        now = self._monotonic()
-        for key in [name for name, until in self._expiry_by_key.items() if until <= now]:
-            self._unlock(connection, key)
-
-    def _unlock(self, connection: Connection, key: str) -> None:
-        connection.execute(text("SELECT pg_advisory_unlock(:lock_id)"), {"lock_id": advisory_lock_id(key)})
-        self._expiry_by_key.pop(key, None)
-
-    def _drop_connection(self) -> None:
-        if self._connection is not None:
-            try:
-                self._connection.invalidate()
-                self._connection.close()
-            except DBAPIError:
-                logger.debug("closing a broken lock connection failed", exc_info=True)
-        self._connection = None
-        self._expiry_by_key.clear()
-
-    def _close(self) -> None:
-        with self._mutex:
-            if self._connection is not None:
-                # The server ends a dropped session a moment after the socket closes; unlocking
-                # first gives the claims back before close() returns, not some time after.
-                try:
-                    self._connection.execute(text("SELECT pg_advisory_unlock_all()"))
-                except DBAPIError:
-                    logger.debug("unlocking before close failed; closing releases them", exc_info=True)
-                self._connection.invalidate()
-                self._connection.close()
-            self._connection = None
-            self._expiry_by_key.clear()
-
-
-def create_run_lock(database_engine: Engine | None, redis_url: str | None) -> RunLock:
-    """Redis when configured, else PostgreSQL advisory locks when the database is PostgreSQL, else memory."""
+def create_run_lock(
+    database_engine: Engine | None, redis_url: str | None, instance: str | None = None
+) -> RunLock:
+    """Redis when configured, else PostgreSQL advisory locks when the database is PostgreSQL, else
+    memory; `instance` names a serving process (see the module's note on restarts)."""
     if redis_url:
-        return RedisRunLock(redis_url)
+        return RedisRunLock(redis_url, instance=instance)
     if database_engine is not None and database_engine.dialect.name == "postgresql":
+        from sectorlights.engine.leader_postgres import PostgresRunLock
+
         return PostgresRunLock(database_engine)
-    return MemoryRunLock()
+    return MemoryRunLock(instance=instance)

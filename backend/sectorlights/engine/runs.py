@@ -156,8 +156,11 @@ class RunCoordinator:
         return await self.wait_for(run.run_id)
 
     async def last_completed_at(self) -> datetime | None:
-        """When (on the market clock) the latest successful run's data is from."""
-        run = await asyncio.to_thread(self.repository.latest_run, RunStatus.SUCCEEDED)
+        """When (on the market clock) the latest successful scheduled run's data is from. Only the
+        schedule's own runs count: a replica killed in a scheduled run and started again re-runs
+        that instant while it is still useful, even when an on-demand run has refreshed the grid
+        since (the schedule's history then has every instant)."""
+        run = await asyncio.to_thread(self.repository.latest_run, RunStatus.SUCCEEDED, RunTrigger.SCHEDULED)
         return None if run is None else run.as_of
 
     async def request_run(self, trigger: RunTrigger) -> AnalysisRun:
@@ -188,6 +191,7 @@ class RunCoordinator:
             await asyncio.to_thread(self.repository.create_run, run, self.instance)
             self._in_flight_run = run
             self._in_flight = asyncio.create_task(self._execute(run), name=f"analysis-{run.run_id}")
+            self._in_flight.add_done_callback(_retrieve_failure)
             return run, False
 
     async def wait_for(self, run_id: str) -> AnalysisRun:
@@ -272,3 +276,11 @@ class RunCoordinator:
         except Exception as error:  # no previous grid: every sector is broadcast
             logger.warning("previous grid unavailable, broadcasting every sector: %s", error)
             return None
+
+
+def _retrieve_failure(task: asyncio.Task[AnalysisRun]) -> None:
+    """Mark a failed run's exception as seen: `_execute` logged it in one line and stored it, and a
+    run nobody waits on (on-demand, a replay of the schedule) would otherwise end in asyncio's
+    "Task exception was never retrieved" with the whole traceback when the task is freed."""
+    if not task.cancelled():
+        task.exception()

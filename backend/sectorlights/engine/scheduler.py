@@ -11,9 +11,11 @@ including the instant missed while the process was down, and the loop re-reads t
 every `max_sleep_secs` so a suspended host or a clock step does not oversleep.
 
 Each instant is claimed through a `RunLock` before it runs, so with several replicas exactly one
-runs it. A failed run is retried after each of `retry_delays_secs` (real seconds), unless the next
-instant is already due, then given up with the error logged; the run callable records every
-attempt in `analysis_runs`.
+runs it; a lock that cannot be reached is tried again after each retry delay while the instant is
+still the one due (a Redis restart across an instant would otherwise lose it on every replica). A
+failed run is retried after each of `retry_delays_secs` (real seconds), unless the next instant is
+already due, then given up with the error logged; the run callable records every attempt in
+`analysis_runs`.
 """
 
 from __future__ import annotations
@@ -185,16 +187,36 @@ class AnalysisScheduler:
     async def _sleep_until(self, at: datetime) -> None:
         await sleep_until(at, self._now, self.settings.clock_speed, self.settings.max_sleep_secs, self._sleep)
 
+    async def _claim(self, scheduled: ScheduledRun, started_at: datetime, late: bool) -> bool | None:
+        """Claim the instant; an unreachable lock (Redis restarting) is tried again after each retry
+        delay while the instant is still the one due, then the instant is skipped (None): running
+        without the lock could run it twice. On-demand runs work meanwhile."""
+        delays = self.settings.retry_delays_secs
+        for attempt in range(1, len(delays) + 2):
+            try:
+                return await self._lock.claim(scheduled.key, self.settings.claim_ttl_secs)
+            except RunLockError as lock_error:
+                error = lock_error
+            if attempt > len(delays) or next_fire(started_at).at <= self._now():
+                break
+            logger.warning(
+                "the lock for the run scheduled for %s cannot be reached (attempt %d of %d): %s; "
+                "trying again in %.1f s",
+                scheduled.at.isoformat(),
+                attempt,
+                len(delays) + 1,
+                error,
+                delays[attempt - 1],
+            )
+            await self._sleep(delays[attempt - 1])
+        logger.error("skipping the run scheduled for %s: %s", scheduled.at.isoformat(), error)
+        self._record(scheduled, FireStatus.LOCK_UNAVAILABLE, attempt, started_at, late=late, error=str(error))
+        return None
+
     async def _fire(self, scheduled: ScheduledRun, late: bool) -> None:
         started_at = self._now()
-        try:
-            claimed = await self._lock.claim(scheduled.key, self.settings.claim_ttl_secs)
-        except RunLockError as lock_error:
-            # Running without the lock could run the instant twice; on-demand runs still work.
-            logger.error("skipping the run scheduled for %s: %s", scheduled.at.isoformat(), lock_error)
-            self._record(
-                scheduled, FireStatus.LOCK_UNAVAILABLE, 0, started_at, late=late, error=str(lock_error)
-            )
+        claimed = await self._claim(scheduled, started_at, late)
+        if claimed is None:
             return
         if not claimed:
             logger.info("the run scheduled for %s is claimed by another instance", scheduled.at.isoformat())

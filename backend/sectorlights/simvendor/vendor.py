@@ -983,7 +983,7 @@ def serve_vendor(settings: ProviderSettings, host: str, port: int, faults: Fault
     from sectorlights.providers.registry import ProviderContext
     from sectorlights.providers.simulated import create_simulated_provider
 
-    clock = clock_from_settings(settings.sim_now, settings.sim_speed)
+    clock = clock_from_settings(settings.sim_now, settings.sim_speed, settings.sim_epoch)
     provider = create_simulated_provider(settings, ProviderContext(clock=clock))
     app = create_vendor_app(provider, clock, faults)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -215,13 +215,18 @@ class Repository:
             row = connection.execute(select(*_run_columns()).where(analysis_runs.c.run_id == run_id)).first()
         return None if row is None else _run_from_row(row._mapping)
 
-    def latest_run(self, status: RunStatus | None = None) -> AnalysisRun | None:
-        """The most recently started live run (of `status`, when given): replays are never it."""
+    def latest_run(
+        self, status: RunStatus | None = None, trigger: RunTrigger | None = None
+    ) -> AnalysisRun | None:
+        """The most recently started live run (of `status` and `trigger`, when given): replays are
+        never it."""
         statement = (
             select(*_run_columns()).where(LIVE_RUN).order_by(analysis_runs.c.started_at.desc()).limit(1)
         )
         if status is not None:
             statement = statement.where(analysis_runs.c.status == status.value)
+        if trigger is not None:
+            statement = statement.where(analysis_runs.c.trigger == trigger.value)
         with self.engine.connect() as connection:
             row = connection.execute(statement).first()
         return None if row is None else _run_from_row(row._mapping)

@@ -437,6 +437,26 @@ def test_a_replay_stored_after_the_live_run_is_never_the_latest(database: Engine
     assert listed == {live: "on_demand", replay: "replay"}
 
 
+def test_the_latest_run_of_one_trigger(database: Engine) -> None:
+    """The scheduler's missed-run check asks for the latest successful scheduled run: an on-demand run
+    after it does not stand for the instant the schedule missed."""
+    repository = Repository(database)
+    scheduled = run_record(started_at=AS_OF, trigger=RunTrigger.SCHEDULED)
+    repository.create_run(scheduled)
+    repository.commit_run(snapshot(scheduled.run_id, as_of=AS_OF), members(), AS_OF)
+    later = _publish(repository, AS_OF + timedelta(minutes=20))  # on demand
+    failed = run_record(started_at=AS_OF + timedelta(minutes=30), trigger=RunTrigger.SCHEDULED)
+    repository.create_run(failed)
+    repository.fail_run(
+        failed.run_id, "interrupted: the process stopped mid-run", AS_OF + timedelta(minutes=31)
+    )
+    assert getattr(repository.latest_run(RunStatus.SUCCEEDED), "run_id", None) == later
+    found = repository.latest_run(RunStatus.SUCCEEDED, RunTrigger.SCHEDULED)
+    assert found is not None and (found.run_id, found.as_of) == (scheduled.run_id, AS_OF)
+    assert getattr(repository.latest_run(None, RunTrigger.SCHEDULED), "run_id", None) == failed.run_id
+    assert repository.latest_run(RunStatus.SUCCEEDED, RunTrigger.STARTUP) is None
+
+
 def test_with_only_replays_stored_there_is_no_live_grid(database: Engine) -> None:
     repository = Repository(database)
     replayed(repository, REPLAYED_AS_OF)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Iterator
@@ -330,6 +331,36 @@ def test_vendor_failure_keeps_last_good_grid_marked_stale(settings_env: Path) ->
         assert (latest["run"]["status"], latest["freshness"]) == ("failed", "stale")
         assert "HTTP 503" in latest["last_error"]
         assert latest["recommendation"].startswith("The latest analysis failed")
+
+
+def test_a_failed_run_nobody_waited_for_is_logged_once_not_as_an_unretrieved_task(
+    settings_env: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An on-demand run that fails while no one waits on it: its one-line error is the whole story,
+    not also asyncio's "Task exception was never retrieved" with a traceback when the task is freed."""
+    provider = SwitchableProvider()
+    container = build_container(load_settings(), provider)
+    runs = container.analysis.runs
+    with TestClient(create_app(load_settings(), container)) as test_client:
+        portal, _good = settled_first_grid(test_client, container)
+        provider.failing = True
+        failed = portal.call(runs.request_run, RunTrigger.ON_DEMAND)
+        deadline = time.monotonic() + 30
+        while (
+            stored := container.repository.get_run(failed.run_id)
+        ) is None or stored.status == RunStatus.RUNNING:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        provider.failing = False
+        following = portal.call(runs.request_run, RunTrigger.ON_DEMAND)  # the failed task is let go
+        portal.call(runs.wait_for, following.run_id)
+        portal.call(_collect_garbage)
+    assert f"analysis {failed.run_id} failed" in caplog.text
+    assert "never retrieved" not in caplog.text
+
+
+async def _collect_garbage() -> None:
+    gc.collect()
 
 
 def test_a_run_applies_the_history_retention(settings_env: Path) -> None:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 import redis
@@ -19,17 +20,18 @@ from sectorlights.domain.snapshot import RunTrigger
 from sectorlights.engine.leader import (
     MemoryClaimStore,
     MemoryRunLock,
-    PostgresRunLock,
     RedisRunLock,
     RunLock,
-    advisory_lock_id,
     create_run_lock,
 )
+from sectorlights.engine.leader_postgres import PostgresRunLock, advisory_lock_id
 from sectorlights.engine.schedule import fire_times
 from sectorlights.engine.scheduler import AnalysisScheduler, FireStatus, SchedulerSettings
 from sectorlights.storage.database import create_database_engine
 
-LockFactory = Callable[[], RunLock]
+
+class LockFactory(Protocol):
+    def __call__(self, instance: str | None = None) -> RunLock: ...
 
 
 @pytest.fixture(params=["memory", "redis", "postgresql"])
@@ -38,14 +40,14 @@ async def lock_factory(request: pytest.FixtureRequest) -> AsyncIterator[LockFact
     async with AsyncExitStack() as stack:
         if request.param == "memory":
             store = MemoryClaimStore()
-            yield lambda: MemoryRunLock(store)
+            yield lambda instance=None: MemoryRunLock(store, instance=instance)
             return
         if request.param == "redis":
             url = request.getfixturevalue("redis_url")
             redis.Redis.from_url(url).flushdb()
 
-            def redis_lock() -> RunLock:
-                lock = RedisRunLock(url)
+            def redis_lock(instance: str | None = None) -> RunLock:
+                lock = RedisRunLock(url, instance=instance)
                 stack.push_async_callback(lock.close)
                 return lock
 
@@ -53,7 +55,7 @@ async def lock_factory(request: pytest.FixtureRequest) -> AsyncIterator[LockFact
             return
         url = request.getfixturevalue("postgres_url")
 
-        def postgres_lock() -> RunLock:
+        def postgres_lock(instance: str | None = None) -> RunLock:
             # A separate engine per replica, as separate processes would have.
             engine = create_database_engine(url)
             stack.callback(engine.dispose)
@@ -71,6 +73,23 @@ async def test_a_claim_is_won_once(lock_factory: LockFactory) -> None:
     assert results.count(True) == 1
     # A different instant is independent.
     assert await second.claim("scheduled:2026-11-24T04:30:00-05:00", 30.0)
+
+
+async def test_a_restarted_instance_takes_back_the_claims_of_its_dead_self(
+    lock_factory: LockFactory, request: pytest.FixtureRequest
+) -> None:
+    """Killed mid-run, a replica leaves its claim on the instant behind; started again under the
+    same instance name it can claim it (and run it) again, while the other replica still cannot."""
+    key = "scheduled:2026-11-30T12:00:00-05:00"
+    killed, other = lock_factory(instance="vm:8001"), lock_factory(instance="vm:8002")
+    assert await killed.claim(key, 3600.0)
+    if request.node.callspec.params["lock_factory"] == "postgresql":
+        await killed.close()  # a dead process's session ends, and its advisory locks with it
+    restarted = lock_factory(instance="vm:8001")
+    assert await restarted.claim(key, 3600.0)
+    assert not await other.claim(key, 3600.0)
+    assert not await restarted.claim(key, 3600.0)  # won once by this process
+    assert not await lock_factory().claim(key, 3600.0)  # no instance name (the CLI): no take-back
 
 
 async def test_a_claim_can_be_won_again_after_release(lock_factory: LockFactory) -> None:

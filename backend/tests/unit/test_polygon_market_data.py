@@ -25,7 +25,7 @@ from sectorlights.providers.base import (
     RejectedRow,
 )
 from sectorlights.providers.polygon.factory import create_polygon_provider
-from sectorlights.providers.polygon.market_data import PolygonMarketData
+from sectorlights.providers.polygon.market_data import PolygonMarketData, snapshot_tolerance
 from sectorlights.providers.polygon.source import PolygonSource, SnapshotRows, TickerRow
 from sectorlights.providers.registry import ProviderContext
 from sectorlights.providers.resilience import CircuitBreaker, CircuitOpenError, CircuitReport
@@ -489,6 +489,34 @@ def test_snapshot_in_the_past_is_unsupported(now: datetime, at: datetime) -> Non
     with pytest.raises(ProviderUnsupportedError, match="historical snapshots are not available"):
         provider.intraday_snapshot(at)
     assert source.calls["snapshot"] == 0
+
+
+@pytest.mark.parametrize(
+    ("clock_speed", "late_mins", "served"),
+    [
+        (1.0, 4, True),
+        (1.0, 10, False),
+        (0.5, 10, False),  # a slowed clock keeps the real-time tolerance
+        (300.0, 10, True),  # a run that took 2 real seconds at 300x
+        (300.0, 24 * 60, True),
+        (300.0, 26 * 60, False),
+    ],
+)
+def test_an_accelerated_clock_tolerates_a_run_taking_real_seconds(
+    clock_speed: float, late_mins: int, served: bool
+) -> None:
+    """The run asked for the snapshot at its start; the vendor's clock has moved on by the run's own
+    (real) latency, which an accelerated clock multiplies."""
+    provider = provider_for(
+        FakeSource(UNIVERSE),
+        MutableClock(NOW + timedelta(minutes=late_mins)),
+        snapshot_tolerance=snapshot_tolerance(clock_speed),
+    )
+    if served:
+        assert provider.intraday_snapshot(NOW).session == TUESDAY
+    else:
+        with pytest.raises(ProviderUnsupportedError, match="historical snapshots are not available"):
+            provider.intraday_snapshot(NOW)
 
 
 @pytest.mark.parametrize(

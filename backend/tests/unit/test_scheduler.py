@@ -338,6 +338,33 @@ async def test_an_unreachable_lock_skips_the_instant_rather_than_risk_running_it
     await scheduler.stop()
     assert runs.calls == []
     assert [outcome.status for outcome in scheduler.outcomes] == [FireStatus.LOCK_UNAVAILABLE]
+    # The claim was tried again after each retry delay before the instant was given up.
+    assert scheduler.outcomes[0].attempts == 3
+
+
+async def test_a_lock_back_within_the_retry_delays_still_runs_the_instant_once() -> None:
+    """Redis restarting across an instant (a few seconds): the claim is tried again after each retry
+    delay, and once Redis answers the instant runs, rather than being skipped by every replica."""
+
+    class RestartingLock(MemoryRunLock):
+        claims = 0
+
+        async def claim(self, key: str, ttl_secs: float) -> bool:
+            RestartingLock.claims += 1
+            if RestartingLock.claims <= 2:
+                raise RunLockError("redis claim: Error 111 connecting")
+            return await super().claim(key, ttl_secs)
+
+    time_source = SimulatedTime(et(2026, 11, 24, 7, 50))
+    runs = FakeRuns(time_source)
+    scheduler = make_scheduler(time_source, runs, RestartingLock(), retry_delays_secs=(30.0, 60.0))
+    await scheduler.start()
+    await time_source.advance_to(et(2026, 11, 24, 8, 5))
+    await scheduler.stop()
+    assert runs.instants == [et(2026, 11, 24, 8, 0)]
+    # Claimed at the third try, 30 + 60 s after the instant.
+    assert [ran_at for _, _, ran_at in runs.calls] == [et(2026, 11, 24, 8, 0) + timedelta(seconds=90)]
+    assert [outcome.status for outcome in scheduler.outcomes] == [FireStatus.SUCCEEDED]
 
 
 def test_next_runs_lists_the_upcoming_instants_from_the_clock() -> None:

@@ -17,6 +17,7 @@ from sectorlights.domain.sessions import (
     next_session,
     previous_sessions,
     session_bounds,
+    session_of_today,
 )
 from sectorlights.domain.volume_profile import volume_fraction_after_minutes
 
@@ -40,6 +41,29 @@ def ny(*args: int) -> datetime:
 )
 def test_current_session(moment: datetime, session: date) -> None:
     assert current_session(moment) == session
+
+
+@pytest.mark.parametrize(
+    ("moment", "session"),
+    [
+        (ny(2026, 11, 30, 2, 0), date(2026, 11, 30)),  # Monday's night: Monday, not Friday
+        (ny(2026, 11, 24, 3, 59), date(2026, 11, 24)),
+        (ny(2026, 11, 24, 21, 0), date(2026, 11, 24)),
+        (ny(2026, 11, 26, 2, 0), date(2026, 11, 25)),  # Thanksgiving: the session before
+        (ny(2026, 11, 28, 12, 0), date(2026, 11, 27)),  # Saturday
+        (datetime(2026, 11, 30, 7, 0, tzinfo=UTC), date(2026, 11, 30)),  # 02:00 ET
+    ],
+)
+def test_session_of_today(moment: datetime, session: date) -> None:
+    assert session_of_today(moment) == session
+
+
+@given(st.datetimes(min_value=datetime(2016, 1, 1), max_value=datetime(2028, 12, 1), timezones=st.just(UTC)))
+def test_session_of_today_is_current_or_the_next_one(moment: datetime) -> None:
+    today = session_of_today(moment)
+    current = current_session(moment)
+    leading_up = today == next_session(current) and moment.astimezone(NEW_YORK).date() == today
+    assert today == current or leading_up
 
 
 def test_previous_sessions_skip_weekends_and_holidays() -> None:

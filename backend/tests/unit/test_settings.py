@@ -62,6 +62,14 @@ def test_frozen_clock_and_seed(monkeypatch: pytest.MonkeyPatch) -> None:
         ("SECTORLIGHTS_LOG_FORMAT", "xml", "SECTORLIGHTS_LOG_FORMAT: Input should be 'text' or 'json'"),
         ("SECTORLIGHTS_LOG_FORMAT", "json-lines", "SECTORLIGHTS_LOG_FORMAT"),
         ("SECTORLIGHTS_INSTANCE", "r" * 201, "SECTORLIGHTS_INSTANCE"),
+        ("SECTORLIGHTS_SIM_EPOCH", "2026-12-04T21:00:00", "SECTORLIGHTS_SIM_EPOCH: needs a time zone"),
+        # Not JSON where a list is expected: once a traceback, now the variable named.
+        (
+            "SECTORLIGHTS_SCHEDULE_RETRY_DELAYS_SECS",
+            "1,2,4",
+            "SECTORLIGHTS_SCHEDULE_RETRY_DELAYS_SECS: expected JSON",
+        ),
+        ("SECTORLIGHTS_VOLATILITY_WEIGHTS", "{bad", "SECTORLIGHTS_VOLATILITY_WEIGHTS"),
     ],
 )
 def test_bad_settings_give_one_line_naming_the_setting(

@@ -107,14 +107,16 @@ def test_unknown_scenario_names_the_allowed_ones() -> None:
         SimulatedProvider(listing_count=100, scenario="meltdown")
 
 
-def test_factory_starts_the_scenario_at_the_clocks_session() -> None:
+def test_factory_starts_the_scenario_at_the_session_of_the_clocks_day() -> None:
     settings = ProviderSettings(
         SECTORLIGHTS_SIM_SEED=9, SECTORLIGHTS_SIM_LISTINGS=300, SECTORLIGHTS_SIM_SCENARIO="overnight_gaps"
     )
     provider = create_simulated_provider(settings, ProviderContext(clock=FrozenClock(new_york(SESSION, 3))))
     assert (provider.seed, provider.listing_count) == (9, 300)
     assert provider.scenario == "overnight_gaps"
-    assert provider.scenario_session == date(2026, 11, 23)  # 03:00 still belongs to Monday's session
+    # At 03:00 Tuesday the scenario is Tuesday's: Monday, over, keeps its bars (a process restarted
+    # in the night does not rewrite the history the others already read).
+    assert provider.scenario_session == SESSION
     assert "scenario overnight_gaps" in provider.health().detail
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sectorlights.providers.polygon.market_data import PolygonMarketData
+from sectorlights.providers.polygon.market_data import PolygonMarketData, snapshot_tolerance
 from sectorlights.providers.polygon.rest import PolygonRestSource
 from sectorlights.providers.resilience import RetryPolicy
 from sectorlights.settings import ConfigurationError, ProviderSettings
@@ -42,4 +42,5 @@ def create_polygon_provider(settings: ProviderSettings, context: ProviderContext
         clock=context.clock,
         reference_refresh_days=settings.reference_refresh_days,
         detail_workers=DETAIL_WORKERS,
+        snapshot_tolerance=snapshot_tolerance(settings.sim_speed),
     )

@@ -63,6 +63,17 @@ DETAIL_RETRY_AFTER_ERROR = timedelta(hours=1)
 DETAIL_RETRY_AFTER_UNUSABLE = timedelta(days=1)
 DETAIL_CHUNK = 50
 MAX_KEPT_REJECTIONS = 10_000
+# How far a run's "now" may be from the vendor's when its snapshot is fetched: the run's own latency.
+SNAPSHOT_TOLERANCE = timedelta(minutes=5)
+
+
+def snapshot_tolerance(clock_speed: float) -> timedelta:
+    """The tolerance on a clock running `clock_speed` times real time (SECTORLIGHTS_SIM_SPEED): a run's
+    latency is real time, so at 300x the 5 real minutes it may take are 25 simulated hours long; a
+    fixed 5 simulated minutes would fail every run slower than one real second."""
+    return SNAPSHOT_TOLERANCE * max(1.0, clock_speed)
+
+
 # Plausibility prefilter for fetching reference data (generous margins around the universe criteria).
 PRICE_MARGIN_LOW = 0.5
 PRICE_MARGIN_HIGH = 1.5
@@ -105,7 +116,7 @@ class PolygonMarketData:
         clock: Clock,
         reference_refresh_days: float,
         criteria: UniverseCriteria = UniverseCriteria(),  # noqa: B008 - frozen dataclass
-        snapshot_tolerance: timedelta = timedelta(minutes=5),
+        snapshot_tolerance: timedelta = SNAPSHOT_TOLERANCE,
         details_budget: int | None = None,
         detail_workers: int = 1,
         benchmark_symbol: str = BENCHMARK_SYMBOL,

@@ -351,7 +351,7 @@ def check_command(command: str) -> list[str]:
 def create_polygon_mcp_provider(settings: ProviderSettings, context: ProviderContext) -> MarketDataProvider:
     """Polygon over MCP as a MarketDataProvider named `polygon_mcp`."""
     from sectorlights.providers.polygon.factory import BUDGET_NAME, DETAIL_WORKERS
-    from sectorlights.providers.polygon.market_data import PolygonMarketData
+    from sectorlights.providers.polygon.market_data import PolygonMarketData, snapshot_tolerance
 
     env = server_environment(settings)
     check_command(settings.polygon_mcp_command)
@@ -370,4 +370,5 @@ def create_polygon_mcp_provider(settings: ProviderSettings, context: ProviderCon
         clock=context.clock,
         reference_refresh_days=settings.reference_refresh_days,
         detail_workers=DETAIL_WORKERS,
+        snapshot_tolerance=snapshot_tolerance(settings.sim_speed),
     )
