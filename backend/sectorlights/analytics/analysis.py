@@ -45,6 +45,12 @@ from sectorlights.analytics.sentiment import (
     timeframe_weight_array,
     volume_confirmations,
 )
+from sectorlights.analytics.squeeze_risk import (
+    NO_LEVEL,
+    member_volatility_pct,
+    sector_volatility_ratio,
+    squeeze_risk_levels,
+)
 from sectorlights.analytics.universe import (
     DEFAULT_CRITERIA,
     UniverseSelection,
@@ -63,6 +69,12 @@ from sectorlights.analytics.validation import (
 )
 from sectorlights.config.criteria import GapFrequencyThresholds, RankingParams, ScoreParams, UniverseCriteria
 from sectorlights.config.sectors import BENCHMARK_SYMBOL, SECTOR_MAPPING
+from sectorlights.config.squeeze_risk import (
+    DEFAULT_SQUEEZE_RISK_BOUNDS,
+    SQUEEZE_HISTORY,
+    SQUEEZE_RISK_LEVELS,
+    SqueezeRiskBounds,
+)
 from sectorlights.config.volatility_weights import VolatilityWeightConfig
 from sectorlights.domain.frame import FloatArray, IntArray, MarketFrame, StrArray
 from sectorlights.domain.results import (
@@ -71,6 +83,7 @@ from sectorlights.domain.results import (
     GapProfile,
     SectorCard,
     SectorFactors,
+    SectorSqueezeRisk,
     TimeframeResult,
     TopStock,
     UniverseMember,
@@ -142,6 +155,8 @@ class _SectorProfiles:
     gap_level_difference: IntArray
     proxy_symbols: list[list[str]]
     news: _SectorNews
+    volatility_ratio: FloatArray  # (8,) analytics.squeeze_risk
+    squeeze_level: IntArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +378,19 @@ def _sector_result(
             agreement=_rounded_or_none(float(stocks.etf.sector_agreement[sector])),
             stocks_measured=int(stocks.etf.sector_measured[sector]),
         ),
+        squeeze_risk=_squeeze_risk(profiles, sector),
+    )
+
+
+def _squeeze_risk(profiles: _SectorProfiles, sector: int) -> SectorSqueezeRisk:
+    code = int(profiles.squeeze_level[sector])
+    level = None if code == NO_LEVEL else SQUEEZE_RISK_LEVELS[code]
+    history = SQUEEZE_HISTORY.get(level) if level is not None else None
+    return SectorSqueezeRisk(
+        level=level,
+        volatility_ratio=_rounded_or_none(float(profiles.volatility_ratio[sector])),
+        squeezed_pct=None if history is None else history.squeezed_pct,
+        normal_squeezed_pct=None if history is None else history.normal_squeezed_pct,
     )
 
 
@@ -508,6 +536,7 @@ def analyze(
     overrides: Mapping[str, str] | None = None,
     gap_thresholds: GapFrequencyThresholds = DEFAULT_GAP_THRESHOLDS,
     screened: UniverseSelection | None = None,
+    squeeze_bounds: SqueezeRiskBounds = DEFAULT_SQUEEZE_RISK_BOUNDS,
 ) -> AnalysisResult:
     """Analyse one market frame: every sector (in vocabulary order, empty ones included) and the universe.
 
@@ -567,6 +596,9 @@ def analyze(
     etf, proxy_symbols = _etf_validation(frame, rows, sector_index, proxies, benchmark_close)
     gap_share, gap_measured = sector_gap_profile(selection.gap_share[rows], sector_index)
     gap_level = gap_frequency_levels(gap_share, gap_thresholds)
+    volatility_ratio = sector_volatility_ratio(
+        member_volatility_pct(frame.daily_close[rows]), sector_index, SECTOR_COUNT
+    )
     profiles = _SectorProfiles(
         gap_share=gap_share,
         gap_measured=gap_measured,
@@ -576,6 +608,8 @@ def analyze(
         ),
         proxy_symbols=proxy_symbols,
         news=_sector_news(*sector_news),
+        volatility_ratio=volatility_ratio,
+        squeeze_level=squeeze_risk_levels(volatility_ratio, squeeze_bounds),
     )
     stocks = _MemberMetrics(rows, sector_index, returns, relative_volumes, rank, etf)
     tops = top_stocks(

@@ -21,6 +21,7 @@ from sectorlights.analytics.backtest import (
     session_hit_rate,
 )
 from sectorlights.analytics.intervals import Interval
+from sectorlights.config.squeeze_risk import SQUEEZE_RISK_LEVELS
 from sectorlights.domain.frame import FloatArray, IntArray
 from sectorlights.domain.vocabulary import COLORS, SECTORS, Color
 
@@ -35,6 +36,8 @@ NEUTRAL = Color.BLUE_NEUTRAL.value
 # history's edge rule uses the same floor (EdgeRule.min_sessions), so a handful of days cannot read
 # as a separation through a bootstrap interval of width 0.
 MIN_SESSIONS_TO_COMPARE = 50
+UNMEASURED = "unmeasured"  # the sector had too few members with 20 sessions of history
+NORMAL_RISK = SQUEEZE_RISK_LEVELS[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,10 @@ class Candidates:
     # bars exist (intraday_short_entries); NaN otherwise.
     intraday_pct: FloatArray
     intraday_excursion_pct: FloatArray
+    # The sector's squeeze risk on the scored session (analytics/squeeze_risk.py): index into
+    # SQUEEZE_RISK_LEVELS, -1 unmeasured; and its volatility ratio (NaN unmeasured).
+    squeeze_level: IntArray
+    volatility_ratio: FloatArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +95,12 @@ class ShortingStats:
     # kind -> colour -> the intraday short's mean return and excursion; rows with minute bars only
     intraday_by_color: dict[str, dict[str, tuple[MeanReturn, MeanReturn]]]
     intraday_rows: int
+    # kind -> squeeze-risk level (SQUEEZE_RISK_LEVELS, then UNMEASURED) -> stats
+    by_squeeze_risk: dict[str, dict[str, GroupStats]]
+    # kind -> level -> the comparison with the "normal" level, as versus_neutral with colours
+    squeeze_risk_versus_normal: dict[str, dict[str, dict[str, str]]]
+    # every candidate: colour -> level -> stats (does the level say more than the colour already does?)
+    by_color_and_squeeze_risk: dict[str, dict[str, GroupStats]]
 
 
 def candidate_flags(
@@ -196,6 +209,12 @@ def versus_neutral(group: GroupStats, neutral: GroupStats) -> dict[str, str]:
     }
 
 
+def squeeze_risk_masks(candidates: Candidates) -> dict[str, BoolArray]:
+    masks = {level: candidates.squeeze_level == code for code, level in enumerate(SQUEEZE_RISK_LEVELS)}
+    masks[UNMEASURED] = candidates.squeeze_level < 0
+    return masks
+
+
 def kind_masks(candidates: Candidates) -> dict[str, BoolArray]:
     masks = {ALL_KINDS: np.asarray(candidates.kinds.any(axis=1), dtype=np.bool_)}
     masks.update({kind: candidates.kinds[:, column] for column, kind in enumerate(KINDS)})
@@ -237,12 +256,38 @@ def shorting_stats(
             for name, stats in by_color[kind].items()
             if name != NEUTRAL
         }
+    risk_masks = squeeze_risk_masks(candidates)
+    by_risk = {
+        kind: {
+            level: group_stats(candidates, outcomes, kind_mask & mask, total_sessions, seed, resamples)
+            for level, mask in risk_masks.items()
+        }
+        for kind, kind_mask in kind_masks(candidates).items()
+    }
+    every = kind_masks(candidates)[ALL_KINDS]
     return ShortingStats(
         by_color=by_color,
         by_sector=by_sector,
         versus_neutral=versus,
         intraday_by_color=intraday,
         intraday_rows=int(with_minutes.sum()),
+        by_squeeze_risk=by_risk,
+        squeeze_risk_versus_normal={
+            kind: {
+                level: versus_neutral(stats, levels[NORMAL_RISK])
+                for level, stats in levels.items()
+                if level != NORMAL_RISK
+            }
+            for kind, levels in by_risk.items()
+        },
+        by_color_and_squeeze_risk={
+            name: {
+                level: group_stats(candidates, outcomes, every & mask & risk, total_sessions, seed, resamples)
+                for level, risk in risk_masks.items()
+                if level != UNMEASURED
+            }
+            for name, mask in colour_masks.items()
+        },
     )
 
 

@@ -7,6 +7,8 @@ from dataclasses import asdict
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 if TYPE_CHECKING:
     from sectorlights.engine.backtest import BacktestRun
 
@@ -28,9 +30,14 @@ def shorting_json(outcome: BacktestRun, seed: int, resamples: int) -> dict[str, 
         SQUEEZE_MIN_PCT,
         shorting_stats,
     )
+    from sectorlights.analytics.squeeze_risk import tercile_bounds
+    from sectorlights.config.squeeze_risk import DEFAULT_SQUEEZE_RISK_BOUNDS
 
     candidates = outcome.candidates()
     stats = shorting_stats(candidates, len(outcome.outcomes), seed, resamples)
+    ratios = outcome.volatility_ratios()
+    measured = int(np.isfinite(ratios).sum())
+    own = asdict(tercile_bounds(ratios)) if measured >= 3 else None
     intraday = {
         kind: {
             colour: {"return": asdict(pair[0]), "adverse_excursion": asdict(pair[1])}
@@ -56,6 +63,20 @@ def shorting_json(outcome: BacktestRun, seed: int, resamples: int) -> dict[str, 
             "with candidates on either side",
             "intraday": "a short entered at the first minute bar from the open + 15 minutes, held 4 hours "
             "(capped at the regular close), from minute bars",
+            "squeeze_risk": "the card's level: low, normal or high by the sector's volatility ratio (median "
+            "member sd of the last 20 daily returns over the universe's median) against the configured "
+            "bounds; unmeasured under 3 members with that history; versus_normal as versus_neutral",
+        },
+        "squeeze_risk_bounds": asdict(DEFAULT_SQUEEZE_RISK_BOUNDS),
+        "squeeze_risk_window_terciles": own,
+        "sector_sessions_measured": measured,
+        "by_squeeze_risk": {
+            kind: {k: asdict(v) for k, v in groups.items()} for kind, groups in stats.by_squeeze_risk.items()
+        },
+        "squeeze_risk_versus_normal": stats.squeeze_risk_versus_normal,
+        "by_color_and_squeeze_risk": {
+            colour: {k: asdict(v) for k, v in groups.items()}
+            for colour, groups in stats.by_color_and_squeeze_risk.items()
         },
         "candidate_rows": int(candidates.session_index.shape[0]),
         "by_color": {
@@ -122,6 +143,22 @@ def shorting_html(block: dict[str, Any]) -> str:
     ]
     for kind, label in KIND_LABELS.items():
         parts.append(_table(f"By colour: {label}", block["by_color"][kind], block["versus_neutral"][kind]))
+    bounds = block["squeeze_risk_bounds"]
+    parts.append(
+        f"<p>Squeeze risk: low up to a volatility ratio of {bounds['low_max']:.3f}, normal up to "
+        f"{bounds['normal_max']:.3f}, high above; this window's own terciles: "
+        f"{escape(str(block['squeeze_risk_window_terciles']))}.</p>"
+    )
+    for kind, label in KIND_LABELS.items():
+        parts.append(
+            _table(
+                f"By squeeze risk: {label}",
+                block["by_squeeze_risk"][kind],
+                block["squeeze_risk_versus_normal"][kind],
+            )
+        )
+    for colour, groups in block["by_color_and_squeeze_risk"].items():
+        parts.append(_table(f"Every candidate in {colour} sectors, by squeeze risk", groups, None))
     for kind, label in KIND_LABELS.items():
         parts.append(_table(f"By sector: {label}", block["by_sector"][kind], None))
     intraday = block["intraday"]
@@ -150,6 +187,13 @@ def shorting_summary(block: dict[str, Any]) -> list[str]:
                 f"    {colour:14} n {group['count']:6,}  open->close {_mean(group['open_to_close'])}  "
                 f"squeezed {_rate(group['squeezed'])}"
             )
+    lines.append(f"  by squeeze risk (bounds {block['squeeze_risk_bounds']}):")
+    for level, group in block["by_squeeze_risk"]["any"].items():
+        lines.append(
+            f"    {level:14} n {group['count']:6,}  open->close {_mean(group['open_to_close'])}  "
+            f"squeezed {_rate(group['squeezed'])}"
+        )
+    lines.append(f"  this window's terciles of the volatility ratio: {block['squeeze_risk_window_terciles']}")
     intraday = block["intraday"]
     lines.append(f"  intraday entry: {intraday if isinstance(intraday, str) else 'see backtest.html'}")
     return lines

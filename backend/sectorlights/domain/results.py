@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -46,6 +47,25 @@ class GapProfile(_Frozen):
     gap_share_pct: float | None = Field(description="mean share of sessions opening >= 5% from the close")
     stocks_measured: int
     level_difference: int = Field(description="measured level minus configured level; 0 = they agree")
+
+
+class SectorSqueezeRisk(_Frozen):
+    """How volatile the sector's members have been against the whole universe: the shorting study's
+    measure of how wide the next session is likely to be (docs/methodology.md, "Squeeze risk")."""
+
+    level: Literal["low", "normal", "high"] | None = Field(
+        default=None, description="by the volatility ratio against bounds fixed on 2008-2012; null unmeasured"
+    )
+    volatility_ratio: float | None = Field(
+        default=None,
+        description="median member volatility (sd of the last 20 daily returns) over the universe's median",
+    )
+    squeezed_pct: float | None = Field(
+        default=None,
+        description="held out (2013-2017): % of short candidates at this level that squeezed >= 10 % the "
+        "next session; null where the level did not separate from normal in both study windows",
+    )
+    normal_squeezed_pct: float | None = Field(default=None, description="the same share at the normal level")
 
 
 class EtfCheck(_Frozen):
@@ -94,6 +114,8 @@ class SectorCard(_Frozen):
     etf_check: EtfCheck | None = None
     # The rotation graph's quadrant of the sector (docs/methodology.md, "Sector rotation").
     rotation: CardRotation = Field(default_factory=CardRotation)
+    # Absent (level null) from runs stored before it was measured.
+    squeeze_risk: SectorSqueezeRisk = Field(default_factory=SectorSqueezeRisk)
 
 
 class FunnelStage(_Frozen):

@@ -14,6 +14,7 @@ import numpy as np
 from sectorlights.analytics.backtest import BacktestInputs, BoolArray
 from sectorlights.analytics.shorting import Candidates
 from sectorlights.analytics.variants import SessionVariants
+from sectorlights.config.squeeze_risk import SQUEEZE_RISK_LEVELS
 from sectorlights.domain.frame import FloatArray, IntArray
 from sectorlights.domain.market import DailyBars
 from sectorlights.domain.results import AnalysisResult
@@ -53,6 +54,9 @@ class SessionOutcome:
     variants: SessionVariants | None = None
     # The shorting study's candidates of this session (engine/backtest_shorting.py).
     candidates: Candidates | None = None
+    # (K,) the cards' squeeze-risk level (index into SQUEEZE_RISK_LEVELS, -1 unmeasured) and ratio
+    squeeze_level: IntArray | None = None
+    volatility_ratio: FloatArray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +69,11 @@ class BacktestRun:
     def candidates(self) -> Candidates:
         """Every session's short candidates, their session index the row in `outcomes`."""
         return concatenated([row.candidates for row in self.outcomes if row.candidates is not None])
+
+    def volatility_ratios(self) -> FloatArray:
+        """Every sector-session's volatility ratio (NaN unmeasured), for the window's own terciles."""
+        ratios = [row.volatility_ratio for row in self.outcomes if row.volatility_ratio is not None]
+        return np.concatenate(ratios) if ratios else np.zeros(0)
 
     def inputs(self, weighting: str) -> BacktestInputs:
         """The statistics' inputs, next returns equal-weighted ("equal") or volume-weighted ("volume")."""
@@ -144,10 +153,16 @@ def score_session(
     timeframe_scores = np.full((len(SECTORS), len(TIMEFRAMES)), np.nan)
     counts = np.zeros(len(SECTORS), dtype=np.int64)
     shown = np.zeros(len(SECTORS), dtype=np.bool_)
+    squeeze_level = np.full(len(SECTORS), -1, dtype=np.int64)
+    volatility_ratio = np.full(len(SECTORS), np.nan)
     for index, sector in enumerate(SECTORS):
         card = cards.get(sector)
         if card is None or card.stock_count == 0:
             continue
+        if card.squeeze_risk.level is not None:
+            squeeze_level[index] = SQUEEZE_RISK_LEVELS.index(card.squeeze_risk.level)
+        if card.squeeze_risk.volatility_ratio is not None:
+            volatility_ratio[index] = card.squeeze_risk.volatility_ratio
         scores[index] = card.score
         colors[index] = COLORS.index(card.color)
         counts[index] = card.stock_count
@@ -175,6 +190,8 @@ def score_session(
         next_volume_pct=next_weighted,
         benchmark_same_day_pct=np.nan if benchmark is None else float(benchmark),
         colour_shown=shown,
+        squeeze_level=squeeze_level,
+        volatility_ratio=volatility_ratio,
     )
 
 
@@ -211,8 +228,14 @@ class BacktestRunner:
                 continue
             bars = (around[0], around[1], around[2])
             outcome = score_session(result, session, bars)
+            squeeze = (outcome.squeeze_level, outcome.volatility_ratio)
             candidates, symbols = session_candidates(
-                result, len(outcomes), bars, outcome.colors, outcome.colour_shown
+                result,
+                len(outcomes),
+                bars,
+                outcome.colors,
+                outcome.colour_shown,
+                squeeze,  # type: ignore[arg-type]
             )
             if bars[2].session in self.minute_sessions:
                 intraday, excursion = intraday_entries(self.provider, list(symbols), bars[2].session)

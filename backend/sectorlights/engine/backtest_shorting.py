@@ -29,9 +29,11 @@ def session_candidates(
     bars: tuple[DailyBars, DailyBars, DailyBars],
     colors: IntArray,
     shown: BoolArray,
+    squeeze: tuple[IntArray, FloatArray] | None = None,
 ) -> tuple[Candidates, StrArray]:
     """The candidates of one scored session; `bars` are the sessions before, of and after it, `colors`
-    and `shown` the grid's colour codes and whether each card showed its colour, by sector."""
+    and `shown` the grid's colour codes and whether each card showed its colour, `squeeze` the cards'
+    squeeze-risk levels and volatility ratios, by sector."""
     sector_of = {member.symbol: SECTORS.index(member.sector) for member in result.members}
     symbols = np.array(sorted(sector_of), dtype=np.str_)
     before, day, after = bars
@@ -48,6 +50,9 @@ def session_candidates(
     keep = kinds.any(axis=1)
     sector = np.array([sector_of[str(symbol)] for symbol in symbols], dtype=np.int64).reshape(-1)
     color = np.where(shown[sector], colors[sector], -1) if sector.size else sector
+    levels, ratios = (
+        squeeze if squeeze is not None else (np.full(len(SECTORS), -1), np.full(len(SECTORS), np.nan))
+    )
     return Candidates(
         session_index=np.full(int(keep.sum()), session_index, dtype=np.int64),
         sector=sector[keep],
@@ -59,6 +64,8 @@ def session_candidates(
         next_close=on(after, after.close)[keep],
         intraday_pct=np.full(int(keep.sum()), np.nan),
         intraday_excursion_pct=np.full(int(keep.sum()), np.nan),
+        squeeze_level=levels[sector][keep].astype(np.int64),
+        volatility_ratio=ratios[sector][keep],
     ), symbols[keep]
 
 
@@ -76,6 +83,8 @@ def concatenated(parts: Sequence[Candidates]) -> Candidates:
             next_close=empty,
             intraday_pct=empty,
             intraday_excursion_pct=empty,
+            squeeze_level=np.zeros(0, dtype=np.int64),
+            volatility_ratio=empty,
         )
     return Candidates(
         **{name: np.concatenate([getattr(part, name) for part in parts]) for name in Candidates.__slots__}

@@ -302,3 +302,50 @@ def test_cards_carry_gap_profile_and_etf_check(spec_market: AnalysisResult) -> N
     # The synthetic market has no sector ETFs: nothing to validate against.
     assert (tech.etf_check.proxies, tech.etf_check.agreement, tech.etf_check.stocks_measured) == ([], None, 0)
     assert all(member.etf_agrees is None for member in spec_market.members)
+
+
+def test_every_card_with_enough_members_carries_its_squeeze_risk() -> None:
+    """The card's ratio is the sector's median member volatility over the universe's, and its level
+    follows the configured bounds (analytics/squeeze_risk.py holds the hand-computed cases)."""
+    from sectorlights.analytics.squeeze_risk import member_volatility_pct
+    from sectorlights.config.squeeze_risk import (
+        DEFAULT_SQUEEZE_RISK_BOUNDS,
+        SQUEEZE_HISTORY,
+        SqueezeRiskBounds,
+    )
+
+    frame = random_frame(2000, seed=11)
+    result = analyze(frame)
+    volatility = dict(
+        zip(frame.symbols.tolist(), member_volatility_pct(frame.daily_close).tolist(), strict=True)
+    )
+    members = [member for member in result.members if member.sector is not None]
+    overall = float(np.median([volatility[member.symbol] for member in members]))
+    for card in result.sectors:
+        mine = [volatility[member.symbol] for member in members if member.sector == card.sector]
+        if len(mine) < 3:
+            assert card.squeeze_risk.level is None and card.squeeze_risk.volatility_ratio is None
+            continue
+        assert card.squeeze_risk.volatility_ratio == pytest.approx(float(np.median(mine)) / overall, abs=1e-4)
+        bounds = DEFAULT_SQUEEZE_RISK_BOUNDS.upper_bounds
+        expected = "low" if card.squeeze_risk.volatility_ratio <= bounds[0] else "normal"
+        if card.squeeze_risk.volatility_ratio > bounds[1]:
+            expected = "high"
+        assert card.squeeze_risk.level == expected
+        # The card quotes the held-out history only for the levels that separated from normal.
+        history = SQUEEZE_HISTORY.get(expected)
+        assert card.squeeze_risk.squeezed_pct == (None if history is None else history.squeezed_pct)
+        assert card.squeeze_risk.normal_squeezed_pct == (
+            None if history is None else history.normal_squeezed_pct
+        )
+    # Bounds passed in decide the levels: everything above a tiny normal bound is high.
+    everything_high = analyze(frame, squeeze_bounds=SqueezeRiskBounds(low_max=1e-6, normal_max=2e-6))
+    assert {card.squeeze_risk.level for card in everything_high.sectors} == {"high"}
+    assert {card.squeeze_risk.squeezed_pct for card in everything_high.sectors} == {
+        SQUEEZE_HISTORY["high"].squeezed_pct
+    }
+    everything_low = analyze(frame, squeeze_bounds=SqueezeRiskBounds(low_max=100.0, normal_max=200.0))
+    assert {card.squeeze_risk.level for card in everything_low.sectors} == {"low"}
+    assert {card.squeeze_risk.normal_squeezed_pct for card in everything_low.sectors} == {
+        SQUEEZE_HISTORY["low"].normal_squeezed_pct
+    }

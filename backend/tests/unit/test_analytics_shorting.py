@@ -31,7 +31,9 @@ DARK_GREEN = COLORS.index(Color.DARK_GREEN)
 
 
 def candidates(
-    rows: list[tuple[int, int, tuple[float, float, float, float]]], kinds: list[list[bool]] | None = None
+    rows: list[tuple[int, int, tuple[float, float, float, float]]],
+    kinds: list[list[bool]] | None = None,
+    levels: list[int] | None = None,
 ) -> Candidates:
     """Rows of (session, colour code, (close, next open, next high, next close)), all in sector 0."""
     prices = np.array([row[2] for row in rows], dtype=np.float64).reshape(-1, 4)
@@ -47,6 +49,8 @@ def candidates(
         next_close=prices[:, 3],
         intraday_pct=np.full(size, NAN),
         intraday_excursion_pct=np.full(size, NAN),
+        squeeze_level=np.array(levels if levels is not None else [-1] * size, dtype=np.int64),
+        volatility_ratio=np.full(size, NAN),
     )
 
 
@@ -167,6 +171,33 @@ def test_a_colour_that_squeezes_every_session_is_measured_above_neutral() -> Non
     assert stats.by_sector["runner"]["technology"].count == 120
     assert stats.by_color["runner"][NEUTRAL].sessions == 60
     assert stats.intraday_rows == 0
+
+
+def test_squeeze_risk_groups_by_hand_and_against_normal() -> None:
+    """60 sessions: a high-risk candidate squeezed on 30 of them, a normal one on none, a low one on
+    6, and an unmeasured one on every session; the high level is measured above normal."""
+    rows, levels = [], []
+    for session in range(60):
+        high_next = 11.5 if session % 2 == 0 else 10.5
+        low_next = 11.0 if session % 10 == 0 else 10.2
+        for level, price in ((2, high_next), (1, 10.1), (0, low_next), (-1, 12.0)):
+            rows.append((session, NEUTRAL_CODE, (10.0, 10.0, price, 10.0)))
+            levels.append(level)
+    stats = shorting_stats(candidates(rows, levels=levels), 60, seed=5, resamples=400)
+    risk = stats.by_squeeze_risk["runner"]
+    assert [risk[level].count for level in ("low", "normal", "high", "unmeasured")] == [60, 60, 60, 60]
+    assert risk["high"].squeezed.rate == pytest.approx(0.5)
+    assert risk["normal"].squeezed.rate == 0.0
+    assert risk["low"].squeezed.rate == pytest.approx(0.1)
+    assert risk["unmeasured"].squeezed.rate == 1.0
+    assert risk["high"].adverse_excursion.mean_pct == pytest.approx((15.0 + 5.0) / 2)
+    versus = stats.squeeze_risk_versus_normal["runner"]
+    assert versus["high"]["squeeze"] == "above"
+    assert "normal" not in versus
+    by_colour = stats.by_color_and_squeeze_risk[NEUTRAL]
+    assert set(by_colour) == {"low", "normal", "high"}
+    assert by_colour["high"].squeezed.hits == 30
+    assert stats.by_color_and_squeeze_risk[Color.DARK_RED.value]["high"].count == 0
 
 
 def test_intraday_entry_after_fifteen_minutes_held_four_hours() -> None:

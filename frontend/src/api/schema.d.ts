@@ -1819,6 +1819,7 @@ export interface components {
             score: number;
             sector: components["schemas"]["Sector"];
             signal: components["schemas"]["Signal"];
+            squeeze_risk?: components["schemas"]["SectorSqueezeRisk"];
             /** Stock Count */
             stock_count: number;
             /** Timeframes */
@@ -2065,6 +2066,33 @@ export interface components {
              */
             reason?: string | null;
             sector: components["schemas"]["Sector"];
+        };
+        /**
+         * SectorSqueezeRisk
+         * @description How volatile the sector's members have been against the whole universe: the shorting study's
+         *     measure of how wide the next session is likely to be (docs/methodology.md, "Squeeze risk").
+         */
+        SectorSqueezeRisk: {
+            /**
+             * Level
+             * @description by the volatility ratio against bounds fixed on 2008-2012; null unmeasured
+             */
+            level?: ("low" | "normal" | "high") | null;
+            /**
+             * Normal Squeezed Pct
+             * @description the same share at the normal level
+             */
+            normal_squeezed_pct?: number | null;
+            /**
+             * Squeezed Pct
+             * @description held out (2013-2017): % of short candidates at this level that squeezed >= 10 % the next session; null where the level did not separate from normal in both study windows
+             */
+            squeezed_pct?: number | null;
+            /**
+             * Volatility Ratio
+             * @description median member volatility (sd of the last 20 daily returns) over the universe's median
+             */
+            volatility_ratio?: number | null;
         };
         /**
          * SectorSummary

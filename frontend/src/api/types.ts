@@ -141,3 +141,5 @@ export type SectorRotation = Schemas['SectorRotation'];
 export type RotationPoint = Schemas['RotationPoint'];
 /** A card's quadrant per interval (absent from grids stored before the graph existed). */
 export type CardRotation = Schemas['CardRotation'];
+/** How volatile a sector's members have been against the universe: its squeeze risk (level null unmeasured). */
+export type SectorSqueezeRisk = Schemas['SectorSqueezeRisk'];

@@ -48,6 +48,31 @@ describe('SectorCard', () => {
     else expect(badge).toHaveTextContent(text);
   });
 
+  it.each([
+    [undefined, null, null],
+    [{ level: null, volatility_ratio: null, squeezed_pct: null, normal_squeezed_pct: null }, null, null],
+    [
+      { level: 'normal' as const, volatility_ratio: 1.02, squeezed_pct: null, normal_squeezed_pct: null },
+      'Squeeze risk normal',
+      'Squeeze risk normal (members 1.02× as volatile as the universe)',
+    ],
+    [
+      { level: 'high' as const, volatility_ratio: 1.43, squeezed_pct: 6.4, normal_squeezed_pct: 2.1 },
+      'Squeeze risk high6.4 % squeezed vs 2.1 %',
+      'Squeeze risk high (members 1.43× as volatile as the universe). Historically: 6.4 % of short candidates here squeezed ≥ 10 % next day, vs 2.1 % at normal risk',
+    ],
+  ])('a card with squeeze risk %o shows %s', (squeeze_risk, text, title) => {
+    const card = renderCard('energy', { squeeze_risk });
+    const badge = within(card).queryByTestId('squeeze-risk');
+    if (text === null) {
+      expect(badge).toBeNull();
+      return;
+    }
+    expect(badge).toHaveTextContent(text);
+    expect(badge).toHaveAttribute('title', title);
+    expect(badge).toHaveAttribute('data-level', squeeze_risk?.level);
+  });
+
   it('says "Insufficient data" instead of the colour words for a sector with too few members', () => {
     const card = renderCard('utilities', {
       score: 0,

@@ -1,5 +1,5 @@
 import { type KeyboardEvent, memo, useState } from 'react';
-import type { CardRotation, ColourHistory, SectorResult, Timeframe } from '../api/types';
+import type { CardRotation, ColourHistory, SectorResult, SectorSqueezeRisk, Timeframe } from '../api/types';
 import { colourHistoryLine } from '../colourHistory';
 import { useNowUntil } from '../hooks/useNow';
 import type { TimedSectorChange } from '../hooks/useSectors';
@@ -96,6 +96,50 @@ function RotationBadge({ rotation }: { rotation: CardRotation | undefined }) {
   );
 }
 
+const SQUEEZE_WORDS: Record<NonNullable<SectorSqueezeRisk['level']>, string> = {
+  low: 'Squeeze risk low',
+  normal: 'Squeeze risk normal',
+  high: 'Squeeze risk high',
+};
+
+/**
+ * The sector's squeeze risk in a trader's words: its level, how volatile its members have been against
+ * the universe, and what the held-out history measured where the level separated from normal.
+ */
+export function squeezeRiskText(risk: SectorSqueezeRisk | undefined): string | null {
+  if (!risk?.level) return null;
+  const ratio = risk.volatility_ratio == null ? '' : ` (members ${risk.volatility_ratio.toFixed(2)}× as volatile as the universe)`;
+  const measured = squeezeHistory(risk);
+  const history = measured
+    ? `. Historically: ${measured.here.toFixed(1)} % of short candidates here squeezed ≥ 10 % next day, vs ${measured.normal.toFixed(1)} % at normal risk`
+    : '';
+  return `${SQUEEZE_WORDS[risk.level]}${ratio}${history}`;
+}
+
+/** The held-out squeeze rates the card quotes; null where the level did not separate from normal. */
+function squeezeHistory(risk: SectorSqueezeRisk): { here: number; normal: number } | null {
+  const here = risk.squeezed_pct;
+  const normal = risk.normal_squeezed_pct;
+  return here == null || normal == null ? null : { here, normal };
+}
+
+/** The squeeze-risk chip beside the colour: the colour says direction, this says how wide. */
+function SqueezeBadge({ risk }: { risk: SectorSqueezeRisk | undefined }) {
+  const text = squeezeRiskText(risk);
+  if (!risk?.level || text === null) return null;
+  const history = squeezeHistory(risk);
+  return (
+    <p className={`card-squeeze is-${risk.level}`} data-testid="squeeze-risk" data-level={risk.level} title={text}>
+      <span className="card-squeeze-chip">{SQUEEZE_WORDS[risk.level]}</span>
+      {history && (
+        <span className="card-squeeze-history" data-testid="squeeze-history">
+          {history.here.toFixed(1)} % squeezed vs {history.normal.toFixed(1)} %
+        </span>
+      )}
+    </p>
+  );
+}
+
 /** A sector's card; memoised, so a page re-render that brings it nothing new passes it by. */
 export const SectorCard = memo(function SectorCard({
   sector,
@@ -185,6 +229,7 @@ export const SectorCard = memo(function SectorCard({
       </div>
 
       <RotationBadge rotation={sector.rotation} />
+      <SqueezeBadge risk={sector.squeeze_risk} />
 
       {historyLine && (
         <p className="card-history" data-testid="card-history">

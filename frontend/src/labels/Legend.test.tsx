@@ -12,6 +12,7 @@ describe('Legend', () => {
     expect(legend).toHaveTextContent(/Confidence \(0–100 %\)/);
     expect(legend).toHaveTextContent(/volatility-adjusted/);
     expect(legend).toHaveTextContent(/rank score from 0 to 10/);
+    expect(legend).toHaveTextContent(/Squeeze risk \(low · normal · high\).*4.6 % of short candidates in high-risk sectors/);
     expect(screen.getByTestId('legend-button')).toHaveAttribute('aria-expanded', 'true');
   });
 

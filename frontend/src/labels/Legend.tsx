@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { ALPHA_HELP, CONFIDENCE_HELP, RANK_HELP, SCORE_HELP } from './labels';
+import { ALPHA_HELP, CONFIDENCE_HELP, RANK_HELP, SCORE_HELP, SQUEEZE_HELP } from './labels';
 import './labels.css';
 
 /** "How to read": one click opens what the grid's numbers mean; Escape or a second click closes it. */
@@ -41,6 +41,8 @@ export function Legend() {
               the stronger the score. Measured on real history, a colour is not a shorting signal: the darkest
               colours, red and green alike, were followed by more next-day squeezes (the note above the grid).
             </dd>
+            <dt>Squeeze risk (low · normal · high)</dt>
+            <dd>{SQUEEZE_HELP}</dd>
             <dt>Confidence</dt>
             <dd>{CONFIDENCE_HELP}</dd>
             <dt>α adj (alpha)</dt>

@@ -51,3 +51,7 @@ export const ALPHA_HELP =
 export const RANK_HELP =
   'Top lists are ordered by a rank score from 0 to 10 (#1 first): 40 % the size of the move, 30 % ' +
   'relative volume, 20 % agreement with the sector’s direction, 10 % how shortable the stock is.';
+
+/** The card's squeeze-risk chip, in the words of docs/methodology.md ("Squeeze risk"). */
+export const SQUEEZE_HELP =
+  'How volatile the sector’s members have been over 20 sessions against the whole universe: the colour says which way the sector moved, this says how wide the next session is likely to be. Measured on 2013–2017 small caps after bounds fixed on 2008–2012: 4.6 % of short candidates in high-risk sectors squeezed ≥ 10 % the next day, 2.3 % at normal risk and 1.3 % at low risk; it did not change what a short earned on average.';
