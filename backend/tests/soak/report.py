@@ -17,6 +17,7 @@ Definitions (also in the README):
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -86,7 +87,13 @@ def scheduled_runs(plan: SoakPlan, logs: list[str], runs: dict[str, dict[str, An
         for instant in expected
     }
     missing = [instant for instant, ids in succeeded.items() if not ids]
+    following = dict(itertools.pairwise(expected))
     return {
+        # Missed instants whose next instant ran: the schedule lets that run stand for them once a
+        # missed intraday run is no longer useful; still counted as not completed.
+        "scheduled_runs_superseded": [
+            instant for instant in missing if following.get(instant) and succeeded[following[instant]]
+        ],
         "scheduled_runs_expected": len(expected),
         "scheduled_runs_completed": len(expected) - len(missing),
         "scheduled_runs_duplicated": sum(1 for ids in succeeded.values() if len(ids) > 1),
