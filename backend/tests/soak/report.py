@@ -327,17 +327,33 @@ def write_plot(result: dict[str, Any], path: Path) -> None:
     top.legend(loc="upper left", ncol=5, fontsize=8)
     hourly = result["probe_latency_ms_hourly"]
     hours = [_time(hour) for hour in hourly]
-    for key, style in (("p50", "-"), ("p99", "--")):
-        bottom.plot(hours, [hourly[hour][key] for hour in hourly], style, label=f"probe {key}")
+    # Points, not lines: there are no probes outside market hours to join across the nights.
+    for key, marker in (("p50", "."), ("p99", "x")):
+        bottom.plot(hours, [hourly[hour][key] for hour in hourly], marker, markersize=4, label=f"probe {key}")
     bottom.set_yscale("log")
-    bottom.set_ylabel("GET /api/sectors (ms)")
+    bottom.set_ylabel("GET /api/sectors (ms), per hour")
     for fault in result["faults"]:
         for axis in (top, bottom):
             axis.axvline(_time(fault["at"]), color="grey", alpha=0.4, linewidth=0.8)
     bottom.legend(loc="upper left", fontsize=8)
     bottom.set_xlabel("simulated time (faults marked in grey)")
-    summary_line = ", ".join(f"{key} {value}" for key, value in result["summary"].items())
-    figure.suptitle(f"SectorLights soak: {summary_line}", fontsize=8)
+    figure.suptitle(_title(result["summary"]), fontsize=9)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
+
+
+def _title(summary: dict[str, Any]) -> str:
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{100 * value:.2f} %"
+
+    first = (
+        f"SectorLights soak: scheduled runs {summary['scheduled_runs']}, market-hours uptime "
+        f"{pct(summary['market_hours_uptime'])}, critical errors {pct(summary['critical_error_rate'])}"
+    )
+    second = (
+        f"gap detection max {summary['gap_detection_max_secs']} s "
+        f"({summary['gap_detections_measured']} measured), lost /ws events {summary['ws_lost_events']}, "
+        f"replica RSS growth max {summary['replica_rss_growth_max_pct']} %"
+    )
+    return f"{first}\n{second}"
