@@ -345,7 +345,7 @@ def write_plot(result: dict[str, Any], path: Path) -> None:
 
 def _title(summary: dict[str, Any]) -> str:
     def pct(value: float | None) -> str:
-        return "n/a" if value is None else f"{100 * value:.2f} %"
+        return "n/a" if value is None else f"{100 * value:.3f} %"
 
     first = (
         f"SectorLights soak: scheduled runs {summary['scheduled_runs']}, market-hours uptime "
