@@ -32,6 +32,7 @@ import {
 import { useRequest } from '../hooks/useRequest';
 import { ALPHA_HELP } from '../labels/labels';
 import { StockButton } from '../stock/open';
+import { Modal } from './Modal';
 import './SectorDetail.css';
 
 const HistoryChart = lazy(() => import('./HistoryChart'));
@@ -312,127 +313,120 @@ export function SectorDetail({
   const fallbackCheck = historyEntries?.[0]?.detail.etf_check ?? null;
 
   return (
-    <div
-      className="sector-detail-backdrop modal-backdrop"
-      data-testid="sector-detail-backdrop"
-      onMouseDown={(event) => {
-        if (event.target === event.currentTarget) onClose();
-      }}
+    <Modal
+      backdropClassName="sector-detail-backdrop"
+      backdropTestId="sector-detail-backdrop"
+      className="sector-detail"
+      dialogRef={dialogRef}
+      onClose={onClose}
+      aria-label={`${sectorLabel} sector detail`}
+      data-sector={sector}
+      onKeyDown={trapTab}
     >
-      <div
-        ref={dialogRef}
-        className="sector-detail modal"
-        role="dialog"
-        aria-modal="true"
-        aria-label={`${sectorLabel} sector detail`}
-        data-sector={sector}
-        onKeyDown={trapTab}
-      >
-        <header className="detail-head">
-          <div className="detail-title-block">
-            <h2 className="detail-title">{sectorLabel}</h2>
-            {data && (
-              <p className="detail-summary" data-testid="detail-summary">
-                <span
-                  className={`detail-chip ${colorClass(data.sector.color)}`}
-                  data-testid="detail-signal"
-                  title={data.sector.insufficient_reason ?? undefined}
-                >
-                  <span aria-hidden="true">
-                    {data.sector.insufficient_data ? '…' : colorArrow(data.sector.color)}
-                  </span>{' '}
-                  {sectorSignalText(data.sector)}
-                </span>
-                <span>Score {formatScore(data.sector.score)}</span>
-                <span>{formatConfidence(data.sector.confidence)} conf</span>
-                <span>{data.constituent_count} constituents</span>
-                <span className="muted">
-                  as of {formatEtTime(data.as_of)}
-                  {data.data_source.simulated ? ' · simulated data' : ''}
-                  {data.data_source.replay_of ? ` · replay of ${data.data_source.replay_of}, not live` : ''}
-                </span>
-              </p>
-            )}
-          </div>
-          <button
-            ref={closeRef}
-            type="button"
-            className="detail-close"
-            onClick={onClose}
-            aria-label={`Close ${sectorLabel} detail`}
-          >
-            ×
-          </button>
-        </header>
-
-        {detail.state === 'loading' && (
-          <p className="detail-status" role="status" data-testid="detail-loading">
-            Loading {sectorLabel} constituents…
-          </p>
-        )}
-        {detail.state === 'error' && (
-          <div className="detail-status detail-error" role="alert" data-testid="detail-error">
-            <p>
-              Could not load the {sectorLabel} detail: {errorText(detail.error)}
+      <header className="detail-head">
+        <div className="detail-title-block">
+          <h2 className="detail-title">{sectorLabel}</h2>
+          {data && (
+            <p className="detail-summary" data-testid="detail-summary">
+              <span
+                className={`detail-chip ${colorClass(data.sector.color)}`}
+                data-testid="detail-signal"
+                title={data.sector.insufficient_reason ?? undefined}
+              >
+                <span aria-hidden="true">
+                  {data.sector.insufficient_data ? '…' : colorArrow(data.sector.color)}
+                </span>{' '}
+                {sectorSignalText(data.sector)}
+              </span>
+              <span>Score {formatScore(data.sector.score)}</span>
+              <span>{formatConfidence(data.sector.confidence)} conf</span>
+              <span>{data.constituent_count} constituents</span>
+              <span className="muted">
+                as of {formatEtTime(data.as_of)}
+                {data.data_source.simulated ? ' · simulated data' : ''}
+                {data.data_source.replay_of ? ` · replay of ${data.data_source.replay_of}, not live` : ''}
+              </span>
             </p>
-            <button type="button" onClick={() => setAttempt((n) => n + 1)}>
-              Retry
-            </button>
-          </div>
-        )}
+          )}
+        </div>
+        <button
+          ref={closeRef}
+          type="button"
+          className="detail-close"
+          onClick={onClose}
+          aria-label={`Close ${sectorLabel} detail`}
+        >
+          ×
+        </button>
+      </header>
 
-        {data && (
-          <div className="detail-body">
-            <div className="detail-side">
-              <section className="detail-section" aria-labelledby="detail-history-title">
-                <h3 id="detail-history-title">Sentiment history</h3>
-                {history.state === 'loading' && (
-                  <p className="muted" role="status" data-testid="history-loading">
-                    Loading history…
-                  </p>
-                )}
-                {history.state === 'error' && (
-                  <p className="detail-error" role="alert" data-testid="history-error">
-                    Could not load the history: {errorText(history.error)}
-                  </p>
-                )}
-                {historyEntries && historyEntries.length === 0 && (
-                  <p className="muted" data-testid="history-empty">
-                    No stored history yet.
-                  </p>
-                )}
-                {historyEntries && historyEntries.length > 0 && (
-                  <Suspense
-                    fallback={
-                      <p className="muted" role="status">
-                        Loading chart…
-                      </p>
-                    }
-                  >
-                    <HistoryChart entries={historyEntries} />
-                  </Suspense>
-                )}
-              </section>
-              <EtfBlock detail={data} fallbackCheck={fallbackCheck} />
-              <Suspense fallback={null}>
-                <SectorNews sector={sector} />
-              </Suspense>
-            </div>
+      {detail.state === 'loading' && (
+        <p className="detail-status" role="status" data-testid="detail-loading">
+          Loading {sectorLabel} constituents…
+        </p>
+      )}
+      {detail.state === 'error' && (
+        <div className="detail-status detail-error" role="alert" data-testid="detail-error">
+          <p>
+            Could not load the {sectorLabel} detail: {errorText(detail.error)}
+          </p>
+          <button type="button" onClick={() => setAttempt((n) => n + 1)}>
+            Retry
+          </button>
+        </div>
+      )}
 
-            <section className="detail-section detail-constituents" aria-labelledby="detail-constituents-title">
-              <h3 id="detail-constituents-title">
-                Constituents <span className="muted">({data.constituents.length})</span>
-              </h3>
-              {data.constituents.length === 0 ? (
-                <p className="muted">No constituents in the latest universe.</p>
-              ) : (
-                <ConstituentsTable rows={data.constituents} />
+      {data && (
+        <div className="detail-body">
+          <div className="detail-side">
+            <section className="detail-section" aria-labelledby="detail-history-title">
+              <h3 id="detail-history-title">Sentiment history</h3>
+              {history.state === 'loading' && (
+                <p className="muted" role="status" data-testid="history-loading">
+                  Loading history…
+                </p>
+              )}
+              {history.state === 'error' && (
+                <p className="detail-error" role="alert" data-testid="history-error">
+                  Could not load the history: {errorText(history.error)}
+                </p>
+              )}
+              {historyEntries && historyEntries.length === 0 && (
+                <p className="muted" data-testid="history-empty">
+                  No stored history yet.
+                </p>
+              )}
+              {historyEntries && historyEntries.length > 0 && (
+                <Suspense
+                  fallback={
+                    <p className="muted" role="status">
+                      Loading chart…
+                    </p>
+                  }
+                >
+                  <HistoryChart entries={historyEntries} />
+                </Suspense>
               )}
             </section>
+            <EtfBlock detail={data} fallbackCheck={fallbackCheck} />
+            <Suspense fallback={null}>
+              <SectorNews sector={sector} />
+            </Suspense>
           </div>
-        )}
-      </div>
-    </div>
+
+          <section className="detail-section detail-constituents" aria-labelledby="detail-constituents-title">
+            <h3 id="detail-constituents-title">
+              Constituents <span className="muted">({data.constituents.length})</span>
+            </h3>
+            {data.constituents.length === 0 ? (
+              <p className="muted">No constituents in the latest universe.</p>
+            ) : (
+              <ConstituentsTable rows={data.constituents} />
+            )}
+          </section>
+        </div>
+      )}
+    </Modal>
   );
 }
 

@@ -16,6 +16,7 @@ import { StockButton, useOpenStock } from '../stock/open';
 import { pick, readStoredObject, storeObject } from '../storedChoices';
 import { FULL_SCALE_PCT, textOn, tileFill } from './colours';
 import { layoutHeatmap, mapHeight, type MemberBox, tileText } from './layout';
+import { Modal } from '../components/Modal';
 import './heatmap.css';
 
 export const HEATMAP_QUERY_KEY = 'sectorlights.heatmap.query';
@@ -154,81 +155,74 @@ export default function HeatmapPanel({ labels, refreshKey, onClose }: HeatmapPan
   const missing = page?.sectors.filter((sector) => sector.missing_reason !== null) ?? [];
 
   return (
-    <div
-      className="heatmap-backdrop modal-backdrop"
-      onMouseDown={(event) => {
-        if (event.target === event.currentTarget) onClose();
-      }}
+    <Modal
+      backdropClassName="heatmap-backdrop"
+      className="heatmap-panel"
+      dialogRef={dialogRef}
+      onClose={onClose}
+      aria-labelledby="heatmap-title"
+      data-testid="heatmap-panel"
+      onKeyDown={trapTab}
     >
-      <div
-        ref={dialogRef}
-        className="heatmap-panel modal"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="heatmap-title"
-        data-testid="heatmap-panel"
-        onKeyDown={trapTab}
-      >
-        <header className="heatmap-head">
-          <h2 id="heatmap-title">Member heatmap</h2>
-          <p className="muted" data-testid="heatmap-summary">
-            {page
-              ? `${page.member_count} members · ${SIZE_LABELS[page.size_by].toLowerCase()} sizes · ${timeframeLabel(page.timeframe)} change · as of ${formatEtTime(page.as_of)}`
-              : ''}
-            {load.state === 'loading' && page ? ' · updating' : ''}
-          </p>
-          <button ref={closeRef} type="button" className="detail-close" onClick={onClose} aria-label="Close the heatmap" data-testid="heatmap-close">
-            ×
-          </button>
-        </header>
-        <form className="heatmap-controls" onSubmit={(event) => event.preventDefault()}>
-          <SectorSelect value={query.sector} onChange={(sector) => change({ sector })} labels={labels} testId="heatmap-sector-select" />
-          <label>
-            <span>Colour by</span>
-            <select value={query.timeframe} onChange={(event) => change({ timeframe: event.target.value as Timeframe })} data-testid="heatmap-timeframe">
-              {TIMEFRAMES.map((timeframe) => (
-                <option key={timeframe} value={timeframe}>
-                  {timeframeLabel(timeframe)} change
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            <span>Size by</span>
-            <select value={query.sizeBy} onChange={(event) => change({ sizeBy: event.target.value as HeatmapSize })} data-testid="heatmap-size-by">
-              <option value="market_cap">Market cap</option>
-              <option value="float">Float</option>
-            </select>
-          </label>
-        </form>
-        {load.state === 'error' && (
-          <p className="heatmap-status" role="alert" data-testid="heatmap-error">
-            {load.error.status === 409 ? 'No analysis yet: the heatmap fills in once the first analysis is done.' : `Could not load the heatmap: ${errorText(load.error)}`}
-            {page ? ' Showing the last map received.' : ''}
-          </p>
-        )}
-        {!page && load.state === 'loading' && (
-          <p className="heatmap-status" role="status">
-            Loading the heatmap…
-          </p>
-        )}
-        {page && <Scale timeframe={page.timeframe} />}
-        {page && <HeatmapMap page={page} />}
-        {missing.length > 0 && (
-          <p className="muted" data-testid="heatmap-missing">
-            {missing[0]!.label}
-            {missing.length > 1 ? ` and ${missing.length - 1} more` : ''}: no {timeframeLabel(page!.timeframe)} figure ({missing[0]!.missing_reason}); tiles without a change are grey.
-          </p>
-        )}
-        {unsized.length > 0 && (
-          <p className="heatmap-unsized" data-testid="heatmap-unsized">
-            <span>No {page?.size_by === 'float' ? 'float' : 'size'} known, not drawn ({unsized.length}):</span>{' '}
-            {unsized.map((member) => (
-              <StockButton key={member.symbol} symbol={member.symbol} />
+      <header className="heatmap-head">
+        <h2 id="heatmap-title">Member heatmap</h2>
+        <p className="muted" data-testid="heatmap-summary">
+          {page
+            ? `${page.member_count} members · ${SIZE_LABELS[page.size_by].toLowerCase()} sizes · ${timeframeLabel(page.timeframe)} change · as of ${formatEtTime(page.as_of)}`
+            : ''}
+          {load.state === 'loading' && page ? ' · updating' : ''}
+        </p>
+        <button ref={closeRef} type="button" className="detail-close" onClick={onClose} aria-label="Close the heatmap" data-testid="heatmap-close">
+          ×
+        </button>
+      </header>
+      <form className="heatmap-controls" onSubmit={(event) => event.preventDefault()}>
+        <SectorSelect value={query.sector} onChange={(sector) => change({ sector })} labels={labels} testId="heatmap-sector-select" />
+        <label>
+          <span>Colour by</span>
+          <select value={query.timeframe} onChange={(event) => change({ timeframe: event.target.value as Timeframe })} data-testid="heatmap-timeframe">
+            {TIMEFRAMES.map((timeframe) => (
+              <option key={timeframe} value={timeframe}>
+                {timeframeLabel(timeframe)} change
+              </option>
             ))}
-          </p>
-        )}
-      </div>
-    </div>
+          </select>
+        </label>
+        <label>
+          <span>Size by</span>
+          <select value={query.sizeBy} onChange={(event) => change({ sizeBy: event.target.value as HeatmapSize })} data-testid="heatmap-size-by">
+            <option value="market_cap">Market cap</option>
+            <option value="float">Float</option>
+          </select>
+        </label>
+      </form>
+      {load.state === 'error' && (
+        <p className="heatmap-status" role="alert" data-testid="heatmap-error">
+          {load.error.status === 409 ? 'No analysis yet: the heatmap fills in once the first analysis is done.' : `Could not load the heatmap: ${errorText(load.error)}`}
+          {page ? ' Showing the last map received.' : ''}
+        </p>
+      )}
+      {!page && load.state === 'loading' && (
+        <p className="heatmap-status" role="status">
+          Loading the heatmap…
+        </p>
+      )}
+      {page && <Scale timeframe={page.timeframe} />}
+      {page && <HeatmapMap page={page} />}
+      {missing.length > 0 && (
+        <p className="muted" data-testid="heatmap-missing">
+          {missing[0]!.label}
+          {missing.length > 1 ? ` and ${missing.length - 1} more` : ''}: no {timeframeLabel(page!.timeframe)} figure ({missing[0]!.missing_reason}); tiles without a change are grey.
+        </p>
+      )}
+      {unsized.length > 0 && (
+        <p className="heatmap-unsized" data-testid="heatmap-unsized">
+          <span>No {page?.size_by === 'float' ? 'float' : 'size'} known, not drawn ({unsized.length}):</span>{' '}
+          {unsized.map((member) => (
+            <StockButton key={member.symbol} symbol={member.symbol} />
+          ))}
+        </p>
+      )}
+    </Modal>
   );
 }

@@ -28,6 +28,7 @@ import { PinButton } from '../watchlist/PinButton';
 import { ChartLinks } from './ChartLinks';
 import { formatDollars, formatPrice, formatShares, formatTimes } from './figures';
 import { NewsItems } from './news';
+import { Modal } from '../components/Modal';
 import './stock.css';
 
 const PriceChart = lazy(() => import('./PriceChart'));
@@ -215,84 +216,77 @@ export default function StockPanel({ symbol, row = null, onClose, onOpenSector }
   const sectorLabel = card?.label ?? (sector ? humanize(sector) : null);
 
   return (
-    <div
-      className="stock-panel-backdrop modal-backdrop"
-      data-testid="stock-panel-backdrop"
-      onMouseDown={(event) => {
-        if (event.target === event.currentTarget) onClose();
-      }}
+    <Modal
+      backdropClassName="stock-panel-backdrop"
+      backdropTestId="stock-panel-backdrop"
+      className="stock-panel"
+      dialogRef={dialogRef}
+      onClose={onClose}
+      aria-label={`${symbol}${name ? ` (${name})` : ''}: chart and news`}
+      data-testid="stock-panel"
+      data-symbol={symbol}
+      onKeyDown={trapTab}
     >
-      <div
-        ref={dialogRef}
-        className="stock-panel modal"
-        role="dialog"
-        aria-modal="true"
-        aria-label={`${symbol}${name ? ` (${name})` : ''}: chart and news`}
-        data-testid="stock-panel"
-        data-symbol={symbol}
-        onKeyDown={trapTab}
-      >
-        <header className="stock-head">
-          <div className="stock-title-block">
-            <h2 className="stock-title">
-              {symbol} <PinButton symbol={symbol} />
-            </h2>
-            <p className="stock-subtitle">
-              {name && <span data-testid="stock-name">{name}</span>}
-              {exchange && <span>{exchange}</span>}
-              {sector && sectorLabel && (
-                <span className="stock-sector" data-testid="stock-sector">
-                  {onOpenSector ? (
-                    <button
-                      type="button"
-                      className="stock-button"
-                      onClick={() => onOpenSector(sector)}
-                      title={`Open the ${sectorLabel} drill-down`}
-                      data-testid="stock-open-sector"
-                    >
-                      {sectorLabel}
-                    </button>
-                  ) : (
-                    sectorLabel
-                  )}
-                  {card && <span className={`stock-signal color-${colorClass(card.color)}`}> · {signalLabel(card.signal)}</span>}
-                </span>
-              )}
-            </p>
-          </div>
-          <div className="stock-head-actions">
-            <button
-              ref={closeRef}
-              type="button"
-              className="detail-close"
-              onClick={onClose}
-              aria-label={`Close ${symbol}`}
-              data-testid="stock-close"
-            >
-              ×
-            </button>
-          </div>
-        </header>
-        {lookup.state === 'error' && (
-          <p className="stock-error" role="alert" data-testid="stock-lookup-error">
-            Could not load {symbol}’s figures: {errorText(lookup.error)}
+      <header className="stock-head">
+        <div className="stock-title-block">
+          <h2 className="stock-title">
+            {symbol} <PinButton symbol={symbol} />
+          </h2>
+          <p className="stock-subtitle">
+            {name && <span data-testid="stock-name">{name}</span>}
+            {exchange && <span>{exchange}</span>}
+            {sector && sectorLabel && (
+              <span className="stock-sector" data-testid="stock-sector">
+                {onOpenSector ? (
+                  <button
+                    type="button"
+                    className="stock-button"
+                    onClick={() => onOpenSector(sector)}
+                    title={`Open the ${sectorLabel} drill-down`}
+                    data-testid="stock-open-sector"
+                  >
+                    {sectorLabel}
+                  </button>
+                ) : (
+                  sectorLabel
+                )}
+                {card && <span className={`stock-signal color-${colorClass(card.color)}`}> · {signalLabel(card.signal)}</span>}
+              </span>
+            )}
           </p>
-        )}
-        {excluded && (
-          <p className="muted" data-testid="stock-excluded">
-            Not in the current universe.{' '}
-            {excluded.reason ? exclusionText(excluded.reason) : excluded.message}
-          </p>
-        )}
-        <Figures row={row} stock={found} />
-        <div className="stock-body">
-          <ChartSection symbol={symbol} />
-          <div className="stock-side">
-            <NewsList symbol={symbol} />
-            <ChartLinks symbol={symbol} />
-          </div>
+        </div>
+        <div className="stock-head-actions">
+          <button
+            ref={closeRef}
+            type="button"
+            className="detail-close"
+            onClick={onClose}
+            aria-label={`Close ${symbol}`}
+            data-testid="stock-close"
+          >
+            ×
+          </button>
+        </div>
+      </header>
+      {lookup.state === 'error' && (
+        <p className="stock-error" role="alert" data-testid="stock-lookup-error">
+          Could not load {symbol}’s figures: {errorText(lookup.error)}
+        </p>
+      )}
+      {excluded && (
+        <p className="muted" data-testid="stock-excluded">
+          Not in the current universe.{' '}
+          {excluded.reason ? exclusionText(excluded.reason) : excluded.message}
+        </p>
+      )}
+      <Figures row={row} stock={found} />
+      <div className="stock-body">
+        <ChartSection symbol={symbol} />
+        <div className="stock-side">
+          <NewsList symbol={symbol} />
+          <ChartLinks symbol={symbol} />
         </div>
       </div>
-    </div>
+    </Modal>
   );
 }
