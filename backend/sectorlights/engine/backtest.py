@@ -228,14 +228,10 @@ class BacktestRunner:
                 continue
             bars = (around[0], around[1], around[2])
             outcome = score_session(result, session, bars)
-            squeeze = (outcome.squeeze_level, outcome.volatility_ratio)
+            levels, ratios = outcome.squeeze_level, outcome.volatility_ratio
+            squeeze = None if levels is None or ratios is None else (levels, ratios)
             candidates, symbols = session_candidates(
-                result,
-                len(outcomes),
-                bars,
-                outcome.colors,
-                outcome.colour_shown,
-                squeeze,  # type: ignore[arg-type]
+                result, len(outcomes), bars, outcome.colors, outcome.colour_shown, squeeze
             )
             if bars[2].session in self.minute_sessions:
                 intraday, excursion = intraday_entries(self.provider, list(symbols), bars[2].session)
